@@ -1,0 +1,4 @@
+import { Foundation1764130000000 } from './1764130000000-Foundation';
+
+/** Every migration, oldest first. Listed explicitly so the server, the CLI and the tests apply the same set. */
+export const allMigrations = [Foundation1764130000000];

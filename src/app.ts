@@ -1,0 +1,117 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import type { DataSource } from 'typeorm';
+import type { Config } from './shared/config';
+import type { AppServices } from './shared/context';
+import type { Logger } from './shared/logger';
+import { TokenService } from './shared/auth/jwt';
+import { ViewerResolver } from './shared/auth/viewer-resolver';
+import { clock } from './shared/clock';
+import { createDataSource, migrate } from './shared/database/data-source';
+import { startEmbeddedPostgres, type EmbeddedDatabase } from './shared/database/embedded';
+import { EventBus } from './shared/events/event-bus';
+import { PostgresWakeTransport, RedisWakeTransport, type WakeTransport } from './shared/events/transports';
+import './shared/events/retention';
+import { Scheduler } from './shared/scheduler';
+import { buildGraphQLSchema } from './server/schema';
+import { createHttpServer } from './server/http';
+import { attachWebSocket } from './server/ws';
+
+export interface RunningApp {
+  services: AppServices;
+  scheduler: Scheduler;
+  url: string;
+  port: number;
+  databaseUrl: string;
+  stop(): Promise<void>;
+}
+
+/** The JWT secret of the embedded default: generated once, kept with the data so tokens survive restarts. */
+function localJwtSecret(dataDir: string): string {
+  const file = path.join(dataDir, 'jwt-secret');
+  if (!fs.existsSync(file)) {
+    fs.mkdirSync(dataDir, { recursive: true });
+    fs.writeFileSync(file, randomBytes(48).toString('base64url'), { mode: 0o600 });
+  }
+  return fs.readFileSync(file, 'utf8').trim();
+}
+
+export interface StartOptions {
+  /** Runs after migrations, before the server listens (demo data). */
+  beforeListen?: (db: DataSource, log: Logger) => Promise<void>;
+}
+
+export async function startApp(config: Config, log: Logger, options: StartOptions = {}): Promise<RunningApp> {
+  let embedded: EmbeddedDatabase | null = null;
+  let databaseUrl = config.databaseUrl;
+  if (!databaseUrl) {
+    log.info({ dir: path.join(config.dataDir, 'postgres') }, 'DATABASE_URL not set: starting embedded PostgreSQL');
+    embedded = await startEmbeddedPostgres(path.join(config.dataDir, 'postgres'), { persistent: true, onLog: (m) => log.debug({ postgres: m }) });
+    databaseUrl = embedded.url;
+  }
+  const db = createDataSource(databaseUrl, log);
+  let transport: WakeTransport | null = null;
+  try {
+    await db.initialize();
+    const applied = await migrate(db);
+    if (applied.length) log.info({ applied }, 'migrations applied');
+    await options.beforeListen?.(db, log);
+
+    const tokens = new TokenService({
+      secret: config.jwtSecret ?? localJwtSecret(config.dataDir),
+      issuer: config.jwtIssuer,
+      audience: config.jwtAudience,
+      ttlSeconds: config.jwtTtlSeconds,
+    });
+    transport = config.redisUrl ? new RedisWakeTransport(config.redisUrl, log) : new PostgresWakeTransport(databaseUrl, log);
+    const events = new EventBus(db, transport, log, config.eventPollMs);
+    const viewers = new ViewerResolver(db, tokens);
+    events.onEvent((event) => {
+      const subjects = event.payload?.invalidatesViewers;
+      if (Array.isArray(subjects)) viewers.invalidate(subjects as string[]);
+    });
+    await events.start();
+
+    const services: AppServices = { config, db, log, tokens, events, viewers };
+    const schema = buildGraphQLSchema();
+    const { httpServer, apollo } = await createHttpServer(services, schema);
+    const ws = attachWebSocket(services, schema, httpServer);
+    const scheduler = new Scheduler(services, () => clock.now());
+    scheduler.start(config.schedulerIntervalMs);
+
+    await new Promise<void>((resolve, reject) => {
+      httpServer.once('error', reject);
+      httpServer.listen(config.port, config.host, () => resolve());
+    });
+    const { port } = httpServer.address() as AddressInfo;
+    const host = config.host === '0.0.0.0' ? 'localhost' : config.host;
+
+    let stopping: Promise<void> | null = null;
+    return {
+      services,
+      scheduler,
+      port,
+      url: `http://${host}:${port}/graphql`,
+      databaseUrl,
+      stop() {
+        // Order matters: stop taking work, let in-flight requests finish, then close what they use.
+        stopping ??= (async () => {
+          await ws.close();
+          await apollo.stop();
+          await scheduler.stop();
+          await events.stop();
+          await db.destroy();
+          await embedded?.stop();
+        })();
+        return stopping;
+      },
+    };
+  } catch (error) {
+    await transport?.stop().catch(() => {});
+    if (db.isInitialized) await db.destroy().catch(() => {});
+    await embedded?.stop().catch(() => {});
+    throw error;
+  }
+}

@@ -1,0 +1,33 @@
+import type { NonEmptyArray } from 'type-graphql';
+import { AuditEntry } from '../shared/audit/audit.entity';
+import { EventRecord } from '../shared/events/event.entity';
+import { ApiClient } from './api-client/api-client.entity';
+import { ApiClientResolver } from './api-client/api-client.resolver';
+import { Area } from './area/area.entity';
+import { AreaResolver } from './area/area.resolver';
+import { AuthResolver } from './auth/auth.resolver';
+import { Membership } from './membership/membership.entity';
+import { MembershipResolver } from './membership/membership.resolver';
+import { NodeResolver } from './node/node.resolver';
+import { Organization, OrganizationJurisdiction } from './organization/organization.entity';
+import { OrganizationResolver } from './organization/organization.resolver';
+import { Relationship } from './relationship/relationship.entity';
+import { NetworkResolver, RelationshipResolver } from './relationship/relationship.resolver';
+import { User } from './user/user.entity';
+import { UserResolver } from './user/user.resolver';
+
+/** Every TypeORM entity; the schema itself comes from migrations, never from these. */
+export const allEntities = [AuditEntry, EventRecord, Area, Organization, OrganizationJurisdiction, User, Membership, Relationship, ApiClient];
+
+/** Every type-graphql resolver. */
+export const allResolvers: NonEmptyArray<Function> = [
+  NodeResolver,
+  AuthResolver,
+  AreaResolver,
+  OrganizationResolver,
+  UserResolver,
+  MembershipResolver,
+  RelationshipResolver,
+  NetworkResolver,
+  ApiClientResolver,
+];

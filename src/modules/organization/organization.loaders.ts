@@ -1,0 +1,13 @@
+import { In } from 'typeorm';
+import { byKey, defineLoader, groupByKey } from '../../shared/loaders';
+import { Organization, OrganizationJurisdiction } from './organization.entity';
+
+export const organizationsById = defineLoader<string, Organization | null>(async (ids, ctx) => {
+  const rows = await ctx.app.db.getRepository(Organization).findBy({ id: In([...ids]) });
+  return byKey(ids, rows, (o) => o.id);
+});
+
+export const jurisdictionAreaIdsByOrganizationId = defineLoader<string, string[]>(async (ids, ctx) => {
+  const rows = await ctx.app.db.getRepository(OrganizationJurisdiction).findBy({ organizationId: In([...ids]) });
+  return groupByKey(ids, rows, (j) => j.organizationId).map((group) => group.map((j) => j.areaId));
+});

@@ -1,0 +1,111 @@
+import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { AppContext } from '../../shared/context';
+import { Access, AccessLevel, canSeeApiClients, canSeeMembers } from '../../shared/auth/policy';
+import { Connection, ConnectionArgs, paginateArray, toConnection } from '../../shared/relay/connection';
+import { idOf } from '../../shared/relay/global-id';
+import { withUserErrors } from '../../shared/transaction';
+import { Area } from '../area/area.entity';
+import { areasById } from '../area/area.loaders';
+import { ApiClient } from '../api-client/api-client.entity';
+import { apiClientsByOrganizationId } from '../api-client/api-client.loaders';
+import { Membership } from '../membership/membership.entity';
+import { membershipsByOrganizationId } from '../membership/membership.loaders';
+import { registerNodeType } from '../node/node.registry';
+import { Relationship } from '../relationship/relationship.entity';
+import { relationshipsByOrganizationId } from '../relationship/relationship.loaders';
+import { isActive } from '../relationship/relationship.service';
+import { Organization, OrganizationKind } from './organization.entity';
+import { OrganizationCreateInput, OrganizationCreatePayload, OrganizationUpdateInput, OrganizationUpdatePayload } from './organization.inputs';
+import { jurisdictionAreaIdsByOrganizationId, organizationsById } from './organization.loaders';
+import { NO_MATCH, createOrganization, findOrganization, listOrganizations, updateOrganization } from './organization.service';
+
+const ApiClientConnection = Connection(ApiClient);
+const MembershipConnection = Connection(Membership);
+const OrganizationConnection = Connection(Organization);
+const RelationshipConnection = Connection(Relationship);
+
+registerNodeType('Organization', (ctx, id) => findOrganization(ctx, id));
+
+@Resolver(() => Organization)
+export class OrganizationResolver {
+  @Query(() => OrganizationConnection, { description: 'The organisation directory, by name. Open to every signed-in viewer.' })
+  @Access(AccessLevel.SIGNED_IN)
+  async organizations(
+    @Ctx() ctx: AppContext,
+    @Args() page: ConnectionArgs,
+    @Arg('kinds', () => [OrganizationKind], { nullable: true, description: 'Only organisations of these kinds.' }) kinds?: OrganizationKind[],
+    @Arg('withinAreaId', () => ID, { nullable: true, description: 'Only organisations based in this area or below it.' }) withinAreaId?: string,
+    @Arg('search', () => String, { nullable: true, description: 'Only organisations whose name contains this text.' }) search?: string,
+    @Arg('parentId', () => ID, { nullable: true, description: 'Only direct sub-units of this organisation.' }) parentId?: string,
+  ) {
+    return toConnection(
+      await listOrganizations(
+        ctx,
+        {
+          kinds,
+          search,
+          withinAreaId: withinAreaId ? (idOf(withinAreaId, 'Area') ?? NO_MATCH) : null,
+          parentId: parentId ? (idOf(parentId, 'Organization') ?? NO_MATCH) : null,
+        },
+        page,
+      ),
+    );
+  }
+
+  @Query(() => Organization, { nullable: true, description: 'One organisation; null when the id is unknown.' })
+  @Access(AccessLevel.SIGNED_IN)
+  organization(@Ctx() ctx: AppContext, @Arg('id', () => ID, { description: 'Global id.' }) id: string) {
+    return findOrganization(ctx, idOf(id, 'Organization'));
+  }
+
+  @Mutation(() => OrganizationCreatePayload, { description: 'Registers an organisation. Platform admins, or ADMINs of the parent organisation (who then become ADMINs of the new one).' })
+  @Access(AccessLevel.WRITE)
+  organizationCreate(@Ctx() ctx: AppContext, @Arg('input', { description: 'The new organisation.' }) input: OrganizationCreateInput) {
+    return withUserErrors<OrganizationCreatePayload>(() => createOrganization(ctx, input));
+  }
+
+  @Mutation(() => OrganizationUpdatePayload, { description: "Changes an organisation. Its ADMINs and platform admins." })
+  @Access(AccessLevel.WRITE)
+  organizationUpdate(@Ctx() ctx: AppContext, @Arg('input', { description: 'What to change.' }) input: OrganizationUpdateInput) {
+    return withUserErrors<OrganizationUpdatePayload>(() => updateOrganization(ctx, input));
+  }
+
+  @FieldResolver(() => Area, { description: 'Where the organisation is based.' })
+  homeArea(@Root() organization: Organization, @Ctx() ctx: AppContext) {
+    return areasById(ctx).load(organization.homeAreaId);
+  }
+
+  @FieldResolver(() => Organization, { nullable: true, description: 'The organisation this one is a unit of.' })
+  parent(@Root() organization: Organization, @Ctx() ctx: AppContext) {
+    return organization.parentId ? organizationsById(ctx).load(organization.parentId) : null;
+  }
+
+  @FieldResolver(() => [Area], { description: 'Areas the organisation is responsible for; the subtree of each counts.' })
+  async jurisdiction(@Root() organization: Organization, @Ctx() ctx: AppContext) {
+    const ids = await jurisdictionAreaIdsByOrganizationId(ctx).load(organization.id);
+    return (await areasById(ctx).loadMany(ids)).filter((a): a is Area => a instanceof Area);
+  }
+
+  @FieldResolver(() => MembershipConnection, { nullable: true, description: 'Members, oldest first; null unless you are a member or a platform admin.' })
+  async members(@Root() organization: Organization, @Ctx() ctx: AppContext, @Args() page: ConnectionArgs) {
+    if (!canSeeMembers(ctx.viewer, organization.id)) return null;
+    return toConnection(await membershipsByOrganizationId(ctx, organization.id, page));
+  }
+
+  @FieldResolver(() => RelationshipConnection, { description: 'Relations from or to this organisation, oldest first.' })
+  async relationships(
+    @Root() organization: Organization,
+    @Ctx() ctx: AppContext,
+    @Args() page: ConnectionArgs,
+    @Arg('includeEnded', () => Boolean, { defaultValue: false, description: 'Also list relations that no longer hold.' }) includeEnded: boolean,
+  ) {
+    const all = await relationshipsByOrganizationId(ctx).load(organization.id);
+    return toConnection(paginateArray(includeEnded ? all : all.filter((r) => isActive(r)), page, (r) => r.id));
+  }
+
+  @FieldResolver(() => ApiClientConnection, { nullable: true, description: "The organisation's API clients; null unless you are its ADMIN or a platform admin." })
+  async apiClients(@Root() organization: Organization, @Ctx() ctx: AppContext, @Args() page: ConnectionArgs) {
+    if (!canSeeApiClients(ctx.viewer, organization.id)) return null;
+    return toConnection(await apiClientsByOrganizationId(ctx, organization.id, page));
+  }
+}

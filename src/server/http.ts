@@ -1,0 +1,117 @@
+import { randomUUID } from 'node:crypto';
+import http from 'node:http';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { expressMiddleware } from '@as-integrations/express5';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { GraphQLError, type GraphQLSchema } from 'graphql';
+import type { AppContext, AppServices } from '../shared/context';
+import { bearerToken } from '../shared/auth/jwt';
+import { requestStorage } from '../shared/request-context';
+import { createContext } from './context';
+import { formatError } from './errors';
+import { limitErrors, measureOperation } from './limits';
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,100}$/;
+
+function limitsPlugin(app: AppServices): ApolloServerPlugin<AppContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ document, operationName, request, schema }) {
+          const errors = limitErrors(measureOperation(schema, document, operationName, request.variables), app.config.limits);
+          if (errors.length) throw errors[0];
+        },
+        async willSendResponse({ response }) {
+          const store = requestStorage.getStore();
+          if (store && app.config.exposeSqlCount) response.http.headers.set('x-sql-statements', String(store.sqlStatements));
+        },
+      };
+    },
+  };
+}
+
+export interface HttpParts {
+  httpServer: http.Server;
+  apollo: ApolloServer<AppContext>;
+  expressApp: express.Express;
+}
+
+export async function createHttpServer(app: AppServices, schema: GraphQLSchema): Promise<HttpParts> {
+  const expressApp = express();
+  expressApp.disable('x-powered-by');
+  const httpServer = http.createServer(expressApp);
+  // Slow or stuck clients must not hold sockets forever.
+  httpServer.requestTimeout = 30_000;
+  httpServer.headersTimeout = 15_000;
+
+  const apollo = new ApolloServer<AppContext>({
+    schema,
+    introspection: app.config.introspection,
+    includeStacktraceInErrorResponses: false,
+    // main.ts owns shutdown order; Apollo's own handler would re-raise the signal and cut it short.
+    stopOnTerminationSignals: false,
+    formatError: formatError(app.log),
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      limitsPlugin(app),
+      ...(app.config.nodeEnv === 'production' ? [ApolloServerPluginLandingPageDisabled()] : []),
+    ],
+  });
+  await apollo.start();
+
+  expressApp.use((req: Request, res: Response, next: NextFunction) => {
+    const incoming = req.header('x-request-id');
+    const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    res.setHeader('x-request-id', requestId);
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      app.log.info({ requestId, method: req.method, path: req.path, status: res.statusCode, ms: Math.round(ms * 10) / 10 }, 'request');
+    });
+    requestStorage.run({ requestId, sqlStatements: 0 }, next);
+  });
+
+  expressApp.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+
+  expressApp.get('/readyz', async (_req, res) => {
+    try {
+      await app.db.query('SELECT 1');
+      res.json({ status: 'ready' });
+    } catch {
+      res.status(503).json({ status: 'unavailable', reason: 'database unreachable' });
+    }
+  });
+
+  expressApp.use(
+    '/graphql',
+    express.json({ limit: '1mb' }),
+    // express.json answers malformed JSON with an HTML page and a logged stack; answer like GraphQL does.
+    (error: Error & { status?: number; type?: string }, _req: Request, res: Response, next: NextFunction) => {
+      if (!error) return next();
+      const status = error.status && error.status < 500 ? error.status : 400;
+      res.status(status).json({ errors: [{ message: error.type === 'entity.too.large' ? 'Request body too large' : 'Request body is not valid JSON', extensions: { code: 'BAD_REQUEST' } }] });
+    },
+    expressMiddleware(apollo, {
+      context: async ({ req }) => {
+        const store = requestStorage.getStore();
+        const resolved = await app.viewers.fromToken(bearerToken(req.header('authorization')));
+        if (!resolved) {
+          throw new GraphQLError('The access token is invalid or expired. Sign in again.', {
+            extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } },
+          });
+        }
+        return createContext(app, resolved.viewer, resolved.subject, store?.requestId);
+      },
+    }),
+  );
+
+  expressApp.use((_req, res) => {
+    res.status(404).json({ error: 'not found' });
+  });
+
+  return { httpServer, apollo, expressApp };
+}

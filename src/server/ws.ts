@@ -1,0 +1,94 @@
+import type http from 'node:http';
+import { randomUUID } from 'node:crypto';
+import { GraphQLError, getOperationAST, parse, validate, type ExecutionArgs, type GraphQLSchema } from 'graphql';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { AppServices } from '../shared/context';
+import { bearerToken } from '../shared/auth/jwt';
+import type { Viewer } from '../shared/auth/viewer';
+import { createContext } from './context';
+import { limitErrors, measureOperation } from './limits';
+import { formatError } from './errors';
+
+interface ConnectionState {
+  viewer: Viewer;
+  subject: string | null;
+  /** Ids of the connection's running subscriptions (queries and mutations over WS do not count). */
+  subscriptionIds: Set<string>;
+}
+
+/** Close code for a client that does not read its messages fast enough. 1013 = "try again later". */
+export const SLOW_CONSUMER_CLOSE = 1013;
+
+/**
+ * graphql-ws on the same port and path as HTTP. graphql-ws validates with the
+ * plain graphql-js rules only, so the HTTP limits are applied here again.
+ */
+export function attachWebSocket(app: AppServices, schema: GraphQLSchema, httpServer: http.Server) {
+  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: 1024 * 1024 });
+  const states = new WeakMap<WebSocket, ConnectionState>();
+  const format = formatError(app.log);
+
+  const cleanup = useServer<Record<string, unknown> | undefined, { socket: WebSocket; request: http.IncomingMessage }>(
+    {
+      schema,
+      onConnect: async (ctx) => {
+        const raw = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization;
+        const token = typeof raw === 'string' ? (bearerToken(raw) ?? raw) : null;
+        const resolved = await app.viewers.fromToken(token);
+        if (!resolved) return false; // closes with 4403 Forbidden
+        states.set(ctx.extra.socket, { viewer: resolved.viewer, subject: resolved.subject, subscriptionIds: new Set() });
+        return true;
+      },
+      onSubscribe: async (ctx, id, payload) => {
+        const state = states.get(ctx.extra.socket);
+        if (!state) return [new GraphQLError('Not initialised', { extensions: { code: 'UNAUTHENTICATED' } })];
+        let document;
+        try {
+          document = parse(payload.query);
+        } catch (error) {
+          return [error as GraphQLError];
+        }
+        const validationErrors = validate(schema, document);
+        if (validationErrors.length) return validationErrors;
+        const limit = limitErrors(measureOperation(schema, document, payload.operationName, payload.variables), app.config.limits);
+        if (limit.length) return limit;
+        if (state.subscriptionIds.size >= app.config.limits.maxSubscriptionsPerConnection) {
+          return [new GraphQLError(`At most ${app.config.limits.maxSubscriptionsPerConnection} subscriptions per connection.`, { extensions: { code: 'TOO_MANY_SUBSCRIPTIONS' } })];
+        }
+        const operation = getOperationAST(document, payload.operationName);
+        if (operation?.operation === 'subscription') state.subscriptionIds.add(id);
+        // Each subscription gets its own context: the event stream swaps its viewer and loaders per event.
+        const args: ExecutionArgs = {
+          schema,
+          document,
+          operationName: payload.operationName,
+          variableValues: payload.variables,
+          contextValue: createContext(app, state.viewer, state.subject, randomUUID()),
+        };
+        return args;
+      },
+      onComplete: (ctx, id) => {
+        states.get(ctx.extra.socket)?.subscriptionIds.delete(id);
+      },
+      onNext: (ctx) => {
+        // Bounded send queue: a client that stops reading is disconnected instead of growing our memory.
+        const socket = ctx.extra.socket;
+        if (socket.bufferedAmount > app.config.limits.maxBufferedBytesPerConnection) {
+          socket.close(SLOW_CONSUMER_CLOSE, 'Slow consumer: reconnect and resume with your last cursor');
+        }
+      },
+      onError: (_ctx, _id, _payload, errors) => errors.map((error) => format(error.toJSON(), error)),
+    },
+    wsServer,
+  );
+
+  return {
+    wsServer,
+    async close(): Promise<void> {
+      for (const client of wsServer.clients) client.close(1001, 'Server shutting down');
+      await cleanup.dispose();
+      await new Promise<void>((resolve) => wsServer.close(() => resolve()));
+    },
+  };
+}

@@ -1,0 +1,98 @@
+import { Authorized, Extensions, type AuthChecker, type MiddlewareFn } from 'type-graphql';
+import type { AppContext } from '../context';
+import type { EventRecord } from '../events/event.entity';
+import { forbidden, unauthenticated } from '../errors';
+import type { Viewer } from './viewer';
+
+/**
+ * The authorization policy. Every root operation declares one access level
+ * with `@Access(...)`; record-level rules ("may this viewer see this
+ * contract") live in the `can*` functions here and in each module's
+ * `<domain>.policy.ts`, built from the same primitives, and are asked by
+ * queries, mutations and subscription filters alike.
+ */
+export enum AccessLevel {
+  /** Anyone, signed in or not (sign-in itself). */
+  PUBLIC = 'PUBLIC',
+  /** Any signed-in user or API client; record rules decide the rest. */
+  SIGNED_IN = 'SIGNED_IN',
+  /** Signed in with write rights: users, and API clients with READ_WRITE scope. */
+  WRITE = 'WRITE',
+  /** Platform administrators only. */
+  PLATFORM_ADMIN = 'PLATFORM_ADMIN',
+}
+
+export const ACCESS_EXTENSION = 'access';
+
+/** Declares who may call a root operation. An operation without it is refused (and a test fails). */
+export function Access(level: AccessLevel): MethodDecorator {
+  return (target, key, descriptor) => {
+    Authorized(level)(target, key, descriptor);
+    Extensions({ [ACCESS_EXTENSION]: level })(target, key, descriptor);
+  };
+}
+
+export function assertAccess(viewer: Viewer, level: AccessLevel): void {
+  if (level === AccessLevel.PUBLIC) return;
+  if (!viewer.signedIn) throw unauthenticated();
+  if (level === AccessLevel.WRITE && !viewer.canWrite) throw forbidden('This API client has read-only scope.');
+  if (level === AccessLevel.PLATFORM_ADMIN && !viewer.isPlatformAdmin) throw forbidden('Only platform administrators may do this.');
+}
+
+export const authChecker: AuthChecker<AppContext, AccessLevel> = ({ context }, levels) => {
+  for (const level of levels) assertAccess(context.viewer, level);
+  return true;
+};
+
+/** Fails closed: a root field that declares no access level is refused outright. */
+export const requireDeclaredAccess: MiddlewareFn<AppContext> = ({ info }, next) => {
+  const rootTypes = [info.schema.getQueryType(), info.schema.getMutationType(), info.schema.getSubscriptionType()];
+  if (rootTypes.includes(info.parentType as never)) {
+    const field = info.parentType.getFields()[info.fieldName];
+    if (!field.extensions?.[ACCESS_EXTENSION]) throw forbidden();
+  }
+  return next();
+};
+
+// ---- record-level rules shared by every domain ----
+
+export function canManageAreas(viewer: Viewer): boolean {
+  return viewer.isPlatformAdmin && viewer.canWrite;
+}
+
+/** Registers an organisation: platform admins anywhere; an organisation's ADMIN for its sub-units. */
+export function canCreateOrganization(viewer: Viewer, parentOrganizationId: string | null): boolean {
+  if (!viewer.canWrite) return false;
+  if (viewer.isPlatformAdmin) return true;
+  return parentOrganizationId !== null && viewer.isAdminOf(parentOrganizationId);
+}
+
+export function canManageOrganization(viewer: Viewer, organizationId: string): boolean {
+  return viewer.canWrite && (viewer.isPlatformAdmin || viewer.isAdminOf(organizationId));
+}
+
+/** Who belongs to an organisation is known to its members and platform admins only. */
+export function canSeeMembers(viewer: Viewer, organizationId: string): boolean {
+  return viewer.isPlatformAdmin || viewer.isMemberOf(organizationId);
+}
+
+/** An e-mail address is shown to its owner, platform admins, and ADMINs of an organisation the user belongs to. */
+export function canSeeEmail(viewer: Viewer, userId: string, userOrganizationIds: readonly string[]): boolean {
+  return viewer.userId === userId || viewer.isPlatformAdmin || userOrganizationIds.some((id) => viewer.isAdminOf(id));
+}
+
+/** Either end's ADMIN may record or end a relation it is party to. */
+export function canManageRelationship(viewer: Viewer, fromOrganizationId: string, toOrganizationId: string): boolean {
+  return canManageOrganization(viewer, fromOrganizationId) || canManageOrganization(viewer, toOrganizationId);
+}
+
+export function canSeeApiClients(viewer: Viewer, organizationId: string): boolean {
+  return viewer.isPlatformAdmin || viewer.isAdminOf(organizationId);
+}
+
+/** An event reaches the organisations and users it names, and platform admins. */
+export function eventVisibleTo(viewer: Viewer, event: Pick<EventRecord, 'organizationIds' | 'userIds'>): boolean {
+  if (viewer.isPlatformAdmin) return true;
+  if (viewer.sharesAnyOrganization(event.organizationIds)) return true;
+  return viewer.userId !== null && event.userIds.includes(viewer.userId);
+}

@@ -1,0 +1,70 @@
+import { ApiClientScope, MemberRole } from './roles';
+
+export type ViewerKind = 'anonymous' | 'user' | 'client';
+
+/**
+ * Who is asking, with their memberships as of this request (or, for a
+ * subscription, as of the event being delivered).
+ */
+export class Viewer {
+  private constructor(
+    readonly kind: ViewerKind,
+    readonly userId: string | null,
+    readonly clientId: string | null,
+    readonly isPlatformAdmin: boolean,
+    readonly memberships: ReadonlyMap<string, MemberRole>,
+    readonly scope: ApiClientScope,
+  ) {}
+
+  static anonymous(): Viewer {
+    return new Viewer('anonymous', null, null, false, new Map(), ApiClientScope.READ);
+  }
+
+  static user(userId: string, isPlatformAdmin: boolean, memberships: Map<string, MemberRole>): Viewer {
+    return new Viewer('user', userId, null, isPlatformAdmin, memberships, ApiClientScope.READ_WRITE);
+  }
+
+  /** A partner integration acts as a MEMBER of its one organisation, never as ADMIN. */
+  static client(clientId: string, organizationId: string, scope: ApiClientScope): Viewer {
+    return new Viewer('client', null, clientId, false, new Map([[organizationId, MemberRole.MEMBER]]), scope);
+  }
+
+  get signedIn(): boolean {
+    return this.kind !== 'anonymous';
+  }
+
+  get canWrite(): boolean {
+    return this.signedIn && this.scope === ApiClientScope.READ_WRITE;
+  }
+
+  get organizationIds(): string[] {
+    return [...this.memberships.keys()];
+  }
+
+  roleIn(organizationId: string): MemberRole | null {
+    return this.memberships.get(organizationId) ?? null;
+  }
+
+  isMemberOf(organizationId: string): boolean {
+    return this.memberships.has(organizationId);
+  }
+
+  isAdminOf(organizationId: string): boolean {
+    return this.memberships.get(organizationId) === MemberRole.ADMIN;
+  }
+
+  /** Member with a role that may change the organisation's work (not OBSERVER). */
+  canActFor(organizationId: string): boolean {
+    const role = this.memberships.get(organizationId);
+    return this.canWrite && role !== undefined && role !== MemberRole.OBSERVER;
+  }
+
+  sharesAnyOrganization(organizationIds: readonly string[]): boolean {
+    return organizationIds.some((id) => this.memberships.has(id));
+  }
+
+  /** Stable key for audit rows. */
+  get actor(): { userId: string | null; clientId: string | null } {
+    return { userId: this.userId, clientId: this.clientId };
+  }
+}

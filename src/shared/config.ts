@@ -1,0 +1,119 @@
+import path from 'node:path';
+
+export type NodeEnv = 'development' | 'production' | 'test';
+
+export interface Config {
+  nodeEnv: NodeEnv;
+  host: string;
+  port: number;
+  /** Unset means: run an embedded PostgreSQL under `dataDir`. */
+  databaseUrl: string | undefined;
+  redisUrl: string | undefined;
+  /** Unset in development means: generate one and keep it under `dataDir`. */
+  jwtSecret: string | undefined;
+  jwtIssuer: string;
+  jwtAudience: string;
+  jwtTtlSeconds: number;
+  logLevel: string;
+  dataDir: string;
+  introspection: boolean;
+  loadDemoData: boolean;
+  exposeSqlCount: boolean;
+  limits: {
+    maxDepth: number;
+    maxAliases: number;
+    maxCost: number;
+    maxSubscriptionsPerConnection: number;
+    maxBufferedBytesPerConnection: number;
+  };
+  eventRetentionDays: number;
+  eventPollMs: number;
+  schedulerIntervalMs: number;
+}
+
+export class ConfigError extends Error {}
+
+function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name} must be an integer between ${min} and ${max}, got "${raw}"`);
+  }
+  return value;
+}
+
+function bool(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (['1', 'true', 'yes', 'on'].includes(raw.toLowerCase())) return true;
+  if (['0', 'false', 'no', 'off'].includes(raw.toLowerCase())) return false;
+  throw new ConfigError(`${name} must be true or false, got "${raw}"`);
+}
+
+function url(env: NodeJS.ProcessEnv, name: string, protocols: string[]): string | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError(`${name} is not a valid URL`);
+  }
+  if (!protocols.includes(parsed.protocol)) {
+    throw new ConfigError(`${name} must use one of ${protocols.join(', ')}`);
+  }
+  return raw;
+}
+
+/**
+ * Reads the whole configuration once at start. Production refuses to start on
+ * missing secrets rather than falling back to development conveniences.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const rawEnv = env.NODE_ENV ?? 'development';
+  if (!['development', 'production', 'test'].includes(rawEnv)) {
+    throw new ConfigError(`NODE_ENV must be development, production or test, got "${rawEnv}"`);
+  }
+  const nodeEnv = rawEnv as NodeEnv;
+  const production = nodeEnv === 'production';
+  const databaseUrl = url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']);
+  const jwtSecret = env.JWT_SECRET || undefined;
+  const logLevel = env.LOG_LEVEL || (nodeEnv === 'test' ? 'silent' : 'info');
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
+    throw new ConfigError(`LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent`);
+  }
+  if (production) {
+    if (!databaseUrl) throw new ConfigError('DATABASE_URL is required when NODE_ENV=production');
+    if (!jwtSecret) throw new ConfigError('JWT_SECRET is required when NODE_ENV=production');
+  }
+  if (jwtSecret !== undefined && jwtSecret.length < 32) {
+    throw new ConfigError('JWT_SECRET must be at least 32 characters');
+  }
+  return {
+    nodeEnv,
+    host: env.HOST || '0.0.0.0',
+    port: int(env, 'PORT', 4000, 0, 65535),
+    databaseUrl,
+    redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
+    jwtSecret,
+    jwtIssuer: 'gongzhi',
+    jwtAudience: 'gongzhi-api',
+    jwtTtlSeconds: int(env, 'JWT_TTL_SECONDS', 900, 60, 86400),
+    logLevel,
+    dataDir: path.resolve(env.DATA_DIR || '.data'),
+    introspection: bool(env, 'INTROSPECTION', !production),
+    loadDemoData: bool(env, 'DEMO_DATA', !databaseUrl),
+    exposeSqlCount: bool(env, 'EXPOSE_SQL_COUNT', !production),
+    limits: {
+      maxDepth: int(env, 'QUERY_MAX_DEPTH', 12, 2, 100),
+      maxAliases: int(env, 'QUERY_MAX_ALIASES', 30, 1, 1000),
+      maxCost: int(env, 'QUERY_MAX_COST', 20000, 10, 10_000_000),
+      maxSubscriptionsPerConnection: int(env, 'WS_MAX_SUBSCRIPTIONS', 20, 1, 1000),
+      maxBufferedBytesPerConnection: int(env, 'WS_MAX_BUFFERED_BYTES', 4 * 1024 * 1024, 1024, 1024 ** 3),
+    },
+    eventRetentionDays: int(env, 'EVENT_RETENTION_DAYS', 30, 1, 3650),
+    eventPollMs: int(env, 'EVENT_POLL_MS', 1000, 50, 60000),
+    schedulerIntervalMs: int(env, 'SCHEDULER_INTERVAL_MS', 30000, 100, 3600000),
+  };
+}

@@ -1,0 +1,29 @@
+import type { DataSource } from 'typeorm';
+import type { Config } from './config';
+import type { Logger } from './logger';
+import type { Viewer } from './auth/viewer';
+import type { LoaderRegistry } from './loaders';
+import type { TokenService } from './auth/jwt';
+import type { EventBus } from './events/event-bus';
+import type { ViewerResolver } from './auth/viewer-resolver';
+
+/** Process-wide services, built once at start. */
+export interface AppServices {
+  config: Config;
+  db: DataSource;
+  log: Logger;
+  tokens: TokenService;
+  events: EventBus;
+  viewers: ViewerResolver;
+}
+
+/** What every resolver and service receives: one per HTTP request or WebSocket subscription. */
+export interface AppContext {
+  app: AppServices;
+  viewer: Viewer;
+  /** Token subject (`user:<id>` / `client:<id>`), null when signed out; subscriptions re-read the viewer from it. */
+  subject: string | null;
+  requestId: string;
+  loaders: LoaderRegistry;
+  log: Logger;
+}

@@ -1,0 +1,119 @@
+import type { DataSource } from 'typeorm';
+import type { Logger } from '../logger';
+import { EventRecord } from './event.entity';
+import type { WakeTransport } from './transports';
+
+export const EVENT_CHANNEL = 'gongzhi_events';
+
+export interface LiveSubscriber {
+  topic: string;
+  /** Called in cursor order for every committed event of the topic. Must not throw or block. */
+  push(event: EventRecord): void;
+}
+
+type EventHook = (event: EventRecord) => void;
+
+/**
+ * The dispatcher of one process. A wake-up (NOTIFY, Redis, a local commit or
+ * the fallback poll) makes it read the log after the last id it has seen and
+ * hand each event, in order, to local subscribers of its topic. The log is the
+ * only source: a lost wake-up delays an event by one poll, never loses it.
+ */
+export class EventBus {
+  private lastId = '0';
+  private readonly subscribers = new Map<string, Set<LiveSubscriber>>();
+  private readonly hooks: EventHook[] = [];
+  private pumping: Promise<void> | null = null;
+  private again = false;
+  private timer: NodeJS.Timeout | null = null;
+  private stopped = false;
+
+  constructor(
+    private readonly db: DataSource,
+    private readonly transport: WakeTransport,
+    private readonly log: Logger,
+    private readonly pollMs: number,
+  ) {}
+
+  async start(): Promise<void> {
+    const [{ max }] = await this.db.query('SELECT coalesce(max(id), 0)::text AS max FROM event');
+    this.lastId = max;
+    await this.transport.start(() => this.wake());
+    this.timer = setInterval(() => this.wake(), this.pollMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    await this.transport.stop();
+    await this.pumping;
+  }
+
+  /** The cursor of the newest event this process has dispatched. */
+  get position(): string {
+    return this.lastId;
+  }
+
+  /** After a local commit: read at once, and tell other processes when the transport does not do it by itself. */
+  committed(): void {
+    this.wake();
+    this.transport.publish().catch((err) => this.log.warn({ err }, 'event wake-up publish failed'));
+  }
+
+  subscribe(subscriber: LiveSubscriber): () => void {
+    let set = this.subscribers.get(subscriber.topic);
+    if (!set) this.subscribers.set(subscriber.topic, (set = new Set()));
+    set.add(subscriber);
+    return () => {
+      set!.delete(subscriber);
+    };
+  }
+
+  /** Runs for every event before subscribers see it (e.g. to drop cached memberships). */
+  onEvent(hook: EventHook): void {
+    this.hooks.push(hook);
+  }
+
+  subscriberCount(): number {
+    let n = 0;
+    for (const set of this.subscribers.values()) n += set.size;
+    return n;
+  }
+
+  wake(): void {
+    if (this.stopped) return;
+    if (this.pumping) {
+      this.again = true;
+      return;
+    }
+    this.pumping = this.pump()
+      .catch((err) => this.log.error({ err }, 'event dispatch failed'))
+      .finally(() => {
+        this.pumping = null;
+        if (this.again) {
+          this.again = false;
+          this.wake();
+        }
+      });
+  }
+
+  private async pump(): Promise<void> {
+    for (;;) {
+      const rows: EventRecord[] = await this.db
+        .getRepository(EventRecord)
+        .createQueryBuilder('e')
+        .where('e.id > :last', { last: this.lastId })
+        .orderBy('e.id', 'ASC')
+        .limit(500)
+        .getMany();
+      for (const event of rows) {
+        for (const hook of this.hooks) hook(event);
+        const set = this.subscribers.get(event.topic);
+        if (set) for (const subscriber of set) subscriber.push(event);
+        this.lastId = event.id;
+      }
+      if (rows.length < 500) return;
+    }
+  }
+}

@@ -1,0 +1,123 @@
+import { GraphQLError } from 'graphql';
+import type { AppContext } from '../context';
+import { LoaderRegistry } from '../loaders';
+import type { Viewer } from '../auth/viewer';
+import { eventVisibleTo } from '../auth/policy';
+import { EventRecord } from './event.entity';
+import type { LiveSubscriber } from './event-bus';
+
+export interface EventFilter {
+  topic: string;
+  /** Only events about this record. */
+  subjectId?: string;
+  /** Only events in this area subtree (materialized path prefix). */
+  areaPathPrefix?: string;
+  /** Only these event types. */
+  types?: string[];
+  /**
+   * Extra per-event rule on top of the event's audience (organisations and
+   * users it names). Gets the viewer as of this event.
+   */
+  visible?: (event: EventRecord, viewer: Viewer) => boolean;
+}
+
+/** More than this many undelivered events for one subscriber means it cannot keep up: end it rather than grow. */
+const MAX_PENDING = 1000;
+const REPLAY_PAGE = 500;
+
+export function parseCursor(after: string | null | undefined): string | null {
+  if (after === null || after === undefined) return null;
+  if (!/^\d{1,19}$/.test(after)) throw new GraphQLError('after must be an event cursor', { extensions: { code: 'BAD_USER_INPUT' } });
+  return after;
+}
+
+function matches(filter: EventFilter, event: EventRecord): boolean {
+  return (
+    event.topic === filter.topic &&
+    (!filter.subjectId || event.subjectId === filter.subjectId) &&
+    (!filter.areaPathPrefix || (event.areaPath ?? '').startsWith(filter.areaPathPrefix)) &&
+    (!filter.types || filter.types.includes(event.type))
+  );
+}
+
+/**
+ * Replays the events after `after` that the viewer may see, then goes live,
+ * with no gap and no duplicate at the seam: it registers for live events
+ * before reading the log and drops live events it already replayed. Before
+ * each event it re-reads the viewer (memberships may have changed), resets
+ * the per-event loaders and checks visibility again.
+ */
+export async function* eventStream(ctx: AppContext, filter: EventFilter, afterCursor: string | null): AsyncGenerator<EventRecord> {
+  const bus = ctx.app.events;
+  const pending: EventRecord[] = [];
+  let wake: (() => void) | null = null;
+  let overflow = false;
+  const subscriber: LiveSubscriber = {
+    topic: filter.topic,
+    push(event) {
+      if (!matches(filter, event)) return;
+      if (pending.length >= MAX_PENDING) overflow = true;
+      else pending.push(event);
+      wake?.();
+    },
+  };
+  const unsubscribe = bus.subscribe(subscriber);
+  let delivered = afterCursor ?? bus.position;
+  try {
+    if (afterCursor !== null) {
+      await assertNotPruned(ctx, afterCursor);
+      for (;;) {
+        const page = await replayPage(ctx, filter, delivered);
+        for (const event of page) {
+          delivered = event.id;
+          if (await prepare(ctx, filter, event)) yield event;
+        }
+        if (page.length < REPLAY_PAGE) break;
+      }
+    }
+    for (;;) {
+      while (pending.length > 0) {
+        const event = pending.shift()!;
+        if (BigInt(event.id) <= BigInt(delivered)) continue;
+        delivered = event.id;
+        if (await prepare(ctx, filter, event)) yield event;
+      }
+      if (overflow) throw new GraphQLError('Subscriber too slow: events were dropped. Resubscribe with your last cursor.', { extensions: { code: 'SLOW_CONSUMER' } });
+      await new Promise<void>((resolve) => (wake = resolve));
+      wake = null;
+    }
+  } finally {
+    unsubscribe();
+  }
+}
+
+async function prepare(ctx: AppContext, filter: EventFilter, event: EventRecord): Promise<boolean> {
+  const viewer = await ctx.app.viewers.current(ctx);
+  if (!viewer) throw new GraphQLError('Your session is no longer valid.', { extensions: { code: 'UNAUTHENTICATED' } });
+  if (!eventVisibleTo(viewer, event)) return false;
+  if (filter.visible && !filter.visible(event, viewer)) return false;
+  ctx.viewer = viewer;
+  ctx.loaders = new LoaderRegistry();
+  return true;
+}
+
+async function replayPage(ctx: AppContext, filter: EventFilter, after: string): Promise<EventRecord[]> {
+  const qb = ctx.app.db
+    .getRepository(EventRecord)
+    .createQueryBuilder('e')
+    .where('e.topic = :topic', { topic: filter.topic })
+    .andWhere('e.id > :after', { after });
+  if (filter.subjectId) qb.andWhere('e.subject_id = :subjectId', { subjectId: filter.subjectId });
+  if (filter.areaPathPrefix) qb.andWhere(`e.area_path LIKE :prefix`, { prefix: `${filter.areaPathPrefix}%` });
+  if (filter.types) qb.andWhere('e.type IN (:...types)', { types: filter.types });
+  return qb.orderBy('e.id', 'ASC').limit(REPLAY_PAGE).getMany();
+}
+
+async function assertNotPruned(ctx: AppContext, after: string): Promise<void> {
+  const [{ pruned_through }] = await ctx.app.db.query('SELECT pruned_through::text FROM event_log_state');
+  if (BigInt(after) < BigInt(pruned_through)) {
+    throw new GraphQLError('Events after this cursor are past the retention period. Reload, then subscribe without `after`.', {
+      extensions: { code: 'CURSOR_EXPIRED' },
+    });
+  }
+}

@@ -1,0 +1,41 @@
+import DataLoader from 'dataloader';
+import type { AppContext } from './context';
+
+type LoaderFactory<K, V> = (ctx: AppContext) => DataLoader<K, V, string>;
+
+/** Loaders live for one request (or one subscription event), so nothing stale is cached across them. */
+export class LoaderRegistry {
+  private readonly loaders = new Map<Function, DataLoader<any, any, any>>();
+
+  get<K, V>(factory: LoaderFactory<K, V>, ctx: AppContext): DataLoader<K, V, string> {
+    let loader = this.loaders.get(factory);
+    if (!loader) {
+      loader = factory(ctx);
+      this.loaders.set(factory, loader);
+    }
+    return loader;
+  }
+}
+
+/**
+ * Declares a per-request loader: `const organizationsById = defineLoader(...)`,
+ * used as `organizationsById(ctx).load(id)`. The batch function must return
+ * results in key order.
+ */
+export function defineLoader<K, V>(batch: (keys: readonly K[], ctx: AppContext) => Promise<(V | Error)[]>, keyOf: (key: K) => string = String) {
+  const factory: LoaderFactory<K, V> = (ctx) => new DataLoader<K, V, string>((keys) => batch(keys, ctx), { cacheKeyFn: keyOf });
+  return (ctx: AppContext) => ctx.loaders.get(factory, ctx);
+}
+
+/** Orders rows by the keys asked for; a missing key yields `fallback`. */
+export function byKey<T, V = T | null>(keys: readonly string[], rows: T[], keyOf: (row: T) => string, fallback: V = null as V): (T | V)[] {
+  const map = new Map(rows.map((row) => [keyOf(row), row]));
+  return keys.map((key) => map.get(key) ?? fallback);
+}
+
+/** Groups rows under the keys asked for, keeping row order; a key with no rows yields []. */
+export function groupByKey<T>(keys: readonly string[], rows: T[], keyOf: (row: T) => string): T[][] {
+  const groups = new Map<string, T[]>(keys.map((key) => [key, []]));
+  for (const row of rows) groups.get(keyOf(row))?.push(row);
+  return keys.map((key) => groups.get(key) ?? []);
+}

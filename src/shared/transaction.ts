@@ -1,0 +1,99 @@
+import type { EntityManager } from 'typeorm';
+import { AuditEntry, type NewAuditEntry } from './audit/audit.entity';
+import { EventRecord, type NewEvent } from './events/event.entity';
+import type { AppContext } from './context';
+import { UserError, UserErrorsException, userError, UserErrorCode } from './errors';
+import { EVENT_CHANNEL } from './events/event-bus';
+
+/** Any constant works; it only has to be the same for every writer of the event log. */
+const EVENT_LOG_LOCK = 727_001;
+
+export interface Tx {
+  em: EntityManager;
+  ctx: AppContext;
+  audit(entry: NewAuditEntry): void;
+  emit(event: NewEvent): void;
+}
+
+/**
+ * Runs a change with its audit rows and events in one transaction: a rolled
+ * back change leaves neither, a committed one always has both. Subscribers
+ * are woken after commit; they read the log, never this process's memory.
+ */
+export async function inTransaction<T>(ctx: AppContext, work: (tx: Tx) => Promise<T>): Promise<T> {
+  const audits: NewAuditEntry[] = [];
+  const events: NewEvent[] = [];
+  const result = await ctx.app.db.transaction(async (em) => {
+    const tx: Tx = { em, ctx, audit: (e) => audits.push(e), emit: (e) => events.push(e) };
+    const value = await work(tx);
+    if (audits.length > 0) {
+      await em.insert(
+        AuditEntry,
+        audits.map((a) => em.create(AuditEntry, {
+          action: a.action,
+          recordType: a.recordType,
+          recordId: a.recordId,
+          details: a.details ?? {},
+          actorUserId: ctx.viewer.userId,
+          actorClientId: ctx.viewer.clientId,
+          requestId: ctx.requestId,
+        })),
+      );
+    }
+    if (events.length > 0) {
+      // Held until commit: ids then become visible in the order they were taken.
+      await em.query('SELECT pg_advisory_xact_lock($1)', [EVENT_LOG_LOCK]);
+      await em.insert(
+        EventRecord,
+        events.map((e) => em.create(EventRecord, {
+          topic: e.topic,
+          type: e.type,
+          subjectId: e.subjectId ?? null,
+          areaPath: e.areaPath ?? null,
+          organizationIds: [...new Set(e.organizationIds)],
+          userIds: [...new Set(e.userIds ?? [])],
+          payload: e.payload,
+        })),
+      );
+      // NOTIFY inside the transaction is delivered only if it commits.
+      await em.query('SELECT pg_notify($1, $2)', [EVENT_CHANNEL, '']);
+    }
+    return value;
+  });
+  if (events.length > 0) ctx.app.events.committed();
+  return result;
+}
+
+export interface Payload {
+  userErrors: UserError[];
+}
+
+/**
+ * Runs a mutation's service call and turns business-rule failures into the
+ * payload's `userErrors`; anything else stays a (sanitised) top-level error.
+ */
+export async function withUserErrors<P extends Payload>(build: () => Promise<Omit<P, 'userErrors'>>): Promise<P> {
+  try {
+    const value = await build();
+    return { ...value, userErrors: [] } as unknown as P;
+  } catch (error) {
+    if (error instanceof UserErrorsException) return { userErrors: error.userErrors } as P;
+    if (isUniqueViolation(error)) {
+      return { userErrors: [userError([], UserErrorCode.DUPLICATE, 'This record already exists.')] } as P;
+    }
+    throw error;
+  }
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  const e = error as { code?: string; driverError?: { code?: string } };
+  return e?.code === '23505' || e?.driverError?.code === '23505';
+}
+
+export function fail(field: string[] | string, code: UserErrorCode, message: string): never {
+  throw new UserErrorsException([userError(field, code, message)]);
+}
+
+export function failIfAny(errors: UserError[]): void {
+  if (errors.length > 0) throw new UserErrorsException(errors);
+}
