@@ -8,6 +8,7 @@ import { AreaResolver } from './area/area.resolver';
 import { AuthResolver } from './auth/auth.resolver';
 import { Membership } from './membership/membership.entity';
 import { MembershipResolver } from './membership/membership.resolver';
+import { NetworkChangeResolver } from './network/network.resolver';
 import { NodeResolver } from './node/node.resolver';
 import { Organization, OrganizationJurisdiction } from './organization/organization.entity';
 import { OrganizationResolver } from './organization/organization.resolver';
@@ -30,4 +31,5 @@ export const allResolvers: NonEmptyArray<Function> = [
   RelationshipResolver,
   NetworkResolver,
   ApiClientResolver,
+  NetworkChangeResolver,
 ];

@@ -97,8 +97,27 @@ async function prepare(ctx: AppContext, filter: EventFilter, event: EventRecord)
   if (!eventVisibleTo(viewer, event)) return false;
   if (filter.visible && !filter.visible(event, viewer)) return false;
   ctx.viewer = viewer;
-  ctx.loaders = new LoaderRegistry();
+  ctx.loaders = loadersForEvent(event.id);
   return true;
+}
+
+/**
+ * Loaders shared by every subscriber that receives the same event in this
+ * process: fanning one event out to N subscribers loads each record once, not
+ * N times. Safe because loaders fetch raw rows and never consult the viewer;
+ * visibility is decided per subscriber above and in the field resolvers.
+ */
+const eventLoaders = new Map<string, LoaderRegistry>();
+const EVENT_LOADER_CACHE = 256;
+
+function loadersForEvent(eventId: string): LoaderRegistry {
+  let registry = eventLoaders.get(eventId);
+  if (!registry) {
+    registry = new LoaderRegistry();
+    eventLoaders.set(eventId, registry);
+    if (eventLoaders.size > EVENT_LOADER_CACHE) eventLoaders.delete(eventLoaders.keys().next().value!);
+  }
+  return registry;
 }
 
 async function replayPage(ctx: AppContext, filter: EventFilter, after: string): Promise<EventRecord[]> {

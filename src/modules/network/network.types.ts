@@ -1,0 +1,20 @@
+import { Field, ObjectType } from 'type-graphql';
+import type { EventRecord } from '../../shared/events/event.entity';
+
+@ObjectType({ description: 'A change to the governance network: an organisation, membership, relation or API client.' })
+export class NetworkChange {
+  @Field({ description: 'Position in the event log; pass it as `after` to resume from here.' })
+  cursor!: string;
+
+  @Field({ description: 'What happened: organization.created, organization.updated, membership.added, membership.removed, relationship.created, relationship.ended, apiClient.revoked.' })
+  type!: string;
+
+  @Field({ description: 'When the change was committed.' })
+  occurredAt!: Date;
+
+  event!: EventRecord;
+}
+
+export function toNetworkChange(event: EventRecord): NetworkChange {
+  return Object.assign(new NetworkChange(), { cursor: event.id, type: event.type, occurredAt: event.createdAt, event });
+}

@@ -1,0 +1,25 @@
+import { createTestDatabase, startTestServer, type TestDatabase, type TestServer } from './server';
+import { seedWorld, type World } from './world';
+
+export interface Harness {
+  server: TestServer;
+  database: TestDatabase;
+  world: World;
+}
+
+/**
+ * Per test file: a fresh database, a real server on it and the seeded world.
+ * Use in `beforeAll`, and `stopHarness` in `afterAll`.
+ */
+export async function startHarness(overrides: Parameters<typeof startTestServer>[1] = {}): Promise<Harness> {
+  const database = await createTestDatabase();
+  const server = await startTestServer(database.url, overrides);
+  const world = await seedWorld(server.services.db, server.services.tokens);
+  return { server, database, world };
+}
+
+export async function stopHarness(harness: Harness | undefined): Promise<void> {
+  if (!harness) return;
+  await harness.server.stop();
+  await harness.database.drop();
+}

@@ -1,0 +1,51 @@
+import 'reflect-metadata';
+import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
+import { startApp, type RunningApp } from '../../src/app';
+import { loadConfig, type Config } from '../../src/shared/config';
+import { createLogger } from '../../src/shared/logger';
+import { withDatabase } from './global-setup';
+
+export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256-0123456789';
+
+export interface TestDatabase {
+  url: string;
+  drop(): Promise<void>;
+}
+
+/** A fresh database cloned from the migrated template. */
+export async function createTestDatabase(): Promise<TestDatabase> {
+  const adminUrl = process.env.GONGZHI_TEST_ADMIN_URL!;
+  const name = `gz_test_${randomBytes(6).toString('hex')}`;
+  const admin = new Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name} TEMPLATE ${process.env.GONGZHI_TEST_TEMPLATE}`);
+  await admin.end();
+  return {
+    url: withDatabase(adminUrl, name),
+    async drop() {
+      const client = new Client({ connectionString: adminUrl });
+      await client.connect();
+      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await client.end();
+    },
+  };
+}
+
+export interface TestServer extends RunningApp {
+  httpUrl: string;
+  wsUrl: string;
+}
+
+/** A real server on a free port, over HTTP and WebSocket, against `databaseUrl`. */
+export async function startTestServer(databaseUrl: string, overrides: Partial<Config> & { env?: Record<string, string> } = {}): Promise<TestServer> {
+  const { env, ...rest } = overrides;
+  const config: Config = {
+    ...loadConfig({ NODE_ENV: 'test', JWT_SECRET: TEST_JWT_SECRET, DATABASE_URL: databaseUrl, EVENT_POLL_MS: '200', DEMO_DATA: 'false', ...env }),
+    port: 0,
+    host: '127.0.0.1',
+    ...rest,
+  };
+  const app = await startApp(config, createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'));
+  return { ...app, httpUrl: `http://127.0.0.1:${app.port}/graphql`, wsUrl: `ws://127.0.0.1:${app.port}/graphql` };
+}
