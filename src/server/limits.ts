@@ -76,7 +76,7 @@ export function measureOperation(
         if (selection.selectionSet && (isObjectType(type) || isInterfaceType(type) || 'getTypes' in type)) {
           childCost = walk(type as GraphQLCompositeType, selection.selectionSet, depth + 1, seen);
         }
-        cost += 1 + multiplier(field.type, selection as never) * childCost;
+        cost += 1 + multiplier(parent, field.type, selection as never) * childCost;
       } else if (selection.kind === Kind.INLINE_FRAGMENT) {
         const typeName = selection.typeCondition?.name.value;
         const type = typeName ? (schema.getType(typeName) as GraphQLCompositeType) : parent;
@@ -91,7 +91,9 @@ export function measureOperation(
     return cost;
   }
 
-  function multiplier(type: GraphQLOutputType, node: never): number {
+  function multiplier(parent: GraphQLCompositeType, type: GraphQLOutputType, node: never): number {
+    // `edges`/`nodes` of a connection are already counted by the connection's `first`.
+    if (parent.name.endsWith('Connection')) return 1;
     const first = argument(node, 'first');
     if (getNamedType(type).name.endsWith('Connection')) return typeof first === 'number' ? Math.max(first, 1) : DEFAULT_PAGE_SIZE;
     const unwrapped = isNonNullType(type) ? type.ofType : type;

@@ -1,0 +1,207 @@
+import { randomUUID } from 'node:crypto';
+import { isObjectType } from 'graphql';
+import { buildGraphQLSchema } from '../src/server/schema';
+import { ACCESS_EXTENSION, AccessLevel } from '../src/shared/auth/policy';
+import { toGlobalId } from '../src/shared/relay/global-id';
+import { MemberRole } from '../src/shared/auth/roles';
+import { gql, type GraphQLResponse } from './support/graphql';
+import { startHarness, stopHarness, type Harness } from './support/harness';
+
+describe('every operation declares an access rule', () => {
+  test('given the schema, then each query, mutation and subscription has an access level', () => {
+    const schema = buildGraphQLSchema();
+    const missing: string[] = [];
+    for (const root of [schema.getQueryType(), schema.getMutationType(), schema.getSubscriptionType()]) {
+      if (!isObjectType(root)) continue;
+      for (const field of Object.values(root.getFields())) {
+        const access = field.extensions?.[ACCESS_EXTENSION];
+        if (!Object.values(AccessLevel).includes(access as AccessLevel)) missing.push(`${root.name}.${field.name}`);
+      }
+    }
+    expect(missing).toEqual([]);
+  });
+});
+
+type Role = 'anonymous' | 'outsider' | 'member' | 'admin' | 'platformAdmin';
+const ROLES: Role[] = ['anonymous', 'outsider', 'member', 'admin', 'platformAdmin'];
+type Outcome = 'OK' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'NULL';
+
+let h: Harness;
+const prepared: Record<string, Record<Role, string>> = {};
+
+function tokenOf(role: Role): string | null {
+  const map = { anonymous: null, outsider: h.world.tokens.outsider, member: h.world.tokens.communityMember, admin: h.world.tokens.communityAdmin, platformAdmin: h.world.tokens.platformAdmin };
+  return map[role];
+}
+
+/** The top-level error code, else the first userErrors code, else OK (or NULL when the field answered null). */
+function outcome(response: GraphQLResponse, field: string): Outcome {
+  const code = response.body.errors?.[0]?.extensions?.code;
+  if (code) return code as Outcome;
+  const value = response.body.data?.[field];
+  if (value === null) return 'NULL';
+  if (value?.userErrors?.length) return value.userErrors[0].code;
+  return 'OK';
+}
+
+beforeAll(async () => {
+  h = await startHarness();
+  const db = h.server.services.db;
+  // One record per role for the operations that consume one (remove, end, revoke).
+  for (const op of ['membershipAdd', 'membershipRemove', 'relationshipEnd', 'apiClientRevoke']) prepared[op] = {} as Record<Role, string>;
+  for (const role of ROLES) {
+    const [user] = await db.query(`INSERT INTO app_user (email, display_name, password_hash) VALUES ($1, $2, 'x') RETURNING id`, [`${role.toLowerCase()}-${randomUUID()}@m.test`, role]);
+    prepared.membershipAdd[role] = toGlobalId('User', user.id);
+    const [other] = await db.query(`INSERT INTO app_user (email, display_name, password_hash) VALUES ($1, $2, 'x') RETURNING id`, [`${role.toLowerCase()}-rm-${randomUUID()}@m.test`, role]);
+    const [membership] = await db.query(`INSERT INTO membership (user_id, organization_id, role) VALUES ($1, $2, $3) RETURNING id`, [other.id, h.world.orgs.community.id, MemberRole.MEMBER]);
+    prepared.membershipRemove[role] = toGlobalId('Membership', membership.id);
+    const [relationship] = await db.query(
+      `INSERT INTO relationship (from_organization_id, to_organization_id, type, starts_on) VALUES ($1, $2, 'GUIDES', '2026-01-01') RETURNING id`,
+      [h.world.orgs.community.id, h.world.orgs.security.id],
+    );
+    prepared.relationshipEnd[role] = toGlobalId('Relationship', relationship.id);
+    const [client] = await db.query(
+      `INSERT INTO api_client (organization_id, name, client_key, secret_hash, scope) VALUES ($1, 'c', $2, 'x', 'READ') RETURNING id`,
+      [h.world.orgs.community.id, `gzc_${randomUUID()}`],
+    );
+    prepared.apiClientRevoke[role] = toGlobalId('ApiClient', client.id);
+  }
+});
+afterAll(() => stopHarness(h));
+
+interface Case {
+  field: string;
+  document: string;
+  variables: (role: Role) => Record<string, unknown>;
+  expected: Record<Role, Outcome>;
+}
+
+const adminsOnly: Record<Role, Outcome> = { anonymous: 'UNAUTHENTICATED', outsider: 'FORBIDDEN', member: 'FORBIDDEN', admin: 'OK', platformAdmin: 'OK' };
+const platformOnly: Record<Role, Outcome> = { anonymous: 'UNAUTHENTICATED', outsider: 'FORBIDDEN', member: 'FORBIDDEN', admin: 'FORBIDDEN', platformAdmin: 'OK' };
+const signedIn: Record<Role, Outcome> = { anonymous: 'UNAUTHENTICATED', outsider: 'OK', member: 'OK', admin: 'OK', platformAdmin: 'OK' };
+const everyone: Record<Role, Outcome> = { anonymous: 'OK', outsider: 'OK', member: 'OK', admin: 'OK', platformAdmin: 'OK' };
+
+const cases = (): Case[] => [
+  { field: 'viewer', document: `{ viewer { signedIn } }`, variables: () => ({}), expected: everyone },
+  { field: 'node', document: `query ($id: ID!) { node(id: $id) { id } }`, variables: () => ({ id: h.world.gid.org('community') }), expected: signedIn },
+  { field: 'nodes', document: `query ($ids: [ID!]!) { nodes(ids: $ids) { id } }`, variables: () => ({ ids: [h.world.gid.area('city')] }), expected: signedIn },
+  { field: 'areas', document: `{ areas(first: 1) { totalCount } }`, variables: () => ({}), expected: signedIn },
+  { field: 'area', document: `query ($id: ID!) { area(id: $id) { name } }`, variables: () => ({ id: h.world.gid.area('city') }), expected: signedIn },
+  { field: 'organizations', document: `{ organizations(first: 1) { totalCount } }`, variables: () => ({}), expected: signedIn },
+  { field: 'organization', document: `query ($id: ID!) { organization(id: $id) { name } }`, variables: () => ({ id: h.world.gid.org('community') }), expected: signedIn },
+  { field: 'network', document: `query ($id: ID!) { network(organizationId: $id) { depth } }`, variables: () => ({ id: h.world.gid.org('community') }), expected: signedIn },
+  {
+    field: 'authLogin',
+    document: `mutation { authLogin(input: { email: "nobody@m.test", password: "x" }) { userErrors { code } } }`,
+    variables: () => ({}),
+    expected: { anonymous: 'INVALID_CREDENTIALS', outsider: 'INVALID_CREDENTIALS', member: 'INVALID_CREDENTIALS', admin: 'INVALID_CREDENTIALS', platformAdmin: 'INVALID_CREDENTIALS' } as never,
+  },
+  {
+    field: 'authTokenForClient',
+    document: `mutation { authTokenForClient(input: { clientId: "gzc_x", clientSecret: "x" }) { userErrors { code } } }`,
+    variables: () => ({}),
+    expected: { anonymous: 'INVALID_CREDENTIALS', outsider: 'INVALID_CREDENTIALS', member: 'INVALID_CREDENTIALS', admin: 'INVALID_CREDENTIALS', platformAdmin: 'INVALID_CREDENTIALS' } as never,
+  },
+  {
+    field: 'areaCreate',
+    document: `mutation ($input: AreaCreateInput!) { areaCreate(input: $input) { area { id } userErrors { code } } }`,
+    variables: (role) => ({ input: { name: `網格-${role}`, kind: 'GRID', parentId: h.world.gid.area('communityA') } }),
+    expected: platformOnly,
+  },
+  {
+    field: 'areaUpdate',
+    document: `mutation ($input: AreaUpdateInput!) { areaUpdate(input: $input) { area { id } userErrors { code } } }`,
+    variables: (role) => ({ input: { id: h.world.gid.area('gridA'), name: `網格 ${role}` } }),
+    expected: platformOnly,
+  },
+  {
+    field: 'userCreate',
+    document: `mutation ($input: UserCreateInput!) { userCreate(input: $input) { user { id } userErrors { code } } }`,
+    variables: (role) => ({ input: { email: `new-${role}@m.test`, displayName: role, password: 'long enough password' } }),
+    expected: platformOnly,
+  },
+  {
+    field: 'organizationCreate',
+    document: `mutation ($input: OrganizationCreateInput!) { organizationCreate(input: $input) { organization { id } userErrors { code } } }`,
+    variables: (role) => ({ input: { name: `巡防隊 ${role}`, kind: 'VOLUNTEER_PATROL', homeAreaId: h.world.gid.area('communityA'), parentId: h.world.gid.org('community') } }),
+    expected: adminsOnly,
+  },
+  {
+    field: 'organizationUpdate',
+    document: `mutation ($input: OrganizationUpdateInput!) { organizationUpdate(input: $input) { organization { id } userErrors { code } } }`,
+    variables: (role) => ({ input: { id: h.world.gid.org('community'), description: `by ${role}` } }),
+    expected: adminsOnly,
+  },
+  {
+    field: 'membershipAdd',
+    document: `mutation ($input: MembershipAddInput!) { membershipAdd(input: $input) { membership { id } userErrors { code } } }`,
+    variables: (role) => ({ input: { organizationId: h.world.gid.org('community'), userId: prepared.membershipAdd[role], role: 'MEMBER' } }),
+    expected: adminsOnly,
+  },
+  {
+    field: 'membershipRemove',
+    document: `mutation ($input: MembershipRemoveInput!) { membershipRemove(input: $input) { removedMembershipId userErrors { code } } }`,
+    variables: (role) => ({ input: { membershipId: prepared.membershipRemove[role] } }),
+    // An outsider cannot see the community's members, so the membership is "unknown" to them.
+    expected: { ...adminsOnly, outsider: 'NOT_FOUND' },
+  },
+  {
+    field: 'relationshipCreate',
+    document: `mutation ($input: RelationshipCreateInput!) { relationshipCreate(input: $input) { relationship { id } userErrors { code } } }`,
+    variables: (role) => ({ input: { fromOrganizationId: h.world.gid.org('community'), toOrganizationId: h.world.gid.org('security'), type: role === 'admin' ? 'PARTNERS_WITH' : 'FUNDS' } }),
+    expected: adminsOnly,
+  },
+  {
+    field: 'relationshipEnd',
+    document: `mutation ($input: RelationshipEndInput!) { relationshipEnd(input: $input) { relationship { id } userErrors { code } } }`,
+    variables: (role) => ({ input: { id: prepared.relationshipEnd[role] } }),
+    expected: adminsOnly,
+  },
+  {
+    field: 'apiClientCreate',
+    document: `mutation ($input: ApiClientCreateInput!) { apiClientCreate(input: $input) { apiClient { id } userErrors { code } } }`,
+    variables: (role) => ({ input: { organizationId: h.world.gid.org('community'), name: `client ${role}`, scope: 'READ' } }),
+    expected: adminsOnly,
+  },
+  {
+    field: 'apiClientRevoke',
+    document: `mutation ($input: ApiClientRevokeInput!) { apiClientRevoke(input: $input) { apiClient { id } userErrors { code } } }`,
+    variables: (role) => ({ input: { id: prepared.apiClientRevoke[role] } }),
+    // API clients are visible to the organisation's ADMINs only; to everyone else they do not exist.
+    expected: { ...adminsOnly, outsider: 'NOT_FOUND', member: 'NOT_FOUND' },
+  },
+];
+
+describe('authorization matrix of the foundation operations', () => {
+  test.each(ROLES)('given a %s viewer, then every operation answers as the policy says', async (role) => {
+    const actual: Record<string, Outcome> = {};
+    const expected: Record<string, Outcome> = {};
+    for (const c of cases()) {
+      actual[c.field] = outcome(await gql(h.server.httpUrl, c.document, c.variables(role), tokenOf(role)), c.field);
+      expected[c.field] = c.expected[role];
+    }
+    expect(actual).toEqual(expected);
+  });
+
+  test('given the members list, then only members and platform admins see it; others get null', async () => {
+    const seen: Record<string, unknown> = {};
+    for (const role of ROLES.filter((r) => r !== 'anonymous')) {
+      const response = await gql(h.server.httpUrl, `query ($id: ID!) { organization(id: $id) { members(first: 1) { totalCount } } }`, { id: h.world.gid.org('community') }, tokenOf(role));
+      seen[role] = response.body.data.organization.members === null ? 'hidden' : 'visible';
+    }
+    expect(seen).toEqual({ outsider: 'hidden', member: 'visible', admin: 'visible', platformAdmin: 'visible' });
+  });
+
+  test('given an outsider, when asking node() for a membership it may not see, then the answer equals that for an unknown id', async () => {
+    const [membership] = await h.server.services.db.query(`SELECT id FROM membership WHERE organization_id = $1 LIMIT 1`, [h.world.orgs.community.id]);
+    const hidden = await gql(h.server.httpUrl, `query ($id: ID!) { node(id: $id) { id } }`, { id: toGlobalId('Membership', membership.id) }, h.world.tokens.outsider);
+    const unknown = await gql(h.server.httpUrl, `query ($id: ID!) { node(id: $id) { id } }`, { id: toGlobalId('Membership', randomUUID()) }, h.world.tokens.outsider);
+    expect(hidden.body).toEqual(unknown.body);
+    expect(hidden.body).toEqual({ data: { node: null } });
+  });
+
+  test('given a member, when reading a user of another organisation, then the e-mail is hidden', async () => {
+    const response = await gql(h.server.httpUrl, `query ($id: ID!) { node(id: $id) { ... on User { displayName email } } }`, { id: h.world.gid.user('policeAdmin') }, h.world.tokens.communityMember);
+    expect(response.body.data.node).toEqual({ displayName: 'policeAdmin', email: null });
+  });
+});

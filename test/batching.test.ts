@@ -1,0 +1,40 @@
+import { randomUUID } from 'node:crypto';
+import { MemberRole } from '../src/shared/auth/roles';
+import { gql } from './support/graphql';
+import { startHarness, stopHarness, type Harness } from './support/harness';
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness();
+  // 60 organisations with 3 members each and a home area with a parent.
+  const db = h.server.services.db;
+  for (let i = 0; i < 60; i++) {
+    const [org] = await db.query(`INSERT INTO organization (name, kind, home_area_id) VALUES ($1, 'NGO', $2) RETURNING id`, [`批量組織 ${String(i).padStart(2, '0')}`, h.world.areas.communityA.id]);
+    for (let j = 0; j < 3; j++) {
+      const [user] = await db.query(`INSERT INTO app_user (email, display_name, password_hash) VALUES ($1, $2, 'x') RETURNING id`, [`b${i}-${j}-${randomUUID()}@b.test`, `成員 ${i}-${j}`]);
+      await db.query(`INSERT INTO membership (user_id, organization_id, role) VALUES ($1, $2, $3)`, [user.id, org.id, MemberRole.MEMBER]);
+    }
+  }
+});
+afterAll(() => stopHarness(h));
+
+const NESTED = `query ($first: Int!) {
+  organizations(first: $first, search: "批量組織") {
+    totalCount
+    nodes { name homeArea { name parent { name } } members(first: 10) { totalCount nodes { role user { displayName } } } }
+  }
+}`;
+
+describe('DataLoader batching', () => {
+  test('given a nested list query, then 5 rows and 50 rows cost the same number of SQL statements', async () => {
+    const five = await gql(h.server.httpUrl, NESTED, { first: 5 }, h.world.tokens.platformAdmin);
+    const fifty = await gql(h.server.httpUrl, NESTED, { first: 50 }, h.world.tokens.platformAdmin);
+    expect(fifty.body.errors).toBeUndefined();
+    expect(five.body.data.organizations.nodes).toHaveLength(5);
+    expect(fifty.body.data.organizations.nodes).toHaveLength(50);
+    expect(fifty.body.data.organizations.nodes[49].members.nodes).toHaveLength(3);
+    expect(fifty.sqlStatements).toBe(five.sqlStatements);
+    // viewer, page, count, areas, parent areas, members (ranked ids + rows), member counts, users
+    expect(fifty.sqlStatements).toBeLessThanOrEqual(10);
+  });
+});
