@@ -1,7 +1,7 @@
-import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
+import { isObjectType, lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
 import { buildSchemaSync } from 'type-graphql';
 import { allResolvers } from '../modules';
-import { authChecker, requireDeclaredAccess } from '../shared/auth/policy';
+import { ACCESS_EXTENSION, authChecker } from '../shared/auth/policy';
 
 let cached: GraphQLSchema | undefined;
 
@@ -19,15 +19,33 @@ const unusedPubSub = {
 };
 
 export function buildGraphQLSchema(): GraphQLSchema {
-  cached ??= buildSchemaSync({
-    resolvers: allResolvers,
-    authChecker,
-    authMode: 'error',
-    globalMiddlewares: [requireDeclaredAccess],
-    validate: false,
-    pubSub: unusedPubSub as never,
-  });
+  if (!cached) {
+    const schema = buildSchemaSync({
+      resolvers: allResolvers,
+      authChecker,
+      authMode: 'error',
+      validate: false,
+      pubSub: unusedPubSub as never,
+    });
+    assertEveryOperationDeclaresAccess(schema);
+    cached = schema;
+  }
   return cached;
+}
+
+/**
+ * Fails closed at start: an operation without `@Access` would be callable by
+ * anyone, so the server refuses to build such a schema at all.
+ */
+function assertEveryOperationDeclaresAccess(schema: GraphQLSchema): void {
+  const missing: string[] = [];
+  for (const root of [schema.getQueryType(), schema.getMutationType(), schema.getSubscriptionType()]) {
+    if (!isObjectType(root)) continue;
+    for (const field of Object.values(root.getFields())) {
+      if (!field.extensions?.[ACCESS_EXTENSION]) missing.push(`${root.name}.${field.name}`);
+    }
+  }
+  if (missing.length) throw new Error(`Operations without an @Access rule: ${missing.join(', ')}`);
 }
 
 /** The committed `schema/schema.graphql`: sorted so that moving code around does not churn it. */

@@ -1,4 +1,4 @@
-import { Authorized, Extensions, type AuthChecker, type MiddlewareFn } from 'type-graphql';
+import { Authorized, Extensions, type AuthChecker } from 'type-graphql';
 import type { AppContext } from '../context';
 import type { EventRecord } from '../events/event.entity';
 import { forbidden, unauthenticated } from '../errors';
@@ -24,7 +24,7 @@ export enum AccessLevel {
 
 export const ACCESS_EXTENSION = 'access';
 
-/** Declares who may call a root operation. An operation without it is refused (and a test fails). */
+/** Declares who may call a root operation. A schema with an operation lacking it does not build. */
 export function Access(level: AccessLevel): MethodDecorator {
   return (target, key, descriptor) => {
     Authorized(level)(target, key, descriptor);
@@ -42,16 +42,6 @@ export function assertAccess(viewer: Viewer, level: AccessLevel): void {
 export const authChecker: AuthChecker<AppContext, AccessLevel> = ({ context }, levels) => {
   for (const level of levels) assertAccess(context.viewer, level);
   return true;
-};
-
-/** Fails closed: a root field that declares no access level is refused outright. */
-export const requireDeclaredAccess: MiddlewareFn<AppContext> = ({ info }, next) => {
-  const rootTypes = [info.schema.getQueryType(), info.schema.getMutationType(), info.schema.getSubscriptionType()];
-  if (rootTypes.includes(info.parentType as never)) {
-    const field = info.parentType.getFields()[info.fieldName];
-    if (!field.extensions?.[ACCESS_EXTENSION]) throw forbidden();
-  }
-  return next();
 };
 
 // ---- record-level rules shared by every domain ----

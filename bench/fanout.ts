@@ -1,0 +1,80 @@
+import { createClient, type Client } from 'graphql-ws';
+import WebSocket from 'ws';
+import type { BenchServer } from './server';
+
+export interface FanoutOptions {
+  subscribers: number;
+  /** Subscription document every subscriber runs. */
+  subscription: string;
+  variables?: Record<string, unknown>;
+  /** Makes the one change all subscribers wait for. */
+  trigger: () => Promise<void>;
+  token: string;
+}
+
+export interface FanoutResult {
+  subscribers: number;
+  delivered: number;
+  p50Ms: number;
+  p99Ms: number;
+  lastMs: number;
+  bytesPerIdleConnection: number;
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (!sorted.length) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+/** N WebSocket clients subscribe, one change is made, and the time until each has it is measured. */
+export async function benchFanout(server: BenchServer, options: FanoutOptions): Promise<FanoutResult> {
+  const rssBefore = server.rss();
+  const clients: Client[] = [];
+  const arrivals: number[] = [];
+  let triggeredAt = 0;
+  let subscribed = 0;
+  const allSubscribed = new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`only ${subscribed}/${options.subscribers} subscribed in 120 s`)), 120_000);
+    for (let i = 0; i < options.subscribers; i++) {
+      const client = createClient({
+        url: server.wsUrl,
+        webSocketImpl: WebSocket,
+        connectionParams: { authorization: `Bearer ${options.token}` },
+        retryAttempts: 0,
+        lazy: false,
+        on: {
+          connected: () => {
+            subscribed += 1;
+            if (subscribed === options.subscribers) {
+              clearTimeout(timer);
+              resolve();
+            }
+          },
+        },
+      });
+      client.subscribe(
+        { query: options.subscription, variables: options.variables },
+        { next: () => arrivals.push(performance.now() - triggeredAt), error: () => {}, complete: () => {} },
+      );
+      clients.push(client);
+    }
+  });
+  await allSubscribed;
+  // Let every subscribe message be processed and the server settle before measuring idle memory.
+  await new Promise((resolve) => setTimeout(resolve, 3000));
+  const rssIdle = server.rss();
+  triggeredAt = performance.now();
+  await options.trigger();
+  const deadline = Date.now() + 60_000;
+  while (arrivals.length < options.subscribers && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+  const sorted = [...arrivals].sort((a, b) => a - b);
+  await Promise.all(clients.map((c) => c.dispose()));
+  return {
+    subscribers: options.subscribers,
+    delivered: arrivals.length,
+    p50Ms: percentile(sorted, 50),
+    p99Ms: percentile(sorted, 99),
+    lastMs: sorted[sorted.length - 1] ?? NaN,
+    bytesPerIdleConnection: Math.max(0, (rssIdle - rssBefore) / options.subscribers),
+  };
+}

@@ -1,0 +1,142 @@
+/**
+ * `npm run bench`: seeds a city-sized data set in a fresh database, starts the
+ * built server as its own process and prints figures. Loopback only; every
+ * loop is bounded in count and time.
+ *
+ * BENCH_DURATION (s, default 10)   how long autocannon loads the nested query
+ * BENCH_CONNECTIONS (default 10)   concurrent HTTP connections
+ * BENCH_SUBSCRIBERS (default 1000) WebSocket subscribers for the fan-out (up to 10000)
+ * DATABASE_URL                     use this server (a fresh database is created on it) instead of an embedded one
+ */
+import 'reflect-metadata';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Client } from 'pg';
+import { createDataSource, migrate } from '../src/shared/database/data-source';
+import { startEmbeddedPostgres } from '../src/shared/database/embedded';
+import { createLogger } from '../src/shared/logger';
+import { toGlobalId } from '../src/shared/relay/global-id';
+import { BENCH_ADMIN, seedCity } from './seed';
+import { startBenchServer, type BenchServer } from './server';
+import { benchFanout } from './fanout';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const autocannon = require('autocannon') as (opts: Record<string, unknown>) => Promise<{
+  requests: { average: number; total: number };
+  latency: { p50: number; p99: number; average: number };
+  errors: number;
+  non2xx: number;
+}>;
+
+const DURATION = Number(process.env.BENCH_DURATION ?? 10);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
+const SUBSCRIBERS = Math.min(Number(process.env.BENCH_SUBSCRIBERS ?? 1000), 10_000);
+
+export const NESTED_QUERY = `{
+  organizations(first: 50) {
+    nodes { name homeArea { name parent { name } } members(first: 10) { nodes { role user { displayName } } } }
+  }
+}`;
+
+async function post(server: BenchServer, query: string, variables: Record<string, unknown>, token?: string) {
+  const response = await fetch(server.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify({ query, variables }),
+  });
+  return { body: (await response.json()) as any, sql: Number(response.headers.get('x-sql-statements')) };
+}
+
+async function freshDatabase(): Promise<{ url: string; cleanup: () => Promise<void> }> {
+  if (process.env.DATABASE_URL) {
+    const name = `gongzhi_bench_${Date.now()}`;
+    const admin = new Client({ connectionString: process.env.DATABASE_URL });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${name}`);
+    await admin.end();
+    const url = new URL(process.env.DATABASE_URL);
+    url.pathname = `/${name}`;
+    return {
+      url: url.toString(),
+      cleanup: async () => {
+        const c = new Client({ connectionString: process.env.DATABASE_URL });
+        await c.connect();
+        await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+        await c.end();
+      },
+    };
+  }
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gongzhi-bench-'));
+  fs.chmodSync(dir, 0o755);
+  const embedded = await startEmbeddedPostgres(path.join(dir, 'data'), { persistent: false });
+  return {
+    url: embedded.url,
+    cleanup: async () => {
+      await embedded.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  const figures: [string, string][] = [];
+  const database = await freshDatabase();
+  let server: BenchServer | null = null;
+  try {
+    const db = createDataSource(database.url, createLogger('warn'), 4);
+    await db.initialize();
+    await migrate(db);
+    const size = { organizations: 2000, users: 20000, relationships: 10000 };
+    let t = Date.now();
+    await seedCity(db, size);
+    console.log(`seeded ${size.organizations} organisations, ${size.users} users, ${size.relationships} relationships in ${Date.now() - t} ms`);
+
+    server = await startBenchServer(database.url);
+    const login = await post(server, `mutation ($input: AuthLoginInput!) { authLogin(input: $input) { accessToken { token } } }`, { input: BENCH_ADMIN });
+    const token: string = login.body.data.authLogin.accessToken.token;
+
+    const probe = await post(server, NESTED_QUERY, {}, token);
+    if (probe.body.errors) throw new Error(JSON.stringify(probe.body.errors));
+    figures.push(['nested query: SQL statements per request', String(probe.sql)]);
+    console.log(`loading the nested query for ${DURATION} s with ${CONNECTIONS} connections ...`);
+    const result = await autocannon({
+      url: server.url,
+      method: 'POST',
+      connections: CONNECTIONS,
+      duration: DURATION,
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ query: NESTED_QUERY }),
+    });
+    figures.push(['nested query: requests/s', result.requests.average.toFixed(1)]);
+    figures.push(['nested query: latency p50 / p99 (ms)', `${result.latency.p50} / ${result.latency.p99}`]);
+    figures.push(['nested query: errors / non-2xx', `${result.errors} / ${result.non2xx}`]);
+
+    console.log(`fan-out to ${SUBSCRIBERS} subscribers ...`);
+    const [org] = await db.query(`SELECT id FROM organization ORDER BY name LIMIT 1`);
+    let n = 0;
+    const fanout = await benchFanout(server, {
+      subscribers: SUBSCRIBERS,
+      token,
+      subscription: `subscription { networkChanges { cursor type organization { name } } }`,
+      trigger: async () => {
+        n += 1;
+        await post(server!, `mutation ($input: OrganizationUpdateInput!) { organizationUpdate(input: $input) { userErrors { code } } }`, { input: { id: toGlobalId('Organization', org.id), description: `bench ${n}` } }, token);
+      },
+    });
+    figures.push([`fan-out: delivered`, `${fanout.delivered}/${fanout.subscribers}`]);
+    figures.push(['fan-out: time to deliver p50 / p99 / last (ms)', `${fanout.p50Ms.toFixed(1)} / ${fanout.p99Ms.toFixed(1)} / ${fanout.lastMs.toFixed(1)}`]);
+    figures.push(['fan-out: server memory per idle subscribed connection (KiB)', (fanout.bytesPerIdleConnection / 1024).toFixed(1)]);
+    await db.destroy();
+  } finally {
+    await server?.stop();
+    await database.cleanup();
+  }
+  console.log('\nGongzhi benchmark');
+  for (const [name, value] of figures) console.log(`  ${name.padEnd(62)} ${value}`);
+}
+
+main().catch((err) => {
+  console.error('benchmark failed:', err);
+  process.exit(1);
+});

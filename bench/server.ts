@@ -1,0 +1,60 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+
+export interface BenchServer {
+  url: string;
+  wsUrl: string;
+  pid: number;
+  /** Resident memory of the server process, in bytes (from /proc). */
+  rss(): number;
+  stop(): Promise<void>;
+}
+
+/** Runs the built server (dist/src/main.js) as its own process, so its memory is measured alone. */
+export async function startBenchServer(databaseUrl: string, env: Record<string, string> = {}): Promise<BenchServer> {
+  const root = path.resolve(__dirname, '..', '..');
+  const child: ChildProcess = spawn(process.execPath, ['dist/src/main.js'], {
+    cwd: root,
+    env: {
+      ...process.env,
+      NODE_ENV: 'development',
+      DATABASE_URL: databaseUrl,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      DEMO_DATA: 'false',
+      LOG_LEVEL: 'warn',
+      EXPOSE_SQL_COUNT: 'true',
+      JWT_SECRET: 'bench-secret-bench-secret-bench-secret-0123',
+      WS_MAX_SUBSCRIPTIONS: '20',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('server did not start in 60 s')), 60_000);
+    child.stdout!.on('data', (chunk: Buffer) => {
+      const match = /(http:\/\/\S+\/graphql)/.exec(chunk.toString());
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1].replace('localhost', '127.0.0.1'));
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
+  });
+  return {
+    url,
+    wsUrl: url.replace('http://', 'ws://'),
+    pid: child.pid!,
+    rss() {
+      const status = fs.readFileSync(`/proc/${child.pid}/status`, 'utf8');
+      return Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) * 1024;
+    },
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
