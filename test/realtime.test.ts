@@ -2,6 +2,7 @@ import { EventRecord } from '../src/shared/events/event.entity';
 import { inTransaction } from '../src/shared/transaction';
 import { createContext } from '../src/server/context';
 import { Viewer } from '../src/shared/auth/viewer';
+import { clock } from '../src/shared/clock';
 import { gql, sleep, subscribe, wsClient } from './support/graphql';
 import { startHarness, stopHarness, type Harness } from './support/harness';
 import { redisAvailable, startServerProcess } from './support/process';
@@ -137,6 +138,27 @@ describe('realtime backbone', () => {
     const sub = subscribe(client, deep);
     const [result] = await sub.waitFor(1);
     expect(JSON.stringify(result.errors)).toContain('exceeds the limit');
+    await client.dispose();
+  });
+
+  test('given events past the retention period, when resuming from a pruned cursor, then CURSOR_EXPIRED instead of a silent gap', async () => {
+    await gql(h.server.httpUrl, UPDATE, { input: { id: h.world.gid.org('police'), description: 'soon pruned' } }, h.world.tokens.policeAdmin);
+    const [{ max }] = await h.server.services.db.query(`SELECT max(id)::text AS max FROM event`);
+    try {
+      clock.advance(31 * 86_400_000);
+      await h.server.scheduler.runAll();
+    } finally {
+      clock.reset();
+    }
+    const [{ n }] = await h.server.services.db.query(`SELECT count(*)::int AS n FROM event WHERE id <= $1`, [max]);
+    expect(n).toBe(0);
+    const client = wsClient(h.server.wsUrl, h.world.tokens.policeAdmin);
+    const sub = subscribe(client, CHANGES, { after: '0' });
+    const [result] = await sub.waitFor(1);
+    expect(JSON.stringify(result.errors)).toContain('CURSOR_EXPIRED');
+    const current = subscribe(client, CHANGES, { after: max });
+    await sleep(300);
+    expect(current.received).toEqual([]);
     await client.dispose();
   });
 

@@ -47,7 +47,13 @@ function matches(filter: EventFilter, event: EventRecord): boolean {
  * each event it re-reads the viewer (memberships may have changed), resets
  * the per-event loaders and checks visibility again.
  */
-export async function* eventStream(ctx: AppContext, filter: EventFilter, afterCursor: string | null): AsyncGenerator<EventRecord> {
+export async function eventStream(ctx: AppContext, filter: EventFilter, afterCursor: string | null): Promise<AsyncGenerator<EventRecord>> {
+  // Checked before the stream starts, so the client gets an error message rather than a broken stream.
+  if (afterCursor !== null) await assertNotPruned(ctx, afterCursor);
+  return stream(ctx, filter, afterCursor);
+}
+
+async function* stream(ctx: AppContext, filter: EventFilter, afterCursor: string | null): AsyncGenerator<EventRecord> {
   const bus = ctx.app.events;
   const pending: EventRecord[] = [];
   let wake: (() => void) | null = null;
@@ -65,7 +71,6 @@ export async function* eventStream(ctx: AppContext, filter: EventFilter, afterCu
   let delivered = afterCursor ?? bus.position;
   try {
     if (afterCursor !== null) {
-      await assertNotPruned(ctx, afterCursor);
       for (;;) {
         const page = await replayPage(ctx, filter, delivered);
         for (const event of page) {
