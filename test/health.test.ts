@@ -1,3 +1,5 @@
+import { formatError } from '../src/server/errors';
+import { createLogger } from '../src/shared/logger';
 import { errorCodes, gql } from './support/graphql';
 import { startHarness, stopHarness, type Harness } from './support/harness';
 
@@ -27,5 +29,15 @@ describe('operations endpoints', () => {
     const response = await gql(h.server.httpUrl, '{ viewer { signedIn canWrite user { id } } }');
     expect(response.body.data.viewer).toEqual({ signedIn: false, canWrite: false, user: null });
     expect(errorCodes(response)).toEqual([]);
+  });
+
+  test('given a simple cross-site POST (text/plain, no preflight header), then CSRF prevention refuses it', async () => {
+    const response = await fetch(h.server.httpUrl, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: JSON.stringify({ query: '{ viewer { signedIn } }' }) });
+    expect(response.status).toBe(400);
+  });
+
+  test('given an internal failure, then the client sees a generic message and no details', async () => {
+    const formatted = formatError(createLogger('silent'))({ message: 'relation "secret_table" does not exist', path: ['x'] }, new Error('relation "secret_table" does not exist'));
+    expect(formatted).toEqual({ message: 'Internal server error', path: ['x'], extensions: { code: 'INTERNAL_SERVER_ERROR' } });
   });
 });
