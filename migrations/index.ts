@@ -1,4 +1,5 @@
 import { Foundation1764130000000 } from './1764130000000-Foundation';
+import { Meetings1764130100000 } from './1764130100000-Meetings';
 
 /** Every migration, oldest first. Listed explicitly so the server, the CLI and the tests apply the same set. */
-export const allMigrations = [Foundation1764130000000];
+export const allMigrations = [Foundation1764130000000, Meetings1764130100000];

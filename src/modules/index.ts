@@ -16,9 +16,13 @@ import { Relationship } from './relationship/relationship.entity';
 import { NetworkResolver, RelationshipResolver } from './relationship/relationship.resolver';
 import { User } from './user/user.entity';
 import { UserResolver } from './user/user.resolver';
+import { AgendaItem, Meeting, MeetingParticipant, MeetingSeries } from './meeting/meeting.entity';
+import { AgendaItemResolver, MeetingChangeResolver, MeetingParticipantResolver, MeetingResolver, MeetingSeriesResolver } from './meeting/meeting.resolver';
+import { ActionItem } from './action-item/action-item.entity';
+import { ActionItemResolver } from './action-item/action-item.resolver';
 
 /** Every TypeORM entity; the schema itself comes from migrations, never from these. */
-export const allEntities = [AuditEntry, EventRecord, Area, Organization, OrganizationJurisdiction, User, Membership, Relationship, ApiClient];
+export const allEntities = [AuditEntry, EventRecord, Area, Organization, OrganizationJurisdiction, User, Membership, Relationship, ApiClient, MeetingSeries, Meeting, MeetingParticipant, AgendaItem, ActionItem];
 
 /** Every type-graphql resolver. */
 export const allResolvers: NonEmptyArray<Function> = [
@@ -32,4 +36,10 @@ export const allResolvers: NonEmptyArray<Function> = [
   NetworkResolver,
   ApiClientResolver,
   NetworkChangeResolver,
+  MeetingResolver,
+  MeetingSeriesResolver,
+  MeetingParticipantResolver,
+  AgendaItemResolver,
+  MeetingChangeResolver,
+  ActionItemResolver,
 ];

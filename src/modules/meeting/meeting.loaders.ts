@@ -1,0 +1,51 @@
+import { In } from 'typeorm';
+import { byKey, defineLoader, groupByKey } from '../../shared/loaders';
+import { defineChildConnection } from '../../shared/relay/child-connection';
+import { AgendaItem, Meeting, MeetingParticipant, MeetingSeries } from './meeting.entity';
+import type { MeetingFacts } from './meeting.policy';
+
+export const meetingsById = defineLoader<string, Meeting | null>(async (ids, ctx) => {
+  const rows = await ctx.app.db.getRepository(Meeting).findBy({ id: In([...ids]) });
+  return byKey(ids, rows, (m) => m.id);
+});
+
+export const meetingSeriesById = defineLoader<string, MeetingSeries | null>(async (ids, ctx) => {
+  const rows = await ctx.app.db.getRepository(MeetingSeries).findBy({ id: In([...ids]) });
+  return byKey(ids, rows, (s) => s.id);
+});
+
+/** Meetings of each series, earliest first. */
+export const meetingsBySeriesId = defineLoader<string, Meeting[]>(async (ids, ctx) => {
+  const rows = await ctx.app.db.getRepository(Meeting).find({ where: { seriesId: In([...ids]) }, order: { startsAt: 'ASC', id: 'ASC' } });
+  return groupByKey(ids, rows, (m) => m.seriesId!);
+});
+
+/** Participants of each meeting, convener first, then in order of invitation. */
+export const participantsByMeetingId = defineLoader<string, MeetingParticipant[]>(async (ids, ctx) => {
+  const rows = await ctx.app.db.getRepository(MeetingParticipant).find({
+    where: { meetingId: In([...ids]) },
+    order: { isConvener: 'DESC', createdAt: 'ASC', id: 'ASC' },
+  });
+  return groupByKey(ids, rows, (p) => p.meetingId);
+});
+
+export const agendaItemsById = defineLoader<string, AgendaItem | null>(async (ids, ctx) => {
+  const rows = await ctx.app.db.getRepository(AgendaItem).findBy({ id: In([...ids]) });
+  return byKey(ids, rows, (a) => a.id);
+});
+
+/** The agenda of each meeting, in agenda order. */
+export const agendaItemsByMeetingId = defineChildConnection<AgendaItem>({
+  entity: AgendaItem,
+  parentColumn: 'x.meeting_id',
+  sort: [
+    { sql: 'x.position', value: (a) => a.position },
+    { sql: 'x.id', value: (a) => a.id },
+  ],
+});
+
+/** The facts the meeting policy needs, loaded for many meetings at once. */
+export async function meetingFacts(ctx: Parameters<typeof meetingsById>[0], meeting: Meeting): Promise<MeetingFacts> {
+  const participants = await participantsByMeetingId(ctx).load(meeting.id);
+  return { convenerOrganizationId: meeting.convenerOrganizationId, participantOrganizationIds: participants.map((p) => p.organizationId) };
+}
