@@ -20,9 +20,13 @@ import { AgendaItem, Meeting, MeetingParticipant, MeetingSeries } from './meetin
 import { AgendaItemResolver, MeetingChangeResolver, MeetingParticipantResolver, MeetingResolver, MeetingSeriesResolver } from './meeting/meeting.resolver';
 import { ActionItem } from './action-item/action-item.entity';
 import { ActionItemResolver } from './action-item/action-item.resolver';
+import { Contract, ContractArea, ContractClause, ContractParty, ContractServiceLevel, ContractSignature, ContractVersion } from './contract/contract.entity';
+import { ContractPartyResolver, ContractResolver, ContractSignatureResolver, ContractTermsResolver, ContractUpdateResolver, ContractVersionResolver, OrganizationContractsResolver } from './contract/contract.resolver';
+import { Consultation, ConsultationInvitee, ConsultationPosition, ConsultationProposal } from './consultation/consultation.entity';
+import { ConsultationPositionResolver, ConsultationPositionSummaryResolver, ConsultationProposalResolver, ConsultationResolver, ConsultationUpdateResolver } from './consultation/consultation.resolver';
 
 /** Every TypeORM entity; the schema itself comes from migrations, never from these. */
-export const allEntities = [AuditEntry, EventRecord, Area, Organization, OrganizationJurisdiction, User, Membership, Relationship, ApiClient, MeetingSeries, Meeting, MeetingParticipant, AgendaItem, ActionItem];
+export const allEntities = [AuditEntry, EventRecord, Area, Organization, OrganizationJurisdiction, User, Membership, Relationship, ApiClient, MeetingSeries, Meeting, MeetingParticipant, AgendaItem, ActionItem, Contract, ContractParty, ContractArea, ContractClause, ContractServiceLevel, ContractVersion, ContractSignature, Consultation, ConsultationInvitee, ConsultationPosition, ConsultationProposal];
 
 /** Every type-graphql resolver. */
 export const allResolvers: NonEmptyArray<Function> = [
@@ -42,4 +46,16 @@ export const allResolvers: NonEmptyArray<Function> = [
   AgendaItemResolver,
   MeetingChangeResolver,
   ActionItemResolver,
+  ContractResolver,
+  ContractPartyResolver,
+  ContractSignatureResolver,
+  ContractVersionResolver,
+  ContractTermsResolver,
+  OrganizationContractsResolver,
+  ContractUpdateResolver,
+  ConsultationResolver,
+  ConsultationPositionSummaryResolver,
+  ConsultationPositionResolver,
+  ConsultationProposalResolver,
+  ConsultationUpdateResolver,
 ];

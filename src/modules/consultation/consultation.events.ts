@@ -1,0 +1,22 @@
+import { Field, ObjectType } from 'type-graphql';
+import type { EventRecord } from '../../shared/events/event.entity';
+
+export const CONSULTATION_EVENT_TYPES = ['consultation.opened', 'consultation.positionStated', 'consultation.proposalAdded', 'consultation.closed'] as const;
+
+@ObjectType({ description: 'A change to one consultation.' })
+export class ConsultationUpdate {
+  @Field({ description: 'Position in the event log; pass it as `after` to resume from here.' })
+  cursor!: string;
+
+  @Field({ description: `What happened: ${CONSULTATION_EVENT_TYPES.join(', ')}.` })
+  type!: string;
+
+  @Field({ description: 'When the change was committed.' })
+  occurredAt!: Date;
+
+  event!: EventRecord;
+}
+
+export function toConsultationUpdate(event: EventRecord): ConsultationUpdate {
+  return Object.assign(new ConsultationUpdate(), { cursor: event.id, type: event.type, occurredAt: event.createdAt, event });
+}

@@ -1,0 +1,33 @@
+import { In } from 'typeorm';
+import { byKey, defineLoader, groupByKey } from '../../shared/loaders';
+import { Consultation, ConsultationInvitee, ConsultationPosition, ConsultationProposal } from './consultation.entity';
+
+export const consultationsById = defineLoader<string, Consultation | null>(async (ids, ctx) => {
+  const rows = await ctx.app.db.getRepository(Consultation).findBy({ id: In([...ids]) });
+  return byKey(ids, rows, (c) => c.id);
+});
+
+export const inviteeIdsByConsultationId = defineLoader<string, string[]>(async (ids, ctx) => {
+  const rows = await ctx.app.db.getRepository(ConsultationInvitee).find({ where: { consultationId: In([...ids]) }, order: { organizationId: 'ASC' } });
+  return groupByKey(ids, rows, (i) => i.consultationId).map((group) => group.map((i) => i.organizationId));
+});
+
+export const consultationPositionsByConsultationId = defineLoader<string, ConsultationPosition[]>(async (ids, ctx) => {
+  const rows = await ctx.app.db.getRepository(ConsultationPosition).find({ where: { consultationId: In([...ids]) }, order: { createdAt: 'ASC', id: 'ASC' } });
+  return groupByKey(ids, rows, (p) => p.consultationId);
+});
+
+export const consultationProposalsByConsultationId = defineLoader<string, ConsultationProposal[]>(async (ids, ctx) => {
+  const rows = await ctx.app.db.getRepository(ConsultationProposal).find({ where: { consultationId: In([...ids]) }, order: { createdAt: 'ASC', id: 'ASC' } });
+  return groupByKey(ids, rows, (p) => p.consultationId);
+});
+
+export const consultationPositionsById = defineLoader<string, ConsultationPosition | null>(async (ids, ctx) => {
+  const rows = await ctx.app.db.getRepository(ConsultationPosition).findBy({ id: In([...ids]) });
+  return byKey(ids, rows, (p) => p.id);
+});
+
+export const consultationProposalsById = defineLoader<string, ConsultationProposal | null>(async (ids, ctx) => {
+  const rows = await ctx.app.db.getRepository(ConsultationProposal).findBy({ id: In([...ids]) });
+  return byKey(ids, rows, (p) => p.id);
+});

@@ -1,0 +1,42 @@
+import { loadDemoData } from '../src/demo';
+import { toGlobalId } from '../src/shared/relay/global-id';
+import { gql } from './support/graphql';
+import { startHarness, stopHarness, type Harness } from './support/harness';
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness();
+  await loadDemoData(h.server.services.db, h.server.services.log);
+});
+afterAll(() => stopHarness(h));
+
+async function tokenFor(email: string): Promise<string> {
+  const [user] = await h.server.services.db.query('SELECT id FROM app_user WHERE email = $1', [email]);
+  return h.server.services.tokens.issue(`user:${user.id}`).token;
+}
+
+describe('contracts demo data', () => {
+  test('given the demo data, when the Zhongshan Road station admin signs in, then the Sanbanqiao security contract is ACTIVE with its service levels and the night-patrol consultation is open', async () => {
+    const token = await tokenFor('station.admin@gongzhi.demo');
+    const response = await gql(
+      h.server.httpUrl,
+      `{ contracts(statuses: [ACTIVE]) { nodes { title status fee { amountMinor currency } serviceLevels { metric target } } }
+         consultations { nodes { question status positionSummary { support amend notAnswered { name } } } } }`,
+      {},
+      token,
+    );
+    expect(response.body.data.contracts.nodes).toEqual([
+      expect.objectContaining({ status: 'ACTIVE', fee: { amountMinor: 1_200_000, currency: 'CNY' }, serviceLevels: expect.arrayContaining([{ metric: 'PATROLS_PER_DAY', target: 4 }, { metric: 'CHECKPOINT_COVERAGE', target: 90 }]) }),
+    ]);
+    expect(response.body.data.consultations.nodes).toEqual([expect.objectContaining({ status: 'OPEN', positionSummary: expect.objectContaining({ support: 1, amend: 1 }) })]);
+  });
+
+  test('given the demo data, when an unrelated resident reads the Minyi contract, then it is null while the Minyi community admin sees it', async () => {
+    const [row] = await h.server.services.db.query(`SELECT id FROM contract WHERE title LIKE '民意街%'`);
+    const id = toGlobalId('Contract', row.id);
+    const resident = await gql(h.server.httpUrl, `query ($id: ID!) { contract(id: $id) { id } }`, { id }, await tokenFor('resident@gongzhi.demo'));
+    const minyi = await gql(h.server.httpUrl, `query ($id: ID!) { contract(id: $id) { id } }`, { id }, await tokenFor('minyi.admin@gongzhi.demo'));
+    expect(resident.body.data.contract).toBeNull();
+    expect(minyi.body.data.contract).toEqual({ id });
+  });
+});

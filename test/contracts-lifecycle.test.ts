@@ -1,0 +1,168 @@
+import { clock } from '../src/shared/clock';
+import { fromGlobalId } from '../src/shared/relay/global-id';
+import { errorCodes, gql } from './support/graphql';
+import { startHarness, stopHarness, type Harness } from './support/harness';
+import { CONTRACT_FIELDS, PROPOSE, SIGN, activeContract, dayOffset, draftContract, noonOn } from './support/contracts';
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness();
+});
+afterEach(() => clock.reset());
+afterAll(async () => {
+  clock.reset();
+  await stopHarness(h);
+});
+
+const UPDATE = `mutation ($input: ContractUpdateInput!) { contractUpdate(input: $input) { contract { ${CONTRACT_FIELDS} } userErrors { field code } } }`;
+const AMEND = `mutation ($input: ContractAmendInput!) { contractAmend(input: $input) { contract { ${CONTRACT_FIELDS} } userErrors { field code } } }`;
+const SUSPEND = `mutation ($input: ContractReasonInput!) { contractSuspend(input: $input) { contract { status version statusReason } userErrors { code } } }`;
+const RESUME = `mutation ($input: ContractStepInput!) { contractResume(input: $input) { contract { status version } userErrors { code } } }`;
+const TERMINATE = `mutation ($input: ContractReasonInput!) { contractTerminate(input: $input) { contract { status version statusReason } userErrors { code } } }`;
+const READ = `query ($id: ID!) { contract(id: $id) { ${CONTRACT_FIELDS}
+  versions { totalCount nodes { number note signedAt terms { fee { amountMinor } serviceLevels { metric target } } signatures { organization { id } } } } } }`;
+
+const uuid = (globalId: string) => fromGlobalId(globalId)!.id;
+const auditActions = async (contractId: string) =>
+  (await h.server.services.db.query(`SELECT action FROM audit_entry WHERE record_type = 'Contract' AND record_id = $1 ORDER BY id`, [uuid(contractId)])).map((r: { action: string }) => r.action);
+const read = async (id: string, token = h.world.tokens.communityAdmin) => (await gql(h.server.httpUrl, READ, { id }, token)).body.data.contract;
+
+describe('contract lifecycle', () => {
+  test('given a DRAFT, when a party ADMIN signs it, then INVALID_TRANSITION and nothing changes', async () => {
+    const contract = await draftContract(h);
+    const response = await gql(h.server.httpUrl, SIGN, { input: { id: contract.id, expectedVersion: contract.version } }, h.world.tokens.securityAdmin);
+    expect(response.body.data.contractSign.userErrors).toEqual([{ field: ['input', 'id'], code: 'INVALID_TRANSITION' }]);
+    const after = await read(contract.id);
+    expect(after).toMatchObject({ status: 'DRAFT', version: contract.version });
+    const [{ n }] = await h.server.services.db.query('SELECT count(*)::int AS n FROM contract_signature WHERE contract_id = $1', [uuid(contract.id)]);
+    expect(n).toBe(0);
+  });
+
+  test('given a DRAFT, when updated with a stale version, then CONFLICT; with the current one, the terms change', async () => {
+    const contract = await draftContract(h);
+    const stale = await gql(h.server.httpUrl, UPDATE, { input: { id: contract.id, expectedVersion: contract.version + 5, feeMinor: 1 } }, h.world.tokens.communityAdmin);
+    expect(stale.body.data.contractUpdate.userErrors).toEqual([{ field: ['input', 'expectedVersion'], code: 'CONFLICT' }]);
+    const ok = await gql(h.server.httpUrl, UPDATE, { input: { id: contract.id, expectedVersion: contract.version, feeMinor: 1_300_000 } }, h.world.tokens.communityAdmin);
+    expect(ok.body.data.contractUpdate.userErrors).toEqual([]);
+    expect(ok.body.data.contractUpdate.contract).toMatchObject({ version: contract.version + 1, fee: { amountMinor: 1_300_000 } });
+  });
+
+  test('given a proposal, when every party ADMIN signs, then it becomes ACTIVE; a second signature is ALREADY_DONE', async () => {
+    const drafted = await draftContract(h);
+    const proposed = (await gql(h.server.httpUrl, PROPOSE, { input: { id: drafted.id, expectedVersion: drafted.version } }, h.world.tokens.communityAdmin)).body.data.contractPropose.contract;
+    expect(proposed.status).toBe('PROPOSED');
+    expect(proposed.awaitingSignatureFrom).toHaveLength(3);
+    let current = proposed;
+    for (const token of [h.world.tokens.communityAdmin, h.world.tokens.securityAdmin]) {
+      current = (await gql(h.server.httpUrl, SIGN, { input: { id: current.id, expectedVersion: current.version } }, token)).body.data.contractSign.contract;
+    }
+    expect(current).toMatchObject({ status: 'PROPOSED', awaitingSignatureFrom: [{ id: h.world.gid.org('police') }] });
+    const twice = await gql(h.server.httpUrl, SIGN, { input: { id: current.id, expectedVersion: current.version } }, h.world.tokens.securityAdmin);
+    expect(twice.body.data.contractSign.userErrors).toEqual([{ field: ['input', 'organizationId'], code: 'ALREADY_DONE' }]);
+    const last = await gql(h.server.httpUrl, SIGN, { input: { id: current.id, expectedVersion: current.version } }, h.world.tokens.policeAdmin);
+    expect(last.body.data.contractSign.contract).toMatchObject({ status: 'ACTIVE', awaitingSignatureFrom: [] });
+    expect(await auditActions(drafted.id)).toEqual(['contractDraft', 'contractPropose', 'contractSign', 'contractSign', 'contractSign', 'contractActivate']);
+    const events = await h.server.services.db.query(`SELECT type FROM event WHERE topic = 'contract' AND subject_id = $1 ORDER BY id`, [uuid(drafted.id)]);
+    expect(events.map((e: { type: string }) => e.type)).toEqual(['contract.drafted', 'contract.proposed', 'contract.signed', 'contract.signed', 'contract.signed', 'contract.activated']);
+  });
+
+  test('given a proposal, when an unrelated organisation signs, then NOT_FOUND; when a guiding non-party signs for itself, then NOT_PERMITTED_HERE', async () => {
+    const drafted = await draftContract(h, {
+      parties: [
+        { organizationId: h.world.gid.org('community'), role: 'CLIENT' },
+        { organizationId: h.world.gid.org('security'), role: 'PROVIDER' },
+      ],
+      clauses: [],
+    });
+    const proposed = (await gql(h.server.httpUrl, PROPOSE, { input: { id: drafted.id, expectedVersion: drafted.version } }, h.world.tokens.communityAdmin)).body.data.contractPropose.contract;
+    const outsider = await gql(h.server.httpUrl, SIGN, { input: { id: proposed.id, expectedVersion: proposed.version } }, h.world.tokens.outsider);
+    expect(outsider.body.data.contractSign).toEqual({ contract: null, userErrors: [{ field: ['input', 'id'], code: 'NOT_FOUND' }] });
+    await gql(
+      h.server.httpUrl,
+      `mutation ($input: RelationshipCreateInput!) { relationshipCreate(input: $input) { userErrors { code } } }`,
+      { input: { fromOrganizationId: h.world.gid.org('police'), toOrganizationId: h.world.gid.org('security'), type: 'SUPERVISES', startsOn: dayOffset(-1) } },
+      h.world.tokens.policeAdmin,
+    );
+    const police = await gql(h.server.httpUrl, SIGN, { input: { id: proposed.id, expectedVersion: proposed.version, organizationId: h.world.gid.org('police') } }, h.world.tokens.policeAdmin);
+    expect(police.body.data.contractSign.userErrors).toEqual([{ field: ['input', 'organizationId'], code: 'NOT_PERMITTED_HERE' }]);
+    const member = await gql(h.server.httpUrl, SIGN, { input: { id: proposed.id, expectedVersion: proposed.version } }, h.world.tokens.communityMember);
+    expect(errorCodes(member)).toEqual(['FORBIDDEN']);
+    expect((await read(proposed.id)).version).toBe(proposed.version);
+  });
+
+  test('given an ACTIVE contract, when amended and signed by every party, then the new terms apply and both versions stay readable', async () => {
+    const active = await activeContract(h);
+    const amended = await gql(
+      h.server.httpUrl,
+      AMEND,
+      { input: { id: active.id, expectedVersion: active.version, note: '增加夜間巡邏', feeMinor: 1_500_000, serviceLevels: [{ metric: 'PATROLS_PER_DAY', target: 6, period: 'MONTH' }] } },
+      h.world.tokens.securityAdmin,
+    );
+    let contract = amended.body.data.contractAmend.contract;
+    expect(amended.body.data.contractAmend.userErrors).toEqual([]);
+    expect(contract).toMatchObject({ status: 'ACTIVE', currentVersionNumber: 1, pendingAmendment: { number: 2 }, fee: { amountMinor: 1_200_000 } });
+    const again = await gql(h.server.httpUrl, AMEND, { input: { id: contract.id, expectedVersion: contract.version, note: 'second' } }, h.world.tokens.securityAdmin);
+    expect(again.body.data.contractAmend.userErrors).toEqual([{ field: ['input', 'id'], code: 'INVALID_TRANSITION' }]);
+    for (const token of [h.world.tokens.communityAdmin, h.world.tokens.securityAdmin, h.world.tokens.policeAdmin]) {
+      contract = (await gql(h.server.httpUrl, SIGN, { input: { id: contract.id, expectedVersion: contract.version } }, token)).body.data.contractSign.contract;
+    }
+    const now = await read(contract.id);
+    expect(now).toMatchObject({ status: 'ACTIVE', currentVersionNumber: 2, pendingAmendment: null, fee: { amountMinor: 1_500_000 }, serviceLevels: [{ metric: 'PATROLS_PER_DAY', target: 6 }] });
+    expect(now.versions.totalCount).toBe(2);
+    expect(now.versions.nodes[0].terms).toEqual({ fee: { amountMinor: 1_200_000 }, serviceLevels: [{ metric: 'PATROLS_PER_DAY', target: 4 }, { metric: 'CHECKPOINT_COVERAGE', target: 90 }] });
+    expect(now.versions.nodes[1]).toMatchObject({ number: 2, note: '增加夜間巡邏', terms: { fee: { amountMinor: 1_500_000 } } });
+    expect(now.versions.nodes[1].signatures).toHaveLength(3);
+    expect(await auditActions(contract.id)).toEqual(expect.arrayContaining(['contractAmend', 'contractAmendmentInForce']));
+  });
+
+  test('given an ACTIVE contract, when suspended, resumed and terminated, then each step applies and a TERMINATED contract cannot be amended', async () => {
+    const active = await activeContract(h);
+    const suspended = (await gql(h.server.httpUrl, SUSPEND, { input: { id: active.id, expectedVersion: active.version, reason: '服務未達標' } }, h.world.tokens.communityAdmin)).body.data.contractSuspend;
+    expect(suspended.contract).toMatchObject({ status: 'SUSPENDED', statusReason: '服務未達標' });
+    const resumed = (await gql(h.server.httpUrl, RESUME, { input: { id: active.id, expectedVersion: suspended.contract.version } }, h.world.tokens.securityAdmin)).body.data.contractResume;
+    expect(resumed.contract.status).toBe('ACTIVE');
+    const resumeAgain = await gql(h.server.httpUrl, RESUME, { input: { id: active.id, expectedVersion: resumed.contract.version } }, h.world.tokens.securityAdmin);
+    expect(resumeAgain.body.data.contractResume.userErrors).toEqual([{ code: 'INVALID_TRANSITION' }]);
+    const terminated = (await gql(h.server.httpUrl, TERMINATE, { input: { id: active.id, expectedVersion: resumed.contract.version, reason: '社區另選服務商' } }, h.world.tokens.communityAdmin)).body.data.contractTerminate;
+    expect(terminated.contract).toMatchObject({ status: 'TERMINATED', statusReason: '社區另選服務商' });
+    const amend = await gql(h.server.httpUrl, AMEND, { input: { id: active.id, expectedVersion: terminated.contract.version, note: 'too late', feeMinor: 1 } }, h.world.tokens.communityAdmin);
+    expect(amend.body.data.contractAmend.userErrors).toEqual([{ field: ['input', 'id'], code: 'INVALID_TRANSITION' }]);
+    expect((await read(active.id)).fee.amountMinor).toBe(1_200_000);
+    expect(await auditActions(active.id)).toEqual(expect.arrayContaining(['contractSuspend', 'contractResume', 'contractTerminate']));
+  });
+
+  test('given a party MEMBER (not ADMIN), when suspending, then FORBIDDEN', async () => {
+    const active = await activeContract(h);
+    const response = await gql(h.server.httpUrl, SUSPEND, { input: { id: active.id, expectedVersion: active.version, reason: 'x' } }, h.world.tokens.communityMember);
+    expect(errorCodes(response)).toEqual(['FORBIDDEN']);
+  });
+});
+
+describe('contracts over time', () => {
+  test('given an ACTIVE contract, when the day after its end date comes, then the scheduler expires it by itself', async () => {
+    const active = await activeContract(h, { endsOn: dayOffset(2) });
+    clock.freeze(noonOn(dayOffset(2)));
+    await h.server.scheduler.runAll();
+    expect((await read(active.id)).status).toBe('ACTIVE');
+    clock.freeze(noonOn(dayOffset(3)));
+    await h.server.scheduler.runAll();
+    clock.reset();
+    expect((await read(active.id)).status).toBe('EXPIRED');
+    expect(await auditActions(active.id)).toContain('contractExpire');
+    const [{ n }] = await h.server.services.db.query(`SELECT count(*)::int AS n FROM event WHERE topic = 'contract' AND type = 'contract.expired' AND subject_id = $1`, [uuid(active.id)]);
+    expect(n).toBe(1);
+  });
+
+  test('given a fully signed contract starting in the future, then it stays PROPOSED until the job activates it on its start date', async () => {
+    const signed = await activeContract(h, { startsOn: dayOffset(10), endsOn: dayOffset(100) });
+    expect(signed).toMatchObject({ status: 'PROPOSED', awaitingSignatureFrom: [] });
+    clock.freeze(noonOn(dayOffset(9)));
+    await h.server.scheduler.runAll();
+    expect((await read(signed.id)).status).toBe('PROPOSED');
+    clock.freeze(noonOn(dayOffset(10)));
+    await h.server.scheduler.runAll();
+    clock.reset();
+    expect((await read(signed.id)).status).toBe('ACTIVE');
+    expect(await auditActions(signed.id)).toContain('contractActivate');
+  });
+});

@@ -1,0 +1,38 @@
+import { gql, sleep, subscribe, wsClient } from './support/graphql';
+import { startHarness, stopHarness, type Harness } from './support/harness';
+import { PROPOSE, draftContract } from './support/contracts';
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness();
+});
+afterAll(() => stopHarness(h));
+
+const CONTRACT_UPDATES = `subscription ($after: String) { contractUpdates(after: $after) { cursor type awaitingYourSignature contract { id status } } }`;
+
+describe('contractUpdates subscription', () => {
+  test("given the security company's ADMIN and an outsider subscribed, when a contract is proposed, then only the party receives it, flagged as awaiting its signature", async () => {
+    const party = wsClient(h.server.wsUrl, h.world.tokens.securityAdmin);
+    const outsider = wsClient(h.server.wsUrl, h.world.tokens.outsider);
+    const partySub = subscribe(party, CONTRACT_UPDATES);
+    const outsiderSub = subscribe(outsider, CONTRACT_UPDATES);
+    await sleep(200);
+    const drafted = await draftContract(h);
+    await gql(h.server.httpUrl, PROPOSE, { input: { id: drafted.id, expectedVersion: drafted.version } }, h.world.tokens.communityAdmin);
+    const [first, second] = await partySub.waitFor(2);
+    expect(first.data!.contractUpdates).toMatchObject({ type: 'contract.drafted', awaitingYourSignature: false, contract: { id: drafted.id } });
+    expect(second.data!.contractUpdates).toMatchObject({ type: 'contract.proposed', awaitingYourSignature: true, contract: { id: drafted.id, status: 'PROPOSED' } });
+    await sleep(400);
+    expect(outsiderSub.received).toEqual([]);
+    await party.dispose();
+    await outsider.dispose();
+  });
+
+  test('given a signed-out subscriber, then the subscription fails with UNAUTHENTICATED', async () => {
+    const client = wsClient(h.server.wsUrl, null);
+    const sub = subscribe(client, CONTRACT_UPDATES);
+    await sub.ended;
+    expect(JSON.stringify(sub.received)).toContain('UNAUTHENTICATED');
+    await client.dispose();
+  });
+});
