@@ -9,7 +9,8 @@ export interface FanoutOptions {
   variables?: Record<string, unknown>;
   /** Makes the one change all subscribers wait for. */
   trigger: () => Promise<void>;
-  token: string;
+  /** Token of subscriber i (subscribers may be different users). */
+  tokenFor: (i: number) => string;
 }
 
 export interface FanoutResult {
@@ -39,7 +40,7 @@ export async function benchFanout(server: BenchServer, options: FanoutOptions): 
       const client = createClient({
         url: server.wsUrl,
         webSocketImpl: WebSocket,
-        connectionParams: { authorization: `Bearer ${options.token}` },
+        connectionParams: { authorization: `Bearer ${options.tokenFor(i)}` },
         retryAttempts: 0,
         lazy: false,
         on: {

@@ -17,8 +17,9 @@ import { createDataSource, migrate } from '../src/shared/database/data-source';
 import { startEmbeddedPostgres } from '../src/shared/database/embedded';
 import { createLogger } from '../src/shared/logger';
 import { toGlobalId } from '../src/shared/relay/global-id';
+import { TokenService } from '../src/shared/auth/jwt';
 import { BENCH_ADMIN, seedCity } from './seed';
-import { startBenchServer, type BenchServer } from './server';
+import { BENCH_JWT_SECRET, startBenchServer, type BenchServer } from './server';
 import { benchFanout } from './fanout';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -112,16 +113,50 @@ async function main(): Promise<void> {
     figures.push(['nested query: latency p50 / p99 (ms)', `${result.latency.p50} / ${result.latency.p99}`]);
     figures.push(['nested query: errors / non-2xx', `${result.errors} / ${result.non2xx}`]);
 
-    console.log(`fan-out to ${SUBSCRIBERS} subscribers ...`);
-    const [org] = await db.query(`SELECT id FROM organization ORDER BY name LIMIT 1`);
-    let n = 0;
+    console.log(`fan-out of one agenda change to ${SUBSCRIBERS} subscribers of one meeting ...`);
+    // The convener and 50 invited organisations; subscribers are their members, each with their own token.
+    const orgs: { id: string }[] = await db.query(`SELECT id FROM organization ORDER BY name LIMIT 51`);
+    const members: { user_id: string }[] = await db.query(`SELECT user_id FROM membership WHERE organization_id = ANY($1) ORDER BY user_id`, [orgs.map((o) => o.id)]);
+    const tokens = new TokenService({ secret: BENCH_JWT_SECRET, issuer: 'gongzhi', audience: 'gongzhi-api', ttlSeconds: 3600 });
+    const memberTokens = members.map((m) => tokens.issue(`user:${m.user_id}`).token);
+    const [area] = await db.query(`SELECT id FROM area WHERE kind = 'STREET' ORDER BY name LIMIT 1`);
+    const startsAt = new Date(Date.now() + 7 * 86_400_000);
+    const scheduled = await post(
+      server,
+      `mutation ($input: MeetingScheduleInput!) { meetingSchedule(input: $input) { meeting { id } userErrors { message } } }`,
+      {
+        input: {
+          convenerOrganizationId: toGlobalId('Organization', orgs[0].id),
+          title: '治安聯席會議（基準測試）',
+          areaId: toGlobalId('Area', area.id),
+          startsAt: startsAt.toISOString(),
+          endsAt: new Date(startsAt.getTime() + 7_200_000).toISOString(),
+          participantOrganizationIds: orgs.slice(1).map((o) => toGlobalId('Organization', o.id)),
+        },
+      },
+      token,
+    );
+    const meetingId: string = scheduled.body.data.meetingSchedule.meeting.id;
+    const added = await post(
+      server,
+      `mutation ($input: AgendaItemAddInput!) { agendaItemAdd(input: $input) { agendaItem { id version } userErrors { message } } }`,
+      { input: { meetingId, title: '夜間巡邏覆蓋', plannedMinutes: 15 } },
+      token,
+    );
+    const item = added.body.data.agendaItemAdd.agendaItem;
     const fanout = await benchFanout(server, {
       subscribers: SUBSCRIBERS,
-      token,
-      subscription: `subscription { networkChanges { cursor type organization { name } } }`,
+      tokenFor: (i) => memberTokens[i % memberTokens.length],
+      subscription: `subscription ($id: ID!) { meetingAgenda(meetingId: $id) { cursor type agendaItem { title status version } } }`,
+      variables: { id: meetingId },
       trigger: async () => {
-        n += 1;
-        await post(server!, `mutation ($input: OrganizationUpdateInput!) { organizationUpdate(input: $input) { userErrors { code } } }`, { input: { id: toGlobalId('Organization', org.id), description: `bench ${n}` } }, token);
+        const updated = await post(
+          server!,
+          `mutation ($input: AgendaItemUpdateInput!) { agendaItemUpdate(input: $input) { userErrors { code } } }`,
+          { input: { id: item.id, expectedVersion: item.version, title: '夜間巡邏覆蓋（修訂）' } },
+          token,
+        );
+        if (updated.body.data?.agendaItemUpdate?.userErrors?.length || updated.body.errors) throw new Error(JSON.stringify(updated.body));
       },
     });
     figures.push([`fan-out: delivered`, `${fanout.delivered}/${fanout.subscribers}`]);

@@ -2,6 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 
+export const BENCH_JWT_SECRET = 'bench-secret-bench-secret-bench-secret-0123';
+
 export interface BenchServer {
   url: string;
   wsUrl: string;
@@ -25,7 +27,7 @@ export async function startBenchServer(databaseUrl: string, env: Record<string, 
       DEMO_DATA: 'false',
       LOG_LEVEL: 'warn',
       EXPOSE_SQL_COUNT: 'true',
-      JWT_SECRET: 'bench-secret-bench-secret-bench-secret-0123',
+      JWT_SECRET: BENCH_JWT_SECRET,
       WS_MAX_SUBSCRIPTIONS: '20',
       ...env,
     },

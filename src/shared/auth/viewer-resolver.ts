@@ -14,6 +14,9 @@ const CACHE_TTL_MS = 60_000;
  */
 export class ViewerResolver {
   private readonly cache = new Map<string, { viewer: Viewer | null; at: number }>();
+  /** Counts invalidations; a read that began before a subject's last invalidation must not refill its cache. */
+  private generation = 0;
+  private readonly invalidatedAt = new Map<string, number>();
 
   constructor(
     private readonly db: DataSource,
@@ -25,7 +28,10 @@ export class ViewerResolver {
     if (!token) return { viewer: Viewer.anonymous(), subject: null };
     const claims = this.tokens.verify(token);
     if (!claims) return null;
+    const started = this.generation;
     const viewer = await this.load(claims.sub);
+    // A fresh read seeds the cache, so a new subscription's first event needs no query of its own.
+    this.remember(claims.sub, viewer, started);
     return viewer ? { viewer, subject: claims.sub } : null;
   }
 
@@ -35,13 +41,23 @@ export class ViewerResolver {
     if (!subject) return ctx.viewer;
     const hit = this.cache.get(subject);
     if (hit && Date.now() - hit.at < CACHE_TTL_MS) return hit.viewer;
+    const started = this.generation;
     const viewer = await this.load(subject);
-    this.cache.set(subject, { viewer, at: Date.now() });
+    this.remember(subject, viewer, started);
     return viewer;
   }
 
   invalidate(subjects: string[]): void {
-    for (const subject of subjects) this.cache.delete(subject);
+    this.generation += 1;
+    for (const subject of subjects) {
+      this.cache.delete(subject);
+      this.invalidatedAt.set(subject, this.generation);
+    }
+  }
+
+  private remember(subject: string, viewer: Viewer | null, readStartedAt: number): void {
+    if ((this.invalidatedAt.get(subject) ?? 0) > readStartedAt) return;
+    this.cache.set(subject, { viewer, at: Date.now() });
   }
 
   async load(subject: string): Promise<Viewer | null> {
