@@ -16,7 +16,9 @@ export interface BenchServer {
 /** Runs the built server (dist/src/main.js) as its own process, so its memory is measured alone. */
 export async function startBenchServer(databaseUrl: string, env: Record<string, string> = {}): Promise<BenchServer> {
   const root = path.resolve(__dirname, '..', '..');
-  const child: ChildProcess = spawn(process.execPath, ['dist/src/main.js'], {
+  // BENCH_PROFILE=<dir> writes a V8 CPU profile of the server to <dir> when it stops.
+  const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
+  const child: ChildProcess = spawn(process.execPath, [...profile, 'dist/src/main.js'], {
     cwd: root,
     env: {
       ...process.env,
