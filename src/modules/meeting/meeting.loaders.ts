@@ -1,4 +1,5 @@
 import { In } from 'typeorm';
+import { Organization } from '../organization/organization.entity';
 import { byKey, defineLoader, groupByKey } from '../../shared/loaders';
 import { defineChildConnection } from '../../shared/relay/child-connection';
 import { AgendaItem, Meeting, MeetingParticipant, MeetingSeries } from './meeting.entity';
@@ -22,10 +23,16 @@ export const meetingsBySeriesId = defineLoader<string, Meeting[]>(async (ids, ct
 
 /** Participants of each meeting, convener first, then in order of invitation. */
 export const participantsByMeetingId = defineLoader<string, MeetingParticipant[]>(async (ids, ctx) => {
-  const rows = await ctx.app.db.getRepository(MeetingParticipant).find({
-    where: { meetingId: In([...ids]) },
-    order: { isConvener: 'DESC', createdAt: 'ASC', id: 'ASC' },
-  });
+  // Invitations of one meeting share a timestamp, so order by something stable a person can follow: the name.
+  const rows = await ctx.app.db
+    .getRepository(MeetingParticipant)
+    .createQueryBuilder('p')
+    .innerJoin(Organization, 'o', 'o.id = p.organization_id')
+    .where('p.meeting_id IN (:...ids)', { ids })
+    .orderBy('p.is_convener', 'DESC')
+    .addOrderBy('o.name', 'ASC')
+    .addOrderBy('p.id', 'ASC')
+    .getMany();
   return groupByKey(ids, rows, (p) => p.meetingId);
 });
 

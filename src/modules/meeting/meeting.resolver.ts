@@ -168,7 +168,7 @@ export class MeetingResolver {
     return meeting.seriesId ? findMeetingSeries(ctx, meeting.seriesId) : null;
   }
 
-  @FieldResolver(() => MeetingParticipantConnection, { description: 'Invited organisations, convener first, with replies and attendance.' })
+  @FieldResolver(() => MeetingParticipantConnection, { description: 'Invited organisations, convener first, then by name, with replies and attendance.' })
   async participants(@Root() meeting: Meeting, @Ctx() ctx: AppContext, @Args() page: ConnectionArgs) {
     return toConnection(paginateArray(await participantsByMeetingId(ctx).load(meeting.id), page, (p) => p.id));
   }
