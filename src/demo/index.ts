@@ -4,11 +4,12 @@ import { DEMO_ACCOUNTS, DEMO_PASSWORD, seedFoundation } from './demo.foundation'
 import type { DemoPart } from './demo.types';
 import { seedMeetings } from './demo.meetings';
 import { seedContracts } from './demo.contracts';
+import { seedCases } from './demo.cases';
 
 export { DEMO_ACCOUNTS, DEMO_PASSWORD };
 
 /** Each domain adds its part; they run in this order in one transaction, so demo data is all there or not at all. */
-const parts: DemoPart[] = [seedFoundation, seedContracts, seedMeetings];
+const parts: DemoPart[] = [seedFoundation, seedContracts, seedMeetings, seedCases];
 
 /** Loads the demo data set once; returns false when it is already there. */
 export async function loadDemoData(db: DataSource, log: Logger): Promise<boolean> {

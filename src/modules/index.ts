@@ -24,9 +24,12 @@ import { Contract, ContractArea, ContractClause, ContractParty, ContractServiceL
 import { ContractPartyResolver, ContractResolver, ContractSignatureResolver, ContractTermsResolver, ContractUpdateResolver, ContractVersionResolver, OrganizationContractsResolver } from './contract/contract.resolver';
 import { Consultation, ConsultationInvitee, ConsultationPosition, ConsultationProposal } from './consultation/consultation.entity';
 import { ConsultationPositionResolver, ConsultationPositionSummaryResolver, ConsultationProposalResolver, ConsultationResolver, ConsultationUpdateResolver } from './consultation/consultation.resolver';
+import { Case, CaseEvent, CaseFollower, DisposalPlanPhase, IllegalConstructionLedgerRecord } from './case/case.entity';
+import { CaseEventResolver, CaseResolver, CaseUpdateResolver, IllegalConstructionLedgerResolver } from './case/case.resolver';
+import { DashboardResolver, UnitPerformanceResolver } from './dashboard/dashboard.resolver';
 
 /** Every TypeORM entity; the schema itself comes from migrations, never from these. */
-export const allEntities = [AuditEntry, EventRecord, Area, Organization, OrganizationJurisdiction, User, Membership, Relationship, ApiClient, MeetingSeries, Meeting, MeetingParticipant, AgendaItem, ActionItem, Contract, ContractParty, ContractArea, ContractClause, ContractServiceLevel, ContractVersion, ContractSignature, Consultation, ConsultationInvitee, ConsultationPosition, ConsultationProposal];
+export const allEntities = [AuditEntry, EventRecord, Area, Organization, OrganizationJurisdiction, User, Membership, Relationship, ApiClient, MeetingSeries, Meeting, MeetingParticipant, AgendaItem, ActionItem, Contract, ContractParty, ContractArea, ContractClause, ContractServiceLevel, ContractVersion, ContractSignature, Consultation, ConsultationInvitee, ConsultationPosition, ConsultationProposal, Case, CaseFollower, CaseEvent, IllegalConstructionLedgerRecord, DisposalPlanPhase];
 
 /** Every type-graphql resolver. */
 export const allResolvers: NonEmptyArray<Function> = [
@@ -58,4 +61,10 @@ export const allResolvers: NonEmptyArray<Function> = [
   ConsultationPositionResolver,
   ConsultationProposalResolver,
   ConsultationUpdateResolver,
+  CaseResolver,
+  CaseUpdateResolver,
+  CaseEventResolver,
+  IllegalConstructionLedgerResolver,
+  DashboardResolver,
+  UnitPerformanceResolver,
 ];

@@ -1,0 +1,56 @@
+import { LocalDateResolver } from 'graphql-scalars';
+import { Arg, Args, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
+import type { AppContext } from '../../shared/context';
+import { Access, AccessLevel } from '../../shared/auth/policy';
+import { Connection, ConnectionArgs, toConnection } from '../../shared/relay/connection';
+import { idOf } from '../../shared/relay/global-id';
+import { Area } from '../area/area.entity';
+import { areasById } from '../area/area.loaders';
+import { Organization } from '../organization/organization.entity';
+import { organizationsById } from '../organization/organization.loaders';
+import { jurisdictionDashboard, unitPerformance } from './dashboard.service';
+import { JurisdictionDashboard, UnitPerformance } from './dashboard.types';
+
+const UnitPerformanceConnection = Connection(UnitPerformance);
+
+@Resolver(() => JurisdictionDashboard)
+export class DashboardResolver {
+  @Query(() => JurisdictionDashboard, {
+    nullable: true,
+    description: 'The police-community liaison dashboard of an area subtree in one query: cases, patrols, meetings, contracts. Members of organisations whose jurisdiction covers the area, and platform admins; null for anyone else and for an unknown area.',
+  })
+  @Access(AccessLevel.SIGNED_IN)
+  jurisdictionDashboard(@Ctx() ctx: AppContext, @Arg('areaId', () => ID, { description: 'The area; its subtree counts.' }) areaId: string) {
+    return jurisdictionDashboard(ctx, idOf(areaId, 'Area'));
+  }
+
+  @Query(() => UnitPerformanceConnection, {
+    nullable: true,
+    description: 'Per responsible organisation: cases of the area subtree resolved in the period, on-time rate and median time to resolve, with the sample size; units below the minimum sample come last, unranked. Same access as the dashboard; null otherwise.',
+  })
+  @Access(AccessLevel.SIGNED_IN)
+  async unitPerformance(
+    @Ctx() ctx: AppContext,
+    @Args() page: ConnectionArgs,
+    @Arg('areaId', () => ID, { description: 'The area; its subtree counts.' }) areaId: string,
+    @Arg('from', () => LocalDateResolver, { description: 'First day of the period (China Standard Time).' }) from: string,
+    @Arg('to', () => LocalDateResolver, { description: 'Last day of the period, inclusive (at most two years after from).' }) to: string,
+    @Arg('minimumSample', () => Int, { defaultValue: 5, description: 'Cases a unit needs to be ranked (1-1000).' }) minimumSample: number,
+  ) {
+    const result = await unitPerformance(ctx, { areaId: idOf(areaId, 'Area'), from, to, minimumSample }, page);
+    return result ? toConnection(result) : null;
+  }
+
+  @FieldResolver(() => Area, { description: 'The area of the jurisdiction.' })
+  area(@Root() dashboard: JurisdictionDashboard, @Ctx() ctx: AppContext) {
+    return areasById(ctx).load(dashboard.areaId);
+  }
+}
+
+@Resolver(() => UnitPerformance)
+export class UnitPerformanceResolver {
+  @FieldResolver(() => Organization, { description: 'The responsible organisation.' })
+  organization(@Root() unit: UnitPerformance, @Ctx() ctx: AppContext) {
+    return organizationsById(ctx).load(unit.organizationId);
+  }
+}

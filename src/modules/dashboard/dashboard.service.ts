@@ -1,0 +1,192 @@
+import type { AppContext } from '../../shared/context';
+import { badUserInput } from '../../shared/errors';
+import { clock, isLocalDate, today } from '../../shared/clock';
+import { paginateArray, type ConnectionArgs } from '../../shared/relay/connection';
+import { areasById } from '../area/area.loaders';
+import type { Area } from '../area/area.entity';
+import { OPEN_STATUSES } from '../case/case.entity';
+import { jurisdictionOrganizationIdsByAreaId } from '../case/case.loaders';
+import { canSeeJurisdiction } from '../case/case.policy';
+import { CaseFigures, ContractFigures, JurisdictionDashboard, MeetingFigures, PatrolFigures, UnitPerformance } from './dashboard.types';
+
+const DAY = 86_400_000;
+
+/** The area, if the viewer may see its jurisdiction's figures (a member of an organisation whose jurisdiction covers it, or a platform admin). */
+async function visibleJurisdiction(ctx: AppContext, areaId: string | null): Promise<Area | null> {
+  if (!areaId) return null;
+  const [area, covering] = await Promise.all([areasById(ctx).load(areaId), jurisdictionOrganizationIdsByAreaId(ctx).load(areaId)]);
+  return area && canSeeJurisdiction(ctx.viewer, covering) ? area : null;
+}
+
+/** Start of a calendar day in China Standard Time. */
+function startOfDay(date: string): Date {
+  return new Date(`${date}T00:00:00+08:00`);
+}
+
+function addDays(date: string, days: number): string {
+  return new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY).toISOString().slice(0, 10);
+}
+
+/** Every case figure in one aggregate statement; nothing is loaded row by row. */
+async function caseFigures(ctx: AppContext, area: Area, now: Date): Promise<CaseFigures> {
+  const [row] = await ctx.app.db.query(
+    `WITH scope AS (
+       SELECT c.status, c.category, c.due_at, c.reported_at, c.resolved_at, c.closed_at, c.supervising_organization_id
+         FROM case_record c JOIN area a ON a.id = c.area_id
+        WHERE a.path LIKE $1 || '%' AND c.merged_into_id IS NULL
+     )
+     SELECT count(*) FILTER (WHERE status = ANY($2))::int AS open,
+            count(*) FILTER (WHERE status = ANY($2) AND due_at < $3)::int AS overdue,
+            count(*) FILTER (WHERE status = ANY($2) AND supervising_organization_id IS NOT NULL)::int AS supervised_open,
+            count(*) FILTER (WHERE reported_at > $3::timestamptz - interval '7 days' AND reported_at <= $3)::int AS opened7,
+            count(*) FILTER (WHERE reported_at > $3::timestamptz - interval '30 days' AND reported_at <= $3)::int AS opened30,
+            count(*) FILTER (WHERE closed_at > $3::timestamptz - interval '7 days' AND closed_at <= $3)::int AS closed7,
+            count(*) FILTER (WHERE closed_at > $3::timestamptz - interval '30 days' AND closed_at <= $3)::int AS closed30,
+            count(*) FILTER (WHERE resolved_at > $3::timestamptz - interval '30 days' AND resolved_at <= $3)::int AS resolved30,
+            percentile_cont(0.5) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM resolved_at - reported_at) / 3600)
+              FILTER (WHERE resolved_at > $3::timestamptz - interval '30 days' AND resolved_at <= $3) AS median_hours,
+            (SELECT coalesce(json_agg(g ORDER BY g.category, g.status), '[]'::json)
+               FROM (SELECT category, status, count(*)::int AS count FROM scope WHERE status = ANY($2) GROUP BY category, status) g) AS buckets
+       FROM scope`,
+    [area.path, OPEN_STATUSES, now],
+  );
+  return Object.assign(new CaseFigures(), {
+    open: row.open,
+    openByCategoryAndStatus: row.buckets,
+    overdue: row.overdue,
+    supervisedOpen: row.supervised_open,
+    openedLast7Days: row.opened7,
+    openedLast30Days: row.opened30,
+    closedLast7Days: row.closed7,
+    closedLast30Days: row.closed30,
+    resolvedLast30Days: row.resolved30,
+    medianHoursToResolve: row.median_hours === null ? null : Number(row.median_hours),
+  });
+}
+
+/** Patrols of the area subtree: on duty now, and today's checkpoint coverage (non-flagged check-ins of today's patrols). */
+async function patrolFigures(ctx: AppContext, area: Area): Promise<PatrolFigures> {
+  const day = today();
+  const [row] = await ctx.app.db.query(
+    `WITH scope AS (
+       SELECT p.id, p.status, p.planned_start FROM patrol p JOIN area a ON a.id = p.area_id WHERE a.path LIKE $1 || '%'
+     ), todays AS (
+       SELECT id FROM scope WHERE planned_start >= $2 AND planned_start < $3 AND status <> 'CANCELLED'
+     ), planned AS (
+       SELECT DISTINCT pc.checkpoint_id FROM patrol_planned_checkpoint pc WHERE pc.patrol_id IN (SELECT id FROM todays)
+     ), visited AS (
+       SELECT DISTINCT e.checkpoint_id FROM patrol_event e
+        WHERE e.patrol_id IN (SELECT id FROM todays) AND e.kind = 'CHECKPOINT' AND NOT e.flagged
+          AND e.device_time >= $2 AND e.device_time < $3 AND e.checkpoint_id IN (SELECT checkpoint_id FROM planned)
+     )
+     SELECT (SELECT count(*) FROM scope WHERE status = 'ACTIVE')::int AS on_duty,
+            (SELECT count(*) FROM todays)::int AS planned_today,
+            (SELECT count(*) FROM planned)::int AS checkpoints_planned,
+            (SELECT count(*) FROM visited)::int AS checkpoints_visited`,
+    [area.path, startOfDay(day), startOfDay(addDays(day, 1))],
+  );
+  return Object.assign(new PatrolFigures(), {
+    onDuty: row.on_duty,
+    plannedToday: row.planned_today,
+    checkpointsPlannedToday: row.checkpoints_planned,
+    checkpointsVisitedToday: row.checkpoints_visited,
+    checkpointCoverage: row.checkpoints_planned ? row.checkpoints_visited / row.checkpoints_planned : null,
+  });
+}
+
+/** Meetings held in the area subtree: upcoming ones, and their open and overdue action items. */
+async function meetingFigures(ctx: AppContext, area: Area, now: Date): Promise<MeetingFigures> {
+  const [row] = await ctx.app.db.query(
+    `WITH scope AS (SELECT m.id, m.status, m.starts_at FROM meeting m JOIN area a ON a.id = m.area_id WHERE a.path LIKE $1 || '%')
+     SELECT (SELECT count(*) FROM scope WHERE status = 'SCHEDULED' AND starts_at >= $2 AND starts_at < $2::timestamptz + interval '30 days')::int AS upcoming,
+            count(*) FILTER (WHERE ai.due_on < $3::date)::int AS overdue_actions,
+            count(*)::int AS open_actions
+       FROM action_item ai
+      WHERE ai.meeting_id IN (SELECT id FROM scope) AND ai.status IN ('OPEN','IN_PROGRESS')`,
+    [area.path, now, today()],
+  );
+  return Object.assign(new MeetingFigures(), { upcomingNext30Days: row.upcoming, overdueActionItems: row.overdue_actions, openActionItems: row.open_actions });
+}
+
+/** ACTIVE contracts whose scope reaches the area: a scope area inside the subtree or above the area. */
+async function contractFigures(ctx: AppContext, area: Area): Promise<ContractFigures> {
+  const day = today();
+  const [row] = await ctx.app.db.query(
+    `SELECT count(*)::int AS active, count(*) FILTER (WHERE k.ends_on <= $3::date)::int AS expiring
+       FROM contract k
+      WHERE k.status = 'ACTIVE' AND k.ends_on >= $2::date
+        AND EXISTS (SELECT 1 FROM contract_area ca JOIN area a ON a.id = ca.area_id
+                     WHERE ca.contract_id = k.id AND (a.path LIKE $1 || '%' OR $1 LIKE a.path || '%'))`,
+    [area.path, day, addDays(day, 30)],
+  );
+  return Object.assign(new ContractFigures(), { active: row.active, expiringWithin30Days: row.expiring });
+}
+
+/**
+ * The liaison dashboard of a jurisdiction, or null when the viewer's
+ * organisations do not cover the area. A bounded number of aggregate
+ * statements, however many cases, patrols or meetings there are.
+ */
+export async function jurisdictionDashboard(ctx: AppContext, areaId: string | null): Promise<JurisdictionDashboard | null> {
+  const area = await visibleJurisdiction(ctx, areaId);
+  if (!area) return null;
+  const now = clock.now();
+  const [cases, patrols, meetings, contracts] = await Promise.all([
+    caseFigures(ctx, area, now),
+    patrolFigures(ctx, area),
+    meetingFigures(ctx, area, now),
+    contractFigures(ctx, area),
+  ]);
+  return Object.assign(new JurisdictionDashboard(), { areaId: area.id, generatedAt: now, cases, patrols, meetings, contracts });
+}
+
+export interface PerformanceQuery {
+  areaId: string | null;
+  from: string;
+  to: string;
+  minimumSample: number;
+}
+
+/**
+ * Per responsible organisation: cases resolved in [from, to] (calendar days,
+ * China Standard Time) in the area subtree, the share resolved by their due
+ * date and the median time to resolve, computed in SQL. Units with fewer
+ * than `minimumSample` cases are listed after the ranked ones, unranked.
+ * Null when the viewer may not see the jurisdiction.
+ */
+export async function unitPerformance(ctx: AppContext, query: PerformanceQuery, args: ConnectionArgs) {
+  if (!isLocalDate(query.from) || !isLocalDate(query.to)) throw badUserInput('from and to must be dates (YYYY-MM-DD)');
+  if (query.to < query.from) throw badUserInput('to must not lie before from');
+  if (Date.parse(query.to) - Date.parse(query.from) > 731 * DAY) throw badUserInput('The period may span at most two years');
+  if (!Number.isInteger(query.minimumSample) || query.minimumSample < 1 || query.minimumSample > 1000) throw badUserInput('minimumSample must be between 1 and 1000');
+  const area = await visibleJurisdiction(ctx, query.areaId);
+  if (!area) return null;
+  const rows: { organization_id: string; handled: number; on_time: number; median_hours: number }[] = await ctx.app.db.query(
+    `SELECT c.responsible_organization_id AS organization_id,
+            count(*)::int AS handled,
+            count(*) FILTER (WHERE c.resolved_at <= c.due_at)::int AS on_time,
+            percentile_cont(0.5) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM c.resolved_at - c.reported_at) / 3600) AS median_hours
+       FROM case_record c JOIN area a ON a.id = c.area_id
+      WHERE a.path LIKE $1 || '%' AND c.merged_into_id IS NULL AND c.responsible_organization_id IS NOT NULL
+        AND c.resolved_at >= $2 AND c.resolved_at < $3
+      GROUP BY c.responsible_organization_id`,
+    [area.path, startOfDay(query.from), startOfDay(addDays(query.to, 1))],
+  );
+  const units = rows.map((r) =>
+    Object.assign(new UnitPerformance(), {
+      organizationId: r.organization_id,
+      casesHandled: r.handled,
+      resolvedOnTime: r.on_time,
+      onTimeRate: r.on_time / r.handled,
+      medianHoursToResolve: Number(r.median_hours),
+      sufficientSample: r.handled >= query.minimumSample,
+      rank: null as number | null,
+    }),
+  );
+  const ranked = units
+    .filter((u) => u.sufficientSample)
+    .sort((a, b) => b.onTimeRate - a.onTimeRate || a.medianHoursToResolve - b.medianHoursToResolve || b.casesHandled - a.casesHandled || a.organizationId.localeCompare(b.organizationId));
+  ranked.forEach((u, i) => (u.rank = i + 1));
+  const small = units.filter((u) => !u.sufficientSample).sort((a, b) => b.casesHandled - a.casesHandled || a.organizationId.localeCompare(b.organizationId));
+  return paginateArray([...ranked, ...small], args, (u) => u.organizationId);
+}

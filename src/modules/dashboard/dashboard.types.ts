@@ -1,0 +1,129 @@
+import { Field, Float, Int, ObjectType } from 'type-graphql';
+import { CaseCategory, CaseStatus } from '../case/case.entity';
+
+@ObjectType({ description: 'Number of open cases of one category in one status.' })
+export class CaseCountByCategoryAndStatus {
+  @Field(() => CaseCategory, { description: 'The category.' })
+  category!: CaseCategory;
+
+  @Field(() => CaseStatus, { description: 'The status.' })
+  status!: CaseStatus;
+
+  @Field(() => Int, { description: 'Number of cases.' })
+  count!: number;
+}
+
+@ObjectType({ description: 'Case figures of a jurisdiction. Duplicates merged into another case are not counted.' })
+export class CaseFigures {
+  @Field(() => Int, { description: 'Open cases (REPORTED, TRIAGED, ASSIGNED, IN_PROGRESS, REOPENED).' })
+  open!: number;
+
+  @Field(() => [CaseCountByCategoryAndStatus], { description: 'Open cases by category and status (only non-zero buckets; at most 7 x 5).' })
+  openByCategoryAndStatus!: CaseCountByCategoryAndStatus[];
+
+  @Field(() => Int, { description: 'Open cases past their due date.' })
+  overdue!: number;
+
+  @Field(() => Int, { description: 'Open cases under public supervision (掛牌督辦).' })
+  supervisedOpen!: number;
+
+  @Field(() => Int, { description: 'Cases reported in the last 7 days.' })
+  openedLast7Days!: number;
+
+  @Field(() => Int, { description: 'Cases reported in the last 30 days.' })
+  openedLast30Days!: number;
+
+  @Field(() => Int, { description: 'Cases closed in the last 7 days.' })
+  closedLast7Days!: number;
+
+  @Field(() => Int, { description: 'Cases closed in the last 30 days.' })
+  closedLast30Days!: number;
+
+  @Field(() => Int, { description: 'Cases resolved in the last 30 days (the sample of the median below).' })
+  resolvedLast30Days!: number;
+
+  @Field(() => Float, { nullable: true, description: 'Median hours from report to resolution of the cases resolved in the last 30 days; null when there are none.' })
+  medianHoursToResolve!: number | null;
+}
+
+@ObjectType({ description: 'Patrol figures of a jurisdiction for today (China Standard Time).' })
+export class PatrolFigures {
+  @Field(() => Int, { description: 'Patrols on duty now (ACTIVE).' })
+  onDuty!: number;
+
+  @Field(() => Int, { description: 'Patrols planned to start today (any status but CANCELLED).' })
+  plannedToday!: number;
+
+  @Field(() => Int, { description: "Checkpoints on the routes of today's patrols." })
+  checkpointsPlannedToday!: number;
+
+  @Field(() => Int, { description: 'Of those, checkpoints with at least one check-in today.' })
+  checkpointsVisitedToday!: number;
+
+  @Field(() => Float, { nullable: true, description: "Share of today's planned checkpoints visited, 0 to 1; null when none are planned." })
+  checkpointCoverage!: number | null;
+}
+
+@ObjectType({ description: 'Joint-meeting figures of a jurisdiction (counts only: meeting contents stay with their participants).' })
+export class MeetingFigures {
+  @Field(() => Int, { description: 'Meetings in the area subtree scheduled to start in the next 30 days.' })
+  upcomingNext30Days!: number;
+
+  @Field(() => Int, { description: 'Action items of meetings in the area subtree that are still open past their due date.' })
+  overdueActionItems!: number;
+
+  @Field(() => Int, { description: 'Action items of meetings in the area subtree that are still open.' })
+  openActionItems!: number;
+}
+
+@ObjectType({ description: 'Contract figures of a jurisdiction (contracts with a scope area in the subtree).' })
+export class ContractFigures {
+  @Field(() => Int, { description: 'ACTIVE contracts.' })
+  active!: number;
+
+  @Field(() => Int, { description: 'ACTIVE contracts whose term ends within the next 30 days.' })
+  expiringWithin30Days!: number;
+}
+
+@ObjectType({ description: 'The police-community liaison dashboard of a jurisdiction: everything in one query.' })
+export class JurisdictionDashboard {
+  areaId!: string;
+
+  @Field({ description: 'When the figures were computed.' })
+  generatedAt!: Date;
+
+  @Field(() => CaseFigures, { description: 'Cases in the area subtree.' })
+  cases!: CaseFigures;
+
+  @Field(() => PatrolFigures, { nullable: true, description: 'Patrols in the area subtree; null while the platform has no patrol module.' })
+  patrols!: PatrolFigures | null;
+
+  @Field(() => MeetingFigures, { nullable: true, description: 'Joint meetings and their action items; null while the platform has no meeting module.' })
+  meetings!: MeetingFigures | null;
+
+  @Field(() => ContractFigures, { nullable: true, description: 'Security contracts; null while the platform has no contract module.' })
+  contracts!: ContractFigures | null;
+}
+
+@ObjectType({ description: 'How one responsible organisation performed on the cases of a jurisdiction in a period.' })
+export class UnitPerformance {
+  organizationId!: string;
+
+  @Field(() => Int, { description: 'Cases the organisation resolved in the period (the sample size).' })
+  casesHandled!: number;
+
+  @Field(() => Int, { description: 'Of those, resolved by their due date.' })
+  resolvedOnTime!: number;
+
+  @Field(() => Float, { description: 'resolvedOnTime / casesHandled, 0 to 1.' })
+  onTimeRate!: number;
+
+  @Field(() => Float, { description: 'Median hours from report to resolution.' })
+  medianHoursToResolve!: number;
+
+  @Field({ description: 'Whether the sample reaches the minimum; units below it are listed after the ranked ones, without a rank, so small samples do not skew the ranking.' })
+  sufficientSample!: boolean;
+
+  @Field(() => Int, { nullable: true, description: 'Position among units with a sufficient sample (by on-time rate, then median time, then cases handled); null for small samples.' })
+  rank!: number | null;
+}

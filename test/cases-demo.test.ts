@@ -1,0 +1,65 @@
+import type { DataSource } from 'typeorm';
+import { createTestDatabase, type TestDatabase } from './support/server';
+import { createDataSource } from '../src/shared/database/data-source';
+import { createLogger } from '../src/shared/logger';
+import { seedFoundation } from '../src/demo/demo.foundation';
+import { seedCases } from '../src/demo/demo.cases';
+
+let database: TestDatabase;
+let db: DataSource;
+const ids: Record<string, string> = {};
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  db = createDataSource(database.url, createLogger('silent'), 2);
+  await db.initialize();
+  await db.transaction(async (em) => {
+    const ctx = { em, ids, log: createLogger('silent') };
+    await seedFoundation(ctx);
+    await seedCases(ctx);
+  });
+});
+afterAll(async () => {
+  await db?.destroy();
+  await database?.drop();
+});
+
+describe('demo cases', () => {
+  test('given the demo part, then 300 Shashi cases of every category and channel over the last three months exist with unique references', async () => {
+    const [row] = await db.query(`
+      SELECT count(*)::int AS n, count(DISTINCT category)::int AS categories, count(DISTINCT channel)::int AS channels,
+             count(DISTINCT reference)::int AS refs, bool_and(reference ~ '^SHASHI-\\d{4}-\\d{6}$') AS formatted,
+             bool_and(reported_at > now() - interval '91 days') AS recent,
+             bool_and(a.path LIKE (SELECT path FROM area WHERE id = $1) || '%') AS in_shashi
+        FROM case_record c JOIN area a ON a.id = c.area_id`, [ids['area:shashi']]);
+    expect(row).toEqual({ n: 300, categories: 7, channels: 9, refs: 300, formatted: true, recent: true, in_shashi: true });
+  });
+
+  test('given the demo part, then some cases are overdue (and escalated once), some supervised, some merged, and every status is present', async () => {
+    const [row] = await db.query(`
+      SELECT count(*) FILTER (WHERE status IN ('REPORTED','TRIAGED','ASSIGNED','IN_PROGRESS','REOPENED') AND due_at < now())::int AS overdue,
+             count(*) FILTER (WHERE status IN ('REPORTED','TRIAGED','ASSIGNED','IN_PROGRESS','REOPENED') AND due_at < now() - interval '10 minutes' AND escalated_at IS NULL)::int AS unescalated,
+             count(*) FILTER (WHERE supervising_organization_id IS NOT NULL)::int AS supervised,
+             count(*) FILTER (WHERE merged_into_id IS NOT NULL)::int AS merged,
+             count(DISTINCT status) FILTER (WHERE status <> 'REOPENED')::int AS statuses
+        FROM case_record`);
+    expect(row.overdue).toBeGreaterThan(5);
+    expect(row.unescalated).toBe(0);
+    expect(row.supervised).toBeGreaterThan(3);
+    expect(row.merged).toBeGreaterThan(0);
+    expect(row.statuses).toBe(6);
+    const [{ escalations }] = await db.query(`SELECT count(*)::int AS escalations FROM case_event WHERE type = 'ESCALATED'`);
+    const [{ escalated }] = await db.query(`SELECT count(*)::int AS escalated FROM case_record WHERE escalated_at IS NOT NULL`);
+    expect(escalations).toBe(escalated);
+  });
+
+  test('given the demo part, then the illegal-construction ledger has phased plans with some progress', async () => {
+    const [row] = await db.query(`
+      SELECT count(DISTINCT l.case_id)::int AS ledger, count(p.id)::int AS phases, count(p.completed_on)::int AS completed
+        FROM illegal_construction_ledger l LEFT JOIN disposal_plan_phase p ON p.case_id = l.case_id`);
+    expect(row.ledger).toBeGreaterThan(10);
+    expect(row.phases).toBe(row.ledger * 3);
+    expect(row.completed).toBeGreaterThan(0);
+    expect(row.completed).toBeLessThan(row.phases);
+  });
+});

@@ -1,0 +1,510 @@
+import { errorCodes, gql, sleep, subscribe, wsClient } from './support/graphql';
+import { startHarness, stopHarness, type Harness } from './support/harness';
+import { clock } from '../src/shared/clock';
+import { toGlobalId } from '../src/shared/relay/global-id';
+import { Viewer } from '../src/shared/auth/viewer';
+import { inTransaction } from '../src/shared/transaction';
+import { createContext } from '../src/server/context';
+import { createCaseFromPatrolIncident } from '../src/modules/case/case.intake';
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness();
+  await h.server.services.db.query(`INSERT INTO case_reference_prefix (area_id, prefix) VALUES ($1, 'SHASHI')`, [h.world.areas.district.id]);
+});
+afterAll(async () => {
+  clock.reset();
+  await stopHarness(h);
+});
+afterEach(() => clock.reset());
+
+const CASE_FIELDS = `id reference status category severity channel version dueAt overdue supervised majorDispute viewerSeesInternal
+  reporter { id } reporterContact leader { id } handler { id } responsibleOrganization { id } supervisingOrganization { id }
+  resolution satisfaction mergedInto { id }
+  timeline(first: 50) { totalCount nodes { type visibility body statusAfter actor { id } } }`;
+
+const REPORT = `mutation ($input: CaseReportInput!) { caseReport(input: $input) { case { ${CASE_FIELDS} } userErrors { field code message } } }`;
+const TRIAGE = `mutation ($input: CaseTriageInput!) { caseTriage(input: $input) { case { ${CASE_FIELDS} } userErrors { field code message } } }`;
+const ASSIGN = `mutation ($input: CaseAssignInput!) { caseAssign(input: $input) { case { ${CASE_FIELDS} } userErrors { field code message } } }`;
+const REASSIGN = `mutation ($input: CaseAssignInput!) { caseReassign(input: $input) { case { ${CASE_FIELDS} } userErrors { field code message } } }`;
+const START = `mutation ($input: CaseStepInput!) { caseStart(input: $input) { case { ${CASE_FIELDS} } userErrors { field code message } } }`;
+const COMMENT = `mutation ($input: CaseCommentInput!) { caseComment(input: $input) { case { ${CASE_FIELDS} } userErrors { field code message } } }`;
+const RESOLVE = `mutation ($input: CaseResolveInput!) { caseResolve(input: $input) { case { ${CASE_FIELDS} } userErrors { field code message } } }`;
+const CLOSE = `mutation ($input: CaseCloseInput!) { caseClose(input: $input) { case { ${CASE_FIELDS} } userErrors { field code message } } }`;
+const REOPEN = `mutation ($input: CaseReopenInput!) { caseReopen(input: $input) { case { ${CASE_FIELDS} } userErrors { field code message } } }`;
+const MERGE = `mutation ($input: CaseMergeInput!) { caseMerge(input: $input) { case { ${CASE_FIELDS} } userErrors { field code message } } }`;
+const SUPERVISE = `mutation ($input: CaseSuperviseInput!) { caseSupervise(input: $input) { case { ${CASE_FIELDS} } userErrors { field code message } } }`;
+const CASE = `query ($id: ID!) { case(id: $id) { ${CASE_FIELDS} } }`;
+const CASES = `query ($within: ID, $overdue: Boolean, $supervised: Boolean, $categories: [CaseCategory!]) {
+  cases(first: 100, withinAreaId: $within, overdue: $overdue, supervised: $supervised, categories: $categories) { totalCount nodes { id reference } } }`;
+
+async function report(token: string, extra: Record<string, unknown> = {}, area: keyof Harness['world']['areas'] = 'gridA') {
+  const res = await gql(h.server.httpUrl, REPORT, { input: { areaId: h.world.gid.area(area), title: '樓道堆放雜物', description: '三單元樓道長期堆放雜物，存在消防隱患。', ...extra } }, token);
+  expect(res.body.data.caseReport.userErrors).toEqual([]);
+  return res.body.data.caseReport.case;
+}
+
+function assignment() {
+  return { responsibleOrganizationId: h.world.gid.org('community'), leaderUserId: h.world.gid.user('communityAdmin'), handlerUserId: h.world.gid.user('communityMember') };
+}
+
+async function step(doc: string, name: string, input: Record<string, unknown>, token: string) {
+  const res = await gql(h.server.httpUrl, doc, { input }, token);
+  expect(res.body.errors).toBeUndefined();
+  return res.body.data[name];
+}
+
+/** A case walked to the given status by the police station (dispatch) and the community (handling). */
+async function caseIn(status: 'REPORTED' | 'TRIAGED' | 'ASSIGNED' | 'IN_PROGRESS' | 'RESOLVED' | 'CLOSED') {
+  const c = await report(h.world.tokens.resident);
+  const order = ['REPORTED', 'TRIAGED', 'ASSIGNED', 'IN_PROGRESS', 'RESOLVED', 'CLOSED'];
+  const target = order.indexOf(status);
+  const police = h.world.tokens.policeLiaison;
+  const member = h.world.tokens.communityMember;
+  if (target >= 1) await step(TRIAGE, 'caseTriage', { caseId: c.id, category: 'ENVIRONMENT', severity: 'MEDIUM' }, police);
+  if (target >= 2) await step(ASSIGN, 'caseAssign', { caseId: c.id, ...assignment() }, police);
+  if (target >= 3) await step(START, 'caseStart', { caseId: c.id }, member);
+  if (target >= 4) await step(RESOLVE, 'caseResolve', { caseId: c.id, resolution: '已清理' }, member);
+  if (target >= 5) await step(CLOSE, 'caseClose', { caseId: c.id }, police);
+  return c.id as string;
+}
+
+describe('case lifecycle over HTTP', () => {
+  let id: string;
+  let reportedVersion: number;
+
+  test('given a signed-in resident, when reporting a case, then it is REPORTED with a readable reference and a public first step', async () => {
+    const c = await report(h.world.tokens.resident, { channel: 'WECHAT', attachments: [{ url: 'https://img.example.cn/1.jpg', mediaType: 'image/jpeg' }] });
+    id = c.id;
+    reportedVersion = c.version;
+    expect(c.reference).toMatch(new RegExp(`^SHASHI-${clock.now().getUTCFullYear()}-\\d{6}$`));
+    expect(c).toMatchObject({ status: 'REPORTED', category: 'OTHER', severity: 'MEDIUM', channel: 'WECHAT', reporter: { id: h.world.gid.user('resident') }, viewerSeesInternal: false });
+    expect(c.timeline.nodes).toEqual([expect.objectContaining({ type: 'REPORTED', visibility: 'PUBLIC', statusAfter: 'REPORTED' })]);
+  });
+
+  test('given the reported case, when the police station triages it, then it is TRIAGED with the default due date', async () => {
+    const payload = await step(TRIAGE, 'caseTriage', { caseId: id, expectedVersion: reportedVersion, category: 'DISPUTE', severity: 'MEDIUM' }, h.world.tokens.policeLiaison);
+    expect(payload.userErrors).toEqual([]);
+    const c = payload.case;
+    expect(c).toMatchObject({ status: 'TRIAGED', category: 'DISPUTE', severity: 'MEDIUM', viewerSeesInternal: true });
+    const [{ reported_at, due_at }] = await h.server.services.db.query(`SELECT reported_at, due_at FROM case_record WHERE reference = $1`, [c.reference]);
+    expect((due_at.getTime() - reported_at.getTime()) / 3_600_000).toBe(168);
+  });
+
+  test('given the triaged case, when assigned to the community with leader and handler, then it is ASSIGNED', async () => {
+    const payload = await step(ASSIGN, 'caseAssign', { caseId: id, ...assignment() }, h.world.tokens.policeLiaison);
+    expect(payload.userErrors).toEqual([]);
+    expect(payload.case).toMatchObject({ status: 'ASSIGNED', responsibleOrganization: { id: h.world.gid.org('community') }, leader: { id: h.world.gid.user('communityAdmin') }, handler: { id: h.world.gid.user('communityMember') } });
+  });
+
+  test('given the assigned case, when the handler starts, then it is IN_PROGRESS', async () => {
+    const payload = await step(START, 'caseStart', { caseId: id }, h.world.tokens.communityMember);
+    expect(payload.case.status).toBe('IN_PROGRESS');
+  });
+
+  test('given the case in progress, when the handler comments internally and publicly, then both are on the timeline', async () => {
+    await step(COMMENT, 'caseComment', { caseId: id, body: '內部：當事人情緒激動', visibleToReporter: false }, h.world.tokens.communityMember);
+    const payload = await step(COMMENT, 'caseComment', { caseId: id, body: '已聯繫物業，明天上門。', visibleToReporter: true }, h.world.tokens.communityMember);
+    const bodies = payload.case.timeline.nodes.filter((n: { type: string }) => n.type === 'COMMENTED').map((n: { body: string; visibility: string }) => [n.visibility, n.body]);
+    expect(bodies).toEqual([['INTERNAL', '內部：當事人情緒激動'], ['PUBLIC', '已聯繫物業，明天上門。']]);
+  });
+
+  test('given the case in progress, when the handler resolves it, then it is RESOLVED with the resolution', async () => {
+    const payload = await step(RESOLVE, 'caseResolve', { caseId: id, resolution: '雜物已清理，雙方達成協議。' }, h.world.tokens.communityMember);
+    expect(payload.case).toMatchObject({ status: 'RESOLVED', resolution: '雜物已清理，雙方達成協議。' });
+  });
+
+  test('given the resolved case, when the police station closes it with satisfaction 5, then it is CLOSED', async () => {
+    const payload = await step(CLOSE, 'caseClose', { caseId: id, satisfaction: 5 }, h.world.tokens.policeLiaison);
+    expect(payload.case).toMatchObject({ status: 'CLOSED', satisfaction: 5 });
+  });
+
+  test('given the closed case, when the community reopens it, then it is REOPENED with a new due date and can be worked again', async () => {
+    const payload = await step(REOPEN, 'caseReopen', { caseId: id, reason: '居民反映問題復發' }, h.world.tokens.communityAdmin);
+    expect(payload.case).toMatchObject({ status: 'REOPENED', satisfaction: null });
+    const started = await step(START, 'caseStart', { caseId: id }, h.world.tokens.communityMember);
+    expect(started.case.status).toBe('IN_PROGRESS');
+  });
+
+  test('given the walked case, when the reporter reads it, then the timeline holds only public steps and no leader or handler', async () => {
+    const res = await gql(h.server.httpUrl, CASE, { id }, h.world.tokens.resident);
+    const c = res.body.data.case;
+    expect(c.timeline.nodes.map((n: { type: string }) => n.type)).toEqual(['REPORTED', 'TRIAGED', 'STARTED', 'COMMENTED', 'RESOLVED', 'CLOSED', 'REOPENED', 'STARTED']);
+    expect(c.timeline.nodes.every((n: { visibility: string }) => n.visibility === 'PUBLIC')).toBe(true);
+    expect(c).toMatchObject({ leader: null, handler: null, viewerSeesInternal: false });
+    expect(c.timeline.nodes.map((n: { actor: unknown }) => n.actor).filter(Boolean)).toEqual([{ id: h.world.gid.user('resident') }]);
+  });
+
+  test('given the walked case, when the police station reads it, then the whole timeline is there', async () => {
+    const res = await gql(h.server.httpUrl, CASE, { id }, h.world.tokens.policeAdmin);
+    expect(res.body.data.case.timeline.nodes.map((n: { type: string }) => n.type)).toEqual([
+      'REPORTED', 'TRIAGED', 'ASSIGNED', 'STARTED', 'COMMENTED', 'COMMENTED', 'RESOLVED', 'CLOSED', 'REOPENED', 'STARTED',
+    ]);
+  });
+
+  test('given the timeline, when someone tries to change a step in SQL, then the database refuses', async () => {
+    await expect(h.server.services.db.query(`UPDATE case_event SET body = 'x'`)).rejects.toThrow(/append-only/);
+    await expect(h.server.services.db.query(`DELETE FROM case_event`)).rejects.toThrow(/append-only/);
+  });
+});
+
+describe('illegal transitions', () => {
+  type Attempt = [name: string, doc: string, field: string, input: (id: string) => Record<string, unknown>];
+  const attempts: Record<string, Attempt> = {
+    triage: ['triage', TRIAGE, 'caseTriage', (id) => ({ caseId: id, category: 'OTHER', severity: 'LOW' })],
+    assign: ['assign', ASSIGN, 'caseAssign', (id) => ({ caseId: id, ...assignment() })],
+    reassign: ['reassign', REASSIGN, 'caseReassign', (id) => ({ caseId: id, ...assignment(), handlerUserId: h.world.gid.user('communityAdmin') })],
+    start: ['start', START, 'caseStart', (id) => ({ caseId: id })],
+    resolve: ['resolve', RESOLVE, 'caseResolve', (id) => ({ caseId: id, resolution: 'done' })],
+    close: ['close', CLOSE, 'caseClose', (id) => ({ caseId: id })],
+    reopen: ['reopen', REOPEN, 'caseReopen', (id) => ({ caseId: id, reason: 'again' })],
+  };
+  const refused: [string, keyof typeof attempts][] = [
+    ['REPORTED', 'assign'], ['REPORTED', 'reassign'], ['REPORTED', 'start'], ['REPORTED', 'resolve'], ['REPORTED', 'close'], ['REPORTED', 'reopen'],
+    ['TRIAGED', 'triage'], ['TRIAGED', 'reassign'], ['TRIAGED', 'start'], ['TRIAGED', 'resolve'], ['TRIAGED', 'close'], ['TRIAGED', 'reopen'],
+    ['ASSIGNED', 'triage'], ['ASSIGNED', 'assign'], ['ASSIGNED', 'resolve'], ['ASSIGNED', 'close'], ['ASSIGNED', 'reopen'],
+    ['IN_PROGRESS', 'triage'], ['IN_PROGRESS', 'assign'], ['IN_PROGRESS', 'start'], ['IN_PROGRESS', 'close'], ['IN_PROGRESS', 'reopen'],
+    ['RESOLVED', 'triage'], ['RESOLVED', 'assign'], ['RESOLVED', 'reassign'], ['RESOLVED', 'start'], ['RESOLVED', 'resolve'],
+    ['CLOSED', 'triage'], ['CLOSED', 'assign'], ['CLOSED', 'reassign'], ['CLOSED', 'start'], ['CLOSED', 'resolve'], ['CLOSED', 'close'],
+  ];
+
+  test.each(refused)('given a %s case, when the police station tries to %s it, then INVALID_TRANSITION and nothing changes', async (status, key) => {
+    const id = await caseIn(status as 'REPORTED');
+    const before = await gql(h.server.httpUrl, CASE, { id }, h.world.tokens.policeAdmin);
+    const [, doc, field, input] = attempts[key];
+    const res = await gql(h.server.httpUrl, doc, { input: input(id) }, h.world.tokens.policeAdmin);
+    expect(res.body.data[field]).toEqual({ case: null, userErrors: [expect.objectContaining({ code: 'INVALID_TRANSITION', field: ['input', 'caseId'] })] });
+    const after = await gql(h.server.httpUrl, CASE, { id }, h.world.tokens.policeAdmin);
+    expect(after.body.data.case).toEqual(before.body.data.case);
+  });
+
+  test('given a closed case, when merging it as a duplicate, then INVALID_TRANSITION and nothing changes', async () => {
+    const closed = await caseIn('CLOSED');
+    const original = await caseIn('REPORTED');
+    const res = await gql(h.server.httpUrl, MERGE, { input: { duplicateId: closed, originalId: original } }, h.world.tokens.policeAdmin);
+    expect(res.body.data.caseMerge.userErrors).toEqual([expect.objectContaining({ code: 'INVALID_TRANSITION', field: ['input', 'duplicateId'] })]);
+    const after = await gql(h.server.httpUrl, CASE, { id: closed }, h.world.tokens.policeAdmin);
+    expect(after.body.data.case).toMatchObject({ status: 'CLOSED', mergedInto: null });
+  });
+
+  test('given a stale expectedVersion, when triaging, then CONFLICT and nothing changes', async () => {
+    const id = await caseIn('REPORTED');
+    const res = await gql(h.server.httpUrl, TRIAGE, { input: { caseId: id, expectedVersion: 99, category: 'OTHER', severity: 'LOW' } }, h.world.tokens.policeAdmin);
+    expect(res.body.data.caseTriage.userErrors[0].code).toBe('CONFLICT');
+    const after = await gql(h.server.httpUrl, CASE, { id }, h.world.tokens.policeAdmin);
+    expect(after.body.data.case.status).toBe('REPORTED');
+  });
+
+  test('given a major dispute, when triaged without responsible unit, leader and handler, then REQUIRED and it stays REPORTED; with them it is ASSIGNED', async () => {
+    const id = await caseIn('REPORTED');
+    const refusedRes = await gql(h.server.httpUrl, TRIAGE, { input: { caseId: id, category: 'DISPUTE', severity: 'HIGH' } }, h.world.tokens.policeAdmin);
+    expect(refusedRes.body.data.caseTriage.userErrors.map((e: { field: string[]; code: string }) => [e.field[1], e.code])).toEqual([
+      ['responsibleOrganizationId', 'REQUIRED'], ['leaderUserId', 'REQUIRED'], ['handlerUserId', 'REQUIRED'],
+    ]);
+    const accepted = await gql(h.server.httpUrl, TRIAGE, { input: { caseId: id, category: 'DISPUTE', severity: 'HIGH', ...assignment() } }, h.world.tokens.policeAdmin);
+    expect(accepted.body.data.caseTriage.case).toMatchObject({ status: 'ASSIGNED', majorDispute: true, handler: { id: h.world.gid.user('communityMember') } });
+  });
+
+  test('given an assignment whose handler is not a member of the responsible organisation, then NOT_PERMITTED_HERE', async () => {
+    const id = await caseIn('TRIAGED');
+    const res = await gql(h.server.httpUrl, ASSIGN, { input: { caseId: id, ...assignment(), handlerUserId: h.world.gid.user('securityAdmin') } }, h.world.tokens.policeAdmin);
+    expect(res.body.data.caseAssign.userErrors).toEqual([expect.objectContaining({ field: ['input', 'handlerUserId'], code: 'NOT_PERMITTED_HERE' })]);
+  });
+});
+
+describe('visibility', () => {
+  let id: string;
+  beforeAll(async () => {
+    id = await caseIn('IN_PROGRESS');
+    await step(COMMENT, 'caseComment', { caseId: id, body: 'internal only', visibleToReporter: false }, h.world.tokens.policeLiaison);
+  });
+
+  test('given the assigned organisation and the area police station, when they read the case, then they see it whole', async () => {
+    for (const token of [h.world.tokens.communityMember, h.world.tokens.policeLiaison]) {
+      const res = await gql(h.server.httpUrl, CASE, { id }, token);
+      expect(res.body.data.case).toMatchObject({ id, viewerSeesInternal: true });
+      expect(res.body.data.case.timeline.nodes.some((n: { body: string }) => n.body === 'internal only')).toBe(true);
+    }
+  });
+
+  test('given the reporter, when reading the case, then the internal comment is not in the timeline', async () => {
+    const res = await gql(h.server.httpUrl, CASE, { id }, h.world.tokens.resident);
+    expect(res.body.data.case.id).toBe(id);
+    expect(res.body.data.case.timeline.nodes.some((n: { body: string }) => n.body === 'internal only')).toBe(false);
+    expect(res.body.data.case.timeline.totalCount).toBe(res.body.data.case.timeline.nodes.length);
+  });
+
+  test('given an unrelated organisation, when reading the case, node, or list, then it gets what an unknown id gets', async () => {
+    const unknown = toGlobalId('Case', '00000000-0000-4000-8000-000000000000');
+    for (const token of [h.world.tokens.outsider, h.world.tokens.securityAdmin]) {
+      const seen = await gql(h.server.httpUrl, `query ($id: ID!, $u: ID!) { case(id: $id) { id } node(id: $id) { id } unknown: case(id: $u) { id } }`, { id, u: unknown }, token);
+      expect(seen.body).toEqual({ data: { case: null, node: null, unknown: null } });
+      const list = await gql(h.server.httpUrl, CASES, {}, token);
+      expect(list.body.data.cases.nodes.map((n: { id: string }) => n.id)).not.toContain(id);
+      const mutation = await gql(h.server.httpUrl, COMMENT, { input: { caseId: id, body: 'x', visibleToReporter: true } }, token);
+      const unknownMutation = await gql(h.server.httpUrl, COMMENT, { input: { caseId: unknown, body: 'x', visibleToReporter: true } }, token);
+      expect(mutation.body.data.caseComment).toEqual(unknownMutation.body.data.caseComment);
+      expect(mutation.body.data.caseComment.userErrors[0].code).toBe('NOT_FOUND');
+    }
+  });
+
+  test('given the reporter, when writing an internal comment, then FORBIDDEN', async () => {
+    const res = await gql(h.server.httpUrl, COMMENT, { input: { caseId: id, body: 'x', visibleToReporter: false } }, h.world.tokens.resident);
+    expect(errorCodes(res)).toEqual(['FORBIDDEN']);
+  });
+
+  test('given an anonymous hotline report with a contact, then the contact shows to the handling organisations only', async () => {
+    const c = await report(h.world.tokens.policeLiaison, { anonymous: true, reporterContact: '138 0000 0000', channel: 'HOTLINE' });
+    expect(c).toMatchObject({ reporter: null, reporterContact: '138 0000 0000' });
+    await step(SUPERVISE, 'caseSupervise', { caseId: c.id, supervisingOrganizationId: h.world.gid.org('security') }, h.world.tokens.policeLiaison);
+    const supervisor = await gql(h.server.httpUrl, CASE, { id: c.id }, h.world.tokens.securityAdmin);
+    expect(supervisor.body.data.case).toMatchObject({ id: c.id, supervised: true, reporterContact: null });
+  });
+
+  test('given a signed-out viewer, when listing, reading or reporting, then UNAUTHENTICATED', async () => {
+    expect(errorCodes(await gql(h.server.httpUrl, CASES, {}))).toEqual(['UNAUTHENTICATED']);
+    expect(errorCodes(await gql(h.server.httpUrl, CASE, { id }))).toEqual(['UNAUTHENTICATED']);
+    expect(errorCodes(await gql(h.server.httpUrl, REPORT, { input: { areaId: h.world.gid.area('gridA'), title: 't', description: 'd' } }))).toEqual(['UNAUTHENTICATED']);
+  });
+});
+
+describe('partner intake and patrols', () => {
+  test('given a partner system with write scope, when it reports the same external id twice, then one case exists', async () => {
+    const created = await gql(
+      h.server.httpUrl,
+      `mutation ($input: ApiClientCreateInput!) { apiClientCreate(input: $input) { apiClient { clientKey } clientSecret userErrors { code } } }`,
+      { input: { organizationId: h.world.gid.org('community'), name: '數字城管對接', scope: 'READ_WRITE' } },
+      h.world.tokens.communityAdmin,
+    );
+    const { apiClient, clientSecret } = created.body.data.apiClientCreate;
+    const tokenRes = await gql(
+      h.server.httpUrl,
+      `mutation ($input: AuthTokenForClientInput!) { authTokenForClient(input: $input) { accessToken { token } userErrors { code } } }`,
+      { input: { clientId: apiClient.clientKey, clientSecret } },
+    );
+    const token = tokenRes.body.data.authTokenForClient.accessToken.token;
+    const input = { areaId: h.world.gid.area('communityA'), title: '路燈損壞', description: '數字城管平台上報：路燈不亮。', externalId: 'SZCG-2026-0001', category: 'ENVIRONMENT' };
+    const first = await gql(h.server.httpUrl, REPORT, { input }, token);
+    const second = await gql(h.server.httpUrl, REPORT, { input }, token);
+    expect(first.body.data.caseReport.userErrors).toEqual([]);
+    expect(second.body.data.caseReport.userErrors).toEqual([]);
+    expect(second.body.data.caseReport.case.id).toBe(first.body.data.caseReport.case.id);
+    expect(first.body.data.caseReport.case.channel).toBe('URBAN_PLATFORM');
+    const [{ n }] = await h.server.services.db.query(`SELECT count(*)::int AS n FROM case_record WHERE external_id = 'SZCG-2026-0001'`);
+    expect(n).toBe(1);
+  });
+
+  test('given a patrol incident, when the patrols module opens a case twice for it, then one PATROL case exists', async () => {
+    const ctx = createContext(h.server.services, Viewer.anonymous(), null);
+    const input = {
+      areaId: h.world.areas.gridA.id,
+      title: '可疑人員',
+      description: '巡邏發現可疑人員在車棚徘徊。',
+      severity: 'HIGH' as const,
+      reporterUserId: h.world.users.communityMember.id,
+      patrolId: '11111111-1111-4111-8111-111111111111',
+      occurredAt: new Date(Date.now() - 60_000),
+      latitude: 30.3,
+      longitude: 112.25,
+    };
+    const first = await inTransaction(ctx, (tx) => createCaseFromPatrolIncident(tx, input));
+    const second = await inTransaction(ctx, (tx) => createCaseFromPatrolIncident(tx, input));
+    expect(second.caseId).toBe(first.caseId);
+    const res = await gql(h.server.httpUrl, CASE, { id: toGlobalId('Case', first.caseId) }, h.world.tokens.policeLiaison);
+    expect(res.body.data.case).toMatchObject({ channel: 'PATROL', category: 'PUBLIC_SECURITY', severity: 'HIGH', status: 'REPORTED' });
+  });
+});
+
+describe('merge, supervision, escalation', () => {
+  test('given a duplicate reported by another person, when merged, then it closes and its reporter follows the original (public part)', async () => {
+    const original = await report(h.world.tokens.resident);
+    const duplicate = await report(h.world.tokens.securityAdmin);
+    const merged = await step(MERGE, 'caseMerge', { duplicateId: duplicate.id, originalId: original.id }, h.world.tokens.policeLiaison);
+    expect(merged.userErrors).toEqual([]);
+    expect(merged.case.id).toBe(original.id);
+    const dup = await gql(h.server.httpUrl, CASE, { id: duplicate.id }, h.world.tokens.securityAdmin);
+    expect(dup.body.data.case).toMatchObject({ status: 'CLOSED', mergedInto: { id: original.id } });
+    const followed = await gql(h.server.httpUrl, CASE, { id: original.id }, h.world.tokens.securityAdmin);
+    expect(followed.body.data.case).toMatchObject({ id: original.id, viewerSeesInternal: false });
+    expect(followed.body.data.case.timeline.nodes.map((n: { type: string }) => n.type)).toEqual(['REPORTED']);
+  });
+
+  test('given a duplicate merged into a case that is itself merged, then both earlier reporters follow the final case', async () => {
+    const first = await report(h.world.tokens.securityAdmin);
+    const second = await report(h.world.tokens.resident);
+    const final = await caseIn('TRIAGED');
+    expect((await step(MERGE, 'caseMerge', { duplicateId: first.id, originalId: second.id }, h.world.tokens.policeLiaison)).userErrors).toEqual([]);
+    expect((await step(MERGE, 'caseMerge', { duplicateId: second.id, originalId: final }, h.world.tokens.policeLiaison)).userErrors).toEqual([]);
+    const seen = await gql(h.server.httpUrl, `query ($id: ID!) { case(id: $id) { id viewerSeesInternal } }`, { id: final }, h.world.tokens.securityAdmin);
+    expect(seen.body.data.case).toEqual({ id: final, viewerSeesInternal: false });
+    const unrelated = await gql(h.server.httpUrl, `query ($id: ID!) { case(id: $id) { id } }`, { id: final }, h.world.tokens.outsider);
+    expect(unrelated.body.data.case).toBeNull();
+  });
+
+  test('given an overdue supervised case, when the scheduler runs twice, then exactly one escalation reaches leader and supervisor', async () => {
+    clock.freeze(new Date(Date.now() + 1000));
+    const id = await caseIn('ASSIGNED');
+    await step(SUPERVISE, 'caseSupervise', { caseId: id, supervisingOrganizationId: h.world.gid.org('security') }, h.world.tokens.policeLiaison);
+    const client = wsClient(h.server.wsUrl, h.world.tokens.securityAdmin);
+    const sub = subscribe(client, `subscription ($area: ID!) { caseUpdates(areaId: $area) { type case { id overdue } } }`, { area: h.world.gid.area('district') });
+    await sleep(300);
+    clock.advance(169 * 3_600_000);
+    await h.server.scheduler.runAll();
+    await h.server.scheduler.runAll();
+    const [update] = await sub.waitFor(1);
+    expect(update.data).toEqual({ caseUpdates: { type: 'case.escalated', case: { id, overdue: true } } });
+    const dbId = Buffer.from(id, 'base64url').toString('utf8').split(':')[1];
+    const events = await h.server.services.db.query(`SELECT organization_ids FROM event WHERE type = 'case.escalated' AND subject_id = $1`, [dbId]);
+    expect(events).toHaveLength(1);
+    expect(events[0].organization_ids).toEqual(expect.arrayContaining([h.world.orgs.community.id, h.world.orgs.security.id]));
+    const overdue = await gql(h.server.httpUrl, CASES, { overdue: true, supervised: true }, h.world.tokens.policeAdmin);
+    expect(overdue.body.data.cases.nodes.map((n: { id: string }) => n.id)).toContain(id);
+    const timeline = await gql(h.server.httpUrl, CASE, { id }, h.world.tokens.policeAdmin);
+    expect(timeline.body.data.case.timeline.nodes.filter((n: { type: string }) => n.type === 'ESCALATED')).toHaveLength(1);
+    await sleep(300);
+    expect(sub.received).toHaveLength(1);
+    await client.dispose();
+  });
+});
+
+describe('lists', () => {
+  test('given several cases, when paging through cases newest first, then pages do not overlap and follow report time', async () => {
+    for (let i = 0; i < 3; i++) await report(h.world.tokens.resident, { title: `paging ${i}` });
+    const PAGE = `query ($after: String) { cases(first: 2, after: $after) { totalCount pageInfo { hasNextPage endCursor } nodes { id reportedAt } } }`;
+    const first = await gql(h.server.httpUrl, PAGE, {}, h.world.tokens.resident);
+    const second = await gql(h.server.httpUrl, PAGE, { after: first.body.data.cases.pageInfo.endCursor }, h.world.tokens.resident);
+    const all = [...first.body.data.cases.nodes, ...second.body.data.cases.nodes];
+    expect(new Set(all.map((n) => n.id)).size).toBe(4);
+    const times = all.map((n) => Date.parse(n.reportedAt));
+    expect([...times].sort((a, b) => b - a)).toEqual(times);
+    expect(first.body.data.cases.pageInfo.hasNextPage).toBe(true);
+  });
+
+  test('given a case waiting for triage and one assigned to the handler, then each sees it in their queue and an outsider sees neither', async () => {
+    const waiting = await caseIn('REPORTED');
+    const assigned = await caseIn('ASSIGNED');
+    const QUEUE = `{ myCaseQueue(first: 100) { nodes { id status } } }`;
+    const ids = async (token: string) => (await gql(h.server.httpUrl, QUEUE, {}, token)).body.data.myCaseQueue.nodes.map((n: { id: string }) => n.id);
+    const police = await ids(h.world.tokens.policeLiaison);
+    const handler = await ids(h.world.tokens.communityMember);
+    const outsider = await ids(h.world.tokens.outsider);
+    expect(police).toContain(waiting);
+    expect(police).not.toContain(assigned);
+    expect(handler).toContain(assigned);
+    expect(outsider).not.toContain(waiting);
+    expect(outsider).not.toContain(assigned);
+  });
+});
+
+describe('batching', () => {
+  test('given 5 and then 50 cases with timelines, when listing them with nested fields, then the SQL statement count stays the same', async () => {
+    const db = h.server.services.db;
+    const bulk = (from: number, n: number) =>
+      db.query(
+        `WITH c AS (
+           INSERT INTO case_record (reference, category, channel, severity, status, title, description, area_id, reporter_user_id,
+                                    responsible_organization_id, leader_user_id, handler_user_id, due_at, reported_at)
+           SELECT 'BATCH-2026-' || lpad(i::text, 6, '0'), 'OTHER', 'HOTLINE', 'LOW', 'ASSIGNED', 'batch', 'batch', $1, $2, $3, $4, $4, now() + interval '1 day', now() - i * interval '1 minute'
+             FROM generate_series($5::int, $6::int) AS i
+           RETURNING id)
+         INSERT INTO case_event (case_id, type, visibility, actor_user_id, status_after, occurred_at)
+         SELECT id, t, 'PUBLIC', $2, 'ASSIGNED', now() FROM c CROSS JOIN unnest(ARRAY['REPORTED','TRIAGED']) AS t`,
+        [h.world.areas.communityB.id, h.world.users.resident.id, h.world.orgs.outsider.id, h.world.users.outsider.id, from, from + n - 1],
+      );
+    const LIST = `query ($area: ID) { cases(first: 100, withinAreaId: $area) { totalCount nodes {
+      reference overdue viewerSeesInternal area { name } responsibleOrganization { name } reporter { id } leader { id } handler { id } reporterContact
+      timeline(first: 5) { totalCount nodes { type actor { id } } } } } }`;
+    await bulk(1, 5);
+    const small = await gql(h.server.httpUrl, LIST, { area: h.world.gid.area('communityB') }, h.world.tokens.outsider);
+    await bulk(6, 45);
+    const large = await gql(h.server.httpUrl, LIST, { area: h.world.gid.area('communityB') }, h.world.tokens.outsider);
+    expect(small.body.data.cases.totalCount).toBe(5);
+    expect(large.body.data.cases.totalCount).toBe(50);
+    expect(large.body.data.cases.nodes[49].timeline.totalCount).toBe(2);
+    expect(large.body.data.cases.nodes[0]).toMatchObject({ viewerSeesInternal: true, leader: { id: h.world.gid.user('outsider') } });
+    expect(large.sqlStatements).toBe(small.sqlStatements);
+  });
+});
+
+describe('subscription', () => {
+  test('given the reporter subscribed, when the handler comments internally and then publicly, then only the public comment arrives', async () => {
+    const id = await caseIn('IN_PROGRESS');
+    const client = wsClient(h.server.wsUrl, h.world.tokens.resident);
+    const sub = subscribe(client, `subscription ($area: ID!) { caseUpdates(areaId: $area) { type case { id } timelineEntry { body visibility } } }`, { area: h.world.gid.area('gridA') });
+    await sleep(300);
+    await step(COMMENT, 'caseComment', { caseId: id, body: 'secret', visibleToReporter: false }, h.world.tokens.communityMember);
+    await step(COMMENT, 'caseComment', { caseId: id, body: 'public', visibleToReporter: true }, h.world.tokens.communityMember);
+    const [got] = await sub.waitFor(1);
+    expect(got.data.caseUpdates).toEqual({ type: 'case.commented', case: { id }, timelineEntry: { body: 'public', visibility: 'PUBLIC' } });
+    await sleep(300);
+    expect(sub.received).toHaveLength(1);
+    await client.dispose();
+  });
+
+  test('given the police station and an outsider subscribed to the street, when a case is reported there, then only the police station receives it', async () => {
+    const police = wsClient(h.server.wsUrl, h.world.tokens.policeLiaison);
+    const outsider = wsClient(h.server.wsUrl, h.world.tokens.outsider);
+    const doc = `subscription ($area: ID!) { caseUpdates(areaId: $area) { type cursor case { reference } timelineEntry { type } } }`;
+    const policeSub = subscribe(police, doc, { area: h.world.gid.area('streetA') });
+    const outsiderSub = subscribe(outsider, doc, { area: h.world.gid.area('streetA') });
+    await sleep(300);
+    const c = await report(h.world.tokens.resident);
+    const [got] = await policeSub.waitFor(1);
+    expect(got.data.caseUpdates).toMatchObject({ type: 'case.reported', case: { reference: c.reference }, timelineEntry: { type: 'REPORTED' } });
+    await sleep(400);
+    expect(outsiderSub.received).toEqual([]);
+    await police.dispose();
+    await outsider.dispose();
+  });
+});
+
+describe('ledger and dispute screening', () => {
+  test('given an illegal-construction case with a ledger record and a three-phase plan, when one phase is done, then the ledger shows a third of progress', async () => {
+    const c = await report(h.world.tokens.resident, { category: 'ILLEGAL_CONSTRUCTION', title: '樓頂違建', channel: 'DRONE' });
+    const ledger = await gql(
+      h.server.httpUrl,
+      `mutation ($input: CaseLedgerSetInput!) { caseLedgerSet(input: $input) { userErrors { code } } }`,
+      { input: { caseId: c.id, structureType: '樓頂加建彩鋼房', floorAreaM2: 45.5, discoveredBy: '無人機巡查', foundHow: 'DRONE', classification: 'NEW', safetyHazard: true } },
+      h.world.tokens.policeLiaison,
+    );
+    expect(ledger.body.data.caseLedgerSet.userErrors).toEqual([]);
+    await gql(
+      h.server.httpUrl,
+      `mutation ($input: CaseDisposalPlanSetInput!) { caseDisposalPlanSet(input: $input) { userErrors { code } } }`,
+      { input: { caseId: c.id, phases: [{ title: '下達限期拆除通知', dueOn: '2026-01-10' }, { title: '自行拆除', dueOn: '2099-02-10' }, { title: '場地恢復', dueOn: '2099-03-10' }] } },
+      h.world.tokens.policeLiaison,
+    );
+    const LEDGER = `query ($area: ID!) { illegalConstructionLedger(areaId: $area) { totalCount nodes { floorAreaM2 classification safetyHazard phaseCount completedPhaseCount progress overduePhaseCount nextDueOn case { id } disposalPlan { nodes { id title } } } } }`;
+    const before = await gql(h.server.httpUrl, LEDGER, { area: h.world.gid.area('streetA') }, h.world.tokens.policeAdmin);
+    const entry = before.body.data.illegalConstructionLedger.nodes.find((n: { case: { id: string } }) => n.case.id === c.id);
+    expect(entry).toMatchObject({ floorAreaM2: 45.5, phaseCount: 3, completedPhaseCount: 0, overduePhaseCount: 1, nextDueOn: '2026-01-10' });
+    await gql(
+      h.server.httpUrl,
+      `mutation ($input: CaseDisposalPhaseCompleteInput!) { caseDisposalPhaseComplete(input: $input) { userErrors { code } } }`,
+      { input: { phaseId: entry.disposalPlan.nodes[0].id } },
+      h.world.tokens.policeLiaison,
+    );
+    const after = await gql(h.server.httpUrl, LEDGER, { area: h.world.gid.area('streetA') }, h.world.tokens.policeAdmin);
+    expect(after.body.data.illegalConstructionLedger.nodes.find((n: { case: { id: string } }) => n.case.id === c.id)).toMatchObject({ completedPhaseCount: 1, overduePhaseCount: 0, nextDueOn: '2099-02-10' });
+    expect(after.body.data.illegalConstructionLedger.nodes.find((n: { case: { id: string } }) => n.case.id === c.id).progress).toBeCloseTo(1 / 3);
+    const reporterView = await gql(h.server.httpUrl, LEDGER, { area: h.world.gid.area('streetA') }, h.world.tokens.resident);
+    expect(reporterView.body.data.illegalConstructionLedger.totalCount).toBe(0);
+    const outsiderView = await gql(h.server.httpUrl, LEDGER, { area: h.world.gid.area('streetA') }, h.world.tokens.outsider);
+    expect(outsiderView.body.data.illegalConstructionLedger.totalCount).toBe(0);
+  });
+
+  test('given a dispute and an environment case this week, when screening disputes, then only the dispute is listed', async () => {
+    const dispute = await report(h.world.tokens.resident, { category: 'DISPUTE', title: '鄰里噪音糾紛' });
+    const other = await report(h.world.tokens.resident, { category: 'ENVIRONMENT' });
+    const res = await gql(
+      h.server.httpUrl,
+      `query ($area: ID!, $week: LocalDate!) { disputeScreening(areaId: $area, weekOf: $week, first: 100) { nodes { id category } } }`,
+      { area: h.world.gid.area('communityA'), week: new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date()) },
+      h.world.tokens.policeLiaison,
+    );
+    const ids = res.body.data.disputeScreening.nodes.map((n: { id: string }) => n.id);
+    expect(ids).toContain(dispute.id);
+    expect(ids).not.toContain(other.id);
+    expect(res.body.data.disputeScreening.nodes.every((n: { category: string }) => n.category === 'DISPUTE')).toBe(true);
+  });
+});
