@@ -1,7 +1,8 @@
 import { Foundation1764130000000 } from './1764130000000-Foundation';
 import { Meetings1764130100000 } from './1764130100000-Meetings';
 import { Contracts1764130200000 } from './1764130200000-Contracts';
+import { Patrols1764130300000 } from './1764130300000-Patrols';
 import { Cases1764130400000 } from './1764130400000-Cases';
 
 /** Every migration, oldest first. Listed explicitly so the server, the CLI and the tests apply the same set. */
-export const allMigrations = [Foundation1764130000000, Meetings1764130100000, Contracts1764130200000, Cases1764130400000];
+export const allMigrations = [Foundation1764130000000, Meetings1764130100000, Contracts1764130200000, Patrols1764130300000, Cases1764130400000];

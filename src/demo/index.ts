@@ -2,14 +2,15 @@ import type { DataSource } from 'typeorm';
 import type { Logger } from '../shared/logger';
 import { DEMO_ACCOUNTS, DEMO_PASSWORD, seedFoundation } from './demo.foundation';
 import type { DemoPart } from './demo.types';
-import { seedMeetings } from './demo.meetings';
 import { seedContracts } from './demo.contracts';
+import { seedMeetings } from './demo.meetings';
+import { seedPatrols } from './demo.patrols';
 import { seedCases } from './demo.cases';
 
 export { DEMO_ACCOUNTS, DEMO_PASSWORD };
 
 /** Each domain adds its part; they run in this order in one transaction, so demo data is all there or not at all. */
-const parts: DemoPart[] = [seedFoundation, seedContracts, seedMeetings, seedCases];
+const parts: DemoPart[] = [seedFoundation, seedContracts, seedMeetings, seedPatrols, seedCases];
 
 /** Loads the demo data set once; returns false when it is already there. */
 export async function loadDemoData(db: DataSource, log: Logger): Promise<boolean> {

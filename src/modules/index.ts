@@ -16,20 +16,23 @@ import { Relationship } from './relationship/relationship.entity';
 import { NetworkResolver, RelationshipResolver } from './relationship/relationship.resolver';
 import { User } from './user/user.entity';
 import { UserResolver } from './user/user.resolver';
+import { Case, CaseEvent, CaseFollower, DisposalPlanPhase, IllegalConstructionLedgerRecord } from './case/case.entity';
+import { Contract, ContractArea, ContractClause, ContractParty, ContractServiceLevel, ContractSignature, ContractVersion } from './contract/contract.entity';
+import { ContractPartyResolver, ContractResolver, ContractSignatureResolver, ContractTermsResolver, ContractUpdateResolver, ContractVersionResolver, OrganizationContractsResolver } from './contract/contract.resolver';
 import { AgendaItem, Meeting, MeetingParticipant, MeetingSeries } from './meeting/meeting.entity';
 import { AgendaItemResolver, MeetingChangeResolver, MeetingParticipantResolver, MeetingResolver, MeetingSeriesResolver } from './meeting/meeting.resolver';
 import { ActionItem } from './action-item/action-item.entity';
 import { ActionItemResolver } from './action-item/action-item.resolver';
-import { Contract, ContractArea, ContractClause, ContractParty, ContractServiceLevel, ContractSignature, ContractVersion } from './contract/contract.entity';
-import { ContractPartyResolver, ContractResolver, ContractSignatureResolver, ContractTermsResolver, ContractUpdateResolver, ContractVersionResolver, OrganizationContractsResolver } from './contract/contract.resolver';
+import { CaseEventResolver, CaseResolver, CaseUpdateResolver, IllegalConstructionLedgerResolver } from './case/case.resolver';
 import { Consultation, ConsultationInvitee, ConsultationPosition, ConsultationProposal } from './consultation/consultation.entity';
 import { ConsultationPositionResolver, ConsultationPositionSummaryResolver, ConsultationProposalResolver, ConsultationResolver, ConsultationUpdateResolver } from './consultation/consultation.resolver';
-import { Case, CaseEvent, CaseFollower, DisposalPlanPhase, IllegalConstructionLedgerRecord } from './case/case.entity';
-import { CaseEventResolver, CaseResolver, CaseUpdateResolver, IllegalConstructionLedgerResolver } from './case/case.resolver';
+import { Checkpoint, Patrol, PatrolEvent, PatrolPlannedCheckpoint, PatrolTeam, PatrolTeamMember, Route, RouteCheckpoint } from './patrol/patrol.entity';
+import { patrolResolvers } from './patrol/patrol.resolver';
+import './patrol/patrol.jobs';
 import { DashboardResolver, UnitPerformanceResolver } from './dashboard/dashboard.resolver';
 
 /** Every TypeORM entity; the schema itself comes from migrations, never from these. */
-export const allEntities = [AuditEntry, EventRecord, Area, Organization, OrganizationJurisdiction, User, Membership, Relationship, ApiClient, MeetingSeries, Meeting, MeetingParticipant, AgendaItem, ActionItem, Contract, ContractParty, ContractArea, ContractClause, ContractServiceLevel, ContractVersion, ContractSignature, Consultation, ConsultationInvitee, ConsultationPosition, ConsultationProposal, Case, CaseFollower, CaseEvent, IllegalConstructionLedgerRecord, DisposalPlanPhase];
+export const allEntities = [AuditEntry, EventRecord, Area, Organization, OrganizationJurisdiction, User, Membership, Relationship, ApiClient, Case, CaseFollower, CaseEvent, IllegalConstructionLedgerRecord, DisposalPlanPhase, Contract, ContractParty, ContractArea, ContractClause, ContractServiceLevel, ContractVersion, ContractSignature, MeetingSeries, Meeting, MeetingParticipant, AgendaItem, ActionItem, Consultation, ConsultationInvitee, ConsultationPosition, ConsultationProposal, PatrolTeam, PatrolTeamMember, Checkpoint, Route, RouteCheckpoint, Patrol, PatrolPlannedCheckpoint, PatrolEvent];
 
 /** Every type-graphql resolver. */
 export const allResolvers: NonEmptyArray<Function> = [
@@ -43,12 +46,6 @@ export const allResolvers: NonEmptyArray<Function> = [
   NetworkResolver,
   ApiClientResolver,
   NetworkChangeResolver,
-  MeetingResolver,
-  MeetingSeriesResolver,
-  MeetingParticipantResolver,
-  AgendaItemResolver,
-  MeetingChangeResolver,
-  ActionItemResolver,
   ContractResolver,
   ContractPartyResolver,
   ContractSignatureResolver,
@@ -56,15 +53,22 @@ export const allResolvers: NonEmptyArray<Function> = [
   ContractTermsResolver,
   OrganizationContractsResolver,
   ContractUpdateResolver,
+  MeetingResolver,
+  MeetingSeriesResolver,
+  MeetingParticipantResolver,
+  AgendaItemResolver,
+  MeetingChangeResolver,
+  ActionItemResolver,
+  CaseResolver,
+  CaseUpdateResolver,
+  CaseEventResolver,
+  IllegalConstructionLedgerResolver,
   ConsultationResolver,
   ConsultationPositionSummaryResolver,
   ConsultationPositionResolver,
   ConsultationProposalResolver,
   ConsultationUpdateResolver,
-  CaseResolver,
-  CaseUpdateResolver,
-  CaseEventResolver,
-  IllegalConstructionLedgerResolver,
+  ...patrolResolvers,
   DashboardResolver,
   UnitPerformanceResolver,
 ];

@@ -27,6 +27,8 @@ export interface Config {
     maxBufferedBytesPerConnection: number;
   };
   eventRetentionDays: number;
+  /** A CHECKPOINT check-in farther than this from its checkpoint is recorded but flagged. */
+  patrolCheckpointRadiusMeters: number;
   eventPollMs: number;
   schedulerIntervalMs: number;
 }
@@ -113,6 +115,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxBufferedBytesPerConnection: int(env, 'WS_MAX_BUFFERED_BYTES', 4 * 1024 * 1024, 1024, 1024 ** 3),
     },
     eventRetentionDays: int(env, 'EVENT_RETENTION_DAYS', 30, 1, 3650),
+    patrolCheckpointRadiusMeters: int(env, 'PATROL_CHECKPOINT_RADIUS_M', 150, 5, 10_000),
     eventPollMs: int(env, 'EVENT_POLL_MS', 1000, 50, 60000),
     schedulerIntervalMs: int(env, 'SCHEDULER_INTERVAL_MS', 30000, 100, 3600000),
   };

@@ -1,0 +1,279 @@
+/**
+ * Patrol check-in ingestion under live fan-out.
+ *
+ * Simulates `devices` phones each posting `batchesPerDevice` batches of
+ * `batchSize` check-ins (patrolEventsRecord) to their own patrol, while
+ * `subscribers` graphql-ws clients watch the area (patrolUpdates). Reports
+ * events accepted per second and receipt-to-delivery latency: from the
+ * server's `receivedAt` of a batch to its arrival at each subscriber (same
+ * machine, same clock: loopback only).
+ *
+ * Run alone: `npx ts-node --transpile-only bench/patrol-ingest.ts [url]`.
+ * Without a URL it starts a server with demo data on a temporary embedded
+ * PostgreSQL. Tokens: by default it signs in as the demo coordinator
+ * (coordinator@gongzhi.demo); pass `token` to use another account that is
+ * ADMIN or COORDINATOR of a patrol organisation.
+ */
+import 'reflect-metadata';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createClient, type Client } from 'graphql-ws';
+import WebSocket from 'ws';
+import { startApp } from '../src/app';
+import { loadDemoData } from '../src/demo';
+import { loadConfig } from '../src/shared/config';
+import { createLogger } from '../src/shared/logger';
+
+export interface PatrolIngestOptions {
+  /** GraphQL endpoint of a running server, e.g. http://127.0.0.1:4000/graphql. Loopback addresses only. */
+  url: string;
+  /** Access token (or a function returning one) of an ADMIN or COORDINATOR of a patrol organisation; default: demo coordinator sign-in. */
+  token?: string | (() => Promise<string>);
+  /** Demo credentials used when no token is given. */
+  email?: string;
+  password?: string;
+  /** Simulated phones (default 20, at most 500). */
+  devices?: number;
+  /** Live subscribers on the area (default 50, at most 2000). */
+  subscribers?: number;
+  /** Events per batch (default 50, at most 500). */
+  batchSize?: number;
+  /** Batches each phone sends (default 5, at most 200). */
+  batchesPerDevice?: number;
+  /** Stop sending after this long, whatever is left (default 60 s, at most 10 min). */
+  maxDurationMs?: number;
+  /** Progress lines; default: none. */
+  log?: (line: string) => void;
+}
+
+export interface PatrolIngestResult {
+  devices: number;
+  subscribers: number;
+  batchSize: number;
+  batchesSent: number;
+  eventsSent: number;
+  eventsAccepted: number;
+  sendSeconds: number;
+  eventsPerSecond: number;
+  deliveriesExpected: number;
+  deliveriesReceived: number;
+  p50DeliveryMs: number;
+  p99DeliveryMs: number;
+  maxDeliveryMs: number;
+}
+
+const clamp = (value: number | undefined, fallback: number, min: number, max: number) => Math.min(max, Math.max(min, Math.floor(value ?? fallback)));
+
+function assertLoopback(url: string): void {
+  const host = new URL(url).hostname;
+  if (!['127.0.0.1', 'localhost', '::1', '[::1]'].includes(host)) throw new Error(`benchPatrolIngest runs against loopback only, not ${host}`);
+}
+
+async function post<T = any>(url: string, token: string | null, query: string, variables: Record<string, unknown> = {}): Promise<T> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = (await response.json()) as { data?: any; errors?: unknown[] };
+  if (body.errors?.length) throw new Error(`GraphQL error: ${JSON.stringify(body.errors).slice(0, 500)}`);
+  return body.data as T;
+}
+
+function payloadOf(data: any, field: string): any {
+  const payload = data[field];
+  if (payload?.userErrors?.length) throw new Error(`${field}: ${JSON.stringify(payload.userErrors)}`);
+  return payload;
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+}
+
+async function resolveToken(opts: PatrolIngestOptions): Promise<string> {
+  if (typeof opts.token === 'string') return opts.token;
+  if (typeof opts.token === 'function') return opts.token();
+  const data = await post(opts.url, null, `mutation ($input: AuthLoginInput!) { authLogin(input: $input) { accessToken { token } userErrors { code } } }`, {
+    input: { email: opts.email ?? 'coordinator@gongzhi.demo', password: opts.password ?? 'gongzhi-demo-2026' },
+  });
+  return payloadOf(data, 'authLogin').accessToken.token;
+}
+
+export async function benchPatrolIngest(opts: PatrolIngestOptions): Promise<PatrolIngestResult> {
+  assertLoopback(opts.url);
+  const devices = clamp(opts.devices, 20, 1, 500);
+  const subscriberCount = clamp(opts.subscribers, 50, 0, 2000);
+  const batchSize = clamp(opts.batchSize, 50, 1, 500);
+  const batchesPerDevice = clamp(opts.batchesPerDevice, 5, 1, 200);
+  const maxDurationMs = clamp(opts.maxDurationMs, 60_000, 1000, 600_000);
+  const log = opts.log ?? (() => {});
+  const token = await resolveToken(opts);
+  const url = opts.url;
+
+  // ---- setup: a team, one checkpoint on a route, one patrol per phone
+  const viewer = await post(url, token, `{ viewer { organizations { id kind homeArea { id } } } }`);
+  const organizations: { id: string; kind: string; homeArea: { id: string } }[] = viewer.viewer.organizations;
+  const organization = organizations.find((o) => o.kind === 'VOLUNTEER_PATROL') ?? organizations[0];
+  if (!organization) throw new Error('The bench account belongs to no organisation.');
+  const areaId = organization.homeArea.id;
+  const stamp = Date.now().toString(36);
+  const team = payloadOf(
+    await post(url, token, `mutation ($input: PatrolTeamCreateInput!) { patrolTeamCreate(input: $input) { patrolTeam { id } userErrors { code message } } }`, {
+      input: { organizationId: organization.id, name: `bench-${stamp}`, kind: 'VOLUNTEER', areaId },
+    }),
+    'patrolTeamCreate',
+  ).patrolTeam.id;
+  const checkpoint = payloadOf(
+    await post(url, token, `mutation ($input: CheckpointCreateInput!) { checkpointCreate(input: $input) { checkpoint { id } userErrors { code message } } }`, {
+      input: { organizationId: organization.id, name: `bench-${stamp}`, kind: 'OTHER', latitude: 30.31, longitude: 112.25, areaId },
+    }),
+    'checkpointCreate',
+  ).checkpoint.id;
+  const route = payloadOf(
+    await post(url, token, `mutation ($input: RouteCreateInput!) { routeCreate(input: $input) { route { id } userErrors { code message } } }`, {
+      input: { organizationId: organization.id, name: `bench-${stamp}`, areaId, checkpointIds: [checkpoint] },
+    }),
+    'routeCreate',
+  ).route.id;
+  const patrols: string[] = [];
+  for (let i = 0; i < devices; i++) {
+    const plan = payloadOf(
+      await post(url, token, `mutation ($input: PatrolPlanInput!) { patrolPlan(input: $input) { patrols { id } userErrors { code message } } }`, {
+        input: { teamId: team, routeId: route, plannedStart: new Date(Date.now() - 60_000).toISOString(), plannedEnd: new Date(Date.now() + 2 * 3_600_000).toISOString() },
+      }),
+      'patrolPlan',
+    );
+    patrols.push(plan.patrols[0].id);
+  }
+  log(`setup: team, route and ${devices} patrols in area ${areaId}`);
+
+  // ---- subscribers
+  const latencies: number[] = [];
+  let deliveries = 0;
+  let warmups = 0;
+  const clients: Client[] = [];
+  const wsUrl = url.replace(/^http/, 'ws');
+  for (let i = 0; i < subscriberCount; i++) {
+    const client = createClient({ url: wsUrl, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token}` }, retryAttempts: 0, lazy: true });
+    clients.push(client);
+    client.subscribe<{ patrolUpdates: { type: string; events: { clientEventId: string; receivedAt: string }[] } }>(
+      { query: `subscription ($areaId: ID) { patrolUpdates(areaId: $areaId) { type events { clientEventId receivedAt } } }`, variables: { areaId } },
+      {
+        next: (result) => {
+          const update = result.data?.patrolUpdates;
+          if (!update || update.type !== 'patrol.eventsRecorded' || update.events.length === 0) return;
+          if (update.events[0].clientEventId.startsWith('warmup')) {
+            warmups += 1;
+            return;
+          }
+          deliveries += 1;
+          latencies.push(Date.now() - Date.parse(update.events[0].receivedAt));
+        },
+        error: (error) => log(`subscriber ${i} error: ${JSON.stringify(error).slice(0, 200)}`),
+        complete: () => {},
+      },
+    );
+  }
+  const waitUntil = async (condition: () => boolean, timeoutMs: number) => {
+    const deadline = Date.now() + timeoutMs;
+    while (!condition() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    return condition();
+  };
+  // A warm-up batch proves every subscriber is live before measuring.
+  const record = (deviceIndex: number, clientIds: string[]) =>
+    post(url, token, `mutation ($input: PatrolEventsRecordInput!) { patrolEventsRecord(input: $input) { acceptedCount userErrors { code message } } }`, {
+      input: {
+        deviceId: `bench-${stamp}-${deviceIndex}`,
+        patrolId: patrols[deviceIndex],
+        events: clientIds.map((clientEventId, k) =>
+          k % 10 === 0
+            ? { clientEventId, kind: 'CHECKPOINT', checkpointId: checkpoint, deviceTime: new Date().toISOString(), latitude: 30.31, longitude: 112.25 }
+            : { clientEventId, kind: 'POSITION', deviceTime: new Date().toISOString(), latitude: 30.31 + k * 1e-5, longitude: 112.25 },
+        ),
+      },
+    });
+  if (subscriberCount > 0) {
+    const deadline = Date.now() + 15_000;
+    let round = 0;
+    while (warmups < subscriberCount && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 200));
+      warmups = 0;
+      await record(0, [`warmup-${round++}`]);
+      await waitUntil(() => warmups >= subscriberCount, 2000);
+    }
+    log(`subscribers live: ${warmups}/${subscriberCount}`);
+  }
+
+  // ---- sustained ingestion
+  let batchesSent = 0;
+  let eventsSent = 0;
+  let eventsAccepted = 0;
+  const started = Date.now();
+  const stopAt = started + maxDurationMs;
+  await Promise.all(
+    patrols.map(async (_, d) => {
+      for (let b = 0; b < batchesPerDevice && Date.now() < stopAt; b++) {
+        const ids = Array.from({ length: batchSize }, (_, k) => `d${d}-b${b}-e${k}`);
+        const data = await record(d, ids);
+        batchesSent += 1;
+        eventsSent += batchSize;
+        eventsAccepted += payloadOf(data, 'patrolEventsRecord').acceptedCount;
+      }
+    }),
+  );
+  const sendSeconds = (Date.now() - started) / 1000;
+  const expected = batchesSent * subscriberCount;
+  await waitUntil(() => deliveries >= expected, 15_000);
+  await Promise.all(clients.map((c) => c.dispose()));
+
+  const sorted = [...latencies].sort((a, b) => a - b);
+  return {
+    devices,
+    subscribers: subscriberCount,
+    batchSize,
+    batchesSent,
+    eventsSent,
+    eventsAccepted,
+    sendSeconds: Math.round(sendSeconds * 100) / 100,
+    eventsPerSecond: Math.round(eventsAccepted / sendSeconds),
+    deliveriesExpected: expected,
+    deliveriesReceived: deliveries,
+    p50DeliveryMs: percentile(sorted, 50),
+    p99DeliveryMs: percentile(sorted, 99),
+    maxDeliveryMs: sorted[sorted.length - 1] ?? NaN,
+  };
+}
+
+async function main(): Promise<void> {
+  const url = process.argv[2] ?? process.env.BENCH_URL;
+  const num = (name: string) => (process.env[name] ? Number(process.env[name]) : undefined);
+  const options = { devices: num('BENCH_DEVICES'), subscribers: num('BENCH_SUBSCRIBERS'), batchesPerDevice: num('BENCH_BATCHES'), log: (line: string) => console.log(`  ${line}`) };
+  if (url) {
+    console.log(JSON.stringify(await benchPatrolIngest({ url, ...options }), null, 2));
+    return;
+  }
+  // No server given: start one with demo data on a throw-away embedded PostgreSQL.
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gongzhi-bench-'));
+  fs.chmodSync(dir, 0o755);
+  const config = { ...loadConfig({ NODE_ENV: 'development', DATA_DIR: dir, LOG_LEVEL: 'silent', DEMO_DATA: 'true' }), port: 0, host: '127.0.0.1' };
+  const app = await startApp(config, createLogger('silent'), { beforeListen: (db, log) => loadDemoData(db, log).then(() => undefined) });
+  try {
+    console.log(`  server on ${app.url}`);
+    console.log(JSON.stringify(await benchPatrolIngest({ url: app.url, ...options }), null, 2));
+  } finally {
+    await app.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (require.main === module) {
+  main().then(
+    () => process.exit(0),
+    (error) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
+}

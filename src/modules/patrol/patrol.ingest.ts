@@ -1,0 +1,381 @@
+import { randomUUID } from 'node:crypto';
+import { In } from 'typeorm';
+import type { AppContext } from '../../shared/context';
+import { UserErrorCode, forbidden } from '../../shared/errors';
+import { clock, today } from '../../shared/clock';
+import { idOf } from '../../shared/relay/global-id';
+import { failIfAny, inTransaction, type Tx } from '../../shared/transaction';
+import { InputCheck } from '../../shared/validation';
+import { Area } from '../area/area.entity';
+import { Checkpoint, IncidentSeverity, Patrol, PatrolEvent, PatrolEventKind, PatrolStatus, PatrolTeam, PatrolTeamKind } from './patrol.entity';
+import { computeCoverage, haversineMeters } from './patrol.coverage';
+import { emitPatrol, type PatrolEventScope } from './patrol.events';
+import { MAX_EVENTS_PER_BATCH, PatrolEventOutcome, type PatrolEventInput, type PatrolEventResult, type PatrolEventsRecordInput } from './patrol.inputs';
+import { canRecordPatrolEvents, canSeePatrolRecord } from './patrol.policy';
+import { openIncidentCase } from './patrol.incidents';
+
+/** Device clocks may run ahead; anything further in the future than this is refused. */
+const MAX_CLOCK_AHEAD_MS = 24 * 3_600_000;
+const MAX_TEXT = 4000;
+
+interface Candidate {
+  index: number;
+  id: string;
+  clientEventId: string;
+  patrolId: string;
+  kind: PatrolEventKind;
+  deviceTime: Date;
+  checkpointId: string | null;
+  latitude: number | null;
+  longitude: number | null;
+  accuracyMeters: number | null;
+  distanceMeters: number | null;
+  flagReason: string | null;
+  text: string | null;
+  severity: IncidentSeverity | null;
+}
+
+type Result = Omit<PatrolEventResult, 'event'> & { eventId?: string };
+
+function rejected(clientEventId: string, code: UserErrorCode, message: string): Result {
+  return { clientEventId, outcome: PatrolEventOutcome.REJECTED, code, message };
+}
+
+/** Checks one event on its own; returns the candidate row or why it is refused. */
+function validateEvent(e: PatrolEventInput, batchPatrolId: string | null, receivedAt: Date, index: number): Candidate | Result {
+  const clientEventId = typeof e.clientEventId === 'string' ? e.clientEventId.trim() : '';
+  if (clientEventId.length === 0 || clientEventId.length > 100) return rejected(String(e.clientEventId ?? ''), UserErrorCode.INVALID, 'clientEventId must have 1 to 100 characters.');
+  const reject = (code: UserErrorCode, message: string) => rejected(clientEventId, code, message);
+  const patrolId = e.patrolId ? idOf(e.patrolId, 'Patrol') : batchPatrolId;
+  if (!patrolId) return reject(e.patrolId ? UserErrorCode.NOT_FOUND : UserErrorCode.REQUIRED, e.patrolId ? 'No Patrol with this id.' : 'Give patrolId on the batch or the event.');
+  if (!Object.values(PatrolEventKind).includes(e.kind)) return reject(UserErrorCode.INVALID, 'Unknown event kind.');
+  if (!(e.deviceTime instanceof Date) || Number.isNaN(e.deviceTime.getTime())) return reject(UserErrorCode.INVALID, 'deviceTime is not a valid time.');
+  if (e.deviceTime.getTime() > receivedAt.getTime() + MAX_CLOCK_AHEAD_MS) return reject(UserErrorCode.OUT_OF_RANGE, 'deviceTime lies more than 24 hours in the future; check the device clock.');
+  const hasLat = e.latitude != null;
+  const hasLon = e.longitude != null;
+  if (hasLat !== hasLon) return reject(UserErrorCode.REQUIRED, 'Give latitude and longitude together.');
+  if (hasLat && (!Number.isFinite(e.latitude) || e.latitude! < -90 || e.latitude! > 90)) return reject(UserErrorCode.OUT_OF_RANGE, 'latitude must be between -90 and 90.');
+  if (hasLon && (!Number.isFinite(e.longitude) || e.longitude! < -180 || e.longitude! > 180)) return reject(UserErrorCode.OUT_OF_RANGE, 'longitude must be between -180 and 180.');
+  if (e.accuracyMeters != null && (!Number.isFinite(e.accuracyMeters) || e.accuracyMeters < 0)) return reject(UserErrorCode.OUT_OF_RANGE, 'accuracyMeters must not be negative.');
+  if (e.kind === PatrolEventKind.POSITION && !hasLat) return reject(UserErrorCode.REQUIRED, 'A POSITION needs latitude and longitude.');
+  let checkpointId: string | null = null;
+  if (e.kind === PatrolEventKind.CHECKPOINT) {
+    if (!e.checkpointId) return reject(UserErrorCode.REQUIRED, 'A CHECKPOINT needs checkpointId.');
+    checkpointId = idOf(e.checkpointId, 'Checkpoint');
+    if (!checkpointId) return reject(UserErrorCode.NOT_FOUND, 'No Checkpoint with this id.');
+  } else if (e.checkpointId) return reject(UserErrorCode.INVALID, 'Only CHECKPOINT events name a checkpoint.');
+  const text = typeof e.text === 'string' && e.text.trim() ? e.text.trim() : null;
+  if (text && text.length > MAX_TEXT) return reject(UserErrorCode.TOO_LONG, `text must be at most ${MAX_TEXT} characters.`);
+  if ((e.kind === PatrolEventKind.OBSERVATION || e.kind === PatrolEventKind.INCIDENT) && !text) return reject(UserErrorCode.REQUIRED, `An ${e.kind} needs text.`);
+  if (e.kind === PatrolEventKind.INCIDENT) {
+    if (!e.severity || !Object.values(IncidentSeverity).includes(e.severity)) return reject(UserErrorCode.REQUIRED, 'An INCIDENT needs a severity.');
+  } else if (e.severity) return reject(UserErrorCode.INVALID, 'Only INCIDENT events have a severity.');
+  return {
+    index,
+    id: randomUUID(),
+    clientEventId,
+    patrolId,
+    kind: e.kind,
+    deviceTime: e.deviceTime,
+    checkpointId,
+    latitude: hasLat ? e.latitude! : null,
+    longitude: hasLon ? e.longitude! : null,
+    accuracyMeters: e.accuracyMeters ?? null,
+    distanceMeters: null,
+    flagReason: null,
+    text,
+    severity: e.kind === PatrolEventKind.INCIDENT ? e.severity! : null,
+  };
+}
+
+interface PatrolFacts {
+  patrol: Patrol;
+  team: PatrolTeam;
+  area: Area;
+  audience: string[];
+  plannedCheckpointIds: Set<string>;
+}
+
+/**
+ * Records a batch of check-ins from one device. Idempotent: each event is
+ * inserted with ON CONFLICT DO NOTHING on (team, device, client event id), so a
+ * phone that retries after a lost answer records nothing twice. Each event is
+ * judged on its own; the answer reports every one as accepted, duplicate or
+ * rejected. Status follows from device times, whatever order events arrive in.
+ */
+export async function recordPatrolEvents(ctx: AppContext, input: PatrolEventsRecordInput): Promise<{ results: PatrolEventResult[]; acceptedCount: number; duplicateCount: number; rejectedCount: number }> {
+  const check = new InputCheck();
+  const deviceId = check.text('deviceId', input.deviceId, { max: 100, required: true });
+  const batchPatrolId = check.id('patrolId', input.patrolId, 'Patrol');
+  const events = input.events ?? [];
+  if (events.length === 0) check.add('events', UserErrorCode.REQUIRED, 'Send at least one event.');
+  if (events.length > MAX_EVENTS_PER_BATCH) check.add('events', UserErrorCode.OUT_OF_RANGE, `Send at most ${MAX_EVENTS_PER_BATCH} events per batch.`);
+  failIfAny(check.errors);
+
+  const receivedAt = clock.now();
+  const results: Result[] = new Array(events.length);
+  const candidates: Candidate[] = [];
+  /** Later repeats of a client event id within the batch point at the first. */
+  const repeats = new Map<number, number>();
+  const firstByClientId = new Map<string, number>();
+  events.forEach((e, i) => {
+    const v = validateEvent(e, batchPatrolId, receivedAt, i);
+    if ('outcome' in v) {
+      results[i] = v;
+      return;
+    }
+    const first = firstByClientId.get(v.clientEventId);
+    if (first !== undefined) {
+      repeats.set(i, first);
+      return;
+    }
+    firstByClientId.set(v.clientEventId, i);
+    candidates.push(v);
+  });
+
+  const outcome = await inTransaction(ctx, async (tx) => {
+    const facts = await loadPatrols(tx, [...new Set(candidates.map((c) => c.patrolId))]);
+    const checkpoints = await loadCheckpoints(tx, candidates);
+    const radius = ctx.app.config.patrolCheckpointRadiusMeters;
+    const insertable: Candidate[] = [];
+    for (const c of candidates) {
+      const f = facts.get(c.patrolId);
+      if (!f) {
+        results[c.index] = rejected(c.clientEventId, UserErrorCode.NOT_FOUND, 'No Patrol with this id.');
+        continue;
+      }
+      if (f.patrol.status === PatrolStatus.CANCELLED) {
+        results[c.index] = rejected(c.clientEventId, UserErrorCode.INVALID_TRANSITION, 'The patrol was cancelled.');
+        continue;
+      }
+      if (c.checkpointId) {
+        const cp = checkpoints.get(c.checkpointId);
+        if (!cp) {
+          results[c.index] = rejected(c.clientEventId, UserErrorCode.NOT_FOUND, 'No Checkpoint with this id.');
+          continue;
+        }
+        if (!f.plannedCheckpointIds.has(cp.checkpoint.id) && !cp.path.startsWith(f.area.path)) {
+          results[c.index] = rejected(c.clientEventId, UserErrorCode.NOT_PERMITTED_HERE, "The checkpoint is neither on the patrol's route nor in its area.");
+          continue;
+        }
+        if (c.latitude !== null && c.longitude !== null) {
+          c.distanceMeters = Math.round(haversineMeters(c.latitude, c.longitude, cp.checkpoint.latitude, cp.checkpoint.longitude) * 10) / 10;
+          if (c.distanceMeters > radius) c.flagReason = `FAR_FROM_CHECKPOINT: ${Math.round(c.distanceMeters)} m from the checkpoint (limit ${radius} m)`;
+        }
+      }
+      insertable.push(c);
+    }
+
+    const acceptedIds = await insertEvents(tx, insertable, deviceId!, receivedAt, facts);
+    const accepted = insertable.filter((c) => acceptedIds.has(c.id));
+    const duplicates = insertable.filter((c) => !acceptedIds.has(c.id));
+    for (const c of accepted) results[c.index] = { clientEventId: c.clientEventId, outcome: PatrolEventOutcome.ACCEPTED, eventId: c.id };
+    if (duplicates.length) {
+      const earlier: { id: string; team_id: string; client_event_id: string }[] = await tx.em.query(
+        `SELECT id, team_id, client_event_id FROM patrol_event WHERE device_id = $1 AND team_id = ANY($2) AND client_event_id = ANY($3)`,
+        [deviceId, [...new Set(duplicates.map((c) => facts.get(c.patrolId)!.team.id))], duplicates.map((c) => c.clientEventId)],
+      );
+      for (const c of duplicates) {
+        const teamId = facts.get(c.patrolId)!.team.id;
+        const row = earlier.find((r) => r.team_id === teamId && r.client_event_id === c.clientEventId);
+        results[c.index] = { clientEventId: c.clientEventId, outcome: PatrolEventOutcome.DUPLICATE, eventId: row?.id };
+      }
+    }
+
+    for (const incident of accepted.filter((c) => c.kind === PatrolEventKind.INCIDENT)) {
+      const f = facts.get(incident.patrolId)!;
+      const caseId = await openIncidentCase(tx, { eventId: incident.id, patrol: f.patrol, team: f.team, text: incident.text!, severity: incident.severity!, deviceTime: incident.deviceTime, latitude: incident.latitude, longitude: incident.longitude });
+      if (caseId) await tx.em.query(`UPDATE patrol_event SET case_id = $1 WHERE id = $2`, [caseId, incident.id]);
+    }
+
+    for (const f of facts.values()) {
+      const mine = accepted.filter((c) => c.patrolId === f.patrol.id).sort((a, b) => a.deviceTime.getTime() - b.deviceTime.getTime() || a.index - b.index);
+      const scope: PatrolEventScope = { patrolId: f.patrol.id, teamId: f.team.id, areaPath: f.area.path, audience: f.audience };
+      const attempted = candidates.filter((c) => c.patrolId === f.patrol.id).length;
+      tx.audit({
+        action: 'patrolEventsRecord',
+        recordType: 'Patrol',
+        recordId: f.patrol.id,
+        details: { deviceId, accepted: mine.length, duplicates: duplicates.filter((c) => c.patrolId === f.patrol.id).length, attempted },
+      });
+      if (mine.length === 0) continue;
+      const status = await applyStatus(tx, f, scope);
+      emitPatrol(tx, scope, 'patrol.eventsRecorded', {
+        status,
+        eventIds: mine.map((c) => c.id),
+        kinds: mine.map((c) => c.kind),
+        receivedAt,
+      });
+    }
+    return { acceptedIds: accepted.map((c) => c.id) };
+  });
+
+  for (const [i, first] of repeats) {
+    const original = results[first];
+    results[i] =
+      original.outcome === PatrolEventOutcome.REJECTED
+        ? { ...original }
+        : { clientEventId: original.clientEventId, outcome: PatrolEventOutcome.DUPLICATE, eventId: original.eventId };
+  }
+  const ids = results.map((r) => r.eventId).filter((id): id is string => Boolean(id));
+  const rows = ids.length ? await ctx.app.db.getRepository(PatrolEvent).findBy({ id: In(ids) }) : [];
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  const final: PatrolEventResult[] = results.map(({ eventId, ...r }) => ({ ...r, event: eventId ? (byId.get(eventId) ?? null) : null }));
+  return {
+    results: final,
+    acceptedCount: outcome.acceptedIds.length,
+    duplicateCount: final.filter((r) => r.outcome === PatrolEventOutcome.DUPLICATE).length,
+    rejectedCount: final.filter((r) => r.outcome === PatrolEventOutcome.REJECTED).length,
+  };
+}
+
+/**
+ * Locks the batch's patrols (in id order, so concurrent batches cannot
+ * deadlock) and gathers what the checks need. Patrols the viewer may not see
+ * are left out: their events are rejected as unknown. A patrol the viewer
+ * sees but may not report on refuses the request.
+ */
+async function loadPatrols(tx: Tx, ids: string[]): Promise<Map<string, PatrolFacts>> {
+  const result = new Map<string, PatrolFacts>();
+  if (ids.length === 0) return result;
+  const patrols = await tx.em.createQueryBuilder(Patrol, 'p').setLock('pessimistic_write').where('p.id IN (:...ids)', { ids: [...ids].sort() }).orderBy('p.id').getMany();
+  if (patrols.length === 0) return result;
+  const teams = await tx.em.findBy(PatrolTeam, { id: In([...new Set(patrols.map((p) => p.teamId))]) });
+  const areas = await tx.em.findBy(Area, { id: In([...new Set(patrols.map((p) => p.areaId))]) });
+  const teamById = new Map(teams.map((t) => [t.id, t]));
+  const areaById = new Map(areas.map((a) => [a.id, a]));
+  const audiences: { i: string; ids: string[] | null }[] = await tx.em.query(
+    `SELECT k.i::text AS i, patrol_audience(k.owner, k.contracted, k.path, $4::date)::text[] AS ids
+       FROM unnest($1::uuid[], $2::boolean[], $3::text[]) WITH ORDINALITY AS k(owner, contracted, path, i)`,
+    [
+      patrols.map((p) => teamById.get(p.teamId)!.organizationId),
+      patrols.map((p) => teamById.get(p.teamId)!.kind === PatrolTeamKind.CONTRACTED),
+      patrols.map((p) => areaById.get(p.areaId)!.path),
+      today(),
+    ],
+  );
+  const viewer = tx.ctx.viewer;
+  const memberOf: { team_id: string }[] = viewer.userId
+    ? await tx.em.query(`SELECT team_id FROM patrol_team_member WHERE user_id = $1 AND team_id = ANY($2)`, [viewer.userId, teams.map((t) => t.id)])
+    : [];
+  const planned: { patrol_id: string; checkpoint_id: string }[] = await tx.em.query(
+    `SELECT patrol_id, checkpoint_id FROM patrol_planned_checkpoint WHERE patrol_id = ANY($1)`,
+    [patrols.map((p) => p.id)],
+  );
+  patrols.forEach((patrol, i) => {
+    const team = teamById.get(patrol.teamId)!;
+    const audience = audiences.find((a) => Number(a.i) === i + 1)?.ids ?? [team.organizationId];
+    if (!canSeePatrolRecord(viewer, audience)) return;
+    if (!canRecordPatrolEvents(viewer, { teamOrganizationId: team.organizationId, viewerIsTeamMember: memberOf.some((m) => m.team_id === team.id) })) {
+      throw forbidden("Only the team's members, its organisation's coordinators and its organisation's API clients report its patrols.");
+    }
+    result.set(patrol.id, {
+      patrol,
+      team,
+      area: areaById.get(patrol.areaId)!,
+      audience,
+      plannedCheckpointIds: new Set(planned.filter((r) => r.patrol_id === patrol.id).map((r) => r.checkpoint_id)),
+    });
+  });
+  return result;
+}
+
+async function loadCheckpoints(tx: Tx, candidates: Candidate[]): Promise<Map<string, { checkpoint: Checkpoint; path: string }>> {
+  const ids = [...new Set(candidates.map((c) => c.checkpointId).filter((id): id is string => Boolean(id)))];
+  if (ids.length === 0) return new Map();
+  const { entities, raw } = await tx.em
+    .createQueryBuilder(Checkpoint, 'c')
+    .innerJoin(Area, 'a', 'a.id = c.area_id')
+    .addSelect('a.path', 'path')
+    .where('c.id IN (:...ids)', { ids })
+    .getRawAndEntities();
+  return new Map(entities.map((c, i) => [c.id, { checkpoint: c, path: raw[i].path as string }]));
+}
+
+/** One multi-row INSERT; returns the ids actually inserted (the others were already there). */
+async function insertEvents(tx: Tx, rows: Candidate[], deviceId: string, receivedAt: Date, facts: Map<string, PatrolFacts>): Promise<Set<string>> {
+  if (rows.length === 0) return new Set();
+  const inserted: { id: string }[] = await tx.em.query(
+    `INSERT INTO patrol_event (id, patrol_id, team_id, client_event_id, kind, device_time, checkpoint_id, latitude, longitude,
+                               accuracy_meters, distance_meters, flagged, flag_reason, text, severity,
+                               device_id, received_at, recorded_by_user_id, recorded_by_client_id)
+     SELECT u.id, u.patrol_id, u.team_id, u.client_event_id, u.kind, u.device_time, u.checkpoint_id, u.latitude, u.longitude,
+            u.accuracy_meters, u.distance_meters, u.flag_reason IS NOT NULL, u.flag_reason, u.text, u.severity,
+            $12::text, $13::timestamptz, $14::uuid, $15::uuid
+       FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::timestamptz[], $7::uuid[], $8::float8[], $9::float8[],
+                   $10::float8[], $11::float8[], $16::text[], $17::text[], $18::text[])
+            AS u(id, patrol_id, team_id, client_event_id, kind, device_time, checkpoint_id, latitude, longitude,
+                 accuracy_meters, distance_meters, flag_reason, text, severity)
+     ON CONFLICT ON CONSTRAINT patrol_event_client_id_key DO NOTHING
+     RETURNING id`,
+    [
+      rows.map((r) => r.id),
+      rows.map((r) => r.patrolId),
+      rows.map((r) => facts.get(r.patrolId)!.team.id),
+      rows.map((r) => r.clientEventId),
+      rows.map((r) => r.kind),
+      rows.map((r) => r.deviceTime.toISOString()),
+      rows.map((r) => r.checkpointId),
+      rows.map((r) => r.latitude),
+      rows.map((r) => r.longitude),
+      rows.map((r) => r.accuracyMeters),
+      rows.map((r) => r.distanceMeters),
+      deviceId,
+      receivedAt.toISOString(),
+      tx.ctx.viewer.userId,
+      tx.ctx.viewer.clientId,
+      rows.map((r) => r.flagReason),
+      rows.map((r) => r.text),
+      rows.map((r) => r.severity),
+    ],
+  );
+  return new Set(inserted.map((r) => r.id));
+}
+
+/**
+ * Derives the patrol's start, end and status from all its events by device
+ * time, so order of arrival does not matter: start = earliest STARTED (or the
+ * earliest event when STARTED is missing), end = latest ENDED. Status only
+ * moves forward; a MISSED patrol comes back when a late STARTED shows it began
+ * before its planned end. Emits the status change and, when a patrol ends with
+ * planned checkpoints unvisited, `patrol.checkpointsMissed` for the coordinator.
+ */
+async function applyStatus(tx: Tx, f: PatrolFacts, scope: PatrolEventScope): Promise<PatrolStatus> {
+  const [agg]: { first_started: Date | null; first_any: Date | null; last_ended: Date | null }[] = await tx.em.query(
+    `SELECT min(device_time) FILTER (WHERE kind = 'STARTED') AS first_started, min(device_time) AS first_any,
+            max(device_time) FILTER (WHERE kind = 'ENDED') AS last_ended
+       FROM patrol_event WHERE patrol_id = $1`,
+    [f.patrol.id],
+  );
+  const startedAt = agg.first_started ?? agg.first_any;
+  const endedAt = agg.last_ended;
+  const previous = f.patrol.status;
+  let status = previous;
+  if (previous === PatrolStatus.PLANNED || previous === PatrolStatus.ACTIVE) status = endedAt ? PatrolStatus.COMPLETED : PatrolStatus.ACTIVE;
+  if (previous === PatrolStatus.MISSED && startedAt && startedAt.getTime() <= f.patrol.plannedEnd.getTime()) status = endedAt ? PatrolStatus.COMPLETED : PatrolStatus.ACTIVE;
+  const changed =
+    status !== previous || startedAt?.getTime() !== f.patrol.startedAt?.getTime() || (endedAt?.getTime() ?? null) !== (f.patrol.endedAt?.getTime() ?? null);
+  if (!changed) return status;
+  await tx.em.query(`UPDATE patrol SET status = $2, started_at = $3, ended_at = $4, version = version + 1, updated_at = now() WHERE id = $1`, [
+    f.patrol.id,
+    status,
+    status === PatrolStatus.MISSED ? f.patrol.startedAt : startedAt,
+    status === PatrolStatus.MISSED ? f.patrol.endedAt : endedAt,
+  ]);
+  if (status !== previous) {
+    emitPatrol(tx, scope, 'patrol.statusChanged', { status, previousStatus: previous, startedAt, endedAt });
+    if (status === PatrolStatus.COMPLETED) {
+      const coverage = (await computeCoverage(tx.em, [f.patrol.id])).get(f.patrol.id)!;
+      if (coverage.missedCheckpointIds.length > 0) {
+        emitPatrol(tx, scope, 'patrol.checkpointsMissed', {
+          status,
+          missedCheckpointIds: coverage.missedCheckpointIds,
+          plannedCheckpointCount: coverage.plannedCheckpointIds.length,
+          visitedCheckpointCount: coverage.visits.length,
+        });
+      }
+    }
+  }
+  f.patrol.status = status;
+  return status;
+}

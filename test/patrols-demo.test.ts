@@ -1,0 +1,49 @@
+import { loadDemoData } from '../src/demo';
+import { toGlobalId } from '../src/shared/relay/global-id';
+import { gql } from './support/graphql';
+import { startHarness, stopHarness, type Harness } from './support/harness';
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness();
+  await loadDemoData(h.server.services.db, h.server.services.log);
+});
+afterAll(() => stopHarness(h));
+
+async function tokenFor(email: string): Promise<string> {
+  const [user] = await h.server.services.db.query('SELECT id FROM app_user WHERE email = $1', [email]);
+  return h.server.services.tokens.issue(`user:${user.id}`).token;
+}
+
+/** The demo's area of this name (the test world has areas with the same names). */
+function demoArea(name: string): Promise<{ id: string }[]> {
+  return h.server.services.db.query(`SELECT a.id FROM area a JOIN area d ON a.path LIKE d.path || '%' WHERE d.code = '421002' AND a.name = $1`, [name]);
+}
+
+const WEEK = `query ($area: ID!) {
+  patrolTeams(first: 20) { nodes { name kind } }
+  onDuty: patrolsOnDuty(areaId: $area) { nodes { team { name } status } }
+  week: patrols(withinAreaId: $area, statuses: [COMPLETED, MISSED], first: 100) { totalCount nodes { status team { name } coverage { ratio missedCheckpoints { name } } } }
+}`;
+
+describe('patrols demo data', () => {
+  test('given the demo data, when the volunteer coordinator looks at Sanbanqiao, then a week of patrols shows missed checkpoints, a missed shift and a patrol on duty', async () => {
+    const [area] = await demoArea('三板橋社區');
+    const response = await gql(h.server.httpUrl, WEEK, { area: toGlobalId('Area', area.id) }, await tokenFor('coordinator@gongzhi.demo'));
+    expect(response.body.errors).toBeUndefined();
+    const data = response.body.data;
+    expect(data.patrolTeams.nodes.map((t: any) => t.name)).toEqual(['三板橋社區義務巡防一隊', '三板橋社區義務巡防三隊', '三板橋社區義務巡防二隊']);
+    expect(data.onDuty.nodes).toEqual([{ team: { name: '三板橋社區義務巡防三隊' }, status: 'ACTIVE' }]);
+    expect(data.week.totalCount).toBe(14);
+    expect(data.week.nodes.filter((p: any) => p.status === 'MISSED')).toHaveLength(1);
+    expect(data.week.nodes.filter((p: any) => p.coverage.missedCheckpoints.length > 0).length).toBeGreaterThanOrEqual(4);
+  });
+
+  test("given the demo data, when the police station looks at its jurisdiction, then it sees the volunteers' and the security company's patrols", async () => {
+    const [area] = await demoArea('中山路街道');
+    const response = await gql(h.server.httpUrl, WEEK, { area: toGlobalId('Area', area.id) }, await tokenFor('liaison@gongzhi.demo'));
+    const teams = new Set(response.body.data.week.nodes.map((p: any) => p.team.name));
+    expect(teams).toEqual(new Set(['三板橋社區義務巡防一隊', '三板橋社區義務巡防二隊', '沙市保安三板橋巡邏隊']));
+    expect(response.body.data.week.totalCount).toBe(28);
+  });
+});
