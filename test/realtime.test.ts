@@ -170,3 +170,32 @@ describe('realtime backbone', () => {
     await client.dispose();
   });
 });
+
+describe('unsubscribing', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterAll(() => stopHarness(h));
+
+  test('given subscribers on a quiet topic, when they unsubscribe, then the server forgets them at once, not at the next event', async () => {
+    const client = wsClient(h.server.wsUrl, h.world.tokens.policeAdmin);
+    const subscriptions = Array.from({ length: 5 }, () => subscribe(client, CHANGES));
+    await sleep(300);
+    expect(h.server.services.events.subscriberCount()).toBe(5);
+    await Promise.all(subscriptions.map((s) => s.close()));
+    await sleep(300);
+    expect(h.server.services.events.subscriberCount()).toBe(0);
+    await client.dispose();
+  });
+
+  test('given a subscriber whose socket drops, then the server forgets it', async () => {
+    const client = wsClient(h.server.wsUrl, h.world.tokens.policeAdmin);
+    subscribe(client, CHANGES);
+    await sleep(300);
+    expect(h.server.services.events.subscriberCount()).toBe(1);
+    await client.dispose();
+    await sleep(300);
+    expect(h.server.services.events.subscriberCount()).toBe(0);
+  });
+});

@@ -47,16 +47,35 @@ function matches(filter: EventFilter, event: EventRecord): boolean {
  * each event it re-reads the viewer (memberships may have changed), resets
  * the per-event loaders and checks visibility again.
  */
-export async function eventStream(ctx: AppContext, filter: EventFilter, afterCursor: string | null): Promise<AsyncGenerator<EventRecord>> {
+export async function eventStream(ctx: AppContext, filter: EventFilter, afterCursor: string | null): Promise<AsyncIterableIterator<EventRecord>> {
   // Checked before the stream starts, so the client gets an error message rather than a broken stream.
   if (afterCursor !== null) await assertNotPruned(ctx, afterCursor);
-  return stream(ctx, filter, afterCursor);
+  const control: StreamControl = { stopped: false, wake: null };
+  const generator = stream(ctx, filter, afterCursor, control);
+  const iterator: AsyncIterableIterator<EventRecord> = {
+    next: () => generator.next(),
+    // An async generator parked at an await would only see return() at its next
+    // yield, i.e. at the next matching event, which on a quiet topic may never
+    // come. Stopping wakes it so it leaves at once and unregisters.
+    return: (value?: unknown) => {
+      control.stopped = true;
+      control.wake?.();
+      return generator.return(value as never);
+    },
+    throw: (error?: unknown) => generator.throw(error),
+    [Symbol.asyncIterator]: () => iterator,
+  };
+  return iterator;
 }
 
-async function* stream(ctx: AppContext, filter: EventFilter, afterCursor: string | null): AsyncGenerator<EventRecord> {
+interface StreamControl {
+  stopped: boolean;
+  wake: (() => void) | null;
+}
+
+async function* stream(ctx: AppContext, filter: EventFilter, afterCursor: string | null, control: StreamControl): AsyncGenerator<EventRecord> {
   const bus = ctx.app.events;
   const pending: EventRecord[] = [];
-  let wake: (() => void) | null = null;
   let overflow = false;
   const subscriber: LiveSubscriber = {
     topic: filter.topic,
@@ -64,7 +83,7 @@ async function* stream(ctx: AppContext, filter: EventFilter, afterCursor: string
       if (!matches(filter, event)) return;
       if (pending.length >= MAX_PENDING) overflow = true;
       else pending.push(event);
-      wake?.();
+      control.wake?.();
     },
   };
   const unsubscribe = bus.subscribe(subscriber);
@@ -74,22 +93,24 @@ async function* stream(ctx: AppContext, filter: EventFilter, afterCursor: string
       for (;;) {
         const page = await replayPage(ctx, filter, delivered);
         for (const event of page) {
+          if (control.stopped) return;
           delivered = event.id;
           if (await prepare(ctx, filter, event)) yield event;
         }
         if (page.length < REPLAY_PAGE) break;
       }
     }
-    for (;;) {
-      while (pending.length > 0) {
+    while (!control.stopped) {
+      while (pending.length > 0 && !control.stopped) {
         const event = pending.shift()!;
         if (BigInt(event.id) <= BigInt(delivered)) continue;
         delivered = event.id;
         if (await prepare(ctx, filter, event)) yield event;
       }
       if (overflow) throw new GraphQLError('Subscriber too slow: events were dropped. Resubscribe with your last cursor.', { extensions: { code: 'SLOW_CONSUMER' } });
-      await new Promise<void>((resolve) => (wake = resolve));
-      wake = null;
+      if (control.stopped) return;
+      await new Promise<void>((resolve) => (control.wake = resolve));
+      control.wake = null;
     }
   } finally {
     unsubscribe();
