@@ -35,6 +35,8 @@ export interface PatrolIngestOptions {
   password?: string;
   /** Simulated phones (default 20, at most 500). */
   devices?: number;
+  /** Tokens the subscribers use in turn (default: `token`), e.g. several users of the team's organisation. */
+  subscriberTokens?: string[];
   /** Live subscribers on the area (default 50, at most 2000). */
   subscribers?: number;
   /** Events per batch (default 50, at most 500). */
@@ -156,7 +158,8 @@ export async function benchPatrolIngest(opts: PatrolIngestOptions): Promise<Patr
   const clients: Client[] = [];
   const wsUrl = url.replace(/^http/, 'ws');
   for (let i = 0; i < subscriberCount; i++) {
-    const client = createClient({ url: wsUrl, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token}` }, retryAttempts: 0, lazy: true });
+    const subscriberToken = opts.subscriberTokens?.length ? opts.subscriberTokens[i % opts.subscriberTokens.length] : token;
+    const client = createClient({ url: wsUrl, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${subscriberToken}` }, retryAttempts: 0, lazy: true });
     clients.push(client);
     client.subscribe<{ patrolUpdates: { type: string; events: { clientEventId: string; receivedAt: string }[] } }>(
       { query: `subscription ($areaId: ID) { patrolUpdates(areaId: $areaId) { type events { clientEventId receivedAt } } }`, variables: { areaId } },

@@ -6,6 +6,10 @@
  * BENCH_DURATION (s, default 10)   how long autocannon loads the nested query
  * BENCH_CONNECTIONS (default 10)   concurrent HTTP connections
  * BENCH_SUBSCRIBERS (default 1000) WebSocket subscribers for the fan-out (up to 10000)
+ * BENCH_DEVICES (default 200)      phones sending check-in batches of 50 in the patrol ingestion run
+ * BENCH_BATCHES (default 5)        batches each phone sends
+ * BENCH_PATROL_SUBSCRIBERS (500)   live patrolUpdates subscribers on the area during ingestion
+ * BENCH_ONLY                       comma list of query,fanout,patrol (default all)
  * DATABASE_URL                     use this server (a fresh database is created on it) instead of an embedded one
  */
 import 'reflect-metadata';
@@ -21,6 +25,7 @@ import { TokenService } from '../src/shared/auth/jwt';
 import { BENCH_ADMIN, seedCity } from './seed';
 import { BENCH_JWT_SECRET, startBenchServer, type BenchServer } from './server';
 import { benchFanout } from './fanout';
+import { benchPatrolIngest } from './patrol-ingest';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const autocannon = require('autocannon') as (opts: Record<string, unknown>) => Promise<{
@@ -33,6 +38,10 @@ const autocannon = require('autocannon') as (opts: Record<string, unknown>) => P
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const SUBSCRIBERS = Math.min(Number(process.env.BENCH_SUBSCRIBERS ?? 1000), 10_000);
+const DEVICES = Number(process.env.BENCH_DEVICES ?? 200);
+const BATCHES = Number(process.env.BENCH_BATCHES ?? 5);
+const PATROL_SUBSCRIBERS = Number(process.env.BENCH_PATROL_SUBSCRIBERS ?? 500);
+const ONLY = new Set((process.env.BENCH_ONLY ?? 'query,fanout,patrol').split(','));
 
 export const NESTED_QUERY = `{
   organizations(first: 50) {
@@ -97,6 +106,8 @@ async function main(): Promise<void> {
     const login = await post(server, `mutation ($input: AuthLoginInput!) { authLogin(input: $input) { accessToken { token } } }`, { input: BENCH_ADMIN });
     const token: string = login.body.data.authLogin.accessToken.token;
 
+    const tokens = new TokenService({ secret: BENCH_JWT_SECRET, issuer: 'gongzhi', audience: 'gongzhi-api', ttlSeconds: 3600 });
+    if (ONLY.has('query')) {
     const probe = await post(server, NESTED_QUERY, {}, token);
     if (probe.body.errors) throw new Error(JSON.stringify(probe.body.errors));
     figures.push(['nested query: SQL statements per request', String(probe.sql)]);
@@ -112,12 +123,13 @@ async function main(): Promise<void> {
     figures.push(['nested query: requests/s', result.requests.average.toFixed(1)]);
     figures.push(['nested query: latency p50 / p99 (ms)', `${result.latency.p50} / ${result.latency.p99}`]);
     figures.push(['nested query: errors / non-2xx', `${result.errors} / ${result.non2xx}`]);
+    }
+    if (ONLY.has('fanout')) {
 
     console.log(`fan-out of one agenda change to ${SUBSCRIBERS} subscribers of one meeting ...`);
     // The convener and 50 invited organisations; subscribers are their members, each with their own token.
     const orgs: { id: string }[] = await db.query(`SELECT id FROM organization ORDER BY name LIMIT 51`);
     const members: { user_id: string }[] = await db.query(`SELECT user_id FROM membership WHERE organization_id = ANY($1) ORDER BY user_id`, [orgs.map((o) => o.id)]);
-    const tokens = new TokenService({ secret: BENCH_JWT_SECRET, issuer: 'gongzhi', audience: 'gongzhi-api', ttlSeconds: 3600 });
     const memberTokens = members.map((m) => tokens.issue(`user:${m.user_id}`).token);
     const [area] = await db.query(`SELECT id FROM area WHERE kind = 'STREET' ORDER BY name LIMIT 1`);
     const startsAt = new Date(Date.now() + 7 * 86_400_000);
@@ -162,6 +174,34 @@ async function main(): Promise<void> {
     figures.push([`fan-out: delivered`, `${fanout.delivered}/${fanout.subscribers}`]);
     figures.push(['fan-out: time to deliver p50 / p99 / last (ms)', `${fanout.p50Ms.toFixed(1)} / ${fanout.p99Ms.toFixed(1)} / ${fanout.lastMs.toFixed(1)}`]);
     figures.push(['fan-out: server memory per idle subscribed connection (KiB)', (fanout.bytesPerIdleConnection / 1024).toFixed(1)]);
+    }
+
+    if (ONLY.has('patrol')) {
+    console.log(`patrol check-in ingestion: ${DEVICES} devices x ${BATCHES} batches of 50, ${PATROL_SUBSCRIBERS} live subscribers on the area ...`);
+    const [coordinator] = await db.query(
+      `SELECT m.user_id FROM membership m JOIN organization o ON o.id = m.organization_id
+        WHERE o.kind = 'VOLUNTEER_PATROL' AND m.role = 'ADMIN' ORDER BY o.name LIMIT 1`,
+    );
+    // Subscribers are the members of the team's organisation (several people, several screens each).
+    const colleagues: { user_id: string }[] = await db.query(
+      `SELECT user_id FROM membership WHERE organization_id = (SELECT organization_id FROM membership WHERE user_id = $1 LIMIT 1)`,
+      [coordinator.user_id],
+    );
+    const ingest = await benchPatrolIngest({
+      url: server.url,
+      token: tokens.issue(`user:${coordinator.user_id}`).token,
+      subscriberTokens: colleagues.map((c) => tokens.issue(`user:${c.user_id}`).token),
+      devices: DEVICES,
+      subscribers: PATROL_SUBSCRIBERS,
+      batchSize: 50,
+      batchesPerDevice: BATCHES,
+    });
+    figures.push(['patrol ingestion: events accepted / sent', `${ingest.eventsAccepted}/${ingest.eventsSent}`]);
+    figures.push(['patrol ingestion: events/s accepted', String(ingest.eventsPerSecond)]);
+    figures.push(['patrol ingestion: deliveries received / expected', `${ingest.deliveriesReceived}/${ingest.deliveriesExpected}`]);
+    figures.push(['patrol ingestion: receipt to delivery p50 / p99 (ms)', `${ingest.p50DeliveryMs} / ${ingest.p99DeliveryMs}`]);
+    figures.push(['patrol ingestion: distinct subscriber accounts', String(colleagues.length)]);
+    }
     await db.destroy();
   } finally {
     await server?.stop();

@@ -199,3 +199,28 @@ describe('unsubscribing', () => {
     expect(h.server.services.events.subscriberCount()).toBe(0);
   });
 });
+
+describe('shared execution of subscription results', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterAll(() => stopHarness(h));
+
+  test('given two viewers with the same subscription document, when one change arrives, then each gets the result for their own rights', async () => {
+    const doc = `subscription { networkChanges { type organization { name apiClients(first: 5) { totalCount } } } }`;
+    const adminClient = wsClient(h.server.wsUrl, h.world.tokens.communityAdmin);
+    const memberClient = wsClient(h.server.wsUrl, h.world.tokens.communityMember);
+    const memberAgain = wsClient(h.server.wsUrl, h.world.tokens.communityMember);
+    const asAdmin = subscribe(adminClient, doc);
+    const asMember = subscribe(memberClient, doc);
+    const asMemberAgain = subscribe(memberAgain, doc);
+    await sleep(300);
+    await gql(h.server.httpUrl, UPDATE, { input: { id: h.world.gid.org('community'), description: 'shared?' } }, h.world.tokens.communityAdmin);
+    const [[admin], [member], [memberAgainResult]] = await Promise.all([asAdmin.waitFor(1), asMember.waitFor(1), asMemberAgain.waitFor(1)]);
+    expect(admin.data.networkChanges.organization.apiClients).toEqual({ totalCount: 0 });
+    expect(member.data.networkChanges.organization.apiClients).toBeNull();
+    expect(memberAgainResult).toEqual(member);
+    await Promise.all([adminClient.dispose(), memberClient.dispose(), memberAgain.dispose()]);
+  });
+});

@@ -9,6 +9,7 @@ import type { Viewer } from '../shared/auth/viewer';
 import { createContext } from './context';
 import { limitErrors, measureOperation } from './limits';
 import { formatError } from './errors';
+import { createSharedSubscribe } from './shared-subscribe';
 
 interface ConnectionState {
   viewer: Viewer;
@@ -28,10 +29,14 @@ export function attachWebSocket(app: AppServices, schema: GraphQLSchema, httpSer
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: 1024 * 1024 });
   const states = new WeakMap<WebSocket, ConnectionState>();
   const format = formatError(app.log);
+  /** Per subscription context: what makes two subscriptions' results for one event interchangeable. */
+  const shareKeys = new WeakMap<object, string>();
+  const subscribe = createSharedSubscribe((args) => shareKeys.get(args.contextValue as object) ?? null);
 
   const cleanup = useServer<Record<string, unknown> | undefined, { socket: WebSocket; request: http.IncomingMessage }>(
     {
       schema,
+      subscribe,
       onConnect: async (ctx) => {
         const raw = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization;
         const token = typeof raw === 'string' ? (bearerToken(raw) ?? raw) : null;
@@ -59,13 +64,9 @@ export function attachWebSocket(app: AppServices, schema: GraphQLSchema, httpSer
         const operation = getOperationAST(document, payload.operationName);
         if (operation?.operation === 'subscription') state.subscriptionIds.add(id);
         // Each subscription gets its own context: the event stream swaps its viewer and loaders per event.
-        const args: ExecutionArgs = {
-          schema,
-          document,
-          operationName: payload.operationName,
-          variableValues: payload.variables,
-          contextValue: createContext(app, state.viewer, state.subject, randomUUID()),
-        };
+        const contextValue = createContext(app, state.viewer, state.subject, randomUUID());
+        if (state.subject) shareKeys.set(contextValue, JSON.stringify([state.subject, payload.operationName ?? null, payload.query, payload.variables ?? null]));
+        const args: ExecutionArgs = { schema, document, operationName: payload.operationName, variableValues: payload.variables, contextValue };
         return args;
       },
       onComplete: (ctx, id) => {

@@ -1,3 +1,4 @@
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 
 export interface TokenClaims {
@@ -13,10 +14,15 @@ export interface TokenConfig {
 }
 
 export class TokenService {
-  constructor(private readonly config: TokenConfig) {}
+  /** Built once: given the secret as a string, jsonwebtoken would rebuild a key object on every call. */
+  private readonly key: KeyObject;
+
+  constructor(private readonly config: TokenConfig) {
+    this.key = createSecretKey(Buffer.from(config.secret, 'utf8'));
+  }
 
   issue(subject: string): { token: string; expiresAt: Date } {
-    const token = jwt.sign({}, this.config.secret, {
+    const token = jwt.sign({}, this.key, {
       algorithm: 'HS256',
       subject,
       issuer: this.config.issuer,
@@ -30,7 +36,7 @@ export class TokenService {
   /** The subject of a valid token, or null. The algorithm is pinned, so `alg: none` and RS/HS confusion fail here. */
   verify(token: string): TokenClaims | null {
     try {
-      const claims = jwt.verify(token, this.config.secret, {
+      const claims = jwt.verify(token, this.key, {
         algorithms: ['HS256'],
         issuer: this.config.issuer,
         audience: this.config.audience,
