@@ -18,7 +18,8 @@ export async function startBenchServer(databaseUrl: string, env: Record<string, 
   const root = path.resolve(__dirname, '..', '..');
   // BENCH_PROFILE=<dir> writes a V8 CPU profile of the server to <dir> when it stops.
   const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
-  const child: ChildProcess = spawn(process.execPath, [...profile, 'dist/src/main.js'], {
+  const nodeFlags = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+  const child: ChildProcess = spawn(process.execPath, [...nodeFlags, ...profile, 'dist/src/main.js'], {
     cwd: root,
     env: {
       ...process.env,

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { GraphQLError, type GraphQLSchema } from 'graphql';
@@ -56,6 +56,8 @@ export async function createHttpServer(app: AppServices, schema: GraphQLSchema):
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       limitsPlugin(app),
+      // Cache hints are unused here, and the default plugin wraps every field resolver to collect them.
+      ApolloServerPluginCacheControlDisabled(),
       ...(app.config.nodeEnv === 'production' ? [ApolloServerPluginLandingPageDisabled()] : []),
     ],
   });

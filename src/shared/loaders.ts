@@ -1,4 +1,5 @@
 import DataLoader from 'dataloader';
+import type { EntityTarget, ObjectLiteral } from 'typeorm';
 import type { AppContext } from './context';
 
 type LoaderFactory<K, V> = (ctx: AppContext) => DataLoader<K, V, string>;
@@ -38,4 +39,16 @@ export function groupByKey<T>(keys: readonly string[], rows: T[], keyOf: (row: T
   const groups = new Map<string, T[]>(keys.map((key) => [key, []]));
   for (const row of rows) groups.get(keyOf(row))?.push(row);
   return keys.map((key) => groups.get(key) ?? []);
+}
+
+/**
+ * The common loader: rows of one table by primary key, in key order, null for
+ * a missing key. One array parameter (`= ANY($1)`) rather than one bound
+ * parameter per key keeps large batches cheap to build and to plan.
+ */
+export function defineByIdLoader<T extends ObjectLiteral & { id: string }>(entity: EntityTarget<T>) {
+  return defineLoader<string, T | null>(async (ids, ctx) => {
+    const rows = await ctx.app.db.getRepository(entity).createQueryBuilder('x').where('x.id = ANY(:ids)', { ids }).getMany();
+    return byKey(ids, rows, (row) => row.id);
+  });
 }

@@ -1,12 +1,8 @@
-import { In } from 'typeorm';
-import { byKey, defineLoader } from '../../shared/loaders';
+import { defineByIdLoader } from '../../shared/loaders';
 import { defineChildConnection } from '../../shared/relay/child-connection';
 import { ActionItem } from './action-item.entity';
 
-export const actionItemsById = defineLoader<string, ActionItem | null>(async (ids, ctx) => {
-  const rows = await ctx.app.db.getRepository(ActionItem).findBy({ id: In([...ids]) });
-  return byKey(ids, rows, (a) => a.id);
-});
+export const actionItemsById = defineByIdLoader(ActionItem);
 
 /** Action items of each meeting, earliest due first. */
 export const actionItemsByMeetingId = defineChildConnection<ActionItem>({

@@ -1,12 +1,8 @@
-import { In } from 'typeorm';
-import { byKey, defineLoader } from '../../shared/loaders';
+import { defineByIdLoader } from '../../shared/loaders';
 import { defineChildConnection } from '../../shared/relay/child-connection';
 import { ApiClient } from './api-client.entity';
 
-export const apiClientsById = defineLoader<string, ApiClient | null>(async (ids, ctx) => {
-  const rows = await ctx.app.db.getRepository(ApiClient).findBy({ id: In([...ids]) });
-  return byKey(ids, rows, (c) => c.id);
-});
+export const apiClientsById = defineByIdLoader(ApiClient);
 
 export const apiClientsByOrganizationId = defineChildConnection<ApiClient>({
   entity: ApiClient,

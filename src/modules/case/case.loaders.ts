@@ -1,12 +1,9 @@
 import { In } from 'typeorm';
-import { byKey, defineLoader, groupByKey } from '../../shared/loaders';
+import { byKey, defineByIdLoader, defineLoader, groupByKey } from '../../shared/loaders';
 import { defineChildConnection } from '../../shared/relay/child-connection';
 import { Case, CaseEvent, CaseFollower, DisposalPlanPhase, IllegalConstructionLedgerRecord } from './case.entity';
 
-export const casesById = defineLoader<string, Case | null>(async (ids, ctx) => {
-  const rows = await ctx.app.db.getRepository(Case).findBy({ id: In([...ids]) });
-  return byKey(ids, rows, (c) => c.id);
-});
+export const casesById = defineByIdLoader(Case);
 
 /** Organisations whose jurisdiction covers each area (the area itself or any ancestor). */
 export const jurisdictionOrganizationIdsByAreaId = defineLoader<string, string[]>(async (ids, ctx) => {
@@ -36,10 +33,7 @@ export const disposalPhasesByCaseId = defineLoader<string, DisposalPlanPhase[]>(
   return groupByKey(ids, rows, (p) => p.caseId);
 });
 
-export const disposalPhasesById = defineLoader<string, DisposalPlanPhase | null>(async (ids, ctx) => {
-  const rows = await ctx.app.db.getRepository(DisposalPlanPhase).findBy({ id: In([...ids]) });
-  return byKey(ids, rows, (p) => p.id);
-});
+export const disposalPhasesById = defineByIdLoader(DisposalPlanPhase);
 
 const timelineSort = [{ sql: 'x.id', value: (e: CaseEvent) => e.id }];
 

@@ -1,11 +1,8 @@
 import { In } from 'typeorm';
-import { byKey, defineLoader, groupByKey } from '../../shared/loaders';
+import { defineByIdLoader, defineLoader, groupByKey } from '../../shared/loaders';
 import { Consultation, ConsultationInvitee, ConsultationPosition, ConsultationProposal } from './consultation.entity';
 
-export const consultationsById = defineLoader<string, Consultation | null>(async (ids, ctx) => {
-  const rows = await ctx.app.db.getRepository(Consultation).findBy({ id: In([...ids]) });
-  return byKey(ids, rows, (c) => c.id);
-});
+export const consultationsById = defineByIdLoader(Consultation);
 
 export const inviteeIdsByConsultationId = defineLoader<string, string[]>(async (ids, ctx) => {
   const rows = await ctx.app.db.getRepository(ConsultationInvitee).find({ where: { consultationId: In([...ids]) }, order: { organizationId: 'ASC' } });
@@ -22,12 +19,6 @@ export const consultationProposalsByConsultationId = defineLoader<string, Consul
   return groupByKey(ids, rows, (p) => p.consultationId);
 });
 
-export const consultationPositionsById = defineLoader<string, ConsultationPosition | null>(async (ids, ctx) => {
-  const rows = await ctx.app.db.getRepository(ConsultationPosition).findBy({ id: In([...ids]) });
-  return byKey(ids, rows, (p) => p.id);
-});
+export const consultationPositionsById = defineByIdLoader(ConsultationPosition);
 
-export const consultationProposalsById = defineLoader<string, ConsultationProposal | null>(async (ids, ctx) => {
-  const rows = await ctx.app.db.getRepository(ConsultationProposal).findBy({ id: In([...ids]) });
-  return byKey(ids, rows, (p) => p.id);
-});
+export const consultationProposalsById = defineByIdLoader(ConsultationProposal);

@@ -1,12 +1,9 @@
 import { In } from 'typeorm';
 import { today } from '../../shared/clock';
-import { byKey, defineLoader, groupByKey } from '../../shared/loaders';
+import { defineByIdLoader, defineLoader, groupByKey } from '../../shared/loaders';
 import { Contract, ContractArea, ContractClause, ContractParty, ContractServiceLevel, ContractSignature, ContractVersion } from './contract.entity';
 
-export const contractsById = defineLoader<string, Contract | null>(async (ids, ctx) => {
-  const rows = await ctx.app.db.getRepository(Contract).findBy({ id: In([...ids]) });
-  return byKey(ids, rows, (c) => c.id);
-});
+export const contractsById = defineByIdLoader(Contract);
 
 export const contractPartiesByContractId = defineLoader<string, ContractParty[]>(async (ids, ctx) => {
   const rows = await ctx.app.db.getRepository(ContractParty).find({ where: { contractId: In([...ids]) }, order: { role: 'ASC', organizationId: 'ASC' } });

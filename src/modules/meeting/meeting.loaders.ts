@@ -1,19 +1,13 @@
 import { In } from 'typeorm';
 import { Organization } from '../organization/organization.entity';
-import { byKey, defineLoader, groupByKey } from '../../shared/loaders';
+import { defineByIdLoader, defineLoader, groupByKey } from '../../shared/loaders';
 import { defineChildConnection } from '../../shared/relay/child-connection';
 import { AgendaItem, Meeting, MeetingParticipant, MeetingSeries } from './meeting.entity';
 import type { MeetingFacts } from './meeting.policy';
 
-export const meetingsById = defineLoader<string, Meeting | null>(async (ids, ctx) => {
-  const rows = await ctx.app.db.getRepository(Meeting).findBy({ id: In([...ids]) });
-  return byKey(ids, rows, (m) => m.id);
-});
+export const meetingsById = defineByIdLoader(Meeting);
 
-export const meetingSeriesById = defineLoader<string, MeetingSeries | null>(async (ids, ctx) => {
-  const rows = await ctx.app.db.getRepository(MeetingSeries).findBy({ id: In([...ids]) });
-  return byKey(ids, rows, (s) => s.id);
-});
+export const meetingSeriesById = defineByIdLoader(MeetingSeries);
 
 /** Meetings of each series, earliest first. */
 export const meetingsBySeriesId = defineLoader<string, Meeting[]>(async (ids, ctx) => {
@@ -36,10 +30,7 @@ export const participantsByMeetingId = defineLoader<string, MeetingParticipant[]
   return groupByKey(ids, rows, (p) => p.meetingId);
 });
 
-export const agendaItemsById = defineLoader<string, AgendaItem | null>(async (ids, ctx) => {
-  const rows = await ctx.app.db.getRepository(AgendaItem).findBy({ id: In([...ids]) });
-  return byKey(ids, rows, (a) => a.id);
-});
+export const agendaItemsById = defineByIdLoader(AgendaItem);
 
 /** The agenda of each meeting, in agenda order. */
 export const agendaItemsByMeetingId = defineChildConnection<AgendaItem>({

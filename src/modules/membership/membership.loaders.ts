@@ -1,12 +1,9 @@
 import { In } from 'typeorm';
-import { byKey, defineLoader, groupByKey } from '../../shared/loaders';
+import { defineByIdLoader, defineLoader, groupByKey } from '../../shared/loaders';
 import { defineChildConnection } from '../../shared/relay/child-connection';
 import { Membership } from './membership.entity';
 
-export const membershipsById = defineLoader<string, Membership | null>(async (ids, ctx) => {
-  const rows = await ctx.app.db.getRepository(Membership).findBy({ id: In([...ids]) });
-  return byKey(ids, rows, (m) => m.id);
-});
+export const membershipsById = defineByIdLoader(Membership);
 
 export const membershipsByUserId = defineLoader<string, Membership[]>(async (ids, ctx) => {
   const rows = await ctx.app.db.getRepository(Membership).find({ where: { userId: In([...ids]) }, order: { createdAt: 'ASC', id: 'ASC' } });

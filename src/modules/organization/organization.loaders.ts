@@ -1,11 +1,8 @@
 import { In } from 'typeorm';
-import { byKey, defineLoader, groupByKey } from '../../shared/loaders';
+import { defineByIdLoader, defineLoader, groupByKey } from '../../shared/loaders';
 import { Organization, OrganizationJurisdiction } from './organization.entity';
 
-export const organizationsById = defineLoader<string, Organization | null>(async (ids, ctx) => {
-  const rows = await ctx.app.db.getRepository(Organization).findBy({ id: In([...ids]) });
-  return byKey(ids, rows, (o) => o.id);
-});
+export const organizationsById = defineByIdLoader(Organization);
 
 export const jurisdictionAreaIdsByOrganizationId = defineLoader<string, string[]>(async (ids, ctx) => {
   const rows = await ctx.app.db.getRepository(OrganizationJurisdiction).findBy({ organizationId: In([...ids]) });

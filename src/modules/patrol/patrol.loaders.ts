@@ -1,39 +1,20 @@
-import { In } from 'typeorm';
 import { today } from '../../shared/clock';
-import { byKey, defineLoader, groupByKey } from '../../shared/loaders';
+import { defineByIdLoader, defineLoader, groupByKey } from '../../shared/loaders';
 import { defineChildConnection } from '../../shared/relay/child-connection';
 import { Checkpoint, Patrol, PatrolEvent, PatrolTeam, PatrolTeamMember, Route } from './patrol.entity';
 import { computeCoverage, type CoverageFacts } from './patrol.coverage';
 
-export const patrolTeamsById = defineLoader<string, PatrolTeam | null>(async (ids, ctx) => {
-  const rows = await ctx.app.db.getRepository(PatrolTeam).findBy({ id: In([...ids]) });
-  return byKey(ids, rows, (t) => t.id);
-});
+export const patrolTeamsById = defineByIdLoader(PatrolTeam);
 
-export const checkpointsById = defineLoader<string, Checkpoint | null>(async (ids, ctx) => {
-  const rows = await ctx.app.db.getRepository(Checkpoint).findBy({ id: In([...ids]) });
-  return byKey(ids, rows, (c) => c.id);
-});
+export const checkpointsById = defineByIdLoader(Checkpoint);
 
-export const routesById = defineLoader<string, Route | null>(async (ids, ctx) => {
-  const rows = await ctx.app.db.getRepository(Route).findBy({ id: In([...ids]) });
-  return byKey(ids, rows, (r) => r.id);
-});
+export const routesById = defineByIdLoader(Route);
 
-export const patrolsById = defineLoader<string, Patrol | null>(async (ids, ctx) => {
-  const rows = await ctx.app.db.getRepository(Patrol).findBy({ id: In([...ids]) });
-  return byKey(ids, rows, (p) => p.id);
-});
+export const patrolsById = defineByIdLoader(Patrol);
 
-export const patrolEventsById = defineLoader<string, PatrolEvent | null>(async (ids, ctx) => {
-  const rows = await ctx.app.db.getRepository(PatrolEvent).findBy({ id: In([...ids]) });
-  return byKey(ids, rows, (e) => e.id);
-});
+export const patrolEventsById = defineByIdLoader(PatrolEvent);
 
-export const patrolTeamMembersById = defineLoader<string, PatrolTeamMember | null>(async (ids, ctx) => {
-  const rows = await ctx.app.db.getRepository(PatrolTeamMember).findBy({ id: In([...ids]) });
-  return byKey(ids, rows, (m) => m.id);
-});
+export const patrolTeamMembersById = defineByIdLoader(PatrolTeamMember);
 
 /** Checkpoint ids of each route, in walking order. */
 export const checkpointIdsByRouteId = defineLoader<string, string[]>(async (ids, ctx) => {

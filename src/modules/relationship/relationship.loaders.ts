@@ -1,11 +1,7 @@
-import { In } from 'typeorm';
-import { byKey, defineLoader } from '../../shared/loaders';
+import { defineByIdLoader, defineLoader } from '../../shared/loaders';
 import { Relationship } from './relationship.entity';
 
-export const relationshipsById = defineLoader<string, Relationship | null>(async (ids, ctx) => {
-  const rows = await ctx.app.db.getRepository(Relationship).findBy({ id: In([...ids]) });
-  return byKey(ids, rows, (r) => r.id);
-});
+export const relationshipsById = defineByIdLoader(Relationship);
 
 /** Relations touching each organisation, from either end, oldest first. */
 export const relationshipsByOrganizationId = defineLoader<string, Relationship[]>(async (ids, ctx) => {

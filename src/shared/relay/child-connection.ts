@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import { In, type EntityTarget, type ObjectLiteral } from 'typeorm';
+import type { EntityTarget, ObjectLiteral } from 'typeorm';
 import type { AppContext } from '../context';
 import { decodeCursor, encodeCursor, pageSize, type ConnectionArgs, type CursorValue, type Page } from './connection';
 
@@ -78,7 +78,9 @@ export function defineChildConnection<T extends ObjectLiteral & { id: string }>(
          ) ranked WHERE rn <= $2 ORDER BY parent, rn`,
         params,
       );
-      const rows = ranked.length ? await ctx.app.db.getRepository(spec.entity).findBy({ id: In(ranked.map((r) => r.id)) } as never) : [];
+      const rows = ranked.length
+        ? await ctx.app.db.getRepository(spec.entity).createQueryBuilder('x').where('x.id = ANY(:ids)', { ids: ranked.map((r) => r.id) }).getMany()
+        : [];
       const byId = new Map(rows.map((row) => [row.id, row]));
       for (const key of group) {
         const all = ranked.filter((r) => r.parent === key.parentId).map((r) => byId.get(r.id)!).filter(Boolean);
