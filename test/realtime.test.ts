@@ -2,6 +2,8 @@ import { EventRecord } from '../src/shared/events/event.entity';
 import { inTransaction } from '../src/shared/transaction';
 import { createContext } from '../src/server/context';
 import { Viewer } from '../src/shared/auth/viewer';
+import WebSocket from 'ws';
+import { SLOW_CONSUMER_CLOSE } from '../src/server/ws';
 import { clock } from '../src/shared/clock';
 import { gql, sleep, subscribe, wsClient } from './support/graphql';
 import { startHarness, stopHarness, type Harness } from './support/harness';
@@ -223,4 +225,37 @@ describe('shared execution of subscription results', () => {
     expect(memberAgainResult).toEqual(member);
     await Promise.all([adminClient.dispose(), memberClient.dispose(), memberAgain.dispose()]);
   });
+});
+
+describe('slow consumers', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ limits: { maxDepth: 12, maxAliases: 30, maxCost: 20000, maxSubscriptionsPerConnection: 20, maxBufferedBytesPerConnection: 64 * 1024 } });
+  });
+  afterAll(() => stopHarness(h));
+
+  test('given a client that stops reading, when events keep coming, then the server drops it instead of buffering without limit', async () => {
+    await h.server.services.db.query(`UPDATE organization SET description = repeat('治安', 1000) WHERE id = $1`, [h.world.orgs.police.id]);
+    const socket = new WebSocket(h.server.wsUrl, 'graphql-transport-ws');
+    const closed = new Promise<number>((resolve) => socket.on('close', (code) => resolve(code)));
+    await new Promise((resolve) => socket.on('open', resolve));
+    socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${h.world.tokens.policeAdmin}` } }));
+    await new Promise((resolve) => socket.once('message', resolve));
+    socket.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: `subscription { networkChanges { cursor organization { description } } }` } }));
+    await sleep(300);
+    expect(h.server.services.events.subscriberCount()).toBe(1);
+    // Stop reading: what the server sends now piles up in the kernel, then in its own send buffer.
+    (socket as unknown as { _socket: { pause(): void } })._socket.pause();
+    await h.server.services.db.query(
+      `INSERT INTO event (topic, type, organization_ids, payload)
+       SELECT 'network', 'organization.updated', ARRAY[$1::uuid], jsonb_build_object('organizationId', $1::text) FROM generate_series(1, 3000)`,
+      [h.world.orgs.police.id],
+    );
+    const deadline = Date.now() + 20_000;
+    while (h.server.services.events.subscriberCount() > 0 && Date.now() < deadline) await sleep(100);
+    expect(h.server.services.events.subscriberCount()).toBe(0);
+    (socket as unknown as { _socket: { resume(): void } })._socket.resume();
+    // Cut off without a close handshake (a client that does not read could not answer one), or by the send-buffer bound.
+    expect([1006, SLOW_CONSUMER_CLOSE]).toContain(await closed);
+  }, 30_000);
 });

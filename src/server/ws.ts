@@ -65,6 +65,11 @@ export function attachWebSocket(app: AppServices, schema: GraphQLSchema, httpSer
         if (operation?.operation === 'subscription') state.subscriptionIds.add(id);
         // Each subscription gets its own context: the event stream swaps its viewer and loaders per event.
         const contextValue = createContext(app, state.viewer, state.subject, randomUUID());
+        contextValue.onSlowConsumer = () => {
+          app.log.warn({ subject: state.subject }, 'slow WebSocket consumer disconnected');
+          // terminate, not close: a client that does not read would never answer a close handshake.
+          ctx.extra.socket.terminate();
+        };
         if (state.subject) shareKeys.set(contextValue, JSON.stringify([state.subject, payload.operationName ?? null, payload.query, payload.variables ?? null]));
         const args: ExecutionArgs = { schema, document, operationName: payload.operationName, variableValues: payload.variables, contextValue };
         return args;

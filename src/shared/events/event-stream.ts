@@ -81,8 +81,12 @@ async function* stream(ctx: AppContext, filter: EventFilter, afterCursor: string
     topic: filter.topic,
     push(event) {
       if (!matches(filter, event)) return;
-      if (pending.length >= MAX_PENDING) overflow = true;
-      else pending.push(event);
+      if (pending.length < MAX_PENDING) pending.push(event);
+      else if (!overflow) {
+        // The client is not reading (its socket is not draining): stop queueing for it and cut it off.
+        overflow = true;
+        ctx.onSlowConsumer?.();
+      }
       control.wake?.();
     },
   };
