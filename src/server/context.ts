@@ -4,12 +4,16 @@ import { LoaderRegistry } from '../shared/loaders';
 import type { Viewer } from '../shared/auth/viewer';
 
 export function createContext(app: AppServices, viewer: Viewer, subject: string | null, requestId: string = randomUUID()): AppContext {
+  let log: AppContext['log'] | undefined;
   return {
     app,
     viewer,
     subject,
     requestId,
     loaders: new LoaderRegistry(),
-    log: app.log.child({ requestId }),
+    // Made on first use: most subscriptions never log, and thousands of idle ones should not each hold a logger.
+    get log() {
+      return (log ??= app.log.child({ requestId }));
+    },
   };
 }

@@ -1,6 +1,6 @@
 import type http from 'node:http';
 import { randomUUID } from 'node:crypto';
-import { GraphQLError, getOperationAST, parse, validate, type ExecutionArgs, type GraphQLSchema } from 'graphql';
+import { GraphQLError, getOperationAST, parse, validate, type DocumentNode, type ExecutionArgs, type GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { AppServices } from '../shared/context';
@@ -25,10 +25,43 @@ export const SLOW_CONSUMER_CLOSE = 1013;
  * graphql-ws on the same port and path as HTTP. graphql-ws validates with the
  * plain graphql-js rules only, so the HTTP limits are applied here again.
  */
+/**
+ * Dashboards open the same subscription thousands of times; parsing and
+ * validating it once and sharing the document saves the CPU and, above all,
+ * one syntax tree per subscription.
+ */
+class DocumentCache {
+  private readonly entries = new Map<string, { document: DocumentNode; errors: null } | { document: null; errors: readonly GraphQLError[] }>();
+  private static readonly MAX_ENTRIES = 500;
+
+  constructor(private readonly schema: GraphQLSchema) {}
+
+  get(query: string) {
+    let entry = this.entries.get(query);
+    if (!entry) {
+      entry = this.parseAndValidate(query);
+      this.entries.set(query, entry);
+      if (this.entries.size > DocumentCache.MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value!);
+    }
+    return entry;
+  }
+
+  private parseAndValidate(query: string) {
+    try {
+      const document = parse(query);
+      const errors = validate(this.schema, document);
+      return errors.length ? { document: null, errors } : { document, errors: null };
+    } catch (error) {
+      return { document: null, errors: [error as GraphQLError] };
+    }
+  }
+}
+
 export function attachWebSocket(app: AppServices, schema: GraphQLSchema, httpServer: http.Server) {
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: 1024 * 1024 });
   const states = new WeakMap<WebSocket, ConnectionState>();
   const format = formatError(app.log);
+  const documents = new DocumentCache(schema);
   /** Per subscription context: what makes two subscriptions' results for one event interchangeable. */
   const shareKeys = new WeakMap<object, string>();
   const subscribe = createSharedSubscribe((args) => shareKeys.get(args.contextValue as object) ?? null);
@@ -48,14 +81,9 @@ export function attachWebSocket(app: AppServices, schema: GraphQLSchema, httpSer
       onSubscribe: async (ctx, id, payload) => {
         const state = states.get(ctx.extra.socket);
         if (!state) return [new GraphQLError('Not initialised', { extensions: { code: 'UNAUTHENTICATED' } })];
-        let document;
-        try {
-          document = parse(payload.query);
-        } catch (error) {
-          return [error as GraphQLError];
-        }
-        const validationErrors = validate(schema, document);
-        if (validationErrors.length) return validationErrors;
+        const parsed = documents.get(payload.query);
+        if (parsed.errors) return parsed.errors;
+        const document = parsed.document;
         const limit = limitErrors(measureOperation(schema, document, payload.operationName, payload.variables), app.config.limits);
         if (limit.length) return limit;
         if (state.subscriptionIds.size >= app.config.limits.maxSubscriptionsPerConnection) {
