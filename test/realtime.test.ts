@@ -120,7 +120,7 @@ describe('realtime backbone', () => {
   });
 
   test('given a connection at its subscription cap, when subscribing once more, then TOO_MANY_SUBSCRIPTIONS', async () => {
-    const capped = await startHarness({ limits: { maxDepth: 12, maxAliases: 30, maxCost: 20000, maxSubscriptionsPerConnection: 2, maxBufferedBytesPerConnection: 4 * 1024 * 1024 } });
+    const capped = await startHarness({ limits: { maxDepth: 12, maxAliases: 30, maxCost: 20000, maxSubscriptionsPerConnection: 2, maxBufferedBytesPerConnection: 4 * 1024 * 1024, wsStallTimeoutMs: 30_000 } });
     try {
       const client = wsClient(capped.server.wsUrl, capped.world.tokens.policeAdmin);
       subscribe(client, CHANGES);
@@ -230,7 +230,7 @@ describe('shared execution of subscription results', () => {
 describe('slow consumers', () => {
   let h: Harness;
   beforeAll(async () => {
-    h = await startHarness({ limits: { maxDepth: 12, maxAliases: 30, maxCost: 20000, maxSubscriptionsPerConnection: 20, maxBufferedBytesPerConnection: 64 * 1024 } });
+    h = await startHarness({ limits: { maxDepth: 12, maxAliases: 30, maxCost: 20000, maxSubscriptionsPerConnection: 20, maxBufferedBytesPerConnection: 64 * 1024, wsStallTimeoutMs: 1000 } });
   });
   afterAll(() => stopHarness(h));
 
@@ -244,7 +244,7 @@ describe('slow consumers', () => {
     socket.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: `subscription { networkChanges { cursor organization { description } } }` } }));
     await sleep(300);
     expect(h.server.services.events.subscriberCount()).toBe(1);
-    // Stop reading: what the server sends now piles up in the kernel, then in its own send buffer.
+    // Stop reading: what the server sends piles up in the kernel, then in its own send buffer, and writing stalls.
     (socket as unknown as { _socket: { pause(): void } })._socket.pause();
     await h.server.services.db.query(
       `INSERT INTO event (topic, type, organization_ids, payload)

@@ -57,6 +57,32 @@ class DocumentCache {
   }
 }
 
+/**
+ * graphql-ws waits for each message to be written before it sends the next,
+ * so a client that stops reading does not grow our buffers: it stalls its own
+ * subscriptions, and holds their resources for as long as TCP keeps the
+ * connection. A connection with bytes waiting and no write progress for the
+ * stall timeout is cut off (terminate: it would not read a close frame).
+ */
+function watchForStalledClients(wsServer: WebSocketServer, stallTimeoutMs: number, log: AppServices['log']): () => void {
+  const progress = new WeakMap<WebSocket, { written: number; since: number }>();
+  const timer = setInterval(() => {
+    const now = Date.now();
+    for (const client of wsServer.clients) {
+      const written = (client as unknown as { _socket?: { bytesWritten: number } })._socket?.bytesWritten ?? 0;
+      const last = progress.get(client);
+      if (client.bufferedAmount === 0 || !last || last.written !== written) {
+        progress.set(client, { written, since: now });
+      } else if (now - last.since >= stallTimeoutMs) {
+        log.warn({ bufferedBytes: client.bufferedAmount }, 'WebSocket client stopped reading; disconnected');
+        client.terminate();
+      }
+    }
+  }, Math.max(100, Math.floor(stallTimeoutMs / 3)));
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
 export function attachWebSocket(app: AppServices, schema: GraphQLSchema, httpServer: http.Server) {
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: 1024 * 1024 });
   const states = new WeakMap<WebSocket, ConnectionState>();
@@ -93,11 +119,6 @@ export function attachWebSocket(app: AppServices, schema: GraphQLSchema, httpSer
         if (operation?.operation === 'subscription') state.subscriptionIds.add(id);
         // Each subscription gets its own context: the event stream swaps its viewer and loaders per event.
         const contextValue = createContext(app, state.viewer, state.subject, randomUUID());
-        contextValue.onSlowConsumer = () => {
-          app.log.warn({ subject: state.subject }, 'slow WebSocket consumer disconnected');
-          // terminate, not close: a client that does not read would never answer a close handshake.
-          ctx.extra.socket.terminate();
-        };
         if (state.subject) shareKeys.set(contextValue, JSON.stringify([state.subject, payload.operationName ?? null, payload.query, payload.variables ?? null]));
         const args: ExecutionArgs = { schema, document, operationName: payload.operationName, variableValues: payload.variables, contextValue };
         return args;
@@ -117,9 +138,12 @@ export function attachWebSocket(app: AppServices, schema: GraphQLSchema, httpSer
     wsServer,
   );
 
+  const stopWatching = watchForStalledClients(wsServer, app.config.limits.wsStallTimeoutMs, app.log);
+
   return {
     wsServer,
     async close(): Promise<void> {
+      stopWatching();
       for (const client of wsServer.clients) client.close(1001, 'Server shutting down');
       await cleanup.dispose();
       await new Promise<void>((resolve) => wsServer.close(() => resolve()));

@@ -25,6 +25,8 @@ export interface Config {
     maxCost: number;
     maxSubscriptionsPerConnection: number;
     maxBufferedBytesPerConnection: number;
+    /** A WebSocket with unsent bytes and no write progress for this long is cut off. */
+    wsStallTimeoutMs: number;
   };
   eventRetentionDays: number;
   /** A CHECKPOINT check-in farther than this from its checkpoint is recorded but flagged. */
@@ -113,6 +115,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxCost: int(env, 'QUERY_MAX_COST', 20000, 10, 10_000_000),
       maxSubscriptionsPerConnection: int(env, 'WS_MAX_SUBSCRIPTIONS', 20, 1, 1000),
       maxBufferedBytesPerConnection: int(env, 'WS_MAX_BUFFERED_BYTES', 4 * 1024 * 1024, 1024, 1024 ** 3),
+      wsStallTimeoutMs: int(env, 'WS_STALL_TIMEOUT_MS', 30_000, 300, 3_600_000),
     },
     eventRetentionDays: int(env, 'EVENT_RETENTION_DAYS', 30, 1, 3650),
     patrolCheckpointRadiusMeters: int(env, 'PATROL_CHECKPOINT_RADIUS_M', 150, 5, 10_000),

@@ -26,6 +26,4 @@ export interface AppContext {
   requestId: string;
   loaders: LoaderRegistry;
   log: Logger;
-  /** Set by the WebSocket layer: called when a subscriber falls too far behind, to disconnect it. */
-  onSlowConsumer?: () => void;
 }

@@ -21,8 +21,13 @@ export interface EventFilter {
   visible?: (event: EventRecord, viewer: Viewer) => boolean;
 }
 
-/** More than this many undelivered events for one subscriber means it cannot keep up: end it rather than grow. */
-const MAX_PENDING = 1000;
+/**
+ * More undelivered events than this for one subscriber means it cannot keep
+ * up: stop queueing (the queue holds references to records shared by all
+ * subscribers, so this bounds memory) and end the subscription with
+ * SLOW_CONSUMER; the client resumes from its last cursor and loses nothing.
+ */
+const MAX_PENDING = 10_000;
 const REPLAY_PAGE = 500;
 
 export function parseCursor(after: string | null | undefined): string | null {
@@ -82,11 +87,7 @@ async function* stream(ctx: AppContext, filter: EventFilter, afterCursor: string
     push(event) {
       if (!matches(filter, event)) return;
       if (pending.length < MAX_PENDING) pending.push(event);
-      else if (!overflow) {
-        // The client is not reading (its socket is not draining): stop queueing for it and cut it off.
-        overflow = true;
-        ctx.onSlowConsumer?.();
-      }
+      else overflow = true;
       control.wake?.();
     },
   };
@@ -106,12 +107,13 @@ async function* stream(ctx: AppContext, filter: EventFilter, afterCursor: string
     }
     while (!control.stopped) {
       while (pending.length > 0 && !control.stopped) {
+        if (overflow) throw slowConsumer();
         const event = pending.shift()!;
         if (BigInt(event.id) <= BigInt(delivered)) continue;
         delivered = event.id;
         if (await prepare(ctx, filter, event)) yield event;
       }
-      if (overflow) throw new GraphQLError('Subscriber too slow: events were dropped. Resubscribe with your last cursor.', { extensions: { code: 'SLOW_CONSUMER' } });
+      if (overflow) throw slowConsumer();
       if (control.stopped) return;
       await new Promise<void>((resolve) => (control.wake = resolve));
       control.wake = null;
@@ -119,6 +121,10 @@ async function* stream(ctx: AppContext, filter: EventFilter, afterCursor: string
   } finally {
     unsubscribe();
   }
+}
+
+function slowConsumer(): GraphQLError {
+  return new GraphQLError('Subscriber too slow: events were dropped. Resubscribe with your last cursor.', { extensions: { code: 'SLOW_CONSUMER' } });
 }
 
 async function prepare(ctx: AppContext, filter: EventFilter, event: EventRecord): Promise<boolean> {
