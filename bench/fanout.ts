@@ -29,41 +29,51 @@ function percentile(sorted: number[], p: number): number {
 
 /** N WebSocket clients subscribe, one change is made, and the time until each has it is measured. */
 export async function benchFanout(server: BenchServer, options: FanoutOptions): Promise<FanoutResult> {
-  const rssBefore = server.rss();
   const clients: Client[] = [];
   const arrivals: number[] = [];
   let triggeredAt = 0;
-  let subscribed = 0;
-  const allSubscribed = new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`only ${subscribed}/${options.subscribers} subscribed in 120 s`)), 120_000);
-    for (let i = 0; i < options.subscribers; i++) {
-      const client = createClient({
-        url: server.wsUrl,
-        webSocketImpl: WebSocket,
-        connectionParams: { authorization: `Bearer ${options.tokenFor(i)}` },
-        retryAttempts: 0,
-        lazy: false,
-        on: {
-          connected: () => {
-            subscribed += 1;
-            if (subscribed === options.subscribers) {
-              clearTimeout(timer);
-              resolve();
-            }
+  let connected = 0;
+
+  /** Opens subscribers [from, to) and resolves when all are connected and have had time to subscribe. */
+  async function open(from: number, to: number): Promise<void> {
+    const target = connected + (to - from);
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`only ${connected}/${target} connected in 120 s`)), 120_000);
+      for (let i = from; i < to; i++) {
+        const client = createClient({
+          url: server.wsUrl,
+          webSocketImpl: WebSocket,
+          connectionParams: { authorization: `Bearer ${options.tokenFor(i)}` },
+          retryAttempts: 0,
+          lazy: false,
+          on: {
+            connected: () => {
+              connected += 1;
+              if (connected === target) {
+                clearTimeout(timer);
+                resolve();
+              }
+            },
           },
-        },
-      });
-      client.subscribe(
-        { query: options.subscription, variables: options.variables },
-        { next: () => arrivals.push(performance.now() - triggeredAt), error: () => {}, complete: () => {} },
-      );
-      clients.push(client);
-    }
-  });
-  await allSubscribed;
-  // Let every subscribe message be processed and the server settle before measuring idle memory.
-  await new Promise((resolve) => setTimeout(resolve, 3000));
-  const rssIdle = server.rss();
+        });
+        client.subscribe(
+          { query: options.subscription, variables: options.variables },
+          { next: () => arrivals.push(performance.now() - triggeredAt), error: () => {}, complete: () => {} },
+        );
+        clients.push(client);
+      }
+    });
+    // Let every subscribe message be processed and the server settle before measuring memory.
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+  }
+
+  // Memory per connection is the growth between half and all of them, so one-time costs (code warming up) do not count.
+  const half = Math.floor(options.subscribers / 2);
+  await open(0, half);
+  const rssHalf = server.rss();
+  await open(half, options.subscribers);
+  const rssAll = server.rss();
+
   triggeredAt = performance.now();
   await options.trigger();
   const deadline = Date.now() + 60_000;
@@ -76,6 +86,6 @@ export async function benchFanout(server: BenchServer, options: FanoutOptions): 
     p50Ms: percentile(sorted, 50),
     p99Ms: percentile(sorted, 99),
     lastMs: sorted[sorted.length - 1] ?? NaN,
-    bytesPerIdleConnection: Math.max(0, (rssIdle - rssBefore) / options.subscribers),
+    bytesPerIdleConnection: Math.max(0, (rssAll - rssHalf) / (options.subscribers - half)),
   };
 }

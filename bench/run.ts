@@ -17,6 +17,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
+import type { DataSource } from 'typeorm';
 import { createDataSource, migrate } from '../src/shared/database/data-source';
 import { startEmbeddedPostgres } from '../src/shared/database/embedded';
 import { createLogger } from '../src/shared/logger';
@@ -89,8 +90,124 @@ async function freshDatabase(): Promise<{ url: string; cleanup: () => Promise<vo
   };
 }
 
+type Figures = [name: string, value: string][];
+
+interface BenchContext {
+  db: DataSource;
+  server: BenchServer;
+  /** Token of the seeded platform administrator. */
+  token: string;
+  /** Signs tokens for any seeded user, as the server would. */
+  tokens: TokenService;
+  figures: Figures;
+}
+
+/** The nested directory query under autocannon, and its SQL statements per request. */
+async function benchNestedQuery({ server, token, figures }: BenchContext): Promise<void> {
+  console.log(`loading the nested query for ${DURATION} s with ${CONNECTIONS} connections ...`);
+  const probe = await post(server, NESTED_QUERY, {}, token);
+  if (probe.body.errors) throw new Error(JSON.stringify(probe.body.errors));
+  const result = await autocannon({
+    url: server.url,
+    method: 'POST',
+    connections: CONNECTIONS,
+    duration: DURATION,
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ query: NESTED_QUERY }),
+  });
+  figures.push(['nested query: SQL statements per request', String(probe.sql)]);
+  figures.push(['nested query: requests/s', result.requests.average.toFixed(1)]);
+  figures.push(['nested query: latency p50 / p99 (ms)', `${result.latency.p50} / ${result.latency.p99}`]);
+  figures.push(['nested query: errors / non-2xx', `${result.errors} / ${result.non2xx}`]);
+}
+
+/** One agenda change to N subscribers of a meeting: members of the participating organisations, each with their own token. */
+async function benchMeetingFanout({ db, server, token, tokens, figures }: BenchContext): Promise<void> {
+  console.log(`fan-out of one agenda change to ${SUBSCRIBERS} subscribers of one meeting ...`);
+  const orgs: { id: string }[] = await db.query(`SELECT id FROM organization ORDER BY name LIMIT 51`);
+  const members: { user_id: string }[] = await db.query(`SELECT user_id FROM membership WHERE organization_id = ANY($1) ORDER BY user_id`, [orgs.map((o) => o.id)]);
+  const memberTokens = members.map((m) => tokens.issue(`user:${m.user_id}`).token);
+  const [area] = await db.query(`SELECT id FROM area WHERE kind = 'STREET' ORDER BY name LIMIT 1`);
+  const startsAt = new Date(Date.now() + 7 * 86_400_000);
+  const scheduled = await post(
+    server,
+    `mutation ($input: MeetingScheduleInput!) { meetingSchedule(input: $input) { meeting { id } userErrors { message } } }`,
+    {
+      input: {
+        convenerOrganizationId: toGlobalId('Organization', orgs[0].id),
+        title: '治安聯席會議（基準測試）',
+        areaId: toGlobalId('Area', area.id),
+        startsAt: startsAt.toISOString(),
+        endsAt: new Date(startsAt.getTime() + 7_200_000).toISOString(),
+        participantOrganizationIds: orgs.slice(1).map((o) => toGlobalId('Organization', o.id)),
+      },
+    },
+    token,
+  );
+  const meetingId: string = scheduled.body.data.meetingSchedule.meeting.id;
+  const added = await post(
+    server,
+    `mutation ($input: AgendaItemAddInput!) { agendaItemAdd(input: $input) { agendaItem { id version } userErrors { message } } }`,
+    { input: { meetingId, title: '夜間巡邏覆蓋', plannedMinutes: 15 } },
+    token,
+  );
+  const item = added.body.data.agendaItemAdd.agendaItem;
+  const fanout = await benchFanout(server, {
+    subscribers: SUBSCRIBERS,
+    tokenFor: (i) => memberTokens[i % memberTokens.length],
+    subscription: `subscription ($id: ID!) { meetingAgenda(meetingId: $id) { cursor type agendaItem { title status version } } }`,
+    variables: { id: meetingId },
+    trigger: async () => {
+      const updated = await post(
+        server,
+        `mutation ($input: AgendaItemUpdateInput!) { agendaItemUpdate(input: $input) { userErrors { code } } }`,
+        { input: { id: item.id, expectedVersion: item.version, title: '夜間巡邏覆蓋（修訂）' } },
+        token,
+      );
+      if (updated.body.data?.agendaItemUpdate?.userErrors?.length || updated.body.errors) throw new Error(JSON.stringify(updated.body));
+    },
+  });
+  figures.push([`fan-out: delivered`, `${fanout.delivered}/${fanout.subscribers}`]);
+  figures.push(['fan-out: time to deliver p50 / p99 / last (ms)', `${fanout.p50Ms.toFixed(1)} / ${fanout.p99Ms.toFixed(1)} / ${fanout.lastMs.toFixed(1)}`]);
+  figures.push(['fan-out: server memory per idle subscribed connection (KiB)', (fanout.bytesPerIdleConnection / 1024).toFixed(1)]);
+}
+
+/** Sustained check-in batches from many phones while the team organisation's members watch the area. */
+async function benchPatrols({ db, server, tokens, figures }: BenchContext): Promise<void> {
+  console.log(`patrol check-in ingestion: ${DEVICES} devices x ${BATCHES} batches of 50, ${PATROL_SUBSCRIBERS} live subscribers on the area ...`);
+  const [coordinator] = await db.query(
+    `SELECT m.user_id FROM membership m JOIN organization o ON o.id = m.organization_id
+      WHERE o.kind = 'VOLUNTEER_PATROL' AND m.role = 'ADMIN' ORDER BY o.name LIMIT 1`,
+  );
+  const colleagues: { user_id: string }[] = await db.query(
+    `SELECT user_id FROM membership WHERE organization_id = (SELECT organization_id FROM membership WHERE user_id = $1 LIMIT 1)`,
+    [coordinator.user_id],
+  );
+  const ingest = await benchPatrolIngest({
+    url: server.url,
+    token: tokens.issue(`user:${coordinator.user_id}`).token,
+    subscriberTokens: colleagues.map((c) => tokens.issue(`user:${c.user_id}`).token),
+    devices: DEVICES,
+    subscribers: PATROL_SUBSCRIBERS,
+    batchSize: 50,
+    batchesPerDevice: BATCHES,
+  });
+  figures.push(['patrol ingestion: events accepted / sent', `${ingest.eventsAccepted}/${ingest.eventsSent}`]);
+  figures.push(['patrol ingestion: events/s accepted', String(ingest.eventsPerSecond)]);
+  figures.push(['patrol ingestion: deliveries received / expected', `${ingest.deliveriesReceived}/${ingest.deliveriesExpected}`]);
+  figures.push(['patrol ingestion: receipt to delivery p50 / p99 (ms)', `${ingest.p50DeliveryMs} / ${ingest.p99DeliveryMs}`]);
+  figures.push(['patrol ingestion: distinct subscriber accounts', String(colleagues.length)]);
+}
+
+/** Run order matters: the fan-out's memory figure wants a server that has not just been under load. */
+const SECTIONS: [name: string, run: (ctx: BenchContext) => Promise<void>][] = [
+  ['fanout', benchMeetingFanout],
+  ['query', benchNestedQuery],
+  ['patrol', benchPatrols],
+];
+
 async function main(): Promise<void> {
-  const figures: [string, string][] = [];
+  const figures: Figures = [];
   const database = await freshDatabase();
   let server: BenchServer | null = null;
   try {
@@ -98,109 +215,16 @@ async function main(): Promise<void> {
     await db.initialize();
     await migrate(db);
     const size = { organizations: 2000, users: 20000, relationships: 10000 };
-    let t = Date.now();
+    const seeding = Date.now();
     await seedCity(db, size);
-    console.log(`seeded ${size.organizations} organisations, ${size.users} users, ${size.relationships} relationships in ${Date.now() - t} ms`);
+    console.log(`seeded ${size.organizations} organisations, ${size.users} users, ${size.relationships} relationships in ${Date.now() - seeding} ms`);
 
     server = await startBenchServer(database.url);
     const login = await post(server, `mutation ($input: AuthLoginInput!) { authLogin(input: $input) { accessToken { token } } }`, { input: BENCH_ADMIN });
     const token: string = login.body.data.authLogin.accessToken.token;
-
     const tokens = new TokenService({ secret: BENCH_JWT_SECRET, issuer: 'gongzhi', audience: 'gongzhi-api', ttlSeconds: 3600 });
-    if (ONLY.has('query')) {
-    const probe = await post(server, NESTED_QUERY, {}, token);
-    if (probe.body.errors) throw new Error(JSON.stringify(probe.body.errors));
-    figures.push(['nested query: SQL statements per request', String(probe.sql)]);
-    console.log(`loading the nested query for ${DURATION} s with ${CONNECTIONS} connections ...`);
-    const result = await autocannon({
-      url: server.url,
-      method: 'POST',
-      connections: CONNECTIONS,
-      duration: DURATION,
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      body: JSON.stringify({ query: NESTED_QUERY }),
-    });
-    figures.push(['nested query: requests/s', result.requests.average.toFixed(1)]);
-    figures.push(['nested query: latency p50 / p99 (ms)', `${result.latency.p50} / ${result.latency.p99}`]);
-    figures.push(['nested query: errors / non-2xx', `${result.errors} / ${result.non2xx}`]);
-    }
-    if (ONLY.has('fanout')) {
-
-    console.log(`fan-out of one agenda change to ${SUBSCRIBERS} subscribers of one meeting ...`);
-    // The convener and 50 invited organisations; subscribers are their members, each with their own token.
-    const orgs: { id: string }[] = await db.query(`SELECT id FROM organization ORDER BY name LIMIT 51`);
-    const members: { user_id: string }[] = await db.query(`SELECT user_id FROM membership WHERE organization_id = ANY($1) ORDER BY user_id`, [orgs.map((o) => o.id)]);
-    const memberTokens = members.map((m) => tokens.issue(`user:${m.user_id}`).token);
-    const [area] = await db.query(`SELECT id FROM area WHERE kind = 'STREET' ORDER BY name LIMIT 1`);
-    const startsAt = new Date(Date.now() + 7 * 86_400_000);
-    const scheduled = await post(
-      server,
-      `mutation ($input: MeetingScheduleInput!) { meetingSchedule(input: $input) { meeting { id } userErrors { message } } }`,
-      {
-        input: {
-          convenerOrganizationId: toGlobalId('Organization', orgs[0].id),
-          title: '治安聯席會議（基準測試）',
-          areaId: toGlobalId('Area', area.id),
-          startsAt: startsAt.toISOString(),
-          endsAt: new Date(startsAt.getTime() + 7_200_000).toISOString(),
-          participantOrganizationIds: orgs.slice(1).map((o) => toGlobalId('Organization', o.id)),
-        },
-      },
-      token,
-    );
-    const meetingId: string = scheduled.body.data.meetingSchedule.meeting.id;
-    const added = await post(
-      server,
-      `mutation ($input: AgendaItemAddInput!) { agendaItemAdd(input: $input) { agendaItem { id version } userErrors { message } } }`,
-      { input: { meetingId, title: '夜間巡邏覆蓋', plannedMinutes: 15 } },
-      token,
-    );
-    const item = added.body.data.agendaItemAdd.agendaItem;
-    const fanout = await benchFanout(server, {
-      subscribers: SUBSCRIBERS,
-      tokenFor: (i) => memberTokens[i % memberTokens.length],
-      subscription: `subscription ($id: ID!) { meetingAgenda(meetingId: $id) { cursor type agendaItem { title status version } } }`,
-      variables: { id: meetingId },
-      trigger: async () => {
-        const updated = await post(
-          server!,
-          `mutation ($input: AgendaItemUpdateInput!) { agendaItemUpdate(input: $input) { userErrors { code } } }`,
-          { input: { id: item.id, expectedVersion: item.version, title: '夜間巡邏覆蓋（修訂）' } },
-          token,
-        );
-        if (updated.body.data?.agendaItemUpdate?.userErrors?.length || updated.body.errors) throw new Error(JSON.stringify(updated.body));
-      },
-    });
-    figures.push([`fan-out: delivered`, `${fanout.delivered}/${fanout.subscribers}`]);
-    figures.push(['fan-out: time to deliver p50 / p99 / last (ms)', `${fanout.p50Ms.toFixed(1)} / ${fanout.p99Ms.toFixed(1)} / ${fanout.lastMs.toFixed(1)}`]);
-    figures.push(['fan-out: server memory per idle subscribed connection (KiB)', (fanout.bytesPerIdleConnection / 1024).toFixed(1)]);
-    }
-
-    if (ONLY.has('patrol')) {
-    console.log(`patrol check-in ingestion: ${DEVICES} devices x ${BATCHES} batches of 50, ${PATROL_SUBSCRIBERS} live subscribers on the area ...`);
-    const [coordinator] = await db.query(
-      `SELECT m.user_id FROM membership m JOIN organization o ON o.id = m.organization_id
-        WHERE o.kind = 'VOLUNTEER_PATROL' AND m.role = 'ADMIN' ORDER BY o.name LIMIT 1`,
-    );
-    // Subscribers are the members of the team's organisation (several people, several screens each).
-    const colleagues: { user_id: string }[] = await db.query(
-      `SELECT user_id FROM membership WHERE organization_id = (SELECT organization_id FROM membership WHERE user_id = $1 LIMIT 1)`,
-      [coordinator.user_id],
-    );
-    const ingest = await benchPatrolIngest({
-      url: server.url,
-      token: tokens.issue(`user:${coordinator.user_id}`).token,
-      subscriberTokens: colleagues.map((c) => tokens.issue(`user:${c.user_id}`).token),
-      devices: DEVICES,
-      subscribers: PATROL_SUBSCRIBERS,
-      batchSize: 50,
-      batchesPerDevice: BATCHES,
-    });
-    figures.push(['patrol ingestion: events accepted / sent', `${ingest.eventsAccepted}/${ingest.eventsSent}`]);
-    figures.push(['patrol ingestion: events/s accepted', String(ingest.eventsPerSecond)]);
-    figures.push(['patrol ingestion: deliveries received / expected', `${ingest.deliveriesReceived}/${ingest.deliveriesExpected}`]);
-    figures.push(['patrol ingestion: receipt to delivery p50 / p99 (ms)', `${ingest.p50DeliveryMs} / ${ingest.p99DeliveryMs}`]);
-    figures.push(['patrol ingestion: distinct subscriber accounts', String(colleagues.length)]);
+    for (const [name, run] of SECTIONS) {
+      if (ONLY.has(name)) await run({ db, server, token, tokens, figures });
     }
     await db.destroy();
   } finally {
