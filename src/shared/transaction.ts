@@ -1,4 +1,4 @@
-import type { EntityManager } from 'typeorm';
+import type { EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
 import { AuditEntry, type NewAuditEntry } from './audit/audit.entity';
 import { EventRecord, type NewEvent } from './events/event.entity';
 import type { AppContext } from './context';
@@ -96,4 +96,29 @@ export function fail(field: string[] | string, code: UserErrorCode, message: str
 
 export function failIfAny(errors: UserError[]): void {
   if (errors.length > 0) throw new UserErrorsException(errors);
+}
+
+/**
+ * Conditional update for optimistic concurrency: applies `changes` and bumps
+ * `version` only if the row still has `expectedVersion` (any version when it
+ * is null). Of two writers holding the same version exactly one wins; the
+ * other gets CONFLICT and, the transaction being rolled back, nothing changes.
+ * Values may be SQL expressions given as functions, e.g. `() => 'now()'`.
+ */
+export async function updateVersioned<T extends ObjectLiteral & { version: number }>(
+  tx: Pick<Tx, 'em'>,
+  entity: EntityTarget<T>,
+  id: string,
+  expectedVersion: number | null | undefined,
+  changes: Record<string, unknown>,
+  what: string,
+): Promise<void> {
+  const result = await tx.em
+    .createQueryBuilder()
+    .update(entity)
+    .set({ ...changes, version: () => 'version + 1' } as never)
+    .where('id = :id', { id })
+    .andWhere(expectedVersion != null ? 'version = :expected' : 'TRUE', { expected: expectedVersion })
+    .execute();
+  if (result.affected === 0) fail('expectedVersion', UserErrorCode.CONFLICT, `The ${what} changed since you read it; reload and retry.`);
 }

@@ -4,7 +4,7 @@ import { UserErrorCode, forbidden } from '../../shared/errors';
 import { MemberRole } from '../../shared/auth/roles';
 import type { Viewer } from '../../shared/auth/viewer';
 import { clock, isLocalDate, today } from '../../shared/clock';
-import { fail, failIfAny, inTransaction, type Tx } from '../../shared/transaction';
+import { type Tx, fail, failIfAny, inTransaction, updateVersioned } from '../../shared/transaction';
 import { InputCheck } from '../../shared/validation';
 import { paginate, type ConnectionArgs, type Page } from '../../shared/relay/connection';
 import { Organization } from '../organization/organization.entity';
@@ -325,13 +325,7 @@ async function lockVisibleCase(tx: Tx, id: string, field: string): Promise<{ rec
 }
 
 async function writeChange(tx: Tx, record: Case, changes: Partial<Case>, now: Date): Promise<void> {
-  const result = await tx.em
-    .createQueryBuilder()
-    .update(Case)
-    .set({ ...changes, updatedAt: now, version: () => 'version + 1' })
-    .where('id = :id AND version = :version', { id: record.id, version: record.version })
-    .execute();
-  if (result.affected === 0) fail('expectedVersion', UserErrorCode.CONFLICT, 'The case changed since you read it; reload and retry.');
+  await updateVersioned(tx, Case, record.id, record.version, { ...changes, updatedAt: now }, 'case');
   Object.assign(record, changes, { version: record.version + 1, updatedAt: now });
 }
 

@@ -3,7 +3,7 @@ import { In } from 'typeorm';
 import type { AppContext } from '../../shared/context';
 import { UserErrorCode, forbidden } from '../../shared/errors';
 import { isLocalDate, today } from '../../shared/clock';
-import { fail, failIfAny, inTransaction, type Tx } from '../../shared/transaction';
+import { type Tx, fail, failIfAny, inTransaction, updateVersioned } from '../../shared/transaction';
 import { InputCheck } from '../../shared/validation';
 import { fromGlobalId } from '../../shared/relay/global-id';
 import { paginate, type ConnectionArgs, type Page } from '../../shared/relay/connection';
@@ -132,14 +132,7 @@ function requireAccepting(consultation: Consultation): void {
 }
 
 async function bump(tx: Tx, consultation: Consultation, changes: Partial<Consultation>, expected?: number | null): Promise<void> {
-  const result = await tx.em
-    .createQueryBuilder()
-    .update(Consultation)
-    .set({ ...changes, version: () => 'version + 1', updatedAt: () => 'now()' })
-    .where('id = :id', { id: consultation.id })
-    .andWhere('version = :expected', { expected: expected ?? consultation.version })
-    .execute();
-  if (result.affected === 0) fail('expectedVersion', UserErrorCode.CONFLICT, 'The consultation changed since you read it; reload and retry.');
+  await updateVersioned(tx, Consultation, consultation.id, expected ?? consultation.version, { ...changes, updatedAt: () => 'now()' }, 'consultation');
 }
 
 function emitConsultation(tx: Tx, type: string, consultation: Consultation, facts: ConsultationFacts, payload: Record<string, unknown> = {}): void {

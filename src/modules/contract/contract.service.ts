@@ -5,7 +5,7 @@ import { UserErrorCode, badUserInput, forbidden } from '../../shared/errors';
 import { today } from '../../shared/clock';
 import { Viewer } from '../../shared/auth/viewer';
 import { LoaderRegistry } from '../../shared/loaders';
-import { fail, failIfAny, inTransaction, type Tx } from '../../shared/transaction';
+import { type Tx, fail, failIfAny, inTransaction, updateVersioned } from '../../shared/transaction';
 import { InputCheck } from '../../shared/validation';
 import { idOf } from '../../shared/relay/global-id';
 import { paginate, paginateArray, type ConnectionArgs, type Page } from '../../shared/relay/connection';
@@ -340,13 +340,7 @@ function requireStatus(contract: Contract, allowed: ContractStatus[], action: st
 
 /** Conditional update: of two writers holding the same version exactly one wins. */
 async function bump(tx: Tx, contract: Contract, changes: Partial<Contract>): Promise<void> {
-  const result = await tx.em
-    .createQueryBuilder()
-    .update(Contract)
-    .set({ ...changes, version: () => 'version + 1', updatedAt: () => 'now()' })
-    .where('id = :id AND version = :expected', { id: contract.id, expected: contract.version })
-    .execute();
-  if (result.affected === 0) fail('expectedVersion', UserErrorCode.CONFLICT, 'The contract changed since you read it; reload and retry.');
+  await updateVersioned(tx, Contract, contract.id, contract.version, { ...changes, updatedAt: () => 'now()' }, 'contract');
 }
 
 function emitContract(tx: Tx, type: string, contract: Contract, facts: ContractFacts, payload: Record<string, unknown> = {}): void {

@@ -5,7 +5,7 @@ import { UserErrorCode, forbidden } from '../../shared/errors';
 import { clock } from '../../shared/clock';
 import { paginate, type ConnectionArgs } from '../../shared/relay/connection';
 import { fromGlobalId, toGlobalId } from '../../shared/relay/global-id';
-import { fail, failIfAny, inTransaction, type Tx } from '../../shared/transaction';
+import { type Tx, fail, failIfAny, inTransaction, updateVersioned } from '../../shared/transaction';
 import { InputCheck } from '../../shared/validation';
 import { Area } from '../area/area.entity';
 import { Membership } from '../membership/membership.entity';
@@ -227,18 +227,6 @@ function checkTimes(check: InputCheck, startsAt: Date | null | undefined, endsAt
   if (Number.isNaN(startsAt.getTime()) || Number.isNaN(endsAt.getTime())) check.add('startsAt', UserErrorCode.INVALID, 'Not a valid time.');
   else if (endsAt <= startsAt) check.add('endsAt', UserErrorCode.DATE_ORDER, 'A meeting must end after it starts.');
   else if (endsAt.getTime() - startsAt.getTime() > MAX_DURATION_MS) check.add('endsAt', UserErrorCode.OUT_OF_RANGE, 'A meeting lasts at most 24 hours.');
-}
-
-/** Conditional update: of two writers holding the same version exactly one wins; the other gets CONFLICT and nothing changes. */
-export async function updateVersioned<T extends { version: number }>(tx: Tx, entity: new () => T, id: string, expected: number | null | undefined, changes: Partial<T>, what: string): Promise<void> {
-  const result = await tx.em
-    .createQueryBuilder()
-    .update(entity)
-    .set({ ...(changes as object), version: () => 'version + 1' } as never)
-    .where('id = :id', { id })
-    .andWhere(expected != null ? 'version = :expected' : 'TRUE', { expected })
-    .execute();
-  if (result.affected === 0) fail('expectedVersion', UserErrorCode.CONFLICT, `The ${what} changed since you read it; reload and retry.`);
 }
 
 // ---------------------------------------------------------------- meetings

@@ -4,7 +4,7 @@ import type { AppContext } from '../../shared/context';
 import { UserErrorCode, forbidden } from '../../shared/errors';
 import { canCreateOrganization, canManageOrganization } from '../../shared/auth/policy';
 import { MemberRole } from '../../shared/auth/roles';
-import { fail, failIfAny, inTransaction, type Tx } from '../../shared/transaction';
+import { type Tx, fail, failIfAny, inTransaction, updateVersioned } from '../../shared/transaction';
 import { InputCheck } from '../../shared/validation';
 import { paginate, type ConnectionArgs } from '../../shared/relay/connection';
 import { Area } from '../area/area.entity';
@@ -114,15 +114,7 @@ export async function updateOrganization(ctx: AppContext, input: OrganizationUpd
       await checkAreas(tx, 'homeAreaId', [homeAreaId]);
       changes.homeAreaId = homeAreaId;
     }
-    // Conditional update: of two writers holding the same version exactly one wins.
-    const result = await tx.em
-      .createQueryBuilder()
-      .update(Organization)
-      .set({ ...changes, version: () => 'version + 1' })
-      .where('id = :id', { id: organization.id })
-      .andWhere(input.expectedVersion != null ? 'version = :expected' : 'TRUE', { expected: input.expectedVersion })
-      .execute();
-    if (result.affected === 0) fail('expectedVersion', UserErrorCode.CONFLICT, 'The organisation changed since you read it; reload and retry.');
+    await updateVersioned(tx, Organization, organization.id, input.expectedVersion, changes, 'organisation');
     if (jurisdiction) {
       await checkAreas(tx, 'jurisdictionAreaIds', jurisdiction);
       await tx.em.delete(OrganizationJurisdiction, { organizationId: organization.id });

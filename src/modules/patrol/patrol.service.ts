@@ -4,7 +4,7 @@ import type { AppContext } from '../../shared/context';
 import { UserErrorCode, forbidden } from '../../shared/errors';
 import { clock, isLocalDate, today } from '../../shared/clock';
 import { paginate, type ConnectionArgs } from '../../shared/relay/connection';
-import { fail, failIfAny, inTransaction, type Tx } from '../../shared/transaction';
+import { type Tx, fail, failIfAny, inTransaction, updateVersioned } from '../../shared/transaction';
 import { InputCheck } from '../../shared/validation';
 import { Area } from '../area/area.entity';
 import { areasById } from '../area/area.loaders';
@@ -278,17 +278,6 @@ function coordinates(check: InputCheck, latitude: number | null | undefined, lon
   return ok ? { latitude, longitude } : null;
 }
 
-async function conditionalUpdate(tx: Tx, entity: typeof PatrolTeam | typeof Checkpoint | typeof Route, id: string, changes: Record<string, unknown>, expectedVersion: number | null | undefined, what: string): Promise<void> {
-  const result = await tx.em
-    .createQueryBuilder()
-    .update(entity)
-    .set({ ...changes, version: () => 'version + 1' })
-    .where('id = :id', { id })
-    .andWhere(expectedVersion != null ? 'version = :expected' : 'TRUE', { expected: expectedVersion })
-    .execute();
-  if (result.affected === 0) fail('expectedVersion', UserErrorCode.CONFLICT, `The ${what} changed since you read it; reload and retry.`);
-}
-
 /** Emits a change to a team, checkpoint or route on the patrol topic, for the record's audience. */
 async function emitAdmin(tx: Tx, type: string, subjectId: string, ownerId: string, contracted: boolean, area: Area, payload: Record<string, unknown>): Promise<void> {
   tx.emit({ topic: PATROL_TOPIC, type, subjectId, areaPath: area.path, organizationIds: await audienceAt(tx, ownerId, contracted, area.path), payload });
@@ -351,7 +340,7 @@ export async function updatePatrolTeam(ctx: AppContext, input: PatrolTeamUpdateI
       if (!(await contractExists(tx, contractId))) fail('contractId', UserErrorCode.NOT_FOUND, 'No Contract with this id.');
       changes.contractId = contractId;
     }
-    await conditionalUpdate(tx, PatrolTeam, team.id, changes, input.expectedVersion, 'team');
+    await updateVersioned(tx, PatrolTeam, team.id, input.expectedVersion, changes, 'team');
     const updated = await tx.em.findOneByOrFail(PatrolTeam, { id: team.id });
     tx.audit({ action: 'patrolTeamUpdate', recordType: 'PatrolTeam', recordId: team.id, details: { ...changes } });
     await emitAdmin(tx, 'patrolTeam.updated', team.id, team.organizationId, team.kind === PatrolTeamKind.CONTRACTED, await areaOrFail(tx, 'areaId', updated.areaId), {
@@ -448,7 +437,7 @@ export async function updateCheckpoint(ctx: AppContext, input: CheckpointUpdateI
     const checkpoint = await checkpointToManage(tx, id!);
     if (checkpoint.retiredAt) fail('id', UserErrorCode.INVALID_TRANSITION, 'A retired checkpoint cannot change.');
     const changes: Partial<Checkpoint> = { ...(name ? { name } : {}), ...(input.kind ? { kind: input.kind } : {}), ...(position ?? {}) };
-    await conditionalUpdate(tx, Checkpoint, checkpoint.id, changes, input.expectedVersion, 'checkpoint');
+    await updateVersioned(tx, Checkpoint, checkpoint.id, input.expectedVersion, changes, 'checkpoint');
     tx.audit({ action: 'checkpointUpdate', recordType: 'Checkpoint', recordId: checkpoint.id, details: { ...changes } });
     await emitAdmin(tx, 'checkpoint.updated', checkpoint.id, checkpoint.organizationId, true, await areaOrFail(tx, 'id', checkpoint.areaId), {
       checkpointId: checkpoint.id,
@@ -466,7 +455,7 @@ export async function retireCheckpoint(ctx: AppContext, input: RetireInput): Pro
   return inTransaction(ctx, async (tx) => {
     const checkpoint = await checkpointToManage(tx, id!);
     if (checkpoint.retiredAt) fail('id', UserErrorCode.ALREADY_DONE, 'The checkpoint is already retired.');
-    await conditionalUpdate(tx, Checkpoint, checkpoint.id, { retiredAt: clock.now() }, null, 'checkpoint');
+    await updateVersioned(tx, Checkpoint, checkpoint.id, null, { retiredAt: clock.now() }, 'checkpoint');
     tx.audit({ action: 'checkpointRetire', recordType: 'Checkpoint', recordId: checkpoint.id });
     await emitAdmin(tx, 'checkpoint.retired', checkpoint.id, checkpoint.organizationId, true, await areaOrFail(tx, 'id', checkpoint.areaId), { checkpointId: checkpoint.id });
     return { checkpoint: await tx.em.findOneByOrFail(Checkpoint, { id: checkpoint.id }) };
@@ -538,7 +527,7 @@ export async function updateRoute(ctx: AppContext, input: RouteUpdateInput): Pro
     if (route.retiredAt) fail('id', UserErrorCode.INVALID_TRANSITION, 'A retired route cannot change.');
     const area = await areaOrFail(tx, 'id', route.areaId);
     const checkpointIds = input.checkpointIds ? await routeCheckpoints(tx, check, input.checkpointIds, route.organizationId, area) : null;
-    await conditionalUpdate(tx, Route, route.id, name ? { name } : {}, input.expectedVersion, 'route');
+    await updateVersioned(tx, Route, route.id, input.expectedVersion, name ? { name } : {}, 'route');
     if (checkpointIds) {
       await tx.em.delete(RouteCheckpoint, { routeId: route.id });
       await tx.em.insert(RouteCheckpoint, checkpointIds.map((checkpointId, position) => ({ routeId: route.id, position, checkpointId })));
@@ -557,7 +546,7 @@ export async function retireRoute(ctx: AppContext, input: RetireInput): Promise<
   return inTransaction(ctx, async (tx) => {
     const route = await routeToManage(tx, id!);
     if (route.retiredAt) fail('id', UserErrorCode.ALREADY_DONE, 'The route is already retired.');
-    await conditionalUpdate(tx, Route, route.id, { retiredAt: clock.now() }, null, 'route');
+    await updateVersioned(tx, Route, route.id, null, { retiredAt: clock.now() }, 'route');
     tx.audit({ action: 'routeRetire', recordType: 'Route', recordId: route.id });
     await emitAdmin(tx, 'route.retired', route.id, route.organizationId, true, await areaOrFail(tx, 'id', route.areaId), { routeId: route.id });
     return { route: await tx.em.findOneByOrFail(Route, { id: route.id }) };
