@@ -50,11 +50,6 @@ export class EventBus {
     await this.pumping;
   }
 
-  /** The cursor of the newest event this process has dispatched. */
-  get position(): string {
-    return this.lastId;
-  }
-
   /** After a local commit: read at once, and tell other processes when the transport does not do it by itself. */
   committed(): void {
     this.wake();

@@ -92,8 +92,11 @@ async function* stream(ctx: AppContext, filter: EventFilter, afterCursor: string
     },
   };
   const unsubscribe = bus.subscribe(subscriber);
-  let delivered = afterCursor ?? bus.position;
   try {
+    // Registered first, then the starting point read from the log: an event
+    // committed before this point is not delivered even if this process has
+    // not dispatched it yet, and one committed after it is already queued.
+    let delivered = afterCursor ?? (await currentCursor(ctx));
     if (afterCursor !== null) {
       for (;;) {
         const page = await replayPage(ctx, filter, delivered);
@@ -121,6 +124,11 @@ async function* stream(ctx: AppContext, filter: EventFilter, afterCursor: string
   } finally {
     unsubscribe();
   }
+}
+
+async function currentCursor(ctx: AppContext): Promise<string> {
+  const [{ max }] = await ctx.app.db.query('SELECT coalesce(max(id), 0)::text AS max FROM event');
+  return max;
 }
 
 function slowConsumer(): GraphQLError {
