@@ -80,6 +80,11 @@ export function forbidden(message = 'You are not allowed to do this.'): GraphQLE
   return new GraphQLError(message, { extensions: { code: 'FORBIDDEN' } });
 }
 
+/** For subscriptions and other top-level answers: an id that does not exist and one the viewer may not see get this same error. */
+export function notFound(type: string): GraphQLError {
+  return new GraphQLError(`No ${type} with this id.`, { extensions: { code: 'NOT_FOUND' } });
+}
+
 export function badUserInput(message: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT' } });
 }

@@ -1,10 +1,9 @@
-import { GraphQLError } from 'graphql';
 import { LocalDateResolver } from 'graphql-scalars';
 import { Arg, Args, Ctx, FieldResolver, Float, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
 import type { AppContext } from '../../shared/context';
 import { Access, AccessLevel } from '../../shared/auth/policy';
 import { clock, isLocalDate, today } from '../../shared/clock';
-import { badUserInput } from '../../shared/errors';
+import { badUserInput, notFound } from '../../shared/errors';
 import type { EventRecord } from '../../shared/events/event.entity';
 import { eventStream, parseCursor } from '../../shared/events/event-stream';
 import { Connection, ConnectionArgs, paginateArray, toConnection } from '../../shared/relay/connection';
@@ -342,7 +341,7 @@ export class CaseResolver {
       const cursor = parseCursor(args.after);
       const areaId = idOf(args.areaId as string, 'Area');
       const area = areaId ? await areasById(ctx).load(areaId) : null;
-      if (!area) throw new GraphQLError('No Area with this id.', { extensions: { code: 'NOT_FOUND' } });
+      if (!area) throw notFound('Area');
       return eventStream(ctx, { topic: 'case', areaPathPrefix: area.path }, cursor);
     },
   })

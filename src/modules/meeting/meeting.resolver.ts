@@ -1,7 +1,7 @@
-import { GraphQLError } from 'graphql';
 import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
 import type { AppContext } from '../../shared/context';
-import { Access, AccessLevel, assertAccess } from '../../shared/auth/policy';
+import { notFound } from '../../shared/errors';
+import { Access, AccessLevel } from '../../shared/auth/policy';
 import type { EventRecord } from '../../shared/events/event.entity';
 import { eventStream, parseCursor } from '../../shared/events/event-stream';
 import { Connection, ConnectionArgs, paginateArray, toConnection } from '../../shared/relay/connection';
@@ -75,9 +75,6 @@ registerNodeType('MeetingSeries', (ctx, id) => findMeetingSeries(ctx, id));
 registerNodeType('AgendaItem', (ctx, id) => findAgendaItem(ctx, id));
 
 /** Subscribing to an unknown meeting and to one the viewer may not see fail alike. */
-function unknownMeeting(): GraphQLError {
-  return new GraphQLError('No Meeting with this id.', { extensions: { code: 'NOT_FOUND' } });
-}
 
 @Resolver(() => Meeting)
 export class MeetingResolver {
@@ -291,10 +288,9 @@ export class MeetingChangeResolver {
       'Every change to one meeting: status, participants, agenda, minutes, decisions and action items. Replays what came after `after` first, then goes live. A meeting you may not see fails exactly like an unknown id.',
     subscribe: async ({ args, context }) => {
       const ctx = context as AppContext;
-      assertAccess(ctx.viewer, AccessLevel.SIGNED_IN);
       const after = parseCursor(args.after);
       const meetingId = await subscribableMeetingId(ctx, args.meetingId);
-      if (!meetingId) throw unknownMeeting();
+      if (!meetingId) throw notFound('Meeting');
       return eventStream(ctx, { topic: MEETING_TOPIC, subjectId: meetingId }, after);
     },
   })
@@ -311,7 +307,6 @@ export class MeetingChangeResolver {
     description: "Meetings scheduled, changed (moved, re-invited) or cancelled for any of the viewer's organisations. Replays what came after `after` first, then goes live.",
     subscribe: ({ args, context }) => {
       const ctx = context as AppContext;
-      assertAccess(ctx.viewer, AccessLevel.SIGNED_IN);
       return eventStream(ctx, { topic: MEETING_TOPIC, types: MEETING_FEED_TYPES }, parseCursor(args.after));
     },
   })

@@ -1,17 +1,11 @@
-import { GraphQLError } from 'graphql';
 import type { AppContext } from '../../shared/context';
-import { AccessLevel, assertAccess } from '../../shared/auth/policy';
-import { badUserInput, forbidden } from '../../shared/errors';
+import { badUserInput, forbidden, notFound } from '../../shared/errors';
 import type { EventRecord } from '../../shared/events/event.entity';
 import { eventStream, parseCursor } from '../../shared/events/event-stream';
 import { idOf } from '../../shared/relay/global-id';
 import { findArea } from '../area/area.service';
 import { PATROL_TOPIC, PATROL_UPDATE_TYPES } from './patrol.events';
 import { findPatrolTeam, viewerHasStakeInArea } from './patrol.service';
-
-function notFound(type: string): GraphQLError {
-  return new GraphQLError(`No ${type} with this id.`, { extensions: { code: 'NOT_FOUND' } });
-}
 
 /**
  * The source of `patrolUpdates`. Checked once when subscribing (an area you
@@ -20,7 +14,6 @@ function notFound(type: string): GraphQLError {
  * patrol's audience as of that event and your memberships as of now.
  */
 export async function patrolUpdateStream(ctx: AppContext, args: { areaId?: string | null; teamId?: string | null; after?: string | null }): Promise<AsyncIterable<EventRecord>> {
-  assertAccess(ctx.viewer, AccessLevel.SIGNED_IN);
   const cursor = parseCursor(args.after);
   if (Boolean(args.areaId) === Boolean(args.teamId)) throw badUserInput('Give exactly one of areaId or teamId.');
   if (args.areaId) {
