@@ -52,12 +52,16 @@ export async function startApp(config: Config, log: Logger, options: StartOption
     databaseUrl = embedded.url;
   }
   const db = createDataSource(databaseUrl, log);
+  // Live delivery gets its own small pool, so dashboards stay current while
+  // writers (hundreds of phones sending check-ins) hold every connection of the main one.
+  const realtimeDb = createDataSource(databaseUrl, log, 5);
   let transport: WakeTransport | null = null;
   try {
     await db.initialize();
     const applied = await migrate(db);
     if (applied.length) log.info({ applied }, 'migrations applied');
     await options.beforeListen?.(db, log);
+    await realtimeDb.initialize();
 
     const tokens = new TokenService({
       secret: config.jwtSecret ?? localJwtSecret(config.dataDir),
@@ -66,15 +70,15 @@ export async function startApp(config: Config, log: Logger, options: StartOption
       ttlSeconds: config.jwtTtlSeconds,
     });
     transport = config.redisUrl ? new RedisWakeTransport(config.redisUrl, log) : new PostgresWakeTransport(databaseUrl, log);
-    const events = new EventBus(db, transport, log, config.eventPollMs);
-    const viewers = new ViewerResolver(db, tokens);
+    const events = new EventBus(realtimeDb, transport, log, config.eventPollMs);
+    const viewers = new ViewerResolver(realtimeDb, tokens);
     events.onEvent((event) => {
       const subjects = event.payload?.invalidatesViewers;
       if (Array.isArray(subjects)) viewers.invalidate(subjects as string[]);
     });
     await events.start();
 
-    const services: AppServices = { config, db, log, tokens, events, viewers };
+    const services: AppServices = { config, db, realtimeDb, log, tokens, events, viewers };
     const schema = buildGraphQLSchema();
     const { httpServer, apollo } = await createHttpServer(services, schema);
     const ws = attachWebSocket(services, schema, httpServer);
@@ -102,6 +106,7 @@ export async function startApp(config: Config, log: Logger, options: StartOption
           await apollo.stop();
           await scheduler.stop();
           await events.stop();
+          await realtimeDb.destroy();
           await db.destroy();
           await embedded?.stop();
         })();
@@ -110,6 +115,7 @@ export async function startApp(config: Config, log: Logger, options: StartOption
     };
   } catch (error) {
     await transport?.stop().catch(() => {});
+    if (realtimeDb.isInitialized) await realtimeDb.destroy().catch(() => {});
     if (db.isInitialized) await db.destroy().catch(() => {});
     await embedded?.stop().catch(() => {});
     throw error;

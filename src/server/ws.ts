@@ -87,6 +87,8 @@ export function attachWebSocket(app: AppServices, schema: GraphQLSchema, httpSer
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: 1024 * 1024 });
   const states = new WeakMap<WebSocket, ConnectionState>();
   const format = formatError(app.log);
+  // Work done for WebSocket operations (mostly subscription deliveries) reads through the realtime pool.
+  const services: AppServices = { ...app, db: app.realtimeDb };
   const documents = new DocumentCache(schema);
   /** Per subscription context: what makes two subscriptions' results for one event interchangeable. */
   const shareKeys = new WeakMap<object, string>();
@@ -118,7 +120,7 @@ export function attachWebSocket(app: AppServices, schema: GraphQLSchema, httpSer
         const operation = getOperationAST(document, payload.operationName);
         if (operation?.operation === 'subscription') state.subscriptionIds.add(id);
         // Each subscription gets its own context: the event stream swaps its viewer and loaders per event.
-        const contextValue = createContext(app, state.viewer, state.subject, randomUUID());
+        const contextValue = createContext(services, state.viewer, state.subject, randomUUID());
         if (state.subject) shareKeys.set(contextValue, JSON.stringify([state.subject, payload.operationName ?? null, payload.query, payload.variables ?? null]));
         const args: ExecutionArgs = { schema, document, operationName: payload.operationName, variableValues: payload.variables, contextValue };
         return args;

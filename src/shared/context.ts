@@ -11,6 +11,8 @@ import type { ViewerResolver } from './auth/viewer-resolver';
 export interface AppServices {
   config: Config;
   db: DataSource;
+  /** A small separate pool for the event dispatcher and subscription deliveries (see app.ts). */
+  realtimeDb: DataSource;
   log: Logger;
   tokens: TokenService;
   events: EventBus;
