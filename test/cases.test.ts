@@ -491,6 +491,13 @@ describe('ledger and dispute screening', () => {
     expect(reporterView.body.data.illegalConstructionLedger.totalCount).toBe(0);
     const outsiderView = await gql(h.server.httpUrl, LEDGER, { area: h.world.gid.area('streetA') }, h.world.tokens.outsider);
     expect(outsiderView.body.data.illegalConstructionLedger.totalCount).toBe(0);
+
+    const NODE = `query ($id: ID!) { node(id: $id) { ... on DisposalPlanPhase { title } } }`;
+    const phaseId = entry.disposalPlan.nodes[0].id;
+    const asPolice = await gql(h.server.httpUrl, NODE, { id: phaseId }, h.world.tokens.policeAdmin);
+    expect(asPolice.body.data.node).toEqual({ title: '下達限期拆除通知' });
+    const asReporter = await gql(h.server.httpUrl, NODE, { id: phaseId }, h.world.tokens.resident);
+    expect(asReporter.body).toEqual({ data: { node: null } });
   });
 
   test('given a dispute and an environment case this week, when screening disputes, then only the dispute is listed', async () => {

@@ -465,8 +465,8 @@ export class IllegalConstructionLedgerRecord {
 }
 
 @Entity('disposal_plan_phase')
-@ObjectType({ description: 'One phase of the disposal plan of an illegal construction (e.g. notice, self-demolition, forced removal, site restoration).' })
-export class DisposalPlanPhase {
+@ObjectType({ implements: Node, description: 'One phase of the disposal plan of an illegal construction (e.g. notice, self-demolition, forced removal, site restoration).' })
+export class DisposalPlanPhase implements Node {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
 

@@ -46,7 +46,7 @@ import {
   CaseTriageInput,
   CaseTriagePayload,
 } from './case.inputs';
-import { caseEventsByCaseId, caseEventsById, casesById, disposalPhasesByCaseId, ledgerRecordsByCaseId, publicCaseEventsByCaseId } from './case.loaders';
+import { caseEventsByCaseId, caseEventsById, casesById, disposalPhasesByCaseId, disposalPhasesById, ledgerRecordsByCaseId, publicCaseEventsByCaseId } from './case.loaders';
 import { canSeeReporterContact } from './case.policy';
 import {
   accessTo,
@@ -82,6 +82,12 @@ const LedgerConnection = Connection(IllegalConstructionLedgerRecord);
 const NO_MATCH = '00000000-0000-0000-0000-000000000000';
 
 registerNodeType('Case', (ctx, id) => findCase(ctx, id));
+// A disposal-plan phase is part of the ledger: visible to those who see the whole case, like the ledger itself.
+registerNodeType('DisposalPlanPhase', async (ctx, id) => {
+  const phase = await disposalPhasesById(ctx).load(id);
+  const record = phase ? await casesById(ctx).load(phase.caseId) : null;
+  return record && (await accessTo(ctx, record)) === 'FULL' ? phase : null;
+});
 
 type P<T extends abstract new (...args: never) => unknown> = InstanceType<T>;
 
