@@ -73,6 +73,7 @@ export function subscribe<T = any>(client: Client, query: string, variables: Rec
     waitFor(count, timeoutMs = 5000) {
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`expected ${count} results, got ${received.length}: ${JSON.stringify(received)}`)), timeoutMs);
+        timer.unref();
         const check = () => {
           if (received.length >= count) {
             clearTimeout(timer);
@@ -88,4 +89,5 @@ export function subscribe<T = any>(client: Client, query: string, variables: Rec
   };
 }
 
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** A pause that never keeps a finished test worker alive (a race may leave it pending). */
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms).unref());
