@@ -1,7 +1,7 @@
 import { loadDemoData } from '../src/demo';
 import { toGlobalId } from '../src/shared/relay/global-id';
 import { gql } from './support/graphql';
-import { startHarness, stopHarness, type Harness } from './support/harness';
+import { startHarness, stopHarness, tokenForEmail, type Harness } from './support/harness';
 
 let h: Harness;
 beforeAll(async () => {
@@ -10,10 +10,7 @@ beforeAll(async () => {
 });
 afterAll(() => stopHarness(h));
 
-async function tokenFor(email: string): Promise<string> {
-  const [user] = await h.server.services.db.query('SELECT id FROM app_user WHERE email = $1', [email]);
-  return h.server.services.tokens.issue(`user:${user.id}`).token;
-}
+const tokenFor = (email: string) => tokenForEmail(h, email);
 
 describe('contracts demo data', () => {
   test('given the demo data, when the Zhongshan Road station admin signs in, then the Sanbanqiao security contract is ACTIVE with its service levels and the night-patrol consultation is open', async () => {

@@ -1,5 +1,5 @@
 import { gql } from './support/graphql';
-import { startHarness, stopHarness, type Harness } from './support/harness';
+import { startHarness, stopHarness, tokenForEmail, type Harness } from './support/harness';
 import { clock } from '../src/shared/clock';
 import { loadDemoData } from '../src/demo';
 import { createLogger } from '../src/shared/logger';
@@ -57,9 +57,8 @@ describe('carry-over to the next meeting of a series', () => {
 describe('demo data', () => {
   test('given the demo data, the joint security meeting of 中山路派出所 has minutes, overdue action items and the next meeting offered them', async () => {
     await loadDemoData(h.server.services.db, createLogger('silent'));
-    const [station] = await h.server.services.db.query(`SELECT u.id FROM app_user u WHERE u.email = 'liaison@gongzhi.demo'`);
     const [police] = await h.server.services.db.query(`SELECT id FROM organization WHERE name = '中山路派出所' AND description IS NOT NULL`);
-    const token = h.server.services.tokens.issue(`user:${station.id}`).token;
+    const token = await tokenForEmail(h, 'liaison@gongzhi.demo');
     const res = await gql(
       h.server.httpUrl,
       `query ($org: ID) {

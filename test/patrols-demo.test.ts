@@ -1,7 +1,7 @@
 import { loadDemoData } from '../src/demo';
 import { toGlobalId } from '../src/shared/relay/global-id';
 import { gql } from './support/graphql';
-import { startHarness, stopHarness, type Harness } from './support/harness';
+import { startHarness, stopHarness, tokenForEmail, type Harness } from './support/harness';
 
 let h: Harness;
 beforeAll(async () => {
@@ -10,10 +10,7 @@ beforeAll(async () => {
 });
 afterAll(() => stopHarness(h));
 
-async function tokenFor(email: string): Promise<string> {
-  const [user] = await h.server.services.db.query('SELECT id FROM app_user WHERE email = $1', [email]);
-  return h.server.services.tokens.issue(`user:${user.id}`).token;
-}
+const tokenFor = (email: string) => tokenForEmail(h, email);
 
 /** The demo's area of this name (the test world has areas with the same names). */
 function demoArea(name: string): Promise<{ id: string }[]> {

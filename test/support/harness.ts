@@ -23,3 +23,10 @@ export async function stopHarness(harness: Harness | undefined): Promise<void> {
   await harness.server.stop();
   await harness.database.drop();
 }
+
+/** A token for the user with this e-mail (e.g. a demo account), signed as the server would sign it. */
+export async function tokenForEmail(harness: Harness, email: string): Promise<string> {
+  const [user] = await harness.server.services.db.query('SELECT id FROM app_user WHERE email = $1', [email]);
+  if (!user) throw new Error(`no user with e-mail ${email}`);
+  return harness.server.services.tokens.issue(`user:${user.id}`).token;
+}
