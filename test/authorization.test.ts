@@ -170,6 +170,7 @@ const cases = (): Case[] => [
     // API clients are visible to the organisation's ADMINs only; to everyone else they do not exist.
     expected: { ...adminsOnly, outsider: 'NOT_FOUND', member: 'NOT_FOUND' },
   },
+  { field: 'events', document: `{ events(first: 1) { pageInfo { hasNextPage } } }`, variables: () => ({}), expected: signedIn },
 ];
 
 describe('authorization matrix of the foundation operations', () => {

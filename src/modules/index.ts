@@ -30,6 +30,7 @@ import { Checkpoint, Patrol, PatrolEvent, PatrolPlannedCheckpoint, PatrolTeam, P
 import { patrolResolvers } from './patrol/patrol.resolver';
 import './patrol/patrol.jobs';
 import { DashboardResolver, UnitPerformanceResolver } from './dashboard/dashboard.resolver';
+import { EventFeedResolver } from './event-feed/event-feed.resolver';
 
 /** Every TypeORM entity; the schema itself comes from migrations, never from these. */
 export const allEntities = [AuditEntry, EventRecord, Area, Organization, OrganizationJurisdiction, User, Membership, Relationship, ApiClient, Case, CaseFollower, CaseEvent, IllegalConstructionLedgerRecord, DisposalPlanPhase, Contract, ContractParty, ContractArea, ContractClause, ContractServiceLevel, ContractVersion, ContractSignature, MeetingSeries, Meeting, MeetingParticipant, AgendaItem, ActionItem, Consultation, ConsultationInvitee, ConsultationPosition, ConsultationProposal, PatrolTeam, PatrolTeamMember, Checkpoint, Route, RouteCheckpoint, Patrol, PatrolPlannedCheckpoint, PatrolEvent];
@@ -71,4 +72,5 @@ export const allResolvers: NonEmptyArray<Function> = [
   ...patrolResolvers,
   DashboardResolver,
   UnitPerformanceResolver,
+  EventFeedResolver,
 ];

@@ -263,7 +263,20 @@ function casePayload(name: string, operation: string) {
   return CasePayload;
 }
 
-export const CaseReportPayload = casePayload('CaseReportPayload', 'caseReport');
+@ObjectType('CaseReportPayload', { description: 'Result of `caseReport`.' })
+export class CaseReportPayload implements CasePayloadShape {
+  @Field(() => Case, { nullable: true, description: 'The case as it is now; null when the input was refused.' })
+  case?: Case | null;
+
+  @Field(() => Boolean, {
+    description:
+      'True when this externalId was already reported by the same source: nothing new was created and `case` is the original report. A partner retrying after a timeout can tell a retry from a new case.',
+  })
+  replayed!: boolean;
+
+  @Field(() => [UserError], { description: 'Why the input was refused; empty on success.' })
+  userErrors!: UserError[];
+}
 export const CaseTriagePayload = casePayload('CaseTriagePayload', 'caseTriage');
 export const CaseAssignPayload = casePayload('CaseAssignPayload', 'caseAssign');
 export const CaseReassignPayload = casePayload('CaseReassignPayload', 'caseReassign');

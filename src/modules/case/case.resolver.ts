@@ -108,11 +108,12 @@ export class CaseResolver {
     @Arg('assignedToMe', () => Boolean, { nullable: true, description: 'Only cases the viewer leads or handles.' }) assignedToMe?: boolean,
     @Arg('myOrganizations', () => Boolean, { nullable: true, description: "Only cases assigned to one of the viewer's organisations." }) myOrganizations?: boolean,
     @Arg('supervised', () => Boolean, { nullable: true, description: 'true: only publicly supervised cases (掛牌督辦); false: only the others.' }) supervised?: boolean,
+    @Arg('updatedSince', () => Date, { nullable: true, description: 'Only cases changed at or after this time, for partners catching up by polling.' }) updatedSince?: Date,
   ) {
     return toConnection(
       await listCases(
         ctx,
-        { withinAreaId: withinAreaId ? (idOf(withinAreaId, 'Area') ?? NO_MATCH) : null, categories, statuses, channels, overdue, assignedToMe, myOrganizations, supervised },
+        { withinAreaId: withinAreaId ? (idOf(withinAreaId, 'Area') ?? NO_MATCH) : null, categories, statuses, channels, overdue, assignedToMe, myOrganizations, supervised, updatedSince },
         page,
       ),
     );
@@ -157,7 +158,8 @@ export class CaseResolver {
   @Mutation(() => CaseReportPayload, { description: 'Reports a case. Signed-in people (as reporter, or anonymously) and partner systems with write scope (for their organisation; the same externalId twice yields one case).' })
   @Access(AccessLevel.WRITE)
   caseReport(@Ctx() ctx: AppContext, @Arg('input', { description: 'The report.' }) input: CaseReportInput) {
-    return withUserErrors<P<typeof CaseReportPayload>>(() => reportCase(ctx, input));
+    // A refused input is not a replay either.
+    return withUserErrors<CaseReportPayload>(() => reportCase(ctx, input)).then((payload) => ({ ...payload, replayed: payload.replayed ?? false }));
   }
 
   @Mutation(() => CaseTriagePayload, { description: 'Settles category, severity and due date of a REPORTED case (TRIAGED, or ASSIGNED when a responsible unit, leader and handler are given, which a major dispute requires). Organisations whose jurisdiction covers the area.' })

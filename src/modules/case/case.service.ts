@@ -94,6 +94,7 @@ export interface CaseFilter {
   assignedToMe?: boolean | null;
   myOrganizations?: boolean | null;
   supervised?: boolean | null;
+  updatedSince?: Date | null;
 }
 
 /** SQL condition (alias `c`) for the cases the viewer may see; the same rule as `caseAccess`, for lists. */
@@ -143,6 +144,7 @@ export async function listCases(ctx: AppContext, filter: CaseFilter, args: Conne
   if (filter.myOrganizations) qb.andWhere('c.responsible_organization_id = ANY(:mine::uuid[])', { mine: ctx.viewer.organizationIds });
   if (filter.supervised === true) qb.andWhere('c.supervising_organization_id IS NOT NULL');
   if (filter.supervised === false) qb.andWhere('c.supervising_organization_id IS NULL');
+  if (filter.updatedSince) qb.andWhere('c.updated_at >= :updatedSince', { updatedSince: filter.updatedSince });
   return paginate(qb, args, NEWEST_FIRST);
 }
 
@@ -239,7 +241,7 @@ function checkCoordinate(check: InputCheck, field: string, value: number | null 
  * behalf of their organisation and may pass their own id, which makes the
  * call idempotent.
  */
-export async function reportCase(ctx: AppContext, input: CaseReportInput): Promise<{ case: Case | null }> {
+export async function reportCase(ctx: AppContext, input: CaseReportInput): Promise<{ case: Case | null; replayed: boolean }> {
   const check = new InputCheck();
   const areaId = check.id('areaId', input.areaId, 'Area', { required: true });
   const title = check.text('title', input.title, { max: 200, required: true });
@@ -263,7 +265,7 @@ export async function reportCase(ctx: AppContext, input: CaseReportInput): Promi
   return inTransaction(ctx, async (tx) => {
     if (source && externalId) {
       const existing = await findByExternalId(tx, source, externalId);
-      if (existing) return { case: existing };
+      if (existing) return { case: existing, replayed: true };
     }
     const record = await insertCase(tx, {
       areaId: areaId!,
@@ -282,7 +284,7 @@ export async function reportCase(ctx: AppContext, input: CaseReportInput): Promi
       externalId,
       attachments,
     });
-    return { case: record };
+    return { case: record, replayed: false };
   });
 }
 

@@ -76,6 +76,7 @@ export class ContractResolver {
     @Arg('statuses', () => [ContractStatus], { nullable: true, description: 'Only contracts in these states.' }) statuses?: ContractStatus[],
     @Arg('areaId', () => ID, { nullable: true, description: 'Only contracts whose scope overlaps this area (covers it, or covers an area within it).' }) areaId?: string,
     @Arg('expiringWithinDays', () => Int, { nullable: true, description: `Only ACTIVE or SUSPENDED contracts whose end date falls within this many days from today (0 to ${MAX_EXPIRING_WITHIN_DAYS}).` }) expiringWithinDays?: number,
+    @Arg('updatedSince', () => Date, { nullable: true, description: 'Only contracts changed at or after this time, for partners catching up by polling.' }) updatedSince?: Date,
   ) {
     return listContracts(
       ctx,
@@ -85,6 +86,7 @@ export class ContractResolver {
         statuses,
         areaId: areaId ? (idOf(areaId, 'Area') ?? NO_MATCH) : null,
         expiringWithinDays,
+        updatedSince,
       },
       page,
     ).then(toConnection);

@@ -79,6 +79,7 @@ export interface ContractFilter {
   statuses?: ContractStatus[] | null;
   areaId?: string | null;
   expiringWithinDays?: number | null;
+  updatedSince?: Date | null;
 }
 
 /** Visible contracts, oldest first; visibility and filters are applied in SQL. */
@@ -108,6 +109,7 @@ export async function listContracts(ctx: AppContext, filter: ContractFilter, arg
     });
   }
   if (filter.statuses?.length) qb.andWhere('c.status IN (:...statuses)', { statuses: filter.statuses });
+  if (filter.updatedSince) qb.andWhere('c.updated_at >= :updatedSince', { updatedSince: filter.updatedSince });
   if (filter.areaId) {
     // Scope overlaps the area: a covered area lies within it, or it lies within a covered area.
     qb.andWhere(

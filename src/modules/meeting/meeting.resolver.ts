@@ -89,6 +89,7 @@ export class MeetingResolver {
     @Arg('startsFrom', () => Date, { nullable: true, description: 'Only meetings starting at or after this time.' }) startsFrom?: Date,
     @Arg('startsBefore', () => Date, { nullable: true, description: 'Only meetings starting before this time.' }) startsBefore?: Date,
     @Arg('seriesId', () => ID, { nullable: true, description: 'Only meetings of this series.' }) seriesId?: string,
+    @Arg('updatedSince', () => Date, { nullable: true, description: 'Only meetings changed at or after this time, for partners catching up by polling.' }) updatedSince?: Date,
   ) {
     return toConnection(
       await listMeetings(
@@ -100,6 +101,7 @@ export class MeetingResolver {
           statuses,
           startsFrom,
           startsBefore,
+          updatedSince,
         },
         page,
       ),

@@ -61,6 +61,7 @@ export interface MeetingFilter {
   startsFrom?: Date | null;
   startsBefore?: Date | null;
   seriesId?: string | null;
+  updatedSince?: Date | null;
 }
 
 /** Meetings the viewer may see (filtered in SQL), earliest first. */
@@ -83,6 +84,7 @@ export async function listMeetings(ctx: AppContext, filter: MeetingFilter, args:
   if (filter.startsFrom) qb.andWhere('m.starts_at >= :from', { from: filter.startsFrom });
   if (filter.startsBefore) qb.andWhere('m.starts_at < :before', { before: filter.startsBefore });
   if (filter.seriesId) qb.andWhere('m.series_id = :seriesId', { seriesId: filter.seriesId });
+  if (filter.updatedSince) qb.andWhere('m.updated_at >= :updatedSince', { updatedSince: filter.updatedSince });
   return paginate(qb, args, [
     { sql: 'm.starts_at', value: (m) => m.startsAt.toISOString() },
     { sql: 'm.id', value: (m) => m.id },

@@ -295,9 +295,10 @@ export class PatrolResolver {
     @Arg('statuses', () => [PatrolStatus], { nullable: true, description: 'Only patrols in these states.' }) statuses?: PatrolStatus[],
     @Arg('from', () => Date, { nullable: true, description: 'Only patrols whose planned shift ends after this time.' }) from?: Date,
     @Arg('to', () => Date, { nullable: true, description: 'Only patrols whose planned shift starts before this time.' }) to?: Date,
+    @Arg('updatedSince', () => Date, { nullable: true, description: 'Only patrols changed at or after this time, for partners catching up by polling.' }) updatedSince?: Date,
   ) {
     return toConnection(
-      await listPatrols(ctx, { teamId: filterId(teamId, 'PatrolTeam'), withinAreaId: filterId(withinAreaId, 'Area'), statuses, from, to }, page),
+      await listPatrols(ctx, { teamId: filterId(teamId, 'PatrolTeam'), withinAreaId: filterId(withinAreaId, 'Area'), statuses, from, to, updatedSince }, page),
     );
   }
 

@@ -160,6 +160,7 @@ export interface PatrolFilter {
   statuses?: PatrolStatus[] | null;
   from?: Date | null;
   to?: Date | null;
+  updatedSince?: Date | null;
 }
 
 /** Patrols by planned start; a time range keeps the patrols whose planned shift overlaps it. */
@@ -173,6 +174,7 @@ export async function listPatrols(ctx: AppContext, filter: PatrolFilter, args: C
   if (filter.statuses?.length) qb.andWhere('p.status IN (:...statuses)', { statuses: filter.statuses });
   if (filter.from) qb.andWhere('p.planned_end > :from', { from: filter.from });
   if (filter.to) qb.andWhere('p.planned_start < :to', { to: filter.to });
+  if (filter.updatedSince) qb.andWhere('p.updated_at >= :updatedSince', { updatedSince: filter.updatedSince });
   whereWithin(qb, 'a.path', filter.withinAreaId, 'within');
   whereVisible(qb, ctx, 't.organization_id', `t.kind = 'CONTRACTED'`, 'a.path');
   return paginate(qb, args, [

@@ -135,11 +135,21 @@ function slowConsumer(): GraphQLError {
   return new GraphQLError('Subscriber too slow: events were dropped. Resubscribe with your last cursor.', { extensions: { code: 'SLOW_CONSUMER' } });
 }
 
+/**
+ * Whether `viewer`, as it is now, may receive `event`. The one rule every
+ * transport applies per event: subscriptions (WebSocket, SSE), the polled
+ * `events` feed and webhook deliveries all call it at the moment they hand
+ * the event over, never caching an earlier answer.
+ */
+export function mayReceive(viewer: Viewer, event: EventRecord, filter?: Pick<EventFilter, 'visible'>): boolean {
+  if (!eventVisibleTo(viewer, event)) return false;
+  return !filter?.visible || filter.visible(event, viewer);
+}
+
 async function prepare(ctx: AppContext, filter: EventFilter, event: EventRecord): Promise<boolean> {
   const viewer = await ctx.app.viewers.current(ctx);
   if (!viewer) throw new GraphQLError('Your session is no longer valid.', { extensions: { code: 'UNAUTHENTICATED' } });
-  if (!eventVisibleTo(viewer, event)) return false;
-  if (filter.visible && !filter.visible(event, viewer)) return false;
+  if (!mayReceive(viewer, event, filter)) return false;
   ctx.viewer = viewer;
   ctx.loaders = loadersForEvent(event.id);
   return true;
@@ -176,7 +186,7 @@ async function replayPage(ctx: AppContext, filter: EventFilter, after: string): 
   return qb.orderBy('e.id', 'ASC').limit(REPLAY_PAGE).getMany();
 }
 
-async function assertNotPruned(ctx: AppContext, after: string): Promise<void> {
+export async function assertNotPruned(ctx: AppContext, after: string): Promise<void> {
   const [{ pruned_through }] = await ctx.app.db.query('SELECT pruned_through::text FROM event_log_state');
   if (BigInt(after) < BigInt(pruned_through)) {
     throw new GraphQLError('Events after this cursor are past the retention period. Reload, then subscribe without `after`.', {
