@@ -12,6 +12,7 @@ import { requestStorage } from '../shared/request-context';
 import { createContext } from './context';
 import { formatError } from './errors';
 import { limitErrors, measureOperation } from './limits';
+import { mountWeb } from './web';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,100}$/;
 
@@ -58,7 +59,8 @@ export async function createHttpServer(app: AppServices, schema: GraphQLSchema):
       limitsPlugin(app),
       // Cache hints are unused here, and the default plugin wraps every field resolver to collect them.
       ApolloServerPluginCacheControlDisabled(),
-      ...(app.config.nodeEnv === 'production' ? [ApolloServerPluginLandingPageDisabled()] : []),
+      // GET /graphql from a browser is the console's own explorer (src/server/web.ts), never Apollo's online Sandbox.
+      ApolloServerPluginLandingPageDisabled(),
     ],
   });
   await apollo.start();
@@ -87,6 +89,8 @@ export async function createHttpServer(app: AppServices, schema: GraphQLSchema):
       res.status(503).json({ status: 'unavailable', reason: 'database unreachable' });
     }
   });
+
+  mountWeb(expressApp, app.config);
 
   expressApp.use(
     '/graphql',

@@ -1,4 +1,16 @@
+import fs from 'node:fs';
 import path from 'node:path';
+
+/** dist/web under the project root (the nearest folder above this file with a package.json), from src/ and from dist/src/ alike. */
+function defaultWebDir(): string {
+  let dir = __dirname;
+  while (!fs.existsSync(path.join(dir, 'package.json'))) {
+    const parent = path.dirname(dir);
+    if (parent === dir) return path.resolve('dist', 'web');
+    dir = parent;
+  }
+  return path.join(dir, 'dist', 'web');
+}
 
 export type NodeEnv = 'development' | 'production' | 'test';
 
@@ -17,6 +29,10 @@ export interface Config {
   logLevel: string;
   dataDir: string;
   introspection: boolean;
+  /** Serve the in-browser GraphQL explorer at GET /graphql. */
+  explorer: boolean;
+  /** Where the built console (web/) is served from. */
+  webDir: string;
   loadDemoData: boolean;
   exposeSqlCount: boolean;
   limits: {
@@ -107,6 +123,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel,
     dataDir: path.resolve(env.DATA_DIR || '.data'),
     introspection: bool(env, 'INTROSPECTION', !production),
+    explorer: bool(env, 'EXPLORER', !production),
+    webDir: env.WEB_DIR ? path.resolve(env.WEB_DIR) : defaultWebDir(),
     loadDemoData: bool(env, 'DEMO_DATA', !databaseUrl),
     exposeSqlCount: bool(env, 'EXPOSE_SQL_COUNT', !production),
     limits: {
