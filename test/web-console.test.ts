@@ -1,0 +1,155 @@
+import path from 'node:path';
+import type { Browser } from 'playwright-core';
+import { loadDemoData } from '../src/demo';
+import { createLogger } from '../src/shared/logger';
+import { launchBrowser, openPage, signIn, type WatchedPage } from './support/browser';
+import { gql } from './support/graphql';
+import { createTestDatabase, startTestServer, type TestDatabase, type TestServer } from './support/server';
+
+// The console in a real headless Chromium against a real server on the demo data.
+const PASSWORD = 'gongzhi-demo-2026';
+const SCREENSHOTS = path.join(__dirname, '..', 'docs', 'screenshots');
+jest.setTimeout(120_000);
+
+let database: TestDatabase;
+let server: TestServer;
+let browser: Browser;
+let base: string;
+const pages: WatchedPage[] = [];
+
+async function tokenFor(email: string): Promise<string> {
+  const [user] = await server.services.db.query('SELECT id FROM app_user WHERE email = $1', [email]);
+  return server.services.tokens.issue(`user:${user.id}`).token;
+}
+
+async function areaId(name: string): Promise<string> {
+  const res = await gql(server.httpUrl, 'query($s: String) { areas(search: $s, first: 1) { nodes { id name } } }', { s: name }, await tokenFor('admin@gongzhi.demo'));
+  return res.body.data.areas.nodes[0].id;
+}
+
+async function reportCase(title: string, area: string): Promise<{ id: string; reference: string }> {
+  const res = await gql(
+    server.httpUrl,
+    'mutation($input: CaseReportInput!) { caseReport(input: $input) { case { id reference } userErrors { message } } }',
+    { input: { areaId: area, title, description: '樓道堆放雜物，阻塞消防通道。', category: 'PUBLIC_SECURITY', channel: 'MOBILE_APP' } },
+    await tokenFor('resident@gongzhi.demo'),
+  );
+  expect(res.body.data.caseReport.userErrors).toEqual([]);
+  return res.body.data.caseReport.case;
+}
+
+async function open(email: string, options: { mobile?: boolean } = {}): Promise<WatchedPage> {
+  const watched = await openPage(browser, base, options);
+  pages.push(watched);
+  await signIn(watched.page, email, PASSWORD);
+  return watched;
+}
+
+beforeAll(async () => {
+  browser = await launchBrowser();
+  database = await createTestDatabase();
+  server = await startTestServer(database.url);
+  await loadDemoData(server.services.db, createLogger('silent'));
+  base = server.httpUrl.replace(/\/graphql$/, '');
+});
+
+afterEach(async () => {
+  // No page may log a console error or throw.
+  const errors = pages.flatMap((p) => p.errors);
+  for (const p of pages.splice(0)) await p.context.close();
+  expect(errors).toEqual([]);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+  await database?.drop();
+});
+
+describe('liaison officer console', () => {
+  test('given the liaison officer signs in, then the dashboard figures equal the API answer for the same jurisdiction', async () => {
+    const { page } = await open('liaison@gongzhi.demo');
+    await page.waitForSelector('[data-testid=fig-open] .figure-value');
+    const area = await page.locator('[data-testid=area-picker]').inputValue();
+    const res = await gql(
+      server.httpUrl,
+      'query($a: ID!) { jurisdictionDashboard(areaId: $a) { cases { open overdue supervisedOpen } patrols { onDuty } meetings { upcomingNext30Days openActionItems } contracts { active } } }',
+      { a: area },
+      await tokenFor('liaison@gongzhi.demo'),
+    );
+    const d = res.body.data.jurisdictionDashboard;
+    const figure = (id: string) => page.locator(`[data-testid=${id}] .figure-value`).innerText();
+    expect({
+      open: await figure('fig-open'),
+      overdue: await figure('fig-overdue'),
+      supervised: await figure('fig-supervised'),
+      onDuty: await figure('fig-onduty'),
+      upcoming: await figure('fig-upcoming'),
+      actions: await figure('fig-actions'),
+      contracts: await figure('fig-contracts'),
+    }).toEqual({
+      open: String(d.cases.open),
+      overdue: String(d.cases.overdue),
+      supervised: String(d.cases.supervisedOpen),
+      onDuty: String(d.patrols.onDuty),
+      upcoming: String(d.meetings.upcomingNext30Days),
+      actions: String(d.meetings.openActionItems),
+      contracts: String(d.contracts.active),
+    });
+    await page.waitForSelector('[data-testid=live-badge][data-live=true]');
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'liaison.png') });
+  });
+
+  test('given the liaison page is open, when a case is reported through the API, then it appears in the live feed and the queue within 2 s; triage and assignment from the page are what the API then answers', async () => {
+    const { page } = await open('liaison@gongzhi.demo');
+    await page.waitForSelector('[data-testid=live-badge][data-live=true]');
+    const reported = await reportCase('樓道堆物阻塞通道（瀏覽器測試）', await areaId('三板橋社區'));
+    await page.locator('[data-testid=feed-item]', { hasText: reported.reference }).waitFor({ timeout: 2000 });
+    const row = page.locator(`[data-testid=case-row][data-reference="${reported.reference}"]`);
+    await row.waitFor({ timeout: 2000 });
+
+    await row.locator('.row-main').click();
+    await row.locator('[data-testid=action-triage] select[name=severity]').selectOption('HIGH');
+    await row.locator('[data-testid=action-triage] button[type=submit]').click();
+    await page.locator(`[data-testid=case-row][data-reference="${reported.reference}"][data-status=TRIAGED]`).waitFor();
+
+    const assign = row.locator('[data-testid=action-assign]');
+    await assign.locator('select[name=leader]').selectOption({ label: '王建國' });
+    await assign.locator('select[name=handler]').selectOption({ label: '李警官' });
+    await assign.locator('button[type=submit]').click();
+    await page.locator(`[data-testid=case-row][data-reference="${reported.reference}"][data-status=ASSIGNED]`).waitFor();
+
+    const res = await gql(
+      server.httpUrl,
+      'query($id: ID!) { case(id: $id) { status severity responsibleOrganization { name } leader { displayName } handler { displayName } } }',
+      { id: reported.id },
+      await tokenFor('liaison@gongzhi.demo'),
+    );
+    expect(res.body.data.case).toEqual({ status: 'ASSIGNED', severity: 'HIGH', responsibleOrganization: { name: '中山路派出所' }, leader: { displayName: '王建國' }, handler: { displayName: '李警官' } });
+  });
+
+  test('given a missing handler, when assigning from the page, then the userErrors message is shown next to the handler field', async () => {
+    const { page } = await open('liaison@gongzhi.demo');
+    const reported = await reportCase('井蓋缺失（瀏覽器測試）', await areaId('三板橋社區'));
+    const row = page.locator(`[data-testid=case-row][data-reference="${reported.reference}"]`);
+    await row.waitFor({ timeout: 5000 });
+    await row.locator('.row-main').click();
+    const assign = row.locator('[data-testid=action-assign]');
+    await assign.locator('select[name=leader]').selectOption({ label: '王建國' });
+    await assign.locator('button[type=submit]').click();
+    await expect(assign.locator('.field[data-name=handlerUserId] .field-error').innerText()).resolves.toMatch(/handlerUserId/);
+  });
+
+  test('given an organisation outside the jurisdiction, when a case is reported in 三板橋社區, then its page never shows it and the API agrees', async () => {
+    const { page } = await open('minyi.admin@gongzhi.demo');
+    await page.waitForSelector('[data-testid=fig-open] .figure-value');
+    await page.waitForSelector('[data-testid=live-badge][data-live=true]');
+    const reported = await reportCase('外單位不應看到的案件（瀏覽器測試）', await areaId('三板橋社區'));
+    await page.waitForTimeout(2500);
+    expect(await page.locator(`[data-testid=case-row][data-reference="${reported.reference}"]`).count()).toBe(0);
+    expect(await page.locator('[data-testid=feed-item]', { hasText: reported.reference }).count()).toBe(0);
+    expect(await page.locator('body').innerText()).not.toContain('外單位不應看到的案件');
+    const res = await gql(server.httpUrl, 'query($id: ID!) { case(id: $id) { id } }', { id: reported.id }, await tokenFor('minyi.admin@gongzhi.demo'));
+    expect(res.body.data.case).toBeNull();
+  });
+});
