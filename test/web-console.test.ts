@@ -153,3 +153,21 @@ describe('liaison officer console', () => {
     expect(res.body.data.case).toBeNull();
   });
 });
+
+describe('explorer', () => {
+  test('given a signed-in console, when GET /graphql is opened in the browser, then GraphiQL loads from this server only and runs a query with the signed-in token', async () => {
+    const watched = await open('liaison@gongzhi.demo');
+    const { page } = watched;
+    const foreign: string[] = [];
+    page.on('request', (request) => {
+      if (!request.url().startsWith(base) && !request.url().startsWith('ws://127.0.0.1') && !/^(data|blob):/.test(request.url())) foreign.push(request.url());
+    });
+    await page.goto('/graphql');
+    await page.locator('.graphiql-execute-button').waitFor({ timeout: 30_000 });
+    await page.locator('.graphiql-query-editor .view-lines').waitFor({ timeout: 30_000 });
+    await page.locator('.graphiql-execute-button').click();
+    await expect(page.locator('.graphiql-response').getByText('李警官').first().waitFor({ timeout: 15_000 })).resolves.toBeUndefined();
+    expect(foreign).toEqual([]);
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'explorer.png') });
+  });
+});
