@@ -7,7 +7,7 @@ import { expressMiddleware } from '@as-integrations/express5';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { GraphQLError, type GraphQLSchema } from 'graphql';
 import type { AppContext, AppServices } from '../shared/context';
-import { bearerToken } from '../shared/auth/jwt';
+import { INVALID_TOKEN, readAuthorization } from '../shared/auth/jwt';
 import { requestStorage } from '../shared/request-context';
 import { createContext } from './context';
 import { formatError } from './errors';
@@ -104,9 +104,10 @@ export async function createHttpServer(app: AppServices, schema: GraphQLSchema):
     expressMiddleware(apollo, {
       context: async ({ req }) => {
         const store = requestStorage.getStore();
-        const resolved = await app.viewers.fromToken(bearerToken(req.header('authorization')));
+        const authorization = readAuthorization(req.header('authorization'));
+        const resolved = 'token' in authorization ? await app.viewers.fromToken(authorization.token) : null;
         if (!resolved) {
-          throw new GraphQLError('The access token is invalid or expired. Sign in again.', {
+          throw new GraphQLError('error' in authorization ? authorization.error : INVALID_TOKEN, {
             extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } },
           });
         }

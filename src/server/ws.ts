@@ -4,7 +4,7 @@ import { GraphQLError, getOperationAST, parse, validate, type DocumentNode, type
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { AppServices } from '../shared/context';
-import { bearerToken } from '../shared/auth/jwt';
+import { INVALID_TOKEN, readAuthorization } from '../shared/auth/jwt';
 import type { Viewer } from '../shared/auth/viewer';
 import { createContext } from './context';
 import { limitErrors, measureOperation } from './limits';
@@ -99,10 +99,13 @@ export function attachWebSocket(app: AppServices, schema: GraphQLSchema, httpSer
       schema,
       subscribe,
       onConnect: async (ctx) => {
-        const raw = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization;
-        const token = typeof raw === 'string' ? (bearerToken(raw) ?? raw) : null;
-        const resolved = await app.viewers.fromToken(token);
-        if (!resolved) return false; // closes with 4403 Forbidden
+        const authorization = readAuthorization(ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization);
+        const resolved = 'token' in authorization ? await app.viewers.fromToken(authorization.token) : null;
+        if (!resolved) {
+          // Same words as the HTTP 401; graphql-ws's own close after ours (4403 "Forbidden") is then a no-op.
+          ctx.extra.socket.close(4403, 'error' in authorization ? authorization.error : INVALID_TOKEN);
+          return false;
+        }
         states.set(ctx.extra.socket, { viewer: resolved.viewer, subject: resolved.subject, subscriptionIds: new Set() });
         return true;
       },

@@ -49,8 +49,21 @@ export class TokenService {
   }
 }
 
-export function bearerToken(header: string | undefined | null): string | null {
-  if (!header) return null;
-  const match = /^Bearer\s+(\S+)$/i.exec(header.trim());
-  return match ? match[1] : null;
+/** What every transport answers when a well-formed token does not verify or its account is gone. */
+export const INVALID_TOKEN = 'The access token is invalid or expired. Sign in again.';
+
+/** What every transport answers when the Authorization value is not `Bearer <token>`. */
+export const MALFORMED_AUTHORIZATION = 'Malformed Authorization: expected "Bearer <access token>", or no Authorization at all to stay signed out.';
+
+/**
+ * The one rule for an Authorization value, HTTP header or graphql-ws
+ * `connection_init` payload alike: absent or empty means signed out,
+ * `Bearer <token>` carries a token, anything else is an error the client must
+ * hear about (a silently ignored token looks like missing permissions).
+ */
+export function readAuthorization(value: unknown): { token: string | null } | { error: string } {
+  if (value === undefined || value === null || (typeof value === 'string' && value.trim() === '')) return { token: null };
+  if (typeof value !== 'string') return { error: MALFORMED_AUTHORIZATION };
+  const match = /^Bearer +(\S+)$/i.exec(value.trim());
+  return match ? { token: match[1] } : { error: MALFORMED_AUTHORIZATION };
 }
