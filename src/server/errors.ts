@@ -19,10 +19,21 @@ const PUBLIC_CODES = new Set([
   'TOO_MANY_SUBSCRIPTIONS',
 ]);
 
+/**
+ * Apollo's CSRF prevention (kept on) names content types and headers but not
+ * what a GraphQL client should change; urql and others send queries as GET by
+ * default and meet it first.
+ */
+export const CSRF_BLOCKED =
+  'Blocked as a possible cross-site request forgery (CSRF). Send operations as POST with "Content-Type: application/json", or add the header "apollo-require-preflight: true" to a GET query (mutations are POST only).';
+
 /** Internal errors never leak details: the client gets a generic message, the log gets the cause. */
 export function formatError(log: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const code = formatted.extensions?.code as string | undefined;
+    if (code === 'BAD_REQUEST' && formatted.message.startsWith('This operation has been blocked as a potential Cross-Site Request Forgery')) {
+      return { message: CSRF_BLOCKED, extensions: { code } };
+    }
     if (code && PUBLIC_CODES.has(code)) {
       return { message: formatted.message, locations: formatted.locations, path: formatted.path, extensions: { code } };
     }
