@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import type { DataSource } from 'typeorm';
 import type { Config } from './shared/config';
 import type { AppServices } from './shared/context';
@@ -38,12 +38,45 @@ function localJwtSecret(dataDir: string): string {
   return fs.readFileSync(file, 'utf8').trim();
 }
 
+/** A start-up failure whose message is the whole story: main prints it as one line, with no stack. */
+export class StartError extends Error {}
+
+/** One line a newcomer can act on, instead of the ws library's "Internal error ..." and a stack. */
+function listenFailure(error: NodeJS.ErrnoException, port: number, host: string): Error {
+  if (error.code === 'EADDRINUSE') {
+    return new StartError(`Port ${port} is already in use on ${host} (is Gongzhi already running?). Stop that process or pick another port, e.g. PORT=${port === 65535 ? 4001 : port + 1} npm start`);
+  }
+  if (error.code === 'EACCES') return new StartError(`Port ${port} on ${host} needs privileges this user lacks. Pick a port above 1023, e.g. PORT=4000 npm start`);
+  if (error.code === 'EADDRNOTAVAIL') return new StartError(`HOST=${host} is not an address of this machine. Use HOST=0.0.0.0 or HOST=127.0.0.1`);
+  return error;
+}
+
+function listen(server: net.Server, port: number, host: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const failed = (error: NodeJS.ErrnoException) => reject(listenFailure(error, port, host));
+    server.once('error', failed);
+    server.listen(port, host, () => {
+      server.off('error', failed);
+      resolve();
+    });
+  });
+}
+
+/** Checked before the database starts, so a taken port fails in a second, not after migrations. */
+async function assertPortFree(port: number, host: string): Promise<void> {
+  if (port === 0) return;
+  const probe = net.createServer();
+  await listen(probe, port, host);
+  await new Promise((resolve) => probe.close(resolve));
+}
+
 export interface StartOptions {
   /** Runs after migrations, before the server listens (demo data). */
   beforeListen?: (db: DataSource, log: Logger) => Promise<void>;
 }
 
 export async function startApp(config: Config, log: Logger, options: StartOptions = {}): Promise<RunningApp> {
+  await assertPortFree(config.port, config.host);
   let embedded: EmbeddedDatabase | null = null;
   let databaseUrl = config.databaseUrl;
   if (!databaseUrl) {
@@ -56,6 +89,8 @@ export async function startApp(config: Config, log: Logger, options: StartOption
   // writers (hundreds of phones sending check-ins) hold every connection of the main one.
   const realtimeDb = createDataSource(databaseUrl, log, 5);
   let transport: WakeTransport | null = null;
+  let events: EventBus | null = null;
+  let scheduler: Scheduler | null = null;
   try {
     await db.initialize();
     const applied = await migrate(db);
@@ -70,7 +105,7 @@ export async function startApp(config: Config, log: Logger, options: StartOption
       ttlSeconds: config.jwtTtlSeconds,
     });
     transport = config.redisUrl ? new RedisWakeTransport(config.redisUrl, log) : new PostgresWakeTransport(databaseUrl, log);
-    const events = new EventBus(realtimeDb, transport, log, config.eventPollMs);
+    events = new EventBus(realtimeDb, transport, log, config.eventPollMs);
     const viewers = new ViewerResolver(realtimeDb, tokens);
     events.onEvent((event) => {
       const subjects = event.payload?.invalidatesViewers;
@@ -81,21 +116,21 @@ export async function startApp(config: Config, log: Logger, options: StartOption
     const services: AppServices = { config, db, realtimeDb, log, tokens, events, viewers };
     const schema = buildGraphQLSchema();
     const { httpServer, apollo } = await createHttpServer(services, schema);
+    // Listen first: the WebSocket server re-emits the HTTP server's errors, and graphql-ws prints
+    // any such error with a stack. Attached in the same tick, no upgrade request can come in between.
+    await listen(httpServer, config.port, config.host);
     const ws = attachWebSocket(services, schema, httpServer);
-    const scheduler = new Scheduler(services, () => clock.now());
-    scheduler.start(config.schedulerIntervalMs);
-
-    await new Promise<void>((resolve, reject) => {
-      httpServer.once('error', reject);
-      httpServer.listen(config.port, config.host, () => resolve());
-    });
+    const runningScheduler = new Scheduler(services, () => clock.now());
+    scheduler = runningScheduler;
+    runningScheduler.start(config.schedulerIntervalMs);
+    const runningEvents = events;
     const { port } = httpServer.address() as AddressInfo;
     const host = config.host === '0.0.0.0' ? 'localhost' : config.host;
 
     let stopping: Promise<void> | null = null;
     return {
       services,
-      scheduler,
+      scheduler: runningScheduler,
       port,
       url: `http://${host}:${port}/graphql`,
       databaseUrl,
@@ -104,8 +139,8 @@ export async function startApp(config: Config, log: Logger, options: StartOption
         stopping ??= (async () => {
           await ws.close();
           await apollo.stop();
-          await scheduler.stop();
-          await events.stop();
+          await runningScheduler.stop();
+          await runningEvents.stop();
           await realtimeDb.destroy();
           await db.destroy();
           await embedded?.stop();
@@ -114,7 +149,9 @@ export async function startApp(config: Config, log: Logger, options: StartOption
       },
     };
   } catch (error) {
-    await transport?.stop().catch(() => {});
+    await scheduler?.stop().catch(() => {});
+    if (events) await events.stop().catch(() => {});
+    else await transport?.stop().catch(() => {});
     if (realtimeDb.isInitialized) await realtimeDb.destroy().catch(() => {});
     if (db.isInitialized) await db.destroy().catch(() => {});
     await embedded?.stop().catch(() => {});
