@@ -31,7 +31,7 @@ function connect(payload: Record<string, unknown>): Promise<{ data?: unknown; cl
       connectionParams: payload,
       retryAttempts: 0,
       lazy: true,
-      on: { closed: (event) => resolve({ close: { code: (event as CloseEvent).code, reason: (event as CloseEvent).reason } }) },
+      on: { closed: (event) => resolve({ close: { code: (event as { code: number }).code, reason: (event as { reason: string }).reason } }) },
     });
     client.subscribe(
       { query: VIEWER },
