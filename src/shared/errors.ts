@@ -1,5 +1,6 @@
 import { GraphQLError } from 'graphql';
 import { Field, ObjectType, registerEnumType } from 'type-graphql';
+import { valueObject, WHY } from './relay/value-object';
 
 /**
  * Codes of business-rule and bad-input failures. Clients branch on these, so a
@@ -45,7 +46,7 @@ registerEnumType(UserErrorCode, {
   },
 });
 
-@ObjectType({ description: 'A problem with the input of a mutation or a broken business rule.' })
+@ObjectType({ description: valueObject('A problem with the input of a mutation or a broken business rule.', WHY.answer) })
 export class UserError {
   @Field(() => [String], { description: 'Path to the input field at fault, starting with "input"; empty when the error concerns the whole input.' })
   field!: string[];

@@ -8,8 +8,12 @@ import { Area, AreaKind } from './area.entity';
 import { AreaCreateInput, AreaCreatePayload, AreaUpdateInput, AreaUpdatePayload } from './area.inputs';
 import { areaChildrenByParentId, areasById } from './area.loaders';
 import { createArea, findArea, listAreas, pathIds, updateArea } from './area.service';
+import { registerNodeType } from '../node/node.registry';
 
 const AreaConnection = Connection(Area);
+
+// Areas implemented Node but node(id:) did not know them; every signed-in viewer sees every area.
+registerNodeType('Area', (ctx, id) => findArea(ctx, id));
 
 @Resolver(() => Area)
 export class AreaResolver {

@@ -3,6 +3,7 @@ import { UserError } from '../../shared/errors';
 import { ApiClient } from '../api-client/api-client.entity';
 import { Organization } from '../organization/organization.entity';
 import { User } from '../user/user.entity';
+import { valueObject, WHY } from '../../shared/relay/value-object';
 
 @InputType({ description: 'E-mail and password of an account.' })
 export class AuthLoginInput {
@@ -22,7 +23,7 @@ export class AuthTokenForClientInput {
   clientSecret!: string;
 }
 
-@ObjectType({ description: 'An access token: send it as `Authorization: Bearer <token>` or in the WebSocket `connection_init` payload as `authorization`.' })
+@ObjectType({ description: valueObject('An access token: send it as `Authorization: Bearer <token>` or in the WebSocket `connection_init` payload as `authorization`.', WHY.answer) })
 export class AccessToken {
   @Field({ description: 'The JWT.' })
   token!: string;
@@ -55,7 +56,7 @@ export class AuthTokenForClientPayload {
   userErrors!: UserError[];
 }
 
-@ObjectType({ description: 'Who is asking.' })
+@ObjectType({ description: valueObject('Who is asking.', WHY.answer) })
 export class ViewerInfo {
   @Field({ description: 'Whether a valid token was sent.' })
   signedIn!: boolean;

@@ -3,6 +3,7 @@ import { Column, Entity, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
 import { LocalDateResolver } from 'graphql-scalars';
 import { Node } from '../node/node.type';
 import { toGlobalId } from '../../shared/relay/global-id';
+import { valueObject, WHY } from '../../shared/relay/value-object';
 
 export enum CaseCategory {
   PUBLIC_SECURITY = 'PUBLIC_SECURITY',
@@ -105,7 +106,7 @@ export function isMajorDispute(category: CaseCategory, severity: CaseSeverity): 
   return category === CaseCategory.DISPUTE && (severity === CaseSeverity.HIGH || severity === CaseSeverity.CRITICAL);
 }
 
-@ObjectType({ description: 'A reference to a file kept elsewhere (photo, video, document); the platform stores no files.' })
+@ObjectType({ description: valueObject('A reference to a file kept elsewhere (photo, video, document); the platform stores no files.', WHY.part) })
 export class CaseAttachment {
   @Field({ description: 'Where the file can be fetched (http or https URL).' })
   url!: string;
@@ -344,10 +345,15 @@ registerEnumType(CaseEventVisibility, {
 });
 
 @Entity('case_event')
-@ObjectType({ description: 'One step in the timeline of a case. Append-only.' })
-export class CaseEvent {
+@ObjectType({ implements: Node, description: 'One step in the timeline of a case. Append-only, so its id is stable: link to a comment or a decision by it.' })
+export class CaseEvent implements Node {
   @PrimaryGeneratedColumn('increment', { type: 'bigint' })
   id!: string;
+
+  @Field(() => ID, { name: 'id', description: 'Global id.' })
+  get globalId(): string {
+    return toGlobalId('CaseEvent', String(this.id));
+  }
 
   @Column('uuid')
   caseId!: string;
@@ -422,10 +428,15 @@ registerEnumType(ConstructionClassification, {
 });
 
 @Entity('illegal_construction_ledger')
-@ObjectType({ description: 'The ledger record (臺賬) of an illegal-construction case.' })
-export class IllegalConstructionLedgerRecord {
+@ObjectType({ implements: Node, description: 'The ledger record (臺賬) of an illegal-construction case; one per case.' })
+export class IllegalConstructionLedgerRecord implements Node {
   @PrimaryColumn('uuid')
   caseId!: string;
+
+  @Field(() => ID, { name: 'id', description: 'Global id (not the case\'s: the record is cached apart from the case).' })
+  get globalId(): string {
+    return toGlobalId('IllegalConstructionLedgerRecord', this.caseId);
+  }
 
   @Column('text')
   @Field({ description: 'Kind of structure, e.g. rooftop extension, shed, enclosed balcony.' })

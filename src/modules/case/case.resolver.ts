@@ -16,7 +16,7 @@ import { Organization } from '../organization/organization.entity';
 import { organizationsById } from '../organization/organization.loaders';
 import { User } from '../user/user.entity';
 import { usersById } from '../user/user.loaders';
-import { Case, CaseCategory, CaseChannel, CaseEvent, CaseStatus, DisposalPlanPhase, IllegalConstructionLedgerRecord, OPEN_STATUSES, isMajorDispute } from './case.entity';
+import { Case, CaseCategory, CaseChannel, CaseEvent, CaseEventVisibility, CaseStatus, DisposalPlanPhase, IllegalConstructionLedgerRecord, OPEN_STATUSES, isMajorDispute } from './case.entity';
 import {
   CaseAssignInput,
   CaseAssignPayload,
@@ -83,6 +83,18 @@ const NO_MATCH = '00000000-0000-0000-0000-000000000000';
 
 registerNodeType('Case', (ctx, id) => findCase(ctx, id));
 // A disposal-plan phase is part of the ledger: visible to those who see the whole case, like the ledger itself.
+// A timeline entry is seen as the timeline is: whole by those with full access, public steps by the reporter.
+registerNodeType('CaseEvent', async (ctx, id) => {
+  const entry = await caseEventsById(ctx).load(id);
+  const record = entry ? await casesById(ctx).load(entry.caseId) : null;
+  const access = record ? await accessTo(ctx, record) : 'NONE';
+  return access === 'FULL' || (access === 'PUBLIC' && entry!.visibility === CaseEventVisibility.PUBLIC) ? entry : null;
+});
+// The ledger is shown to viewers with full access to the case only (a reporter gets null), like Case.illegalConstruction.
+registerNodeType('IllegalConstructionLedgerRecord', async (ctx, id) => {
+  const record = await casesById(ctx).load(id);
+  return record && (await accessTo(ctx, record)) === 'FULL' ? ledgerRecordsByCaseId(ctx).load(id) : null;
+});
 registerNodeType('DisposalPlanPhase', async (ctx, id) => {
   const phase = await disposalPhasesById(ctx).load(id);
   const record = phase ? await casesById(ctx).load(phase.caseId) : null;

@@ -1,7 +1,8 @@
 import { Field, ObjectType } from 'type-graphql';
 import type { EventRecord } from '../../shared/events/event.entity';
+import { valueObject, WHY } from '../../shared/relay/value-object';
 
-@ObjectType({ description: 'A change to a case, pushed to the organisations that may see it (and, for public steps, to its reporter).' })
+@ObjectType({ description: valueObject('A change to a case, pushed to the organisations that may see it (and, for public steps, to its reporter).', WHY.event) })
 export class CaseUpdate {
   @Field({ description: 'Position in the event log; pass it as `after` to resume from here.' })
   cursor!: string;

@@ -3,6 +3,7 @@ import { LocalDateResolver } from 'graphql-scalars';
 import { Column, Entity, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
 import { Node } from '../node/node.type';
 import { toGlobalId } from '../../shared/relay/global-id';
+import { valueObject, WHY } from '../../shared/relay/value-object';
 
 export enum ConsultationStatus {
   OPEN = 'OPEN',
@@ -112,10 +113,15 @@ export class ConsultationInvitee {
 }
 
 @Entity('consultation_position')
-@ObjectType({ description: "One organisation's position; each participant has at most one and may change it until the consultation closes." })
-export class ConsultationPosition {
+@ObjectType({ implements: Node, description: "One organisation's position; each participant has at most one and may change it until the consultation closes (the id stays)." })
+export class ConsultationPosition implements Node {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
+
+  @Field(() => ID, { name: 'id', description: 'Global id.' })
+  get globalId(): string {
+    return toGlobalId('ConsultationPosition', this.id);
+  }
 
   @Column('uuid')
   consultationId!: string;
@@ -144,10 +150,15 @@ export class ConsultationPosition {
 }
 
 @Entity('consultation_proposal')
-@ObjectType({ description: 'A concrete proposal made during a consultation.' })
-export class ConsultationProposal {
+@ObjectType({ implements: Node, description: 'A concrete proposal made during a consultation.' })
+export class ConsultationProposal implements Node {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
+
+  @Field(() => ID, { name: 'id', description: 'Global id.' })
+  get globalId(): string {
+    return toGlobalId('ConsultationProposal', this.id);
+  }
 
   @Column('uuid')
   consultationId!: string;
@@ -167,7 +178,7 @@ export class ConsultationProposal {
   createdAt!: Date;
 }
 
-@ObjectType({ description: 'Positions counted per stance, and who has not answered yet.' })
+@ObjectType({ description: valueObject('Positions counted per stance, and who has not answered yet.', WHY.computed) })
 export class ConsultationPositionSummary {
   @Field(() => Int, { description: 'Organisations in favour.' })
   support!: number;

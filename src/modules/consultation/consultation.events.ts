@@ -1,9 +1,10 @@
 import { Field, ObjectType } from 'type-graphql';
 import type { EventRecord } from '../../shared/events/event.entity';
+import { valueObject, WHY } from '../../shared/relay/value-object';
 
 export const CONSULTATION_EVENT_TYPES = ['consultation.opened', 'consultation.positionStated', 'consultation.proposalAdded', 'consultation.closed'] as const;
 
-@ObjectType({ description: 'A change to one consultation.' })
+@ObjectType({ description: valueObject('A change to one consultation.', WHY.event) })
 export class ConsultationUpdate {
   @Field({ description: 'Position in the event log; pass it as `after` to resume from here.' })
   cursor!: string;

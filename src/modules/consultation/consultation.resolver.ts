@@ -48,6 +48,15 @@ const ConsultationProposalConnection = Connection(ConsultationProposal);
 const NO_MATCH = '00000000-0000-0000-0000-000000000000';
 
 registerNodeType('Consultation', (ctx, id) => findConsultation(ctx, id));
+// Positions and proposals are seen by whoever sees the consultation.
+registerNodeType('ConsultationPosition', async (ctx, id) => {
+  const position = await consultationPositionsById(ctx).load(id);
+  return position && (await findConsultation(ctx, position.consultationId)) ? position : null;
+});
+registerNodeType('ConsultationProposal', async (ctx, id) => {
+  const proposal = await consultationProposalsById(ctx).load(id);
+  return proposal && (await findConsultation(ctx, proposal.consultationId)) ? proposal : null;
+});
 
 async function organizations(ctx: AppContext, ids: string[]): Promise<Organization[]> {
   return (await organizationsById(ctx).loadMany(ids)).filter((o): o is Organization => o instanceof Organization);

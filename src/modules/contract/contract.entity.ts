@@ -2,7 +2,8 @@ import { Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphq
 import { LocalDateResolver, SafeIntResolver } from 'graphql-scalars';
 import { Column, Entity, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
 import { Node } from '../node/node.type';
-import { toGlobalId } from '../../shared/relay/global-id';
+import { compositeKey, toGlobalId } from '../../shared/relay/global-id';
+import { valueObject, WHY } from '../../shared/relay/value-object';
 
 export enum ContractStatus {
   DRAFT = 'DRAFT',
@@ -110,7 +111,7 @@ registerEnumType(ServiceLevelPeriod, {
   },
 });
 
-@ObjectType({ description: 'A fee in minor currency units (e.g. fen) with its currency and payment schedule.' })
+@ObjectType({ description: valueObject('A fee in minor currency units (e.g. fen) with its currency and payment schedule.', WHY.terms) })
 export class ContractFee {
   @Field(() => SafeIntResolver, { description: 'Amount per payment in minor units (1 CNY = 100 fen).' })
   amountMinor!: number;
@@ -192,7 +193,7 @@ export class Contract implements Node {
 }
 
 @Entity('contract_party')
-@ObjectType({ description: 'An organisation taking part in a contract, with its role.' })
+@ObjectType({ description: valueObject('An organisation taking part in a contract, with its role.', WHY.terms) })
 export class ContractParty {
   @PrimaryColumn('uuid')
   contractId!: string;
@@ -215,7 +216,7 @@ export class ContractArea {
 }
 
 @Entity('contract_clause')
-@ObjectType({ description: 'A right or duty of one party role.' })
+@ObjectType({ description: valueObject('A right or duty of one party role.', WHY.terms) })
 export class ContractClause {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
@@ -241,7 +242,7 @@ export class ContractClause {
 }
 
 @Entity('contract_service_level')
-@ObjectType({ description: 'A measurable promise of the provider, e.g. at least 4 patrols per day.' })
+@ObjectType({ description: valueObject('A measurable promise of the provider, e.g. at least 4 patrols per day.', WHY.terms) })
 export class ContractServiceLevel {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
@@ -290,14 +291,19 @@ export interface ContractTermsSnapshot {
 }
 
 @Entity('contract_version')
-@ObjectType({ description: 'One version of a contract: the original terms or an amendment. Every version stays readable.' })
-export class ContractVersion {
+@ObjectType({ implements: Node, description: 'One version of a contract: the original terms or an amendment. Every version stays readable.' })
+export class ContractVersion implements Node {
   @PrimaryColumn('uuid')
   contractId!: string;
 
   @PrimaryColumn('int')
   @Field(() => Int, { description: 'Version number, from 1.' })
   number!: number;
+
+  @Field(() => ID, { name: 'id', description: 'Global id.' })
+  get globalId(): string {
+    return toGlobalId('ContractVersion', compositeKey(this.contractId, this.number));
+  }
 
   @Column('jsonb')
   snapshot!: ContractTermsSnapshot;
@@ -327,8 +333,8 @@ export class ContractVersion {
 }
 
 @Entity('contract_signature')
-@ObjectType({ description: "A party's signature on one version." })
-export class ContractSignature {
+@ObjectType({ implements: Node, description: "A party's signature on one version." })
+export class ContractSignature implements Node {
   @PrimaryColumn('uuid')
   contractId!: string;
 
@@ -339,6 +345,11 @@ export class ContractSignature {
   @PrimaryColumn('uuid')
   organizationId!: string;
 
+  @Field(() => ID, { name: 'id', description: 'Global id.' })
+  get globalId(): string {
+    return toGlobalId('ContractSignature', compositeKey(this.contractId, this.versionNumber, this.organizationId));
+  }
+
   @Column('uuid', { nullable: true })
   signedByUserId!: string | null;
 
@@ -347,7 +358,7 @@ export class ContractSignature {
   signedAt!: Date;
 }
 
-@ObjectType({ description: 'The full terms of one contract version, as the parties signed (or are asked to sign) them.' })
+@ObjectType({ description: valueObject('The full terms of one contract version, as the parties signed (or are asked to sign) them.', WHY.terms) })
 export class ContractTerms {
   @Field({ description: 'Title.' })
   title!: string;

@@ -1,5 +1,6 @@
 import { Field, ObjectType } from 'type-graphql';
 import type { EventRecord } from '../../shared/events/event.entity';
+import { valueObject, WHY } from '../../shared/relay/value-object';
 
 /** Event types of topic `contract`. */
 export const CONTRACT_EVENT_TYPES = [
@@ -16,7 +17,7 @@ export const CONTRACT_EVENT_TYPES = [
   'contract.amendmentInForce',
 ] as const;
 
-@ObjectType({ description: "A change to a contract of one of the viewer's organisations (or of an organisation it supervises or guides)." })
+@ObjectType({ description: valueObject("A change to a contract of one of the viewer's organisations (or of an organisation it supervises or guides).", WHY.event) })
 export class ContractUpdate {
   @Field({ description: 'Position in the event log; pass it as `after` to resume from here.' })
   cursor!: string;

@@ -55,6 +55,17 @@ const ContractConnection = Connection(Contract);
 const ContractVersionConnection = Connection(ContractVersion);
 
 registerNodeType('Contract', (ctx, id) => findContract(ctx, id));
+// Versions and signatures are seen by whoever sees the contract.
+registerNodeType('ContractVersion', async (ctx, key) => {
+  const [contractId, number] = key.split('/');
+  if (!(await findContract(ctx, contractId))) return null;
+  return (await contractVersionsByContractId(ctx).load(contractId)).find((v) => v.number === Number(number)) ?? null;
+});
+registerNodeType('ContractSignature', async (ctx, key) => {
+  const [contractId, number, organizationId] = key.split('/');
+  if (!(await findContract(ctx, contractId))) return null;
+  return (await contractSignaturesByContractId(ctx).load(contractId)).find((s) => s.versionNumber === Number(number) && s.organizationId === organizationId) ?? null;
+});
 
 async function organizations(ctx: AppContext, ids: string[]): Promise<Organization[]> {
   return (await organizationsById(ctx).loadMany(ids)).filter((o): o is Organization => o instanceof Organization);

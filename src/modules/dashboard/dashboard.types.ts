@@ -1,7 +1,8 @@
 import { Field, Float, Int, ObjectType } from 'type-graphql';
 import { CaseCategory, CaseStatus } from '../case/case.entity';
+import { valueObject, WHY } from '../../shared/relay/value-object';
 
-@ObjectType({ description: 'Number of open cases of one category in one status.' })
+@ObjectType({ description: valueObject('Number of open cases of one category in one status.', WHY.computed) })
 export class CaseCountByCategoryAndStatus {
   @Field(() => CaseCategory, { description: 'The category.' })
   category!: CaseCategory;
@@ -13,7 +14,7 @@ export class CaseCountByCategoryAndStatus {
   count!: number;
 }
 
-@ObjectType({ description: 'Case figures of a jurisdiction. Duplicates merged into another case are not counted.' })
+@ObjectType({ description: valueObject('Case figures of a jurisdiction. Duplicates merged into another case are not counted.', WHY.computed) })
 export class CaseFigures {
   @Field(() => Int, { description: 'Open cases (REPORTED, TRIAGED, ASSIGNED, IN_PROGRESS, REOPENED).' })
   open!: number;
@@ -46,7 +47,7 @@ export class CaseFigures {
   medianHoursToResolve!: number | null;
 }
 
-@ObjectType({ description: 'Patrol figures of a jurisdiction for today (China Standard Time).' })
+@ObjectType({ description: valueObject('Patrol figures of a jurisdiction for today (China Standard Time).', WHY.computed) })
 export class PatrolFigures {
   @Field(() => Int, { description: 'Patrols on duty now (ACTIVE).' })
   onDuty!: number;
@@ -64,7 +65,7 @@ export class PatrolFigures {
   checkpointCoverage!: number | null;
 }
 
-@ObjectType({ description: 'Joint-meeting figures of a jurisdiction (counts only: meeting contents stay with their participants).' })
+@ObjectType({ description: valueObject('Joint-meeting figures of a jurisdiction (counts only: meeting contents stay with their participants).', WHY.computed) })
 export class MeetingFigures {
   @Field(() => Int, { description: 'Meetings in the area subtree scheduled to start in the next 30 days.' })
   upcomingNext30Days!: number;
@@ -76,7 +77,7 @@ export class MeetingFigures {
   openActionItems!: number;
 }
 
-@ObjectType({ description: 'Contract figures of a jurisdiction (contracts with a scope area in the subtree).' })
+@ObjectType({ description: valueObject('Contract figures of a jurisdiction (contracts with a scope area in the subtree).', WHY.computed) })
 export class ContractFigures {
   @Field(() => Int, { description: 'ACTIVE contracts.' })
   active!: number;
@@ -85,7 +86,7 @@ export class ContractFigures {
   expiringWithin30Days!: number;
 }
 
-@ObjectType({ description: 'The police-community liaison dashboard of a jurisdiction: everything in one query.' })
+@ObjectType({ description: valueObject('The police-community liaison dashboard of a jurisdiction: everything in one query.', WHY.computed) })
 export class JurisdictionDashboard {
   areaId!: string;
 
@@ -105,7 +106,7 @@ export class JurisdictionDashboard {
   contracts!: ContractFigures | null;
 }
 
-@ObjectType({ description: 'How one responsible organisation performed on the cases of a jurisdiction in a period.' })
+@ObjectType({ description: valueObject('How one responsible organisation performed on the cases of a jurisdiction in a period.', WHY.computed) })
 export class UnitPerformance {
   organizationId!: string;
 

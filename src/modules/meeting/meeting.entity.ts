@@ -180,10 +180,15 @@ export class Meeting implements Node {
 }
 
 @Entity('meeting_participant')
-@ObjectType({ description: 'An organisation invited to a meeting (the convener is one too), with its reply and attendance.' })
-export class MeetingParticipant {
+@ObjectType({ implements: Node, description: 'An organisation invited to a meeting (the convener is one too), with its reply and attendance.' })
+export class MeetingParticipant implements Node {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
+
+  @Field(() => ID, { name: 'id', description: 'Global id.' })
+  get globalId(): string {
+    return toGlobalId('MeetingParticipant', this.id);
+  }
 
   @Column('uuid')
   meetingId!: string;

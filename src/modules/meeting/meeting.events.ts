@@ -1,8 +1,9 @@
 import { Field, ID, ObjectType } from 'type-graphql';
 import type { EventRecord } from '../../shared/events/event.entity';
 import { toGlobalId } from '../../shared/relay/global-id';
+import { valueObject, WHY } from '../../shared/relay/value-object';
 
-@ObjectType({ description: 'A change to a meeting, its participants, agenda, minutes or action items, as pushed to subscribers.' })
+@ObjectType({ description: valueObject('A change to a meeting, its participants, agenda, minutes or action items, as pushed to subscribers.', WHY.event) })
 export class MeetingChange {
   @Field({ description: 'Position in the event log; pass it as `after` to resume from here.' })
   cursor!: string;

@@ -9,6 +9,8 @@ export const meetingsById = defineByIdLoader(Meeting);
 
 export const meetingSeriesById = defineByIdLoader(MeetingSeries);
 
+export const meetingParticipantsById = defineByIdLoader(MeetingParticipant);
+
 /** Meetings of each series, earliest first. */
 export const meetingsBySeriesId = defineLoader<string, Meeting[]>(async (ids, ctx) => {
   const rows = await ctx.app.db.getRepository(Meeting).find({ where: { seriesId: In([...ids]) }, order: { startsAt: 'ASC', id: 'ASC' } });

@@ -38,7 +38,7 @@ import {
   MeetingStartInput,
   MeetingUpdateInput,
 } from './meeting.inputs';
-import { agendaItemsById, agendaItemsByMeetingId, meetingsById, participantsByMeetingId } from './meeting.loaders';
+import { agendaItemsById, agendaItemsByMeetingId, meetingParticipantsById, meetingsById, participantsByMeetingId } from './meeting.loaders';
 import {
   MEETING_FEED_TYPES,
   MEETING_TOPIC,
@@ -73,6 +73,11 @@ const ActionItemConnection = Connection(ActionItem);
 registerNodeType('Meeting', (ctx, id) => findMeeting(ctx, id));
 registerNodeType('MeetingSeries', (ctx, id) => findMeetingSeries(ctx, id));
 registerNodeType('AgendaItem', (ctx, id) => findAgendaItem(ctx, id));
+// Replies and attendance are seen by whoever sees the meeting.
+registerNodeType('MeetingParticipant', async (ctx, id) => {
+  const participant = await meetingParticipantsById(ctx).load(id);
+  return participant && (await findMeeting(ctx, participant.meetingId)) ? participant : null;
+});
 
 /** Subscribing to an unknown meeting and to one the viewer may not see fail alike. */
 

@@ -1,7 +1,8 @@
 import { Field, ObjectType } from 'type-graphql';
 import type { EventRecord } from '../../shared/events/event.entity';
+import { valueObject, WHY } from '../../shared/relay/value-object';
 
-@ObjectType({ description: 'A change to the governance network: an organisation, membership, relation or API client.' })
+@ObjectType({ description: valueObject('A change to the governance network: an organisation, membership, relation or API client.', WHY.event) })
 export class NetworkChange {
   @Field({ description: 'Position in the event log; pass it as `after` to resume from here.' })
   cursor!: string;

@@ -5,12 +5,13 @@ import { isLocalDate, today } from '../../shared/clock';
 import { defineLoader } from '../../shared/loaders';
 import type { AppContext } from '../../shared/context';
 import { ServiceLevelMetric, ServiceLevelPeriod } from '../contract/contract.entity';
+import { valueObject, WHY } from '../../shared/relay/value-object';
 
 /** A compliance report covers at most this many days. */
 export const MAX_COMPLIANCE_DAYS = 366;
 const COMPUTED = [ServiceLevelMetric.PATROLS_PER_DAY, ServiceLevelMetric.CHECKPOINT_COVERAGE];
 
-@ObjectType({ description: 'Target against achievement of one service level over one period (China Standard Time calendar days).' })
+@ObjectType({ description: valueObject('Target against achievement of one service level over one period (China Standard Time calendar days).', WHY.computed) })
 export class CompliancePeriod {
   @Field(() => LocalDateResolver, { description: 'First day of the period (clipped to the report range).' })
   startsOn!: string;
@@ -40,7 +41,7 @@ export class CompliancePeriod {
   outOf!: number | null;
 }
 
-@ObjectType({ description: 'Compliance with one computable service level of a contract.' })
+@ObjectType({ description: valueObject('Compliance with one computable service level of a contract.', WHY.computed) })
 export class ServiceLevelCompliance {
   @Field(() => ServiceLevelMetric, { description: 'What is measured (PATROLS_PER_DAY or CHECKPOINT_COVERAGE).' })
   metric!: ServiceLevelMetric;
@@ -61,7 +62,7 @@ export class ServiceLevelCompliance {
   periodsAssessed!: number;
 }
 
-@ObjectType({ description: "A contract's patrol service levels against what the provider's recorded patrols achieved." })
+@ObjectType({ description: valueObject("A contract's patrol service levels against what the provider's recorded patrols achieved.", WHY.computed) })
 export class ContractCompliance {
   @Field(() => LocalDateResolver, { description: 'First day of the report (clipped to the contract term).' })
   from!: string;

@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { Field, Float, Int, ObjectType } from 'type-graphql';
+import { valueObject, WHY } from '../../shared/relay/value-object';
 
 /**
  * Coverage of a patrol, computed from device times only (never from when the
@@ -55,7 +56,7 @@ export async function computeCoverage(em: EntityManager, patrolIds: string[]): P
   return result;
 }
 
-@ObjectType({ description: 'A planned checkpoint that was visited, with the device time of the first valid check-in.' })
+@ObjectType({ description: valueObject('A planned checkpoint that was visited, with the device time of the first valid check-in.', WHY.computed) })
 export class CheckpointVisit {
   checkpointId!: string;
 
@@ -63,7 +64,7 @@ export class CheckpointVisit {
   visitedAt!: Date;
 }
 
-@ObjectType({ description: "How much of its route a patrol covered, from the devices' clocks." })
+@ObjectType({ description: valueObject("How much of its route a patrol covered, from the devices' clocks.", WHY.computed) })
 export class PatrolCoverage {
   facts!: CoverageFacts;
 

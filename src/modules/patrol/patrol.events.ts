@@ -3,6 +3,7 @@ import { today } from '../../shared/clock';
 import type { EventRecord } from '../../shared/events/event.entity';
 import type { Tx } from '../../shared/transaction';
 import { PatrolStatus } from './patrol.entity';
+import { valueObject, WHY } from '../../shared/relay/value-object';
 
 export const PATROL_TOPIC = 'patrol';
 
@@ -37,7 +38,7 @@ export function emitPatrol(tx: Tx, scope: PatrolEventScope, type: string, payloa
   });
 }
 
-@ObjectType({ description: 'Something that happened to a patrol: planned, status changed, check-ins recorded, checkpoints missed.' })
+@ObjectType({ description: valueObject('Something that happened to a patrol: planned, status changed, check-ins recorded, checkpoints missed.', WHY.event) })
 export class PatrolUpdate {
   @Field({ description: 'Position in the event log; pass it as `after` to resume from here.' })
   cursor!: string;

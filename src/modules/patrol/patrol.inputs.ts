@@ -13,6 +13,7 @@ import {
   PatrolTeamRole,
   Route,
 } from './patrol.entity';
+import { valueObject, WHY } from '../../shared/relay/value-object';
 
 // ---- patrol teams ----
 
@@ -327,7 +328,7 @@ registerEnumType(PatrolEventOutcome, {
   },
 });
 
-@ObjectType({ description: 'What became of one event of a batch, in the order sent.' })
+@ObjectType({ description: valueObject('What became of one event of a batch, in the order sent.', WHY.answer) })
 export class PatrolEventResult {
   @Field({ description: 'The client event id as sent.' })
   clientEventId!: string;

@@ -3,6 +3,7 @@ import { LocalDateResolver } from 'graphql-scalars';
 import { UserError } from '../../shared/errors';
 import { Organization } from '../organization/organization.entity';
 import { Relationship, RelationshipType } from './relationship.entity';
+import { valueObject, WHY } from '../../shared/relay/value-object';
 
 @InputType({ description: 'A new relation between two organisations.' })
 export class RelationshipCreateInput {
@@ -40,7 +41,7 @@ export class RelationshipPayload {
   userErrors!: UserError[];
 }
 
-@ObjectType({ description: 'The part of the governance network reachable from one organisation.' })
+@ObjectType({ description: valueObject('The part of the governance network reachable from one organisation.', WHY.computed) })
 export class Network {
   @Field(() => Organization, { description: 'Where the walk started.' })
   root!: Organization;

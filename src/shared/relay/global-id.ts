@@ -1,4 +1,23 @@
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const UUID_PART = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
+const UUID = new RegExp(`^${UUID_PART}$`);
+const SERIAL_PART = '[1-9][0-9]{0,17}';
+
+/**
+ * Most records are keyed by one UUID. A few are not: append-only logs count
+ * with a bigint, and contract versions and signatures are keyed by their
+ * contract and a number. Keys are checked per type, so a fetcher never sees a
+ * key of the wrong shape (a crafted id answers null, not a database error).
+ */
+const KEY_FORMATS: Record<string, RegExp> = {
+  CaseEvent: new RegExp(`^${SERIAL_PART}$`),
+  ContractVersion: new RegExp(`^${UUID_PART}/${SERIAL_PART}$`),
+  ContractSignature: new RegExp(`^${UUID_PART}/${SERIAL_PART}/${UUID_PART}$`),
+};
+
+/** The key of a record identified by several columns, in the order the type's KEY_FORMATS entry gives. */
+export function compositeKey(...parts: (string | number)[]): string {
+  return parts.join('/');
+}
 
 /** Opaque, URL-safe id: clients must not parse it, the server can tell the type. */
 export function toGlobalId(type: string, id: string): string {
@@ -12,7 +31,7 @@ export function fromGlobalId(globalId: string): { type: string; id: string } | n
   if (separator <= 0) return null;
   const type = decoded.slice(0, separator);
   const id = decoded.slice(separator + 1);
-  if (!UUID.test(id)) return null;
+  if (!(KEY_FORMATS[type] ?? UUID).test(id)) return null;
   return { type, id };
 }
 
