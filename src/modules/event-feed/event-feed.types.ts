@@ -1,5 +1,6 @@
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
+import { valueObject, WHY } from '../../shared/relay/value-object';
 import type { EventRecord } from '../../shared/events/event.entity';
 
 /** The event log's streams; each is also the topic of a subscription. */
@@ -25,7 +26,7 @@ registerEnumType(EventTopic, {
   },
 });
 
-@ObjectType('Event', { description: 'One entry of the event log, as a partner sees it when polling (`events`) and in webhook bodies.' })
+@ObjectType('Event', { description: valueObject('One entry of the event log, as a partner sees it when polling (`events`) and in webhook bodies.', WHY.event) })
 export class FeedEvent {
   @Field({ description: 'Position in the event log: the same cursor the subscriptions use, and the `webhook-id` of its webhook deliveries.' })
   cursor!: string;
