@@ -1,4 +1,4 @@
-import { toGlobalId } from '../../shared/relay/global-id';
+import { fromGlobalId, toGlobalId } from '../../shared/relay/global-id';
 import type { EventRecord } from '../../shared/events/event.entity';
 import { nodeFetcher } from '../node/node.registry';
 import { FeedEvent, type EventTopic, type FeedEventJson } from './event-feed.types';
@@ -55,7 +55,10 @@ function present(value: unknown): unknown {
       if (!type) continue;
       out[key] = Array.isArray(raw) ? raw.map((id: string) => toGlobalId(type, id)) : toGlobalId(type, raw as string);
     } else if (idKey && typeof raw === 'string' && /^\d+$/.test(raw)) {
-      continue; // bigint row ids (timeline steps) have no global id
+      // bigint row ids: timeline steps (CaseEvent) have global ids; any other is left out.
+      const type = nodeTypeOf(idKey[1]);
+      const globalId = type ? toGlobalId(type, raw) : null;
+      if (globalId && fromGlobalId(globalId)) out[key] = globalId;
     } else {
       out[key] = present(raw);
     }
