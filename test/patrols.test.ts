@@ -128,6 +128,23 @@ afterAll(() => stopHarness(h));
 afterEach(() => clock.reset());
 
 describe('patrolEventsRecord', () => {
+  test('given a NUL in one event among valid ones, then that event is refused on its own line and the valid ones are stored, on every retry', async () => {
+    const patrolId = await planPatrol();
+    const t0 = new Date(Date.now() - 20 * 60_000);
+    const events = [
+      { clientEventId: 'nul-1', kind: 'STARTED', deviceTime: minutes(t0, 0) },
+      { clientEventId: 'nul-2', kind: 'OBSERVATION', deviceTime: minutes(t0, 1), text: 'broken\u0000note' },
+      { clientEventId: 'nul-3', kind: 'OBSERVATION', deviceTime: minutes(t0, 2), text: 'Shop door open\n\tchecked' },
+    ];
+    const first = await record(tokens.patrollerA, patrolId, events, 'phone-nul');
+    const retry = await record(tokens.patrollerA, patrolId, events, 'phone-nul');
+    const lines = (r: typeof first) => r.body.data.patrolEventsRecord.results.map((x: any) => [x.clientEventId, x.outcome, x.code]);
+    expect(lines(first)).toEqual([['nul-1', 'ACCEPTED', null], ['nul-2', 'REJECTED', 'INVALID_CHARACTERS'], ['nul-3', 'ACCEPTED', null]]);
+    expect(lines(retry)).toEqual([['nul-1', 'DUPLICATE', null], ['nul-2', 'REJECTED', 'INVALID_CHARACTERS'], ['nul-3', 'DUPLICATE', null]]);
+    const patrol = await gql(h.server.httpUrl, PATROL, { id: patrolId }, tokens.coordinator);
+    expect(patrol.body.data.patrol.events.nodes.map((e: any) => e.clientEventId).sort()).toEqual(['nul-1', 'nul-3']);
+  });
+
   test('given a batch sent twice, when the phone retries, then each event is recorded once and the retry reports duplicates', async () => {
     const patrolId = await planPatrol();
     const t0 = new Date(Date.now() - 20 * 60_000);

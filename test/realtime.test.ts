@@ -5,6 +5,7 @@ import { Viewer } from '../src/shared/auth/viewer';
 import WebSocket from 'ws';
 import { SLOW_CONSUMER_CLOSE } from '../src/server/ws';
 import { clock } from '../src/shared/clock';
+import { loadConfig } from '../src/shared/config';
 import { gql, sleep, subscribe, wsClient } from './support/graphql';
 import { startHarness, stopHarness, type Harness } from './support/harness';
 import { redisAvailable, startServerProcess } from './support/process';
@@ -120,7 +121,7 @@ describe('realtime backbone', () => {
   });
 
   test('given a connection at its subscription cap, when subscribing once more, then TOO_MANY_SUBSCRIPTIONS', async () => {
-    const capped = await startHarness({ limits: { maxDepth: 12, maxAliases: 30, maxCost: 20000, maxSubscriptionsPerConnection: 2, maxBufferedBytesPerConnection: 4 * 1024 * 1024, wsStallTimeoutMs: 30_000 } });
+    const capped = await startHarness({ limits: { ...loadConfig({ NODE_ENV: 'test' }).limits, maxSubscriptionsPerConnection: 2, maxBufferedBytesPerConnection: 4 * 1024 * 1024, wsStallTimeoutMs: 30_000 } });
     try {
       const client = wsClient(capped.server.wsUrl, capped.world.tokens.policeAdmin);
       subscribe(client, CHANGES);
@@ -139,7 +140,7 @@ describe('realtime backbone', () => {
     const deep = `subscription { networkChanges { organization { ${'parent { '.repeat(12)}name${' }'.repeat(12)} } } }`;
     const sub = subscribe(client, deep);
     const [result] = await sub.waitFor(1);
-    expect(JSON.stringify(result.errors)).toContain('exceeds the limit');
+    expect(JSON.stringify(result.errors)).toContain('QUERY_TOO_COMPLEX');
     await client.dispose();
   });
 
@@ -230,7 +231,7 @@ describe('shared execution of subscription results', () => {
 describe('slow consumers', () => {
   let h: Harness;
   beforeAll(async () => {
-    h = await startHarness({ limits: { maxDepth: 12, maxAliases: 30, maxCost: 20000, maxSubscriptionsPerConnection: 20, maxBufferedBytesPerConnection: 64 * 1024, wsStallTimeoutMs: 1000 } });
+    h = await startHarness({ limits: { ...loadConfig({ NODE_ENV: 'test' }).limits, maxSubscriptionsPerConnection: 20, maxBufferedBytesPerConnection: 64 * 1024, wsStallTimeoutMs: 1000 } });
   });
   afterAll(() => stopHarness(h));
 

@@ -1,6 +1,7 @@
 import { unwrapResolverError } from '@apollo/server/errors';
 import type { GraphQLFormattedError } from 'graphql';
 import type { Logger } from '../shared/logger';
+import { QUERY_TOO_COMPLEX, isLimitError } from './limits';
 
 /** Codes whose message is meant for the client; anything else is an internal failure and is replaced. */
 const PUBLIC_CODES = new Set([
@@ -30,7 +31,8 @@ export const CSRF_BLOCKED =
 /** Internal errors never leak details: the client gets a generic message, the log gets the cause. */
 export function formatError(log: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
-    const code = formatted.extensions?.code as string | undefined;
+    // Apollo labels every validation error GRAPHQL_VALIDATION_FAILED; a broken limit keeps its own code.
+    const code = isLimitError(error) ? QUERY_TOO_COMPLEX : (formatted.extensions?.code as string | undefined);
     if (code === 'BAD_REQUEST' && formatted.message.startsWith('This operation has been blocked as a potential Cross-Site Request Forgery')) {
       return { message: CSRF_BLOCKED, extensions: { code } };
     }

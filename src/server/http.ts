@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { isUtf8 } from 'node:buffer';
 import http from 'node:http';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
@@ -11,19 +12,16 @@ import { INVALID_TOKEN, readAuthorization } from '../shared/auth/jwt';
 import { requestStorage } from '../shared/request-context';
 import { createContext } from './context';
 import { formatError } from './errors';
-import { limitErrors, measureOperation } from './limits';
+import { queryLimits } from './limits';
+import { graphqlOverHttpStatusPlugin } from './http-status';
 import { mountWeb } from './web';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,100}$/;
 
-function limitsPlugin(app: AppServices): ApolloServerPlugin<AppContext> {
+function sqlCountPlugin(app: AppServices): ApolloServerPlugin<AppContext> {
   return {
     async requestDidStart() {
       return {
-        async didResolveOperation({ document, operationName, request, schema }) {
-          const errors = limitErrors(measureOperation(schema, document, operationName, request.variables), app.config.limits);
-          if (errors.length) throw errors[0];
-        },
         async willSendResponse({ response }) {
           const store = requestStorage.getStore();
           if (store && app.config.exposeSqlCount) response.http.headers.set('x-sql-statements', String(store.sqlStatements));
@@ -47,6 +45,7 @@ export async function createHttpServer(app: AppServices, schema: GraphQLSchema):
   httpServer.requestTimeout = 30_000;
   httpServer.headersTimeout = 15_000;
 
+  const limits = queryLimits(app.config.limits);
   const apollo = new ApolloServer<AppContext>({
     schema,
     introspection: app.config.introspection,
@@ -54,9 +53,15 @@ export async function createHttpServer(app: AppServices, schema: GraphQLSchema):
     // main.ts owns shutdown order; Apollo's own handler would re-raise the signal and cut it short.
     stopOnTerminationSignals: false,
     formatError: formatError(app.log),
+    // Limits run as validation rules: Apollo caches validated documents, and no executor can skip them.
+    validationRules: limits.validationRules,
+    parseOptions: { maxTokens: app.config.limits.maxTokens },
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
-      limitsPlugin(app),
+      sqlCountPlugin(app),
+      graphqlOverHttpStatusPlugin<AppContext>(),
+      // graphql-armor's field-suggestion mask, when enabled (production).
+      ...(limits.plugins as ApolloServerPlugin<AppContext>[]),
       // Cache hints are unused here, and the default plugin wraps every field resolver to collect them.
       ApolloServerPluginCacheControlDisabled(),
       // GET /graphql from a browser is the console's own explorer (src/server/web.ts), never Apollo's online Sandbox.
@@ -94,12 +99,20 @@ export async function createHttpServer(app: AppServices, schema: GraphQLSchema):
 
   expressApp.use(
     '/graphql',
-    express.json({ limit: '1mb' }),
+    express.json({
+      limit: '1mb',
+      // The JSON decoder would silently turn invalid UTF-8 into U+FFFD and store that; refuse it instead.
+      verify: (_req, _res, body) => {
+        if (!isUtf8(body)) throw Object.assign(new Error('Request body is not valid UTF-8'), { status: 400, type: 'encoding.invalid' });
+      },
+    }),
     // express.json answers malformed JSON with an HTML page and a logged stack; answer like GraphQL does.
     (error: Error & { status?: number; type?: string }, _req: Request, res: Response, next: NextFunction) => {
       if (!error) return next();
-      const status = error.status && error.status < 500 ? error.status : 400;
-      res.status(status).json({ errors: [{ message: error.type === 'entity.too.large' ? 'Request body too large' : 'Request body is not valid JSON', extensions: { code: 'BAD_REQUEST' } }] });
+      // body-parser reports every verify failure as 403; a badly encoded body is a bad request.
+      const status = error.type === 'encoding.invalid' ? 400 : error.status && error.status < 500 ? error.status : 400;
+      const message = error.type === 'entity.too.large' ? 'Request body too large' : error.type === 'encoding.invalid' ? 'Request body is not valid UTF-8' : 'Request body is not valid JSON';
+      res.status(status).json({ errors: [{ message, extensions: { code: 'BAD_REQUEST' } }] });
     },
     expressMiddleware(apollo, {
       context: async ({ req }) => {

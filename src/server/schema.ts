@@ -2,6 +2,7 @@ import { isObjectType, lexicographicSortSchema, printSchema, type GraphQLSchema 
 import { buildSchemaSync } from 'type-graphql';
 import { allResolvers } from '../modules';
 import { ACCESS_EXTENSION, authChecker } from '../shared/auth/policy';
+import { guardTextInputs } from './text-guard';
 
 let cached: GraphQLSchema | undefined;
 
@@ -28,7 +29,7 @@ export function buildGraphQLSchema(): GraphQLSchema {
       pubSub: unusedPubSub as never,
     });
     assertEveryOperationDeclaresAccess(schema);
-    cached = schema;
+    cached = guardTextInputs(schema);
   }
   return cached;
 }

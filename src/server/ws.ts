@@ -1,13 +1,13 @@
 import type http from 'node:http';
 import { randomUUID } from 'node:crypto';
-import { GraphQLError, getOperationAST, parse, validate, type DocumentNode, type ExecutionArgs, type GraphQLSchema } from 'graphql';
+import { GraphQLError, getOperationAST, validate, type DocumentNode, type ExecutionArgs, type GraphQLSchema, type ValidationRule } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { AppServices } from '../shared/context';
 import { INVALID_TOKEN, readAuthorization } from '../shared/auth/jwt';
 import type { Viewer } from '../shared/auth/viewer';
 import { createContext } from './context';
-import { limitErrors, measureOperation } from './limits';
+import { allValidationRules, maskSuggestions, parseLimited, type QueryLimits } from './limits';
 import { formatError } from './errors';
 import { createSharedSubscribe } from './shared-subscribe';
 
@@ -22,19 +22,24 @@ interface ConnectionState {
 export const SLOW_CONSUMER_CLOSE = 1013;
 
 /**
- * graphql-ws on the same port and path as HTTP. graphql-ws validates with the
- * plain graphql-js rules only, so the HTTP limits are applied here again.
- */
-/**
  * Dashboards open the same subscription thousands of times; parsing and
  * validating it once and sharing the document saves the CPU and, above all,
- * one syntax tree per subscription.
+ * one syntax tree per subscription. graphql-ws knows only the graphql-js
+ * rules, so the query limits of HTTP are given here too (same rules, same
+ * token limit, same suggestion mask); they depend on the document alone, so
+ * a cached verdict holds for any variables.
  */
 class DocumentCache {
   private readonly entries = new Map<string, { document: DocumentNode; errors: null } | { document: null; errors: readonly GraphQLError[] }>();
   private static readonly MAX_ENTRIES = 500;
+  private readonly rules: ValidationRule[];
 
-  constructor(private readonly schema: GraphQLSchema) {}
+  constructor(
+    private readonly schema: GraphQLSchema,
+    private readonly limits: QueryLimits,
+  ) {
+    this.rules = allValidationRules(limits);
+  }
 
   get(query: string) {
     let entry = this.entries.get(query);
@@ -47,13 +52,20 @@ class DocumentCache {
   }
 
   private parseAndValidate(query: string) {
+    let document: DocumentNode;
     try {
-      const document = parse(query);
-      const errors = validate(this.schema, document);
-      return errors.length ? { document: null, errors } : { document, errors: null };
+      document = parseLimited(query, this.limits);
     } catch (error) {
-      return { document: null, errors: [error as GraphQLError] };
+      return { document: null, errors: [this.labelled(error as GraphQLError, 'GRAPHQL_PARSE_FAILED')] };
     }
+    const errors = validate(this.schema, document, this.rules);
+    return errors.length ? { document: null, errors: errors.map((e) => this.labelled(e, 'GRAPHQL_VALIDATION_FAILED')) } : { document, errors: null };
+  }
+
+  /** The codes Apollo gives the same errors over HTTP (a limit keeps its own), suggestions masked when configured. */
+  private labelled(error: GraphQLError, code: string): GraphQLError {
+    const message = this.limits.blockFieldSuggestions ? maskSuggestions(error.message) : error.message;
+    return new GraphQLError(message, { nodes: error.nodes, source: error.source, positions: error.positions, extensions: { code, ...error.extensions } });
   }
 }
 
@@ -89,7 +101,7 @@ export function attachWebSocket(app: AppServices, schema: GraphQLSchema, httpSer
   const format = formatError(app.log);
   // Work done for WebSocket operations (mostly subscription deliveries) reads through the realtime pool.
   const services: AppServices = { ...app, db: app.realtimeDb };
-  const documents = new DocumentCache(schema);
+  const documents = new DocumentCache(schema, app.config.limits);
   /** Per subscription context: what makes two subscriptions' results for one event interchangeable. */
   const shareKeys = new WeakMap<object, string>();
   const subscribe = createSharedSubscribe((args) => shareKeys.get(args.contextValue as object) ?? null);
@@ -115,8 +127,6 @@ export function attachWebSocket(app: AppServices, schema: GraphQLSchema, httpSer
         const parsed = documents.get(payload.query);
         if (parsed.errors) return parsed.errors;
         const document = parsed.document;
-        const limit = limitErrors(measureOperation(schema, document, payload.operationName, payload.variables), app.config.limits);
-        if (limit.length) return limit;
         if (state.subscriptionIds.size >= app.config.limits.maxSubscriptionsPerConnection) {
           return [new GraphQLError(`At most ${app.config.limits.maxSubscriptionsPerConnection} subscriptions per connection.`, { extensions: { code: 'TOO_MANY_SUBSCRIPTIONS' } })];
         }

@@ -38,7 +38,14 @@ export interface Config {
   limits: {
     maxDepth: number;
     maxAliases: number;
+    maxDirectives: number;
+    /** Lexical tokens per document; bounds parsing before anything else runs. */
+    maxTokens: number;
+    /** Field selections per operation with fragments expanded (duplicates count). */
+    maxFields: number;
     maxCost: number;
+    /** Strip "Did you mean …" from validation errors, so the schema cannot be guessed field by field. */
+    blockFieldSuggestions: boolean;
     maxSubscriptionsPerConnection: number;
     maxBufferedBytesPerConnection: number;
     /** A WebSocket with unsent bytes and no write progress for this long is cut off. */
@@ -129,8 +136,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     exposeSqlCount: bool(env, 'EXPOSE_SQL_COUNT', !production),
     limits: {
       maxDepth: int(env, 'QUERY_MAX_DEPTH', 12, 2, 100),
-      maxAliases: int(env, 'QUERY_MAX_ALIASES', 30, 1, 1000),
+      maxAliases: int(env, 'QUERY_MAX_ALIASES', 30, 0, 1000),
+      maxDirectives: int(env, 'QUERY_MAX_DIRECTIVES', 10, 0, 1000),
+      maxTokens: int(env, 'QUERY_MAX_TOKENS', 1000, 50, 100_000),
+      maxFields: int(env, 'QUERY_MAX_FIELDS', 300, 10, 100_000),
       maxCost: int(env, 'QUERY_MAX_COST', 20000, 10, 10_000_000),
+      blockFieldSuggestions: bool(env, 'BLOCK_FIELD_SUGGESTIONS', production),
       maxSubscriptionsPerConnection: int(env, 'WS_MAX_SUBSCRIPTIONS', 20, 1, 1000),
       maxBufferedBytesPerConnection: int(env, 'WS_MAX_BUFFERED_BYTES', 4 * 1024 * 1024, 1024, 1024 ** 3),
       wsStallTimeoutMs: int(env, 'WS_STALL_TIMEOUT_MS', 30_000, 300, 3_600_000),

@@ -22,6 +22,7 @@ export enum UserErrorCode {
   INVALID_CREDENTIALS = 'INVALID_CREDENTIALS',
   LAST_ADMIN = 'LAST_ADMIN',
   NOT_PERMITTED_HERE = 'NOT_PERMITTED_HERE',
+  INVALID_CHARACTERS = 'INVALID_CHARACTERS',
 }
 
 registerEnumType(UserErrorCode, {
@@ -43,6 +44,7 @@ registerEnumType(UserErrorCode, {
     INVALID_CREDENTIALS: { description: 'The credentials do not match an active account or client.' },
     LAST_ADMIN: { description: 'An organisation must keep at least one ADMIN.' },
     NOT_PERMITTED_HERE: { description: 'The viewer may act, but not with this value (for example another organisation).' },
+    INVALID_CHARACTERS: { description: 'The text holds a control character (NUL and the like) or broken Unicode; only free-form text may hold tabs and line breaks.' },
   },
 });
 

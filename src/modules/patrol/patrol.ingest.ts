@@ -6,6 +6,7 @@ import { clock, today } from '../../shared/clock';
 import { idOf } from '../../shared/relay/global-id';
 import { failIfAny, inTransaction, type Tx } from '../../shared/transaction';
 import { InputCheck } from '../../shared/validation';
+import { textProblem } from '../../shared/text';
 import { Area } from '../area/area.entity';
 import { Checkpoint, IncidentSeverity, Patrol, PatrolEvent, PatrolEventKind, PatrolStatus, PatrolTeam, PatrolTeamKind } from './patrol.entity';
 import { computeCoverage, haversineMeters } from './patrol.coverage';
@@ -46,6 +47,11 @@ function validateEvent(e: PatrolEventInput, batchPatrolId: string | null, receiv
   const clientEventId = typeof e.clientEventId === 'string' ? e.clientEventId.trim() : '';
   if (clientEventId.length === 0 || clientEventId.length > 100) return rejected(String(e.clientEventId ?? ''), UserErrorCode.INVALID, 'clientEventId must have 1 to 100 characters.');
   const reject = (code: UserErrorCode, message: string) => rejected(clientEventId, code, message);
+  // The batch's text is checked here, per event, rather than by the schema's text guard (see PER_ITEM_OUTCOME).
+  const badId = textProblem(clientEventId, false);
+  if (badId) return reject(UserErrorCode.INVALID_CHARACTERS, `clientEventId ${badId}`);
+  const badText = typeof e.text === 'string' ? textProblem(e.text, true) : null;
+  if (badText) return reject(UserErrorCode.INVALID_CHARACTERS, `text ${badText}`);
   const patrolId = e.patrolId ? idOf(e.patrolId, 'Patrol') : batchPatrolId;
   if (!patrolId) return reject(e.patrolId ? UserErrorCode.NOT_FOUND : UserErrorCode.REQUIRED, e.patrolId ? 'No Patrol with this id.' : 'Give patrolId on the batch or the event.');
   if (!Object.values(PatrolEventKind).includes(e.kind)) return reject(UserErrorCode.INVALID, 'Unknown event kind.');

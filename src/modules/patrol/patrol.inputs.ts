@@ -1,4 +1,5 @@
-import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Extensions, Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { PER_ITEM_OUTCOME } from '../../shared/text';
 import { LocalDateResolver } from 'graphql-scalars';
 import { UserError, UserErrorCode } from '../../shared/errors';
 import {
@@ -309,6 +310,8 @@ export class PatrolEventsRecordInput {
   patrolId?: string | null;
 
   @Field(() => [PatrolEventInput], { description: `The events (1-${MAX_EVENTS_PER_BATCH}).` })
+  // Each event is judged on its own line of the outcome, bad text included (see text-guard).
+  @Extensions({ [PER_ITEM_OUTCOME]: true })
   events!: PatrolEventInput[];
 }
 
