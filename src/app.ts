@@ -115,7 +115,7 @@ export async function startApp(config: Config, log: Logger, options: StartOption
 
     const services: AppServices = { config, db, realtimeDb, log, tokens, events, viewers };
     const schema = buildGraphQLSchema();
-    const { httpServer, apollo } = await createHttpServer(services, schema);
+    const { httpServer, drain, apollo } = await createHttpServer(services, schema);
     // Listen first: the WebSocket server re-emits the HTTP server's errors, and graphql-ws prints
     // any such error with a stack. Attached in the same tick, no upgrade request can come in between.
     await listen(httpServer, config.port, config.host);
@@ -137,6 +137,8 @@ export async function startApp(config: Config, log: Logger, options: StartOption
       stop() {
         // Order matters: stop taking work, let in-flight requests finish, then close what they use.
         stopping ??= (async () => {
+          // Refuse new work and answer what runs before anything it needs is closed.
+          await drain.drain();
           await ws.close();
           await apollo.stop();
           await runningScheduler.stop();

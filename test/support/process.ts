@@ -20,7 +20,7 @@ export async function startServerProcess(databaseUrl: string, env: Record<string
   let stderr = '';
   child.stderr!.on('data', (chunk) => (stderr += chunk));
   const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`second server did not start: ${stderr}`)), 60_000);
+    const timer = setTimeout(() => reject(new Error(`second server did not start: ${stderr}`)), 180_000);
     child.stdout!.on('data', (chunk: Buffer) => {
       const match = /READY (\d+)/.exec(chunk.toString());
       if (match) {
