@@ -1,7 +1,11 @@
 import { unwrapResolverError } from '@apollo/server/errors';
 import type { GraphQLFormattedError } from 'graphql';
 import type { Logger } from '../shared/logger';
+import { isDatabaseUnavailable } from '../shared/database/unavailable';
 import { QUERY_TOO_COMPLEX, isLimitError } from './limits';
+
+export const SERVICE_UNAVAILABLE = 'SERVICE_UNAVAILABLE';
+export const UNAVAILABLE_MESSAGE = 'The service cannot reach its database right now. Retry after the time in Retry-After.';
 
 /** Codes whose message is meant for the client; anything else is an internal failure and is replaced. */
 const PUBLIC_CODES = new Set([
@@ -18,6 +22,7 @@ const PUBLIC_CODES = new Set([
   'CURSOR_EXPIRED',
   'SLOW_CONSUMER',
   'TOO_MANY_SUBSCRIPTIONS',
+  SERVICE_UNAVAILABLE,
 ]);
 
 /**
@@ -43,7 +48,13 @@ export function formatError(log: Logger) {
     if (!code && !formatted.path && /^Variable "\$/.test(formatted.message)) {
       return { message: formatted.message, locations: formatted.locations, extensions: { code: 'BAD_USER_INPUT' } };
     }
-    log.error({ err: unwrapResolverError(error), path: formatted.path }, 'internal error');
+    const cause = unwrapResolverError(error);
+    // An outage is not a bug of ours or the client's: say so, and let the HTTP layer answer 503 with Retry-After.
+    if (isDatabaseUnavailable(cause)) {
+      log.warn({ err: cause, path: formatted.path }, 'database unavailable');
+      return { message: UNAVAILABLE_MESSAGE, path: formatted.path, extensions: { code: SERVICE_UNAVAILABLE } };
+    }
+    log.error({ err: cause, path: formatted.path }, 'internal error');
     return { message: 'Internal server error', path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
   };
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { isUtf8 } from 'node:buffer';
 import http from 'node:http';
-import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServer, HeaderMap, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
@@ -11,18 +11,25 @@ import type { AppContext, AppServices } from '../shared/context';
 import { INVALID_TOKEN, readAuthorization } from '../shared/auth/jwt';
 import { requestStorage } from '../shared/request-context';
 import { createContext } from './context';
-import { formatError } from './errors';
+import { HttpDrain } from './drain';
+import { SERVICE_UNAVAILABLE, UNAVAILABLE_MESSAGE, formatError } from './errors';
+import { RETRY_AFTER_SECONDS, isDatabaseUnavailable } from '../shared/database/unavailable';
 import { queryLimits } from './limits';
 import { graphqlOverHttpStatusPlugin } from './http-status';
 import { mountWeb } from './web';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,100}$/;
 
-function sqlCountPlugin(app: AppServices): ApolloServerPlugin<AppContext> {
+function responseHeadersPlugin(app: AppServices): ApolloServerPlugin<AppContext> {
   return {
     async requestDidStart() {
       return {
         async willSendResponse({ response }) {
+          // GraphQL-over-HTTP allows any status for a server that cannot serve: 503 tells clients and proxies to retry.
+          if (response.body.kind === 'single' && response.body.singleResult.errors?.some((e) => e.extensions?.code === SERVICE_UNAVAILABLE)) {
+            response.http.status = 503;
+            response.http.headers.set('retry-after', String(RETRY_AFTER_SECONDS));
+          }
           const store = requestStorage.getStore();
           if (store && app.config.exposeSqlCount) response.http.headers.set('x-sql-statements', String(store.sqlStatements));
         },
@@ -33,6 +40,7 @@ function sqlCountPlugin(app: AppServices): ApolloServerPlugin<AppContext> {
 
 export interface HttpParts {
   httpServer: http.Server;
+  drain: HttpDrain;
   apollo: ApolloServer<AppContext>;
   expressApp: express.Express;
 }
@@ -58,7 +66,7 @@ export async function createHttpServer(app: AppServices, schema: GraphQLSchema):
     parseOptions: { maxTokens: app.config.limits.maxTokens },
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
-      sqlCountPlugin(app),
+      responseHeadersPlugin(app),
       graphqlOverHttpStatusPlugin<AppContext>(),
       // graphql-armor's field-suggestion mask, when enabled (production).
       ...(limits.plugins as ApolloServerPlugin<AppContext>[]),
@@ -69,6 +77,9 @@ export async function createHttpServer(app: AppServices, schema: GraphQLSchema):
     ],
   });
   await apollo.start();
+
+  const drain = new HttpDrain(httpServer);
+  expressApp.use(drain.middleware);
 
   expressApp.use((req: Request, res: Response, next: NextFunction) => {
     const incoming = req.header('x-request-id');
@@ -118,7 +129,15 @@ export async function createHttpServer(app: AppServices, schema: GraphQLSchema):
       context: async ({ req }) => {
         const store = requestStorage.getStore();
         const authorization = readAuthorization(req.header('authorization'));
-        const resolved = 'token' in authorization ? await app.viewers.fromToken(authorization.token) : null;
+        let resolved;
+        try {
+          resolved = 'token' in authorization ? await app.viewers.fromToken(authorization.token) : null;
+        } catch (error) {
+          if (!isDatabaseUnavailable(error)) throw error;
+          throw new GraphQLError(UNAVAILABLE_MESSAGE, {
+            extensions: { code: SERVICE_UNAVAILABLE, http: { status: 503, headers: new HeaderMap([['retry-after', String(RETRY_AFTER_SECONDS)]]) } },
+          });
+        }
         if (!resolved) {
           throw new GraphQLError('error' in authorization ? authorization.error : INVALID_TOKEN, {
             extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } },
@@ -133,5 +152,5 @@ export async function createHttpServer(app: AppServices, schema: GraphQLSchema):
     res.status(404).json({ error: 'not found' });
   });
 
-  return { httpServer, apollo, expressApp };
+  return { httpServer, drain, apollo, expressApp };
 }
