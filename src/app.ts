@@ -18,6 +18,8 @@ import { Scheduler } from './shared/scheduler';
 import { buildGraphQLSchema } from './server/schema';
 import { createHttpServer } from './server/http';
 import { attachWebSocket } from './server/ws';
+import { startMetricsServer } from './server/metrics-endpoint';
+import { addMetricsSource } from './shared/metrics';
 
 export interface RunningApp {
   services: AppServices;
@@ -115,15 +117,26 @@ export async function startApp(config: Config, log: Logger, options: StartOption
 
     const services: AppServices = { config, db, realtimeDb, log, tokens, events, viewers };
     const schema = buildGraphQLSchema();
-    const { httpServer, drain, apollo } = await createHttpServer(services, schema);
+    const { httpServer, drain, apollo, openSockets } = await createHttpServer(services, schema);
     // Listen first: the WebSocket server re-emits the HTTP server's errors, and graphql-ws prints
     // any such error with a stack. Attached in the same tick, no upgrade request can come in between.
     await listen(httpServer, config.port, config.host);
     const ws = attachWebSocket(services, schema, httpServer);
+    const runningEvents = events;
+    const removeMetrics = addMetricsSource({
+      openSockets,
+      webSocketConnections: () => ws.wsServer.clients.size,
+      liveSubscriptions: () => runningEvents.subscriberCount(),
+      async eventLogLag() {
+        const [{ head }] = await realtimeDb.query('SELECT coalesce(max(id), 0)::text AS head FROM event');
+        return Number(BigInt(head) - BigInt(runningEvents.dispatchedCursor));
+      },
+      pools: { main: db, realtime: realtimeDb },
+    });
+    const metricsServer = await startMetricsServer(config);
     const runningScheduler = new Scheduler(services, () => clock.now());
     scheduler = runningScheduler;
     runningScheduler.start(config.schedulerIntervalMs);
-    const runningEvents = events;
     const { port } = httpServer.address() as AddressInfo;
     const host = config.host === '0.0.0.0' ? 'localhost' : config.host;
 
@@ -139,6 +152,8 @@ export async function startApp(config: Config, log: Logger, options: StartOption
         stopping ??= (async () => {
           // Refuse new work and answer what runs before anything it needs is closed.
           await drain.drain();
+          removeMetrics();
+          await new Promise((resolve) => (metricsServer ? metricsServer.close(resolve) : resolve(null)));
           await ws.close();
           await apollo.stop();
           await runningScheduler.stop();

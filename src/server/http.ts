@@ -9,7 +9,9 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { GraphQLError, type GraphQLSchema } from 'graphql';
 import type { AppContext, AppServices } from '../shared/context';
 import { INVALID_TOKEN, readAuthorization } from '../shared/auth/jwt';
-import { requestStorage } from '../shared/request-context';
+import { requestStorage, type RequestStore } from '../shared/request-context';
+import { graphqlDuration, graphqlRequests, operationLabel, type Outcome } from '../shared/metrics';
+import { metricsRoute } from './metrics-endpoint';
 import { createContext } from './context';
 import { HttpDrain } from './drain';
 import { SERVICE_UNAVAILABLE, UNAVAILABLE_MESSAGE, formatError } from './errors';
@@ -20,17 +22,33 @@ import { mountWeb } from './web';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,100}$/;
 
+/** What a response's errors say about the request, for metrics. */
+function outcomeOf(codes: (string | undefined)[]): Outcome {
+  if (codes.length === 0) return 'ok';
+  if (codes.includes(SERVICE_UNAVAILABLE)) return 'unavailable';
+  if (codes.every((code) => code && ['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'QUERY_TOO_COMPLEX', 'BAD_USER_INPUT', 'OPERATION_RESOLUTION_FAILURE', 'BAD_REQUEST'].includes(code))) return 'invalid';
+  return 'error';
+}
+
 function responseHeadersPlugin(app: AppServices): ApolloServerPlugin<AppContext> {
   return {
     async requestDidStart() {
       return {
+        async didResolveOperation({ operationName, operation }) {
+          const store = requestStorage.getStore();
+          if (store) {
+            store.operationName = operationName;
+            store.operationType = operation?.operation;
+          }
+        },
         async willSendResponse({ response }) {
+          const store = requestStorage.getStore();
+          if (store && response.body.kind === 'single') store.outcome = outcomeOf((response.body.singleResult.errors ?? []).map((e) => e.extensions?.code as string | undefined));
           // GraphQL-over-HTTP allows any status for a server that cannot serve: 503 tells clients and proxies to retry.
           if (response.body.kind === 'single' && response.body.singleResult.errors?.some((e) => e.extensions?.code === SERVICE_UNAVAILABLE)) {
             response.http.status = 503;
             response.http.headers.set('retry-after', String(RETRY_AFTER_SECONDS));
           }
-          const store = requestStorage.getStore();
           if (store && app.config.exposeSqlCount) response.http.headers.set('x-sql-statements', String(store.sqlStatements));
         },
       };
@@ -41,6 +59,8 @@ function responseHeadersPlugin(app: AppServices): ApolloServerPlugin<AppContext>
 export interface HttpParts {
   httpServer: http.Server;
   drain: HttpDrain;
+  /** Open TCP connections of the API port, WebSocket ones included. */
+  openSockets(): number;
   apollo: ApolloServer<AppContext>;
   expressApp: express.Express;
 }
@@ -52,6 +72,11 @@ export async function createHttpServer(app: AppServices, schema: GraphQLSchema):
   // Slow or stuck clients must not hold sockets forever.
   httpServer.requestTimeout = 30_000;
   httpServer.headersTimeout = 15_000;
+  let openSockets = 0;
+  httpServer.on('connection', (socket) => {
+    openSockets += 1;
+    socket.once('close', () => (openSockets -= 1));
+  });
 
   const limits = queryLimits(app.config.limits);
   const apollo = new ApolloServer<AppContext>({
@@ -86,12 +111,26 @@ export async function createHttpServer(app: AppServices, schema: GraphQLSchema):
     const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID();
     res.setHeader('x-request-id', requestId);
     const started = process.hrtime.bigint();
+    const store: RequestStore = { requestId, sqlStatements: 0 };
     res.on('finish', () => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      app.log.info({ requestId, method: req.method, path: req.path, status: res.statusCode, ms: Math.round(ms * 10) / 10 }, 'request');
+      const path = req.originalUrl.split('?')[0];
+      const graphql = path === '/graphql';
+      app.log.info(
+        { requestId, method: req.method, path, status: res.statusCode, ms: Math.round(ms * 10) / 10, ...(graphql ? { operationName: store.operationName ?? null, operationType: store.operationType ?? null } : {}) },
+        'request',
+      );
+      if (graphql && (req.method === 'POST' || store.operationType)) {
+        const outcome: Outcome = store.outcome ?? (res.statusCode === 503 ? 'unavailable' : res.statusCode >= 400 ? 'invalid' : 'ok');
+        const labels = { operation: store.operationType ? operationLabel(store.operationName) : 'none', type: store.operationType ?? 'none', outcome };
+        graphqlRequests.inc(labels);
+        graphqlDuration.observe(labels, ms / 1000);
+      }
     });
-    requestStorage.run({ requestId, sqlStatements: 0 }, next);
+    requestStorage.run(store, next);
   });
+
+  expressApp.get('/metrics', metricsRoute(app.config));
 
   expressApp.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -152,5 +191,5 @@ export async function createHttpServer(app: AppServices, schema: GraphQLSchema):
     res.status(404).json({ error: 'not found' });
   });
 
-  return { httpServer, drain, apollo, expressApp };
+  return { httpServer, drain, apollo, expressApp, openSockets: () => openSockets };
 }

@@ -10,6 +10,7 @@ import { createContext } from './context';
 import { allValidationRules, maskSuggestions, parseLimited, type QueryLimits } from './limits';
 import { formatError } from './errors';
 import { createSharedSubscribe } from './shared-subscribe';
+import { subscriptionDeliveries, subscriptionEnds } from '../shared/metrics';
 
 interface ConnectionState {
   viewer: Viewer;
@@ -87,6 +88,7 @@ function watchForStalledClients(wsServer: WebSocketServer, stallTimeoutMs: numbe
         progress.set(client, { written, since: now });
       } else if (now - last.since >= stallTimeoutMs) {
         log.warn({ bufferedBytes: client.bufferedAmount }, 'WebSocket client stopped reading; disconnected');
+        subscriptionEnds.inc({ reason: 'stalled' });
         client.terminate();
       }
     }
@@ -144,7 +146,9 @@ export function attachWebSocket(app: AppServices, schema: GraphQLSchema, httpSer
       onNext: (ctx) => {
         // Bounded send queue: a client that stops reading is disconnected instead of growing our memory.
         const socket = ctx.extra.socket;
-        if (socket.bufferedAmount > app.config.limits.maxBufferedBytesPerConnection) {
+        subscriptionDeliveries.inc();
+        if (socket.bufferedAmount > app.config.limits.maxBufferedBytesPerConnection && socket.readyState === socket.OPEN) {
+          subscriptionEnds.inc({ reason: 'send_buffer' });
           socket.close(SLOW_CONSUMER_CLOSE, 'Slow consumer: reconnect and resume with your last cursor');
         }
       },

@@ -51,6 +51,11 @@ export interface Config {
     /** A WebSocket with unsent bytes and no write progress for this long is cut off. */
     wsStallTimeoutMs: number;
   };
+  /** Bearer token that GET /metrics requires; unset: open in development, off in production unless `metricsPort` is set. */
+  metricsToken: string | undefined;
+  /** Serve /metrics on this port instead (on `metricsHost`), not on the API port. */
+  metricsPort: number | undefined;
+  metricsHost: string;
   eventRetentionDays: number;
   /** A CHECKPOINT check-in farther than this from its checkpoint is recorded but flagged. */
   patrolCheckpointRadiusMeters: number;
@@ -91,6 +96,12 @@ function url(env: NodeJS.ProcessEnv, name: string, protocols: string[]): string 
     throw new ConfigError(`${name} must use one of ${protocols.join(', ')}`);
   }
   return raw;
+}
+
+function metricsToken(env: NodeJS.ProcessEnv): string | undefined {
+  const token = env.METRICS_TOKEN || undefined;
+  if (token !== undefined && token.length < 16) throw new ConfigError('METRICS_TOKEN must be at least 16 characters');
+  return token;
 }
 
 /**
@@ -146,6 +157,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxBufferedBytesPerConnection: int(env, 'WS_MAX_BUFFERED_BYTES', 4 * 1024 * 1024, 1024, 1024 ** 3),
       wsStallTimeoutMs: int(env, 'WS_STALL_TIMEOUT_MS', 30_000, 300, 3_600_000),
     },
+    metricsToken: metricsToken(env),
+    metricsPort: env.METRICS_PORT ? int(env, 'METRICS_PORT', 0, 0, 65535) : undefined,
+    metricsHost: env.METRICS_HOST || '127.0.0.1',
     eventRetentionDays: int(env, 'EVENT_RETENTION_DAYS', 30, 1, 3650),
     patrolCheckpointRadiusMeters: int(env, 'PATROL_CHECKPOINT_RADIUS_M', 150, 5, 10_000),
     eventPollMs: int(env, 'EVENT_POLL_MS', 1000, 50, 60000),

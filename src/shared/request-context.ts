@@ -4,6 +4,10 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 export interface RequestStore {
   requestId: string;
   sqlStatements: number;
+  /** Set once the GraphQL operation is known, for the request log line and metrics. */
+  operationName?: string | null;
+  operationType?: string;
+  outcome?: 'ok' | 'error' | 'invalid' | 'unavailable';
 }
 
 export const requestStorage = new AsyncLocalStorage<RequestStore>();

@@ -1,4 +1,5 @@
 import type { AppServices } from './context';
+import { jobDuration, jobRuns } from './metrics';
 
 export interface Job {
   name: string;
@@ -48,10 +49,19 @@ export class Scheduler {
       try {
         await runner.connect();
         const [{ locked }] = await runner.query('SELECT pg_try_advisory_lock(hashtext($1)) AS locked', [`job:${job.name}`]);
-        if (!locked) continue;
+        if (!locked) {
+          jobRuns.inc({ job: job.name, outcome: 'skipped' });
+          continue;
+        }
+        const timer = jobDuration.startTimer({ job: job.name });
         try {
           await job.run(this.app, this.now());
+          jobRuns.inc({ job: job.name, outcome: 'ok' });
+        } catch (err) {
+          jobRuns.inc({ job: job.name, outcome: 'failed' });
+          throw err;
         } finally {
+          timer();
           await runner.query('SELECT pg_advisory_unlock(hashtext($1))', [`job:${job.name}`]);
         }
       } catch (err) {

@@ -2,6 +2,7 @@ import type { DataSource } from 'typeorm';
 import type { Logger } from '../logger';
 import { EventRecord } from './event.entity';
 import type { WakeTransport } from './transports';
+import { eventsDispatched } from '../metrics';
 
 export const EVENT_CHANNEL = 'gongzhi_events';
 
@@ -70,6 +71,11 @@ export class EventBus {
     this.hooks.push(hook);
   }
 
+  /** The cursor of the last event this process dispatched. */
+  get dispatchedCursor(): string {
+    return this.lastId;
+  }
+
   subscriberCount(): number {
     let n = 0;
     for (const set of this.subscribers.values()) n += set.size;
@@ -108,6 +114,7 @@ export class EventBus {
         if (set) for (const subscriber of set) subscriber.push(event);
         this.lastId = event.id;
       }
+      eventsDispatched.inc(rows.length);
       if (rows.length < 500) return;
     }
   }

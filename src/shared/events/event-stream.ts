@@ -5,6 +5,7 @@ import type { Viewer } from '../auth/viewer';
 import { eventVisibleTo } from '../auth/policy';
 import { EventRecord } from './event.entity';
 import type { LiveSubscriber } from './event-bus';
+import { subscriptionEnds } from '../metrics';
 
 export interface EventFilter {
   topic: string;
@@ -132,6 +133,7 @@ async function currentCursor(ctx: AppContext): Promise<string> {
 }
 
 function slowConsumer(): GraphQLError {
+  subscriptionEnds.inc({ reason: 'slow_consumer' });
   return new GraphQLError('Subscriber too slow: events were dropped. Resubscribe with your last cursor.', { extensions: { code: 'SLOW_CONSUMER' } });
 }
 
