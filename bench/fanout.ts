@@ -3,6 +3,8 @@ import WebSocket from 'ws';
 import type { BenchServer } from './server';
 
 export interface FanoutOptions {
+  /** Progress lines while it runs. */
+  progress?: (line: string) => void;
   subscribers: number;
   /** Subscription document every subscriber runs. */
   subscription: string;
@@ -49,6 +51,7 @@ export async function benchFanout(server: BenchServer, options: FanoutOptions): 
           on: {
             connected: () => {
               connected += 1;
+              if (connected % 500 === 0) options.progress?.(`subscribers connected: ${connected}/${options.subscribers}`);
               if (connected === target) {
                 clearTimeout(timer);
                 resolve();
@@ -74,6 +77,7 @@ export async function benchFanout(server: BenchServer, options: FanoutOptions): 
   await open(half, options.subscribers);
   const rssAll = server.rss();
 
+  options.progress?.(`all ${options.subscribers} subscribed; triggering the change`);
   triggeredAt = performance.now();
   await options.trigger();
   const deadline = Date.now() + 60_000;

@@ -215,6 +215,8 @@ export async function benchPatrolIngest(opts: PatrolIngestOptions): Promise<Patr
   let eventsAccepted = 0;
   const started = Date.now();
   const stopAt = started + maxDurationMs;
+  const ticker = setInterval(() => log(`sent ${batchesSent}/${devices * batchesPerDevice} batches, ${eventsAccepted} events accepted, ${deliveries} deliveries (${Math.round((Date.now() - started) / 1000)} s)`), 5000);
+  ticker.unref();
   await Promise.all(
     patrols.map(async (_, d) => {
       for (let b = 0; b < batchesPerDevice && Date.now() < stopAt; b++) {
@@ -226,6 +228,7 @@ export async function benchPatrolIngest(opts: PatrolIngestOptions): Promise<Patr
       }
     }),
   );
+  clearInterval(ticker);
   const sendSeconds = (Date.now() - started) / 1000;
   const expected = batchesSent * subscriberCount;
   await waitUntil(() => deliveries >= expected, 15_000);

@@ -29,12 +29,37 @@ import { benchFanout } from './fanout';
 import { benchPatrolIngest } from './patrol-ingest';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const autocannon = require('autocannon') as (opts: Record<string, unknown>) => Promise<{
+const autocannon = require('autocannon') as (
+  opts: Record<string, unknown>,
+  done: (error: Error | null, result: AutocannonResult) => void,
+) => { on(event: 'tick', listener: (tick: { counter: number }) => void): void };
+
+interface AutocannonResult {
   requests: { average: number; total: number };
   latency: { p50: number; p99: number; average: number };
   errors: number;
   non2xx: number;
-}>;
+}
+
+/** A progress line, with the time since the benchmark started. */
+const benchStarted = Date.now();
+function progress(line: string): void {
+  console.log(`[${((Date.now() - benchStarted) / 1000).toFixed(0).padStart(4)} s] ${line}`);
+}
+
+/** autocannon with a progress line every 5 s: requests done so far and the current rate. */
+function load(opts: Record<string, unknown>): Promise<AutocannonResult> {
+  return new Promise((resolve, reject) => {
+    let seconds = 0;
+    let total = 0;
+    const instance = autocannon(opts, (error, result) => (error ? reject(error) : resolve(result)));
+    instance.on('tick', ({ counter }) => {
+      seconds += 1;
+      total += counter;
+      if (seconds % 5 === 0) progress(`  ${seconds}/${opts.duration} s: ${total} requests, ${counter} in the last second`);
+    });
+  });
+}
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
@@ -104,10 +129,10 @@ interface BenchContext {
 
 /** The nested directory query under autocannon, and its SQL statements per request. */
 async function benchNestedQuery({ server, token, figures }: BenchContext): Promise<void> {
-  console.log(`loading the nested query for ${DURATION} s with ${CONNECTIONS} connections ...`);
+  progress(`loading the nested query for ${DURATION} s with ${CONNECTIONS} connections ...`);
   const probe = await post(server, NESTED_QUERY, {}, token);
   if (probe.body.errors) throw new Error(JSON.stringify(probe.body.errors));
-  const result = await autocannon({
+  const result = await load({
     url: server.url,
     method: 'POST',
     connections: CONNECTIONS,
@@ -123,7 +148,7 @@ async function benchNestedQuery({ server, token, figures }: BenchContext): Promi
 
 /** One agenda change to N subscribers of a meeting: members of the participating organisations, each with their own token. */
 async function benchMeetingFanout({ db, server, token, tokens, figures }: BenchContext): Promise<void> {
-  console.log(`fan-out of one agenda change to ${SUBSCRIBERS} subscribers of one meeting ...`);
+  progress(`fan-out of one agenda change to ${SUBSCRIBERS} subscribers of one meeting ...`);
   const orgs: { id: string }[] = await db.query(`SELECT id FROM organization ORDER BY name LIMIT 51`);
   const members: { user_id: string }[] = await db.query(`SELECT user_id FROM membership WHERE organization_id = ANY($1) ORDER BY user_id`, [orgs.map((o) => o.id)]);
   const memberTokens = members.map((m) => tokens.issue(`user:${m.user_id}`).token);
@@ -154,6 +179,7 @@ async function benchMeetingFanout({ db, server, token, tokens, figures }: BenchC
   const item = added.body.data.agendaItemAdd.agendaItem;
   const fanout = await benchFanout(server, {
     subscribers: SUBSCRIBERS,
+    progress: (line) => progress(`  ${line}`),
     tokenFor: (i) => memberTokens[i % memberTokens.length],
     subscription: `subscription ($id: ID!) { meetingAgenda(meetingId: $id) { cursor type agendaItem { title status version } } }`,
     variables: { id: meetingId },
@@ -174,7 +200,7 @@ async function benchMeetingFanout({ db, server, token, tokens, figures }: BenchC
 
 /** Sustained check-in batches from many phones while the team organisation's members watch the area. */
 async function benchPatrols({ db, server, tokens, figures }: BenchContext): Promise<void> {
-  console.log(`patrol check-in ingestion: ${DEVICES} devices x ${BATCHES} batches of 50, ${PATROL_SUBSCRIBERS} live subscribers on the area ...`);
+  progress(`patrol check-in ingestion: ${DEVICES} devices x ${BATCHES} batches of 50, ${PATROL_SUBSCRIBERS} live subscribers on the area ...`);
   const [coordinator] = await db.query(
     `SELECT m.user_id FROM membership m JOIN organization o ON o.id = m.organization_id
       WHERE o.kind = 'VOLUNTEER_PATROL' AND m.role = 'ADMIN' ORDER BY o.name LIMIT 1`,
@@ -191,6 +217,7 @@ async function benchPatrols({ db, server, tokens, figures }: BenchContext): Prom
     subscribers: PATROL_SUBSCRIBERS,
     batchSize: 50,
     batchesPerDevice: BATCHES,
+    log: (line) => progress(`  ${line}`),
   });
   figures.push(['patrol ingestion: events accepted / sent', `${ingest.eventsAccepted}/${ingest.eventsSent}`]);
   figures.push(['patrol ingestion: events/s accepted', String(ingest.eventsPerSecond)]);
@@ -208,17 +235,20 @@ const SECTIONS: [name: string, run: (ctx: BenchContext) => Promise<void>][] = [
 
 async function main(): Promise<void> {
   const figures: Figures = [];
+  progress(process.env.DATABASE_URL ? 'creating the benchmark database ...' : 'starting an embedded PostgreSQL for the benchmark ...');
   const database = await freshDatabase();
   let server: BenchServer | null = null;
   try {
     const db = createDataSource(database.url, createLogger('warn'), 4);
     await db.initialize();
+    progress('migrating ...');
     await migrate(db);
     const size = { organizations: 2000, users: 20000, relationships: 10000 };
     const seeding = Date.now();
-    await seedCity(db, size);
-    console.log(`seeded ${size.organizations} organisations, ${size.users} users, ${size.relationships} relationships in ${Date.now() - seeding} ms`);
+    await seedCity(db, size, (line) => progress(`  ${line}`));
+    progress(`seeded ${size.organizations} organisations, ${size.users} users, ${size.relationships} relationships in ${Date.now() - seeding} ms`);
 
+    progress('starting the server ...');
     server = await startBenchServer(database.url);
     const login = await post(server, `mutation ($input: AuthLoginInput!) { authLogin(input: $input) { accessToken { token } } }`, { input: BENCH_ADMIN });
     const token: string = login.body.data.authLogin.accessToken.token;

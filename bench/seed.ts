@@ -35,8 +35,10 @@ export interface SeedSize {
 }
 
 /** A city-sized network: 1 city, 10 districts, 100 streets, 1,000 communities, and the organisations, users and relations asked for. */
-export async function seedCity(db: DataSource, size: SeedSize): Promise<void> {
+export async function seedCity(db: DataSource, size: SeedSize, progress: (line: string) => void = () => {}): Promise<void> {
   const random = rng(42);
+  const started = Date.now();
+  const step = (line: string) => progress(`seeding: ${line} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
   const areaIds: string[] = [];
   const areaRows: { id: string; name: string; kind: string; parent: string | null; path: string; depth: number }[] = [];
   const add = (name: string, kind: string, parent: (typeof areaRows)[number] | null) => {
@@ -55,6 +57,7 @@ export async function seedCity(db: DataSource, size: SeedSize): Promise<void> {
     }
   }
   areaIds.push(...areaRows.map((a) => a.id));
+  step(`${areaRows.length} areas`);
   await insertColumns(db, 'area', [
     ['id', 'uuid', areaRows.map((a) => a.id)],
     ['name', 'text', areaRows.map((a) => a.name)],
@@ -64,6 +67,7 @@ export async function seedCity(db: DataSource, size: SeedSize): Promise<void> {
     ['depth', 'int', areaRows.map((a) => a.depth)],
   ]);
 
+  step(`${size.organizations} organisations`);
   const orgIds = Array.from({ length: size.organizations }, () => randomUUID());
   await insertColumns(db, 'organization', [
     ['id', 'uuid', orgIds],
@@ -72,6 +76,7 @@ export async function seedCity(db: DataSource, size: SeedSize): Promise<void> {
     ['home_area_id', 'uuid', orgIds.map(() => communities[Math.floor(random() * communities.length)])],
   ]);
 
+  step(`${size.users} users`);
   const hash = await hashPassword('bench-user-password');
   const userIds = Array.from({ length: size.users }, () => randomUUID());
   await insertColumns(db, 'app_user', [
@@ -80,6 +85,7 @@ export async function seedCity(db: DataSource, size: SeedSize): Promise<void> {
     ['display_name', 'text', userIds.map((_, i) => `用戶${i}`)],
     ['password_hash', 'text', userIds.map(() => hash)],
   ]);
+  step(`${size.users} memberships`);
   await insertColumns(db, 'membership', [
     ['user_id', 'uuid', userIds],
     ['organization_id', 'uuid', userIds.map((_, i) => orgIds[i % orgIds.length])],
@@ -100,6 +106,7 @@ export async function seedCity(db: DataSource, size: SeedSize): Promise<void> {
     to.push(b);
     types.push(type);
   }
+  step(`${size.relationships} relationships`);
   await insertColumns(db, 'relationship', [
     ['from_organization_id', 'uuid', from],
     ['to_organization_id', 'uuid', to],
@@ -111,5 +118,6 @@ export async function seedCity(db: DataSource, size: SeedSize): Promise<void> {
     BENCH_ADMIN.email,
     await hashPassword(BENCH_ADMIN.password),
   ]);
+  step('statistics (ANALYZE)');
   await db.query('ANALYZE');
 }
