@@ -76,7 +76,13 @@ function resumable(ws: WsClient, query: string, variables: Record<string, unknow
               }
               sink.next(result as ExecutionResult);
             },
-            error() {
+            error(err) {
+              if (Array.isArray(err)) {
+                // The server refused the subscription (not allowed, bad arguments): retrying would not help.
+                sink.next({ errors: err } as unknown as ExecutionResult);
+                sink.complete();
+                return;
+              }
               // A closed socket or a failed connection: try again from the last cursor.
               retry();
             },
