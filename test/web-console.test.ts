@@ -171,3 +171,89 @@ describe('explorer', () => {
     await page.screenshot({ path: path.join(SCREENSHOTS, 'explorer.png') });
   });
 });
+
+describe('patrol coordinator console', () => {
+  test('given the coordinator watches a patrol on duty, when check-ins are recorded through the API as a phone would, then the route plan and coverage update live', async () => {
+    const { page } = await open('coordinator@gongzhi.demo');
+    await page.click('[data-testid=nav-patrols]');
+    const detail = page.locator('[data-testid=patrol-detail]');
+    await detail.locator('[data-testid=checkpoint]').first().waitFor();
+    await page.waitForSelector('[data-testid=live-badge][data-live=true]');
+    const patrolId = await detail.getAttribute('data-patrol');
+    const coverageBefore = await page.locator('[data-testid=patrol-coverage]').innerText();
+    const pending = await detail.locator('[data-testid=checkpoint][data-state=pending]').evaluateAll((nodes) => nodes.map((n) => n.getAttribute('data-checkpoint')!));
+    expect(pending.length).toBeGreaterThanOrEqual(2);
+
+    const token = await tokenFor('coordinator@gongzhi.demo');
+    const res = await gql(server.httpUrl, 'query($id: ID!) { checkpoint(id: $id) { latitude longitude } }', { id: pending[0] }, token);
+    const { latitude, longitude } = res.body.data.checkpoint;
+    const now = new Date().toISOString();
+    const recorded = await gql(
+      server.httpUrl,
+      'mutation($input: PatrolEventsRecordInput!) { patrolEventsRecord(input: $input) { userErrors { field message } } }',
+      {
+        input: {
+          deviceId: 'browser-test-phone',
+          patrolId,
+          events: [
+            { clientEventId: `bt-${Date.now()}-1`, kind: 'CHECKPOINT', checkpointId: pending[0], deviceTime: now, latitude, longitude },
+            // Two kilometres off: recorded, but flagged.
+            { clientEventId: `bt-${Date.now()}-2`, kind: 'CHECKPOINT', checkpointId: pending[1], deviceTime: now, latitude: latitude + 0.02, longitude },
+          ],
+        },
+      },
+      token,
+    );
+    expect(recorded.body.data.patrolEventsRecord.userErrors).toEqual([]);
+    await detail.locator(`[data-testid=checkpoint][data-checkpoint="${pending[0]}"][data-state=visited]`).waitFor({ timeout: 3000 });
+    await detail.locator(`[data-testid=checkpoint][data-checkpoint="${pending[1]}"][data-state=flagged]`).waitFor({ timeout: 3000 });
+    expect(await page.locator('[data-testid=patrol-coverage]').innerText()).not.toBe(coverageBefore);
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'patrols.png'), fullPage: true });
+  });
+
+  test('given a phone-sized screen, then the coordinator page fits its width', async () => {
+    const { page } = await open('coordinator@gongzhi.demo', { mobile: true });
+    await page.click('[data-testid=nav-patrols]');
+    await page.locator('[data-testid=route-map]').waitFor();
+    const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
+    expect(overflow).toBeLessThanOrEqual(0);
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'patrols-phone.png') });
+  });
+});
+
+describe('joint meeting console', () => {
+  test('given two participating organisations on the same meeting, when one adds an agenda item and the other accepts and moves it, then each sees the other change live', async () => {
+    const station = await open('station.admin@gongzhi.demo');
+    const community = await open('community.admin@gongzhi.demo');
+    for (const { page } of [station, community]) {
+      await page.click('[data-testid=nav-meetings]');
+      await page.locator('[data-testid=agenda]').waitFor();
+      await page.waitForSelector('[data-testid=live-badge][data-live=true]');
+    }
+    const meetingId = await station.page.locator('[data-testid=meeting-picker]').inputValue();
+    expect(await community.page.locator('[data-testid=meeting-picker]').inputValue()).toBe(meetingId);
+
+    const title = `社區提議：夜間巡邏加密 ${Date.now()}`;
+    const add = community.page.locator('[data-testid=agenda-add]');
+    await add.locator('input[name=title]').fill(title);
+    await add.locator('button[type=submit]').click();
+    const onStation = station.page.locator(`[data-testid=agenda-item][data-title="${title}"]`);
+    await onStation.waitFor({ timeout: 2000 });
+    const position = Number(await onStation.getAttribute('data-position'));
+
+    await onStation.locator('[data-testid=agenda-accept]').click();
+    await community.page.locator(`[data-testid=agenda-item][data-title="${title}"][data-status=ACCEPTED]`).waitFor({ timeout: 2000 });
+    await station.page.locator(`[data-testid=agenda-item][data-title="${title}"] [data-testid=agenda-up]`).click();
+    await community.page.locator(`[data-testid=agenda-item][data-title="${title}"][data-position="${position - 1}"]`).waitFor({ timeout: 2000 });
+    await station.page.screenshot({ path: path.join(SCREENSHOTS, 'meetings.png'), fullPage: true });
+  });
+
+  test('given an empty title, when adding an agenda item, then the userErrors message is shown next to the title field', async () => {
+    const { page } = await open('community.admin@gongzhi.demo');
+    await page.click('[data-testid=nav-meetings]');
+    const add = page.locator('[data-testid=agenda-add]');
+    await add.waitFor();
+    await add.locator('button[type=submit]').click();
+    await add.locator('.field[data-name=title] .field-error').waitFor({ timeout: 5000 });
+  });
+});
