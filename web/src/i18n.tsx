@@ -115,6 +115,7 @@ const zh: Record<string, string> = {
   'meeting.pick': '選擇一個會議',
   'meeting.asOrg': '代表單位',
   'meeting.note': '備註',
+  'meeting.plannedMinutes': '預計時長（分鐘）',
 };
 
 const en: Record<string, string> = {
@@ -229,6 +230,7 @@ const en: Record<string, string> = {
   'meeting.pick': 'Pick a meeting',
   'meeting.asOrg': 'On behalf of',
   'meeting.note': 'Note',
+  'meeting.plannedMinutes': 'Planned minutes',
 };
 
 const enums: Record<string, [zh: string, en: string]> = {

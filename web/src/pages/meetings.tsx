@@ -120,7 +120,7 @@ function AddItem({ meeting, orgIds }: { meeting: Meeting; orgIds: string[] }) {
       <Field label={t('action.body')} name="description" errors={errors}>
         <textarea name="description" value={description} onChange={(e) => setDescription(e.target.value)} />
       </Field>
-      <Field label="⏱" name="plannedMinutes" errors={errors}>
+      <Field label={t('meeting.plannedMinutes')} name="plannedMinutes" errors={errors}>
         <input type="number" name="plannedMinutes" value={plannedMinutes} onChange={(e) => setPlannedMinutes(Number(e.target.value))} />
       </Field>
       <button type="submit">{t('meeting.add')}</button>
