@@ -447,6 +447,8 @@ export type UserErrorCode =
   | 'DUPLICATE'
   /** The value has the wrong form. */
   | 'INVALID'
+  /** The text holds a control character (NUL and the like) or broken Unicode; only free-form text may hold tabs and line breaks. */
+  | 'INVALID_CHARACTERS'
   /** The credentials do not match an active account or client. */
   | 'INVALID_CREDENTIALS'
   /** The record is not in a state that allows this step. */
