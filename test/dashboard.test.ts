@@ -181,8 +181,9 @@ describe('jurisdictionDashboard: patrols, meetings, contracts', () => {
     await patrol(w.areas.communityA.id, at(-26), at(-20), 'ACTIVE', []);
     await patrol(w.areas.communityB.id, at(-1), at(1), 'ACTIVE', []);
     const checkIn = (cp: string, device: string, flagged: boolean) =>
-      q(`INSERT INTO patrol_event (patrol_id, team_id, device_id, client_event_id, kind, device_time, received_at, checkpoint_id, flagged, flag_reason)
-         VALUES ($1, $2, 'phone-1', $3, 'CHECKPOINT', $4, $4, $5, $6, CASE WHEN $6 THEN 'too far from the checkpoint' END)`, [p1, team, device, at(-0.5), cp, flagged]);
+      q(`INSERT INTO patrol_event (patrol_id, team_id, device_id, client_event_id, kind, device_time, received_at, checkpoint_id, flagged, flag_reason, flags, proof)
+         VALUES ($1, $2, 'phone-1', $3, 'CHECKPOINT', $4, $4, $5, $6, CASE WHEN $6 THEN 'too far from the checkpoint' END,
+                 CASE WHEN $6 THEN ARRAY['FAR_FROM_CHECKPOINT'] ELSE '{}' END, CASE WHEN NOT $6 THEN 'LOCATION' END)`, [p1, team, device, at(-0.5), cp, flagged]);
     await checkIn(cps[0], 'e1', false);
     await checkIn(cps[0], 'e2', false);
     await checkIn(cps[1], 'e3', true);

@@ -52,6 +52,7 @@ describe('contract.compliance', () => {
     );
     expect(team.patrolTeam.contractId).toBe(contractId);
     const cps: string[] = [];
+    const where = new Map<string, { latitude: number; longitude: number }>();
     for (const [i, name] of ['東門', '西門'].entries()) {
       const created = await ok(
         `mutation ($input: CheckpointCreateInput!) { checkpointCreate(input: $input) { checkpoint { id } userErrors { code } } }`,
@@ -60,6 +61,7 @@ describe('contract.compliance', () => {
         'checkpointCreate',
       );
       cps.push(created.checkpoint.id);
+      where.set(created.checkpoint.id, { latitude: 30.31 + i * 0.001, longitude: 112.25 });
     }
     const route = await ok(
       `mutation ($input: RouteCreateInput!) { routeCreate(input: $input) { route { id } userErrors { code } } }`,
@@ -78,7 +80,7 @@ describe('contract.compliance', () => {
       );
       const events = [
         { clientEventId: `${device}-s`, kind: 'STARTED', deviceTime: at(date, startMinute).toISOString() },
-        ...visit.map((checkpointId, i) => ({ clientEventId: `${device}-c${i}`, kind: 'CHECKPOINT', checkpointId, deviceTime: at(date, startMinute + 10 + i).toISOString() })),
+        ...visit.map((checkpointId, i) => ({ clientEventId: `${device}-c${i}`, kind: 'CHECKPOINT', checkpointId, ...where.get(checkpointId), deviceTime: at(date, startMinute + 10 + i).toISOString() })),
         { clientEventId: `${device}-e`, kind: 'ENDED', deviceTime: at(date, startMinute + 50).toISOString() },
       ];
       clock.freeze(at(date, startMinute + 55));
@@ -90,7 +92,8 @@ describe('contract.compliance', () => {
       );
       expect(recorded.acceptedCount).toBe(events.length);
     };
-    // Day X: two patrols, both gates visited (2 patrols, 2/2 = 100 %). Day Y: one patrol, no gate (1 patrol, 0/2 = 0 %).
+    // Day X: two patrols, both gates visited (2 patrols, 2/2 = 100 %). Day Y: one patrol started and ended but no gate
+    // checked in: nothing proves it happened, so 0 patrols, 0/2 = 0 %.
     await walk(dayX, 0, [cps[0], cps[1]], 'x1');
     await walk(dayX, 120, [cps[0]], 'x2');
     await walk(dayY, 0, [], 'y1');
@@ -104,7 +107,7 @@ describe('contract.compliance', () => {
     const [perDay, coverage] = report.serviceLevels;
     expect(perDay.periods).toEqual([
       { startsOn: dayX, endsOn: dayX, target: 2, achieved: 2, met: true, complete: true, count: 2, outOf: null },
-      { startsOn: dayY, endsOn: dayY, target: 2, achieved: 1, met: false, complete: true, count: 1, outOf: null },
+      { startsOn: dayY, endsOn: dayY, target: 2, achieved: 0, met: false, complete: true, count: 0, outOf: null },
     ]);
     expect(coverage.periods).toEqual([
       { startsOn: dayX, endsOn: dayX, target: 50, achieved: 100, met: true, complete: true, count: 2, outOf: 2 },

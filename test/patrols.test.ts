@@ -186,8 +186,8 @@ describe('patrolEventsRecord', () => {
   });
 
   test('given events arriving late and out of order, then they are placed by device time and coverage follows device time', async () => {
-    const patrolId = await planPatrol();
     const t0 = new Date(Date.now() - 2 * 3_600_000);
+    const patrolId = await planPatrol({ start: t0, end: new Date(t0.getTime() + 2.5 * 3_600_000) });
     // The phone was offline: the end arrives first, the start an hour later from another upload.
     await record(tokens.patrollerA, patrolId, [
       { clientEventId: 'end', kind: 'ENDED', deviceTime: minutes(t0, 60) },
@@ -217,9 +217,9 @@ describe('patrolEventsRecord', () => {
     ]);
   });
 
-  test('given a check-in 300 m from its checkpoint and one without a position, then coverage matches the hand-computed figures', async () => {
-    const patrolId = await planPatrol();
+  test('given a check-in 300 m from its checkpoint and one without a position, then neither is a visit and coverage matches the hand-computed figures', async () => {
     const t0 = new Date(Date.now() - 90 * 60_000);
+    const patrolId = await planPatrol({ start: t0, end: new Date(t0.getTime() + 2 * 3_600_000) });
     const response = await record(tokens.patrollerA, patrolId, [
       { clientEventId: 's', kind: 'STARTED', deviceTime: minutes(t0, 0) },
       { clientEventId: 'c1', kind: 'CHECKPOINT', checkpointId: cp[0], deviceTime: minutes(t0, 5), latitude: LAT + 0.0005, longitude: LON },
@@ -234,14 +234,17 @@ describe('patrolEventsRecord', () => {
     expect(results[2].event.flagReason).toMatch(/^FAR_FROM_CHECKPOINT/);
     expect(results[2].event.distanceMeters).toBeCloseTo(300.2, 0);
     const { body } = await gql(h.server.httpUrl, PATROL, { id: patrolId }, tokens.coordinator);
+    // No position and no token: nothing shows anyone was at checkpoint 3, so it is flagged too.
+    expect(results[3].event).toMatchObject({ flagged: true, distanceMeters: null });
+    expect(results[3].event.flagReason).toMatch(/^NO_PROOF_OF_PRESENCE/);
     expect(body.data.patrol.coverage).toMatchObject({
       plannedCheckpointCount: 3,
-      visitedCheckpointCount: 2,
+      visitedCheckpointCount: 1,
       timeOnRouteSeconds: 2730,
-      flaggedCheckInCount: 1,
-      missedCheckpoints: [{ name: '二號門店' }],
+      flaggedCheckInCount: 2,
+      missedCheckpoints: [{ name: '二號門店' }, { name: '三號大門' }],
     });
-    expect(body.data.patrol.coverage.ratio).toBeCloseTo(2 / 3, 6);
+    expect(body.data.patrol.coverage.ratio).toBeCloseTo(1 / 3, 6);
   });
 
   test('given an INCIDENT check-in, then a PATROL case is opened in the same transaction and the police station of the area sees it', async () => {

@@ -4,7 +4,9 @@ import {
   Checkpoint,
   CheckpointKind,
   Patrol,
+  CheckInProof,
   PatrolEvent,
+  PatrolEventFlag,
   PatrolEventKind,
   PatrolPlannedCheckpoint,
   PatrolStatus,
@@ -121,6 +123,7 @@ export async function seedPatrols({ em, ids }: DemoContext): Promise<void> {
         recordedByUserId: recorder,
         flagged: false,
         flagReason: null,
+        flags: [],
         ...extra,
       });
     s.route.checkpointIds.forEach((checkpointId, position) => planned.push({ patrolId: id, position, checkpointId }));
@@ -144,6 +147,8 @@ export async function seedPatrols({ em, ids }: DemoContext): Promise<void> {
           distanceMeters: far ? 278 : 11.1,
           flagged: far,
           flagReason: far ? 'FAR_FROM_CHECKPOINT: 278 m from the checkpoint (limit 150 m)' : null,
+          flags: far ? [PatrolEventFlag.FAR_FROM_CHECKPOINT] : [],
+          proof: far ? null : CheckInProof.LOCATION,
         });
         if (i === 1 && s.team === 'sanbanqiao-2' && s.day === -1) evt(PatrolEventKind.OBSERVATION, at + MINUTE, { text: '通訊器材店夜間卷簾門未落鎖，已提醒店主。' });
       });
@@ -161,6 +166,8 @@ export async function seedPatrols({ em, ids }: DemoContext): Promise<void> {
       status,
       startedAt: status === PatrolStatus.COMPLETED || status === PatrolStatus.ACTIVE ? new Date(start) : null,
       endedAt: status === PatrolStatus.COMPLETED ? new Date(end - 3 * MINUTE) : null,
+      // The alert raised when a completed patrol left planned checkpoints unvisited (skipped or only far-off check-ins).
+      missedAlertOpen: status === PatrolStatus.COMPLETED && ((s.skip?.length ?? 0) > 0 || s.farOff !== undefined),
     });
     if (s.active) ids['patrol:on-duty'] = id;
   }

@@ -24,7 +24,7 @@ export class CompliancePeriod {
 
   @Field(() => Float, {
     description:
-      'Achieved. PATROLS_PER_DAY: COMPLETED patrols of the provider in the scope areas, by device start time, per day of the period (average when longer than a day). CHECKPOINT_COVERAGE: percent of the parties\' active checkpoints in the scope areas with an unflagged check-in by the provider during the period.',
+      'Achieved. PATROLS_PER_DAY: COMPLETED patrols of the provider in the scope areas with at least one proven check-in (an unflagged CHECKPOINT: token or position within the radius), by device start time, per day of the period (average when longer than a day); a patrol the team merely says it started and ended does not count. CHECKPOINT_COVERAGE: percent of the parties\' active checkpoints in the scope areas with an unflagged check-in by the provider during the period.',
   })
   achieved!: number;
 
@@ -34,11 +34,17 @@ export class CompliancePeriod {
   @Field({ description: 'False while the period is still running (the figure can still grow).' })
   complete!: boolean;
 
-  @Field(() => Int, { description: 'PATROLS_PER_DAY: completed patrols counted; CHECKPOINT_COVERAGE: checkpoints visited.' })
+  @Field(() => Int, { description: 'PATROLS_PER_DAY: completed patrols with a proven check-in counted; CHECKPOINT_COVERAGE: checkpoints visited.' })
   count!: number;
 
   @Field(() => Int, { nullable: true, description: 'CHECKPOINT_COVERAGE: checkpoints that had to be visited; null otherwise.' })
   outOf!: number | null;
+
+  @Field(() => Int, {
+    description:
+      "Events of the provider's patrols in the scope areas, received during the period, that were flagged (no proof of presence, far from the checkpoint, wrong token, device time in the future or outside the shift). They do not count above; list them with `patrol.events` to review.",
+  })
+  flaggedEventCount!: number;
 }
 
 @ObjectType({ description: valueObject('Compliance with one computable service level of a contract.', WHY.computed) })
@@ -137,7 +143,7 @@ async function computeCompliance(ctx: AppContext, { contract, from, to }: Compli
   const todayString = today();
   for (const level of levels) {
     const periods = periodsBetween(start, end, level.period);
-    const rows: { i: string; patrols: number; checkpoints: number; visited: number }[] = await ctx.app.db.query(
+    const rows: { i: string; patrols: number; checkpoints: number; visited: number; flagged: number }[] = await ctx.app.db.query(
       `WITH x AS (SELECT * FROM unnest($2::date[], $3::date[]) WITH ORDINALITY AS x(starts_on, ends_on, i)),
             scope AS (SELECT a.path FROM contract_area ca JOIN area a ON a.id = ca.area_id WHERE ca.contract_id = $1),
             providers AS (SELECT organization_id FROM contract_party WHERE contract_id = $1 AND role = 'PROVIDER'),
@@ -149,7 +155,12 @@ async function computeCompliance(ctx: AppContext, { contract, from, to }: Compli
               (SELECT count(*) FROM patrol p JOIN area pa ON pa.id = p.area_id
                 WHERE p.team_id IN (SELECT id FROM teams) AND p.status = 'COMPLETED'
                   AND (p.started_at AT TIME ZONE 'Asia/Shanghai')::date BETWEEN x.starts_on AND x.ends_on
-                  AND EXISTS (SELECT 1 FROM scope s WHERE pa.path LIKE s.path || '%'))::int AS patrols,
+                  AND EXISTS (SELECT 1 FROM scope s WHERE pa.path LIKE s.path || '%')
+                  AND EXISTS (SELECT 1 FROM patrol_event pe WHERE pe.patrol_id = p.id AND pe.kind = 'CHECKPOINT' AND NOT pe.flagged))::int AS patrols,
+              (SELECT count(*) FROM patrol_event e JOIN patrol p ON p.id = e.patrol_id JOIN area pa ON pa.id = p.area_id
+                WHERE e.team_id IN (SELECT id FROM teams) AND e.flagged
+                  AND (e.received_at AT TIME ZONE 'Asia/Shanghai')::date BETWEEN x.starts_on AND x.ends_on
+                  AND EXISTS (SELECT 1 FROM scope s WHERE pa.path LIKE s.path || '%'))::int AS flagged,
               (SELECT count(*) FROM cps c
                 WHERE c.retired_at IS NULL OR (c.retired_at AT TIME ZONE 'Asia/Shanghai')::date > x.ends_on)::int AS checkpoints,
               (SELECT count(DISTINCT e.checkpoint_id) FROM patrol_event e JOIN cps c ON c.id = e.checkpoint_id
@@ -172,6 +183,7 @@ async function computeCompliance(ctx: AppContext, { contract, from, to }: Compli
         complete: p.endsOn < todayString,
         count: coverage ? row.visited : row.patrols,
         outOf: coverage ? row.checkpoints : null,
+        flaggedEventCount: row.flagged,
       });
     });
     const complete = result.filter((r) => r.complete);

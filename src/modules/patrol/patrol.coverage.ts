@@ -6,8 +6,9 @@ import { valueObject, WHY } from '../../shared/relay/value-object';
  * Coverage of a patrol, computed from device times only (never from when the
  * server happened to receive an event):
  * - planned checkpoints: the route's checkpoints as snapshotted when the patrol was planned;
- * - a planned checkpoint is visited when an unflagged CHECKPOINT event for it has a
- *   device time between the patrol's start and (once ended) its end;
+ * - a planned checkpoint is visited when an unflagged CHECKPOINT event for it (proven by
+ *   token or position, device time plausible) has a device time between the patrol's
+ *   start and (once ended) its end;
  * - time on route: end minus start, or, while still under way, the latest event minus start.
  */
 export interface CoverageFacts {
@@ -80,7 +81,7 @@ export class PatrolCoverage {
   @Field(() => Int, { nullable: true, description: 'Seconds from start to end (or to the latest event while under way); null before it started.' })
   timeOnRouteSeconds!: number | null;
 
-  @Field(() => Int, { description: 'Check-ins recorded but flagged (e.g. too far from their checkpoint); they do not count as visits.' })
+  @Field(() => Int, { description: 'Check-ins recorded but flagged (no proof of presence, too far from their checkpoint, wrong token, device time in the future or outside the shift); they do not count as visits.' })
   flaggedCheckInCount!: number;
 }
 

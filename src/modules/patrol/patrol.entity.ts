@@ -88,10 +88,48 @@ registerEnumType(PatrolEventKind, {
   valuesConfig: {
     STARTED: { description: 'The patrol started.' },
     POSITION: { description: 'Where the device was (latitude and longitude required).' },
-    CHECKPOINT: { description: 'A checkpoint was visited (checkpointId required; position strongly advised).' },
+    CHECKPOINT: { description: 'A checkpoint was visited (checkpointId required; it counts only with the checkpoint token or a position within the radius).' },
     OBSERVATION: { description: 'Something noticed (text required).' },
     INCIDENT: { description: 'Something that needs follow-up (text and severity required).' },
     ENDED: { description: 'The patrol ended.' },
+  },
+});
+
+export enum PatrolEventFlag {
+  FAR_FROM_CHECKPOINT = 'FAR_FROM_CHECKPOINT',
+  NO_PROOF_OF_PRESENCE = 'NO_PROOF_OF_PRESENCE',
+  WRONG_CHECKPOINT_TOKEN = 'WRONG_CHECKPOINT_TOKEN',
+  DEVICE_TIME_IN_FUTURE = 'DEVICE_TIME_IN_FUTURE',
+  OUTSIDE_SHIFT = 'OUTSIDE_SHIFT',
+}
+
+/** Flags that make the device time untrustworthy: such events neither start, end nor cover a patrol. */
+export const TIME_FLAGS = [PatrolEventFlag.DEVICE_TIME_IN_FUTURE, PatrolEventFlag.OUTSIDE_SHIFT];
+
+registerEnumType(PatrolEventFlag, {
+  name: 'PatrolEventFlag',
+  description:
+    'Why a recorded event is doubtful. A flagged CHECKPOINT is not a visit; an event with a time flag also does not start or end its patrol. Flags are visible to everyone who sees the patrol: the team\'s coordinators, the contracting client and the police station of the area.',
+  valuesConfig: {
+    FAR_FROM_CHECKPOINT: { description: 'The position sent with the check-in lies farther from the checkpoint than the allowed radius.' },
+    NO_PROOF_OF_PRESENCE: { description: 'A CHECKPOINT with neither a position nor the token printed on the checkpoint: nothing shows anyone was there.' },
+    WRONG_CHECKPOINT_TOKEN: { description: 'The token sent does not match the one issued for the checkpoint.' },
+    DEVICE_TIME_IN_FUTURE: { description: 'The device time lies more than the allowed clock skew (5 minutes) after the time the server received the event.' },
+    OUTSIDE_SHIFT: { description: 'The device time lies outside the shift: earlier than 30 minutes before the planned start or later than 30 minutes after the planned end.' },
+  },
+});
+
+export enum CheckInProof {
+  LOCATION = 'LOCATION',
+  TOKEN = 'TOKEN',
+}
+
+registerEnumType(CheckInProof, {
+  name: 'CheckInProof',
+  description: 'What proves a CHECKPOINT check-in was made at the checkpoint.',
+  valuesConfig: {
+    LOCATION: { description: "The device's position was within the allowed radius of the checkpoint." },
+    TOKEN: { description: 'The device read the token (QR code or NFC tag value) issued for the checkpoint.' },
   },
 });
 
@@ -222,6 +260,14 @@ export class Checkpoint implements Node {
   @Field(() => Date, { nullable: true, description: 'When the checkpoint was retired; retired checkpoints are kept for history but not planned any more.' })
   retiredAt!: Date | null;
 
+  /** SHA-256 of the checkpoint id and its current token; the token itself is shown once, when issued. */
+  @Column('text', { nullable: true, select: false })
+  tokenHash!: string | null;
+
+  @Column('timestamptz', { nullable: true })
+  @Field(() => Date, { nullable: true, description: 'When the current check-in token (the code printed on the checkpoint) was issued; null when none was. The token itself is never shown again.' })
+  tokenIssuedAt!: Date | null;
+
   @Column('int', { default: 1 })
   @Field(() => Int, { description: 'Increments with every change; pass it back to update without overwriting a concurrent change.' })
   version!: number;
@@ -336,6 +382,10 @@ export class Patrol implements Node {
   @Field(() => String, { nullable: true, description: 'Why the patrol was cancelled.' })
   cancelReason!: string | null;
 
+  @Column('boolean', { default: false })
+  @Field({ description: 'A "checkpoints missed" alert was raised and not retracted: the patrol ended with planned checkpoints not visited. Late check-ins that complete the route retract it (patrol.checkpointsMissedRetracted).' })
+  missedAlertOpen!: boolean;
+
   @Column('int', { default: 1 })
   @Field(() => Int, { description: 'Increments with every change of the plan or status.' })
   version!: number;
@@ -383,7 +433,7 @@ export class PatrolEvent implements Node {
   deviceId!: string;
 
   @Column('text')
-  @Field({ description: 'The id the device gave the event; resending it records nothing new.' })
+  @Field({ description: 'The id the device gave the event, unique per patrol and device: resending it for the same patrol records nothing new; the same id on another patrol is a new event.' })
   clientEventId!: string;
 
   @Column('text')
@@ -424,8 +474,16 @@ export class PatrolEvent implements Node {
   distanceMeters!: number | null;
 
   @Column('boolean', { default: false })
-  @Field({ description: 'Recorded but doubtful (e.g. a check-in far from its checkpoint); flagged check-ins do not count as visits.' })
+  @Field({ description: 'Recorded but doubtful (see `flags`); flagged check-ins do not count as visits.' })
   flagged!: boolean;
+
+  @Column('text', { array: true, default: () => "'{}'" })
+  @Field(() => [PatrolEventFlag], { description: 'Why the event is doubtful; empty when it is not.' })
+  flags!: PatrolEventFlag[];
+
+  @Column('text', { nullable: true })
+  @Field(() => CheckInProof, { nullable: true, description: 'For a CHECKPOINT: what proves presence (token or position within the radius); null when nothing does, and then it is not a visit.' })
+  proof!: CheckInProof | null;
 
   @Column('text', { nullable: true })
   @Field(() => String, { nullable: true, description: 'Why the event was flagged.' })

@@ -8,7 +8,7 @@ import { valueObject, WHY } from '../../shared/relay/value-object';
 export const PATROL_TOPIC = 'patrol';
 
 /** Event types that `patrolUpdates` delivers. Team, checkpoint and route changes share the topic but not the subscription. */
-export const PATROL_UPDATE_TYPES = ['patrol.planned', 'patrol.statusChanged', 'patrol.eventsRecorded', 'patrol.checkpointsMissed'];
+export const PATROL_UPDATE_TYPES = ['patrol.planned', 'patrol.statusChanged', 'patrol.eventsRecorded', 'patrol.checkpointsMissed', 'patrol.checkpointsMissedRetracted'];
 
 /**
  * Who may see a patrol record of `ownerId` in the area at `areaPath`, as of
@@ -45,7 +45,7 @@ export class PatrolUpdate {
 
   @Field({
     description:
-      'What happened: patrol.planned, patrol.statusChanged, patrol.eventsRecorded (see `events`), patrol.checkpointsMissed (a patrol ended with planned checkpoints not visited; see `missedCheckpoints`).',
+      'What happened: patrol.planned, patrol.statusChanged, patrol.eventsRecorded (see `events`; `flaggedEvents` lists the doubtful ones), patrol.checkpointsMissed (a patrol ended with planned checkpoints not visited; see `missedCheckpoints`), patrol.checkpointsMissedRetracted (late check-ins completed the route: the earlier alert no longer holds).',
   })
   type!: string;
 

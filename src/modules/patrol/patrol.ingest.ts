@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import { In } from 'typeorm';
 import type { AppContext } from '../../shared/context';
 import { UserErrorCode, forbidden } from '../../shared/errors';
@@ -8,7 +8,7 @@ import { failIfAny, inTransaction, type Tx } from '../../shared/transaction';
 import { InputCheck } from '../../shared/validation';
 import { textProblem } from '../../shared/text';
 import { Area } from '../area/area.entity';
-import { Checkpoint, IncidentSeverity, Patrol, PatrolEvent, PatrolEventKind, PatrolStatus, PatrolTeam, PatrolTeamKind } from './patrol.entity';
+import { CheckInProof, Checkpoint, IncidentSeverity, Patrol, PatrolEvent, PatrolEventFlag, PatrolEventKind, PatrolStatus, PatrolTeam, PatrolTeamKind, TIME_FLAGS } from './patrol.entity';
 import { computeCoverage, haversineMeters } from './patrol.coverage';
 import { emitPatrol, type PatrolEventScope } from './patrol.events';
 import { MAX_EVENTS_PER_BATCH, PatrolEventOutcome, type PatrolEventInput, type PatrolEventResult, type PatrolEventsRecordInput } from './patrol.inputs';
@@ -17,6 +17,13 @@ import { openIncidentCase } from './patrol.incidents';
 
 /** Device clocks may run ahead; anything further in the future than this is refused. */
 const MAX_CLOCK_AHEAD_MS = 24 * 3_600_000;
+/** A device time later than receipt by more than this is flagged: a phone's clock drifts, it does not run hours ahead. */
+export const CLOCK_SKEW_MS = 5 * 60_000;
+/** Events more than this before the planned start or after the planned end lie outside the shift and are flagged. */
+export const SHIFT_GRACE_MS = 30 * 60_000;
+/** A STARTED is accepted from 30 minutes before the planned start to 60 minutes after it, by a device time that is not in the future. */
+export const START_EARLY_MS = 30 * 60_000;
+export const START_LATE_MS = 60 * 60_000;
 const MAX_TEXT = 4000;
 
 interface Candidate {
@@ -31,7 +38,10 @@ interface Candidate {
   longitude: number | null;
   accuracyMeters: number | null;
   distanceMeters: number | null;
-  flagReason: string | null;
+  flags: PatrolEventFlag[];
+  reasons: string[];
+  proof: CheckInProof | null;
+  token: string | null;
   text: string | null;
   severity: IncidentSeverity | null;
 }
@@ -70,6 +80,8 @@ function validateEvent(e: PatrolEventInput, batchPatrolId: string | null, receiv
     checkpointId = idOf(e.checkpointId, 'Checkpoint');
     if (!checkpointId) return reject(UserErrorCode.NOT_FOUND, 'No Checkpoint with this id.');
   } else if (e.checkpointId) return reject(UserErrorCode.INVALID, 'Only CHECKPOINT events name a checkpoint.');
+  if (e.checkpointToken != null && e.kind !== PatrolEventKind.CHECKPOINT) return reject(UserErrorCode.INVALID, 'Only CHECKPOINT events carry a checkpoint token.');
+  if (typeof e.checkpointToken === 'string' && e.checkpointToken.length > 200) return reject(UserErrorCode.TOO_LONG, 'checkpointToken must be at most 200 characters.');
   const text = typeof e.text === 'string' && e.text.trim() ? e.text.trim() : null;
   if (text && text.length > MAX_TEXT) return reject(UserErrorCode.TOO_LONG, `text must be at most ${MAX_TEXT} characters.`);
   if ((e.kind === PatrolEventKind.OBSERVATION || e.kind === PatrolEventKind.INCIDENT) && !text) return reject(UserErrorCode.REQUIRED, `An ${e.kind} needs text.`);
@@ -88,7 +100,10 @@ function validateEvent(e: PatrolEventInput, batchPatrolId: string | null, receiv
     longitude: hasLon ? e.longitude! : null,
     accuracyMeters: e.accuracyMeters ?? null,
     distanceMeters: null,
-    flagReason: null,
+    flags: [],
+    reasons: [],
+    proof: null,
+    token: typeof e.checkpointToken === 'string' && e.checkpointToken.trim() ? e.checkpointToken.trim() : null,
     text,
     severity: e.kind === PatrolEventKind.INCIDENT ? e.severity! : null,
   };
@@ -104,7 +119,7 @@ interface PatrolFacts {
 
 /**
  * Records a batch of check-ins from one device. Idempotent: each event is
- * inserted with ON CONFLICT DO NOTHING on (team, device, client event id), so a
+ * inserted with ON CONFLICT DO NOTHING on (patrol, device, client event id), so a
  * phone that retries after a lost answer records nothing twice. Each event is
  * judged on its own; the answer reports every one as accepted, duplicate or
  * rejected. Status follows from device times, whatever order events arrive in.
@@ -130,12 +145,13 @@ export async function recordPatrolEvents(ctx: AppContext, input: PatrolEventsRec
       results[i] = v;
       return;
     }
-    const first = firstByClientId.get(v.clientEventId);
+    const key = `${v.patrolId}|${v.clientEventId}`;
+    const first = firstByClientId.get(key);
     if (first !== undefined) {
       repeats.set(i, first);
       return;
     }
-    firstByClientId.set(v.clientEventId, i);
+    firstByClientId.set(key, i);
     candidates.push(v);
   });
 
@@ -164,10 +180,12 @@ export async function recordPatrolEvents(ctx: AppContext, input: PatrolEventsRec
           results[c.index] = rejected(c.clientEventId, UserErrorCode.NOT_PERMITTED_HERE, "The checkpoint is neither on the patrol's route nor in its area.");
           continue;
         }
-        if (c.latitude !== null && c.longitude !== null) {
-          c.distanceMeters = Math.round(haversineMeters(c.latitude, c.longitude, cp.checkpoint.latitude, cp.checkpoint.longitude) * 10) / 10;
-          if (c.distanceMeters > radius) c.flagReason = `FAR_FROM_CHECKPOINT: ${Math.round(c.distanceMeters)} m from the checkpoint (limit ${radius} m)`;
-        }
+        judgePresence(c, cp, radius);
+      }
+      const timeProblem = judgeTime(c, f.patrol, receivedAt);
+      if (timeProblem) {
+        results[c.index] = timeProblem;
+        continue;
       }
       insertable.push(c);
     }
@@ -177,13 +195,12 @@ export async function recordPatrolEvents(ctx: AppContext, input: PatrolEventsRec
     const duplicates = insertable.filter((c) => !acceptedIds.has(c.id));
     for (const c of accepted) results[c.index] = { clientEventId: c.clientEventId, outcome: PatrolEventOutcome.ACCEPTED, eventId: c.id };
     if (duplicates.length) {
-      const earlier: { id: string; team_id: string; client_event_id: string }[] = await tx.em.query(
-        `SELECT id, team_id, client_event_id FROM patrol_event WHERE device_id = $1 AND team_id = ANY($2) AND client_event_id = ANY($3)`,
-        [deviceId, [...new Set(duplicates.map((c) => facts.get(c.patrolId)!.team.id))], duplicates.map((c) => c.clientEventId)],
+      const earlier: { id: string; patrol_id: string; client_event_id: string }[] = await tx.em.query(
+        `SELECT id, patrol_id, client_event_id FROM patrol_event WHERE device_id = $1 AND patrol_id = ANY($2) AND client_event_id = ANY($3)`,
+        [deviceId, [...new Set(duplicates.map((c) => c.patrolId))], duplicates.map((c) => c.clientEventId)],
       );
       for (const c of duplicates) {
-        const teamId = facts.get(c.patrolId)!.team.id;
-        const row = earlier.find((r) => r.team_id === teamId && r.client_event_id === c.clientEventId);
+        const row = earlier.find((r) => r.patrol_id === c.patrolId && r.client_event_id === c.clientEventId);
         results[c.index] = { clientEventId: c.clientEventId, outcome: PatrolEventOutcome.DUPLICATE, eventId: row?.id };
       }
     }
@@ -210,6 +227,7 @@ export async function recordPatrolEvents(ctx: AppContext, input: PatrolEventsRec
         status,
         eventIds: mine.map((c) => c.id),
         kinds: mine.map((c) => c.kind),
+        flaggedEventIds: mine.filter((c) => c.flags.length > 0).map((c) => c.id),
         receivedAt,
       });
     }
@@ -286,16 +304,77 @@ async function loadPatrols(tx: Tx, ids: string[]): Promise<Map<string, PatrolFac
   return result;
 }
 
-async function loadCheckpoints(tx: Tx, candidates: Candidate[]): Promise<Map<string, { checkpoint: Checkpoint; path: string }>> {
+async function loadCheckpoints(tx: Tx, candidates: Candidate[]): Promise<Map<string, { checkpoint: Checkpoint; path: string; tokenHash: string | null }>> {
   const ids = [...new Set(candidates.map((c) => c.checkpointId).filter((id): id is string => Boolean(id)))];
   if (ids.length === 0) return new Map();
   const { entities, raw } = await tx.em
     .createQueryBuilder(Checkpoint, 'c')
     .innerJoin(Area, 'a', 'a.id = c.area_id')
     .addSelect('a.path', 'path')
+    .addSelect('c.token_hash', 'token_hash')
     .where('c.id IN (:...ids)', { ids })
     .getRawAndEntities();
-  return new Map(entities.map((c, i) => [c.id, { checkpoint: c, path: raw[i].path as string }]));
+  return new Map(entities.map((c, i) => [c.id, { checkpoint: c, path: raw[i].path as string, tokenHash: (raw[i].token_hash as string | null) ?? null }]));
+}
+
+/** How a checkpoint token is stored: bound to its checkpoint, so one printed code cannot prove presence at another. */
+export function checkpointTokenHash(checkpointId: string, token: string): string {
+  return createHash('sha256').update(`${checkpointId}:${token}`).digest('hex');
+}
+
+function flag(c: Candidate, code: PatrolEventFlag, reason: string): void {
+  c.flags.push(code);
+  c.reasons.push(`${code}: ${reason}`);
+}
+
+/**
+ * A check-in counts as a visit only with evidence of presence: the token
+ * printed on the checkpoint, or a position within the radius. Anything else is
+ * recorded (the phone's story is kept) but flagged, and flagged check-ins are
+ * not visits.
+ */
+function judgePresence(c: Candidate, cp: { checkpoint: Checkpoint; tokenHash: string | null }, radius: number): void {
+  if (c.latitude !== null && c.longitude !== null) {
+    c.distanceMeters = Math.round(haversineMeters(c.latitude, c.longitude, cp.checkpoint.latitude, cp.checkpoint.longitude) * 10) / 10;
+  }
+  if (c.token !== null) {
+    const sent = Buffer.from(checkpointTokenHash(cp.checkpoint.id, c.token), 'hex');
+    if (cp.tokenHash && timingSafeEqual(sent, Buffer.from(cp.tokenHash, 'hex'))) {
+      c.proof = CheckInProof.TOKEN;
+      return;
+    }
+    flag(c, PatrolEventFlag.WRONG_CHECKPOINT_TOKEN, cp.tokenHash ? 'the token does not match the one issued for the checkpoint' : 'no token was issued for the checkpoint');
+  }
+  if (c.distanceMeters === null) {
+    if (c.token === null) flag(c, PatrolEventFlag.NO_PROOF_OF_PRESENCE, 'no position and no checkpoint token');
+    return;
+  }
+  if (c.distanceMeters > radius) flag(c, PatrolEventFlag.FAR_FROM_CHECKPOINT, `${Math.round(c.distanceMeters)} m from the checkpoint (limit ${radius} m)`);
+  else if (c.flags.length === 0) c.proof = CheckInProof.LOCATION;
+}
+
+const hhmm = (d: Date) => new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Shanghai', hour: '2-digit', minute: '2-digit', day: '2-digit', month: '2-digit' }).format(d);
+
+/**
+ * Times the team reports itself cannot move the figures: a STARTED outside
+ * the start window is refused (a patrol planned for tomorrow cannot start
+ * now); other events with a device time in the future or outside the shift
+ * are recorded but flagged, and flagged times neither start, end nor cover
+ * the patrol.
+ */
+function judgeTime(c: Candidate, patrol: Patrol, receivedAt: Date): Result | null {
+  const t = c.deviceTime.getTime();
+  const start = patrol.plannedStart.getTime();
+  if (c.kind === PatrolEventKind.STARTED) {
+    const opens = new Date(start - START_EARLY_MS);
+    const closes = new Date(start + START_LATE_MS);
+    if (t < opens.getTime() || t > closes.getTime() || receivedAt.getTime() + CLOCK_SKEW_MS < opens.getTime()) {
+      return rejected(c.clientEventId, UserErrorCode.OUT_OF_RANGE, `This patrol can be started from ${hhmm(opens)} to ${hhmm(closes)} (China Standard Time), by a device time not in the future.`);
+    }
+  }
+  if (t > receivedAt.getTime() + CLOCK_SKEW_MS) flag(c, PatrolEventFlag.DEVICE_TIME_IN_FUTURE, `device time ${Math.round((t - receivedAt.getTime()) / 60_000)} min after the time received (limit ${CLOCK_SKEW_MS / 60_000} min)`);
+  if (t < start - SHIFT_GRACE_MS || t > patrol.plannedEnd.getTime() + SHIFT_GRACE_MS) flag(c, PatrolEventFlag.OUTSIDE_SHIFT, `device time outside the shift (${hhmm(patrol.plannedStart)} to ${hhmm(patrol.plannedEnd)}, ±${SHIFT_GRACE_MS / 60_000} min)`);
+  return null;
 }
 
 /** One multi-row INSERT; returns the ids actually inserted (the others were already there). */
@@ -303,15 +382,16 @@ async function insertEvents(tx: Tx, rows: Candidate[], deviceId: string, receive
   if (rows.length === 0) return new Set();
   const inserted: { id: string }[] = await tx.em.query(
     `INSERT INTO patrol_event (id, patrol_id, team_id, client_event_id, kind, device_time, checkpoint_id, latitude, longitude,
-                               accuracy_meters, distance_meters, flagged, flag_reason, text, severity,
+                               accuracy_meters, distance_meters, flagged, flag_reason, flags, proof, text, severity,
                                device_id, received_at, recorded_by_user_id, recorded_by_client_id)
      SELECT u.id, u.patrol_id, u.team_id, u.client_event_id, u.kind, u.device_time, u.checkpoint_id, u.latitude, u.longitude,
-            u.accuracy_meters, u.distance_meters, u.flag_reason IS NOT NULL, u.flag_reason, u.text, u.severity,
+            u.accuracy_meters, u.distance_meters, u.flag_reason IS NOT NULL, u.flag_reason,
+            CASE WHEN u.flags = '' THEN '{}'::text[] ELSE string_to_array(u.flags, ',') END, u.proof, u.text, u.severity,
             $12::text, $13::timestamptz, $14::uuid, $15::uuid
        FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::timestamptz[], $7::uuid[], $8::float8[], $9::float8[],
-                   $10::float8[], $11::float8[], $16::text[], $17::text[], $18::text[])
+                   $10::float8[], $11::float8[], $16::text[], $17::text[], $18::text[], $19::text[], $20::text[])
             AS u(id, patrol_id, team_id, client_event_id, kind, device_time, checkpoint_id, latitude, longitude,
-                 accuracy_meters, distance_meters, flag_reason, text, severity)
+                 accuracy_meters, distance_meters, flag_reason, text, severity, flags, proof)
      ON CONFLICT ON CONSTRAINT patrol_event_client_id_key DO NOTHING
      RETURNING id`,
     [
@@ -330,58 +410,65 @@ async function insertEvents(tx: Tx, rows: Candidate[], deviceId: string, receive
       receivedAt.toISOString(),
       tx.ctx.viewer.userId,
       tx.ctx.viewer.clientId,
-      rows.map((r) => r.flagReason),
+      rows.map((r) => (r.reasons.length ? r.reasons.join('; ') : null)),
       rows.map((r) => r.text),
       rows.map((r) => r.severity),
+      rows.map((r) => r.flags.join(',')),
+      rows.map((r) => r.proof),
     ],
   );
   return new Set(inserted.map((r) => r.id));
 }
 
 /**
- * Derives the patrol's start, end and status from all its events by device
- * time, so order of arrival does not matter: start = earliest STARTED (or the
- * earliest event when STARTED is missing), end = latest ENDED. Status only
- * moves forward; a MISSED patrol comes back when a late STARTED shows it began
- * before its planned end. Emits the status change and, when a patrol ends with
- * planned checkpoints unvisited, `patrol.checkpointsMissed` for the coordinator.
+ * Derives the patrol's start, end and status from its events by device time,
+ * so order of arrival does not matter: start = earliest STARTED (or the
+ * earliest event when STARTED is missing), end = latest ENDED. Events whose
+ * device time is flagged (in the future, outside the shift) take no part.
+ * Status only moves forward; a MISSED patrol comes back when a late STARTED
+ * shows it began before its planned end.
+ *
+ * When a patrol ends with planned checkpoints unvisited, `patrol.checkpointsMissed`
+ * alerts the coordinator; when late check-ins (an offline phone syncing after
+ * the ENDED) complete the route, `patrol.checkpointsMissedRetracted` takes
+ * the alert back, so nobody acts on a false alarm.
  */
 async function applyStatus(tx: Tx, f: PatrolFacts, scope: PatrolEventScope): Promise<PatrolStatus> {
   const [agg]: { first_started: Date | null; first_any: Date | null; last_ended: Date | null }[] = await tx.em.query(
     `SELECT min(device_time) FILTER (WHERE kind = 'STARTED') AS first_started, min(device_time) AS first_any,
             max(device_time) FILTER (WHERE kind = 'ENDED') AS last_ended
-       FROM patrol_event WHERE patrol_id = $1`,
-    [f.patrol.id],
+       FROM patrol_event WHERE patrol_id = $1 AND NOT (flags && $2::text[])`,
+    [f.patrol.id, TIME_FLAGS],
   );
   const startedAt = agg.first_started ?? agg.first_any;
-  const endedAt = agg.last_ended;
+  const endedAt = startedAt ? agg.last_ended : null;
   const previous = f.patrol.status;
   let status = previous;
-  if (previous === PatrolStatus.PLANNED || previous === PatrolStatus.ACTIVE) status = endedAt ? PatrolStatus.COMPLETED : PatrolStatus.ACTIVE;
+  if (startedAt && (previous === PatrolStatus.PLANNED || previous === PatrolStatus.ACTIVE)) status = endedAt ? PatrolStatus.COMPLETED : PatrolStatus.ACTIVE;
   if (previous === PatrolStatus.MISSED && startedAt && startedAt.getTime() <= f.patrol.plannedEnd.getTime()) status = endedAt ? PatrolStatus.COMPLETED : PatrolStatus.ACTIVE;
   const changed =
     status !== previous || startedAt?.getTime() !== f.patrol.startedAt?.getTime() || (endedAt?.getTime() ?? null) !== (f.patrol.endedAt?.getTime() ?? null);
-  if (!changed) return status;
-  await tx.em.query(`UPDATE patrol SET status = $2, started_at = $3, ended_at = $4, version = version + 1, updated_at = now() WHERE id = $1`, [
-    f.patrol.id,
-    status,
-    status === PatrolStatus.MISSED ? f.patrol.startedAt : startedAt,
-    status === PatrolStatus.MISSED ? f.patrol.endedAt : endedAt,
-  ]);
-  if (status !== previous) {
-    emitPatrol(tx, scope, 'patrol.statusChanged', { status, previousStatus: previous, startedAt, endedAt });
-    if (status === PatrolStatus.COMPLETED) {
-      const coverage = (await computeCoverage(tx.em, [f.patrol.id])).get(f.patrol.id)!;
-      if (coverage.missedCheckpointIds.length > 0) {
-        emitPatrol(tx, scope, 'patrol.checkpointsMissed', {
-          status,
-          missedCheckpointIds: coverage.missedCheckpointIds,
-          plannedCheckpointCount: coverage.plannedCheckpointIds.length,
-          visitedCheckpointCount: coverage.visits.length,
-        });
-      }
-    }
+  if (changed && status !== PatrolStatus.MISSED && startedAt) {
+    await tx.em.query(`UPDATE patrol SET status = $2, started_at = $3, ended_at = $4, version = version + 1, updated_at = now() WHERE id = $1`, [f.patrol.id, status, startedAt, endedAt]);
+    if (status !== previous) emitPatrol(tx, scope, 'patrol.statusChanged', { status, previousStatus: previous, startedAt, endedAt });
   }
+  if (status === PatrolStatus.COMPLETED) await reviewMissedAlert(tx, f, scope, status, status !== previous);
   f.patrol.status = status;
   return status;
+}
+
+async function reviewMissedAlert(tx: Tx, f: PatrolFacts, scope: PatrolEventScope, status: PatrolStatus, justCompleted: boolean): Promise<void> {
+  const coverage = (await computeCoverage(tx.em, [f.patrol.id])).get(f.patrol.id)!;
+  const missed = coverage.missedCheckpointIds.length;
+  const facts = { status, missedCheckpointIds: coverage.missedCheckpointIds, plannedCheckpointCount: coverage.plannedCheckpointIds.length, visitedCheckpointCount: coverage.visits.length };
+  if (missed > 0 && justCompleted && !f.patrol.missedAlertOpen) {
+    await tx.em.query(`UPDATE patrol SET missed_alert_open = true WHERE id = $1`, [f.patrol.id]);
+    f.patrol.missedAlertOpen = true;
+    emitPatrol(tx, scope, 'patrol.checkpointsMissed', facts);
+  } else if (missed === 0 && f.patrol.missedAlertOpen) {
+    await tx.em.query(`UPDATE patrol SET missed_alert_open = false WHERE id = $1`, [f.patrol.id]);
+    f.patrol.missedAlertOpen = false;
+    tx.audit({ action: 'patrolMissedAlertRetract', recordType: 'Patrol', recordId: f.patrol.id, details: { visitedCheckpointCount: coverage.visits.length } });
+    emitPatrol(tx, scope, 'patrol.checkpointsMissedRetracted', facts);
+  }
 }

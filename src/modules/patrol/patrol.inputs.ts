@@ -270,7 +270,7 @@ export const MAX_EVENTS_PER_BATCH = 500;
 
 @InputType({ description: 'One event from a device. Events may be sent late and out of order; they are placed by device time.' })
 export class PatrolEventInput {
-  @Field({ description: 'Id the device generated for this event (1-100 characters), unique per device: resending it records nothing new.' })
+  @Field({ description: 'Id the device generated for this event (1-100 characters). Idempotency is scoped to the patrol: resending the same id from the same device for the same patrol records nothing new; the same id on another patrol is a different event.' })
   clientEventId!: string;
 
   @Field(() => ID, { nullable: true, description: "The patrol, when it differs from the batch's patrolId." })
@@ -279,16 +279,22 @@ export class PatrolEventInput {
   @Field(() => PatrolEventKind, { description: 'What the event reports.' })
   kind!: PatrolEventKind;
 
-  @Field({ description: 'When it happened, by the device clock; not more than 24 hours in the future.' })
+  @Field({
+    description:
+      'When it happened, by the device clock. More than 24 hours in the future: refused. More than 5 minutes after receipt, or outside the shift (30 minutes either side of the planned times): recorded but flagged, and then it neither starts, ends nor covers the patrol. A STARTED is refused outside 30 minutes before to 60 minutes after the planned start.',
+  })
   deviceTime!: Date;
 
   @Field(() => ID, { nullable: true, description: 'CHECKPOINT: the checkpoint visited.' })
   checkpointId?: string | null;
 
-  @Field(() => Float, { nullable: true, description: 'Latitude (required for POSITION, advised for CHECKPOINT).' })
+  @Field(() => String, { nullable: true, description: 'CHECKPOINT: the token read from the checkpoint (QR code or NFC tag value, see `checkpointTokenIssue`). A check-in counts as a visit only with the right token or a position within the radius.' })
+  checkpointToken?: string | null;
+
+  @Field(() => Float, { nullable: true, description: 'Latitude (required for POSITION; for CHECKPOINT, required unless a checkpoint token is sent).' })
   latitude?: number | null;
 
-  @Field(() => Float, { nullable: true, description: 'Longitude (required for POSITION, advised for CHECKPOINT).' })
+  @Field(() => Float, { nullable: true, description: 'Longitude (required for POSITION; for CHECKPOINT, required unless a checkpoint token is sent).' })
   longitude?: number | null;
 
   @Field(() => Float, { nullable: true, description: 'Accuracy of the position in metres.' })
@@ -303,7 +309,7 @@ export class PatrolEventInput {
 
 @InputType({ description: 'A batch of events from one device.' })
 export class PatrolEventsRecordInput {
-  @Field({ description: 'The sending device (1-100 characters); client event ids are unique per device and team.' })
+  @Field({ description: 'The sending device (1-100 characters); client event ids are unique per patrol and device.' })
   deviceId!: string;
 
   @Field(() => ID, { nullable: true, description: 'The patrol the events belong to, unless an event names its own.' })
@@ -326,7 +332,7 @@ registerEnumType(PatrolEventOutcome, {
   description: 'What became of one event of a batch.',
   valuesConfig: {
     ACCEPTED: { description: 'Recorded now.' },
-    DUPLICATE: { description: 'Already recorded earlier (same device and client event id); nothing changed. Safe to forget.' },
+    DUPLICATE: { description: 'Already recorded earlier (same patrol, device and client event id); nothing changed. Safe to forget.' },
     REJECTED: { description: 'Not recorded; see code and message. Resending it unchanged will not help.' },
   },
 });
@@ -364,5 +370,23 @@ export class PatrolEventsRecordPayload {
   rejectedCount!: number;
 
   @Field(() => [UserError], { description: 'Why the whole batch was refused (e.g. too many events); empty otherwise.' })
+  userErrors!: UserError[];
+}
+
+@InputType({ description: 'A checkpoint whose check-in token is to be issued (or replaced).' })
+export class CheckpointTokenIssueInput {
+  @Field(() => ID, { description: 'The checkpoint; you must be an ADMIN or COORDINATOR of the organisation that maintains it.' })
+  checkpointId!: string;
+}
+
+@ObjectType({ description: 'Result of `checkpointTokenIssue`.' })
+export class CheckpointTokenIssuePayload {
+  @Field(() => Checkpoint, { nullable: true, description: 'The checkpoint; null when the input was refused.' })
+  checkpoint?: Checkpoint | null;
+
+  @Field(() => String, { nullable: true, description: 'The new token, shown this once: print it on the checkpoint as a QR code or write it to its NFC tag. Only its hash is stored; the previous token stops working.' })
+  token?: string | null;
+
+  @Field(() => [UserError], { description: 'Why the input was refused; empty on success.' })
   userErrors!: UserError[];
 }

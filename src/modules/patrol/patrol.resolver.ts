@@ -15,6 +15,7 @@ import { usersById } from '../user/user.loaders';
 import { CheckpointVisit, PatrolCoverage, toPatrolCoverage } from './patrol.coverage';
 import { Checkpoint, CheckpointKind, Patrol, PatrolEvent, PatrolStatus, PatrolTeam, PatrolTeamKind, PatrolTeamMember, Route } from './patrol.entity';
 import { PatrolUpdate, toPatrolUpdate } from './patrol.events';
+import { CheckpointTokenResolver } from './patrol.proof.resolver';
 import { recordPatrolEvents } from './patrol.ingest';
 import {
   CheckpointCreateInput,
@@ -447,7 +448,14 @@ export class PatrolUpdateResolver {
     return (await patrolEventsById(ctx).loadMany(ids as string[])).filter((e): e is PatrolEvent => e instanceof PatrolEvent);
   }
 
-  @FieldResolver(() => [Checkpoint], { description: 'patrol.checkpointsMissed: the planned checkpoints not visited; empty otherwise.' })
+  @FieldResolver(() => [PatrolEvent], { description: 'patrol.eventsRecorded: the recorded events that were flagged (see PatrolEvent.flags), so the coordinator and the contracting client see doubtful check-ins as they arrive; empty otherwise.' })
+  async flaggedEvents(@Root() update: PatrolUpdate, @Ctx() ctx: AppContext) {
+    const ids = update.event.payload.flaggedEventIds;
+    if (!Array.isArray(ids)) return [];
+    return (await patrolEventsById(ctx).loadMany(ids as string[])).filter((e): e is PatrolEvent => e instanceof PatrolEvent);
+  }
+
+  @FieldResolver(() => [Checkpoint], { description: 'patrol.checkpointsMissed: the planned checkpoints not visited; empty otherwise (also for patrol.checkpointsMissedRetracted).' })
   async missedCheckpoints(@Root() update: PatrolUpdate, @Ctx() ctx: AppContext) {
     const ids = update.event.payload.missedCheckpointIds;
     if (!Array.isArray(ids)) return [];
@@ -466,4 +474,5 @@ export const patrolResolvers = [
   CheckpointVisitResolver,
   PatrolUpdateResolver,
   ContractComplianceResolver,
+  CheckpointTokenResolver,
 ] as const;

@@ -420,7 +420,7 @@ export async function createCheckpoint(ctx: AppContext, input: CheckpointCreateI
   });
 }
 
-async function checkpointToManage(tx: Tx, id: string): Promise<Checkpoint> {
+export async function checkpointToManage(tx: Tx, id: string): Promise<Checkpoint> {
   const checkpoint = await tx.em.findOneBy(Checkpoint, { id });
   if (!checkpoint || !(await canSeeCheckpoint(tx.ctx, checkpoint))) fail('id', UserErrorCode.NOT_FOUND, 'No Checkpoint with this id.');
   if (!canManagePatrols(tx.ctx.viewer, checkpoint.organizationId)) throw forbidden("Only the organisation's ADMINs and COORDINATORs manage its checkpoints.");
