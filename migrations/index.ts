@@ -5,6 +5,16 @@ import { Patrols1764130300000 } from './1764130300000-Patrols';
 import { Cases1764130400000 } from './1764130400000-Cases';
 import { PartnerPolling1764512000000 } from './1764512000000-PartnerPolling';
 import { PatrolProof1764515000000 } from './1764515000000-PatrolProof';
+import { CaseFigures1764515000001 } from './1764515000001-CaseFigures';
 
 /** Every migration, oldest first. Listed explicitly so the server, the CLI and the tests apply the same set. */
-export const allMigrations = [Foundation1764130000000, Meetings1764130100000, Contracts1764130200000, Patrols1764130300000, Cases1764130400000, PartnerPolling1764512000000, PatrolProof1764515000000];
+export const allMigrations = [
+  Foundation1764130000000,
+  Meetings1764130100000,
+  Contracts1764130200000,
+  Patrols1764130300000,
+  Cases1764130400000,
+  PartnerPolling1764512000000,
+  PatrolProof1764515000000,
+  CaseFigures1764515000001,
+];

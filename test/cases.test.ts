@@ -114,9 +114,9 @@ describe('case lifecycle over HTTP', () => {
     expect(payload.case).toMatchObject({ status: 'RESOLVED', resolution: '雜物已清理，雙方達成協議。' });
   });
 
-  test('given the resolved case, when the police station closes it with satisfaction 5, then it is CLOSED', async () => {
-    const payload = await step(CLOSE, 'caseClose', { caseId: id, satisfaction: 5 }, h.world.tokens.policeLiaison);
-    expect(payload.case).toMatchObject({ status: 'CLOSED', satisfaction: 5 });
+  test('given the resolved case, when the police station closes it, then it is CLOSED and unrated (only the reporter rates)', async () => {
+    const payload = await step(CLOSE, 'caseClose', { caseId: id }, h.world.tokens.policeLiaison);
+    expect(payload.case).toMatchObject({ status: 'CLOSED', satisfaction: null });
   });
 
   test('given the closed case, when the community reopens it, then it is REOPENED with a new due date and can be worked again', async () => {
@@ -460,7 +460,7 @@ describe('subscription', () => {
 
 describe('ledger and dispute screening', () => {
   test('given an illegal-construction case with a ledger record and a three-phase plan, when one phase is done, then the ledger shows a third of progress', async () => {
-    const c = await report(h.world.tokens.resident, { category: 'ILLEGAL_CONSTRUCTION', title: '樓頂違建', channel: 'DRONE' });
+    const c = await report(h.world.tokens.policeLiaison, { category: 'ILLEGAL_CONSTRUCTION', title: '樓頂違建', channel: 'DRONE' });
     const ledger = await gql(
       h.server.httpUrl,
       `mutation ($input: CaseLedgerSetInput!) { caseLedgerSet(input: $input) { userErrors { code } } }`,

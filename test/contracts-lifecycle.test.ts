@@ -17,7 +17,7 @@ afterAll(async () => {
 const UPDATE = `mutation ($input: ContractUpdateInput!) { contractUpdate(input: $input) { contract { ${CONTRACT_FIELDS} } userErrors { field code } } }`;
 const AMEND = `mutation ($input: ContractAmendInput!) { contractAmend(input: $input) { contract { ${CONTRACT_FIELDS} } userErrors { field code } } }`;
 const SUSPEND = `mutation ($input: ContractReasonInput!) { contractSuspend(input: $input) { contract { status version statusReason } userErrors { code } } }`;
-const RESUME = `mutation ($input: ContractStepInput!) { contractResume(input: $input) { contract { status version } userErrors { code } } }`;
+const RESUME = `mutation ($input: ContractStepInput!) { contractResume(input: $input) { contract { status version statusReason } userErrors { code } } }`;
 const TERMINATE = `mutation ($input: ContractReasonInput!) { contractTerminate(input: $input) { contract { status version statusReason } userErrors { code } } }`;
 const READ = `query ($id: ID!) { contract(id: $id) { ${CONTRACT_FIELDS}
   versions { totalCount nodes { number note signedAt terms { fee { amountMinor } serviceLevels { metric target } } signatures { organization { id } } } } } }`;
@@ -120,7 +120,8 @@ describe('contract lifecycle', () => {
     const suspended = (await gql(h.server.httpUrl, SUSPEND, { input: { id: active.id, expectedVersion: active.version, reason: '服務未達標' } }, h.world.tokens.communityAdmin)).body.data.contractSuspend;
     expect(suspended.contract).toMatchObject({ status: 'SUSPENDED', statusReason: '服務未達標' });
     const resumed = (await gql(h.server.httpUrl, RESUME, { input: { id: active.id, expectedVersion: suspended.contract.version } }, h.world.tokens.securityAdmin)).body.data.contractResume;
-    expect(resumed.contract.status).toBe('ACTIVE');
+    // Back in force: the suspension reason no longer applies.
+    expect(resumed.contract).toMatchObject({ status: 'ACTIVE', statusReason: null });
     const resumeAgain = await gql(h.server.httpUrl, RESUME, { input: { id: active.id, expectedVersion: resumed.contract.version } }, h.world.tokens.securityAdmin);
     expect(resumeAgain.body.data.contractResume.userErrors).toEqual([{ code: 'INVALID_TRANSITION' }]);
     const terminated = (await gql(h.server.httpUrl, TERMINATE, { input: { id: active.id, expectedVersion: resumed.contract.version, reason: '社區另選服務商' } }, h.world.tokens.communityAdmin)).body.data.contractTerminate;

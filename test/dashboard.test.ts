@@ -76,7 +76,8 @@ const DASHBOARD = `query ($area: ID!) { jurisdictionDashboard(areaId: $area) {
 
 const PERFORMANCE = `query ($area: ID!, $from: LocalDate!, $to: LocalDate!, $min: Int) {
   unitPerformance(areaId: $area, from: $from, to: $to, minimumSample: $min) {
-    totalCount nodes { organization { id } casesHandled resolvedOnTime onTimeRate medianHoursToResolve sufficientSample rank } } }`;
+    totalCount nodes { organization { id } casesHandled resolvedOnTime onTimeRate medianHoursToResolve openCases overdueOpenCases
+                       unassignedCases unassignedOverdueCases casesJudged sufficientSample rank } } }`;
 
 describe('jurisdictionDashboard', () => {
   test('given the fixture, when the police station opens its street dashboard, then the case figures match the hand count', async () => {
@@ -235,11 +236,19 @@ describe('unitPerformance', () => {
 
   test('given a minimum sample of 2, then the community is ranked and the police station, with one case, is listed unranked after it', async () => {
     const res = await gql(h.server.httpUrl, PERFORMANCE, { area: h.world.gid.area('streetA'), ...period, min: 2 }, h.world.tokens.policeLiaison);
+    // Community: resolved 2 (1 on time), 2 open both overdue, and (as the deepest jurisdiction over grid A) the unassigned
+    // REPORTED case, not yet due. Judged: 2 + 2 + 0 = 4, on time 1/4. Police: resolved 1, late; judged 1.
     expect(res.body.data.unitPerformance).toEqual({
       totalCount: 2,
       nodes: [
-        { organization: { id: h.world.gid.org('community') }, casesHandled: 2, resolvedOnTime: 1, onTimeRate: 0.5, medianHoursToResolve: 72, sufficientSample: true, rank: 1 },
-        { organization: { id: h.world.gid.org('police') }, casesHandled: 1, resolvedOnTime: 0, onTimeRate: 0, medianHoursToResolve: 48, sufficientSample: false, rank: null },
+        {
+          organization: { id: h.world.gid.org('community') }, casesHandled: 2, resolvedOnTime: 1, onTimeRate: 0.25, medianHoursToResolve: 72,
+          openCases: 2, overdueOpenCases: 2, unassignedCases: 1, unassignedOverdueCases: 0, casesJudged: 4, sufficientSample: true, rank: 1,
+        },
+        {
+          organization: { id: h.world.gid.org('police') }, casesHandled: 1, resolvedOnTime: 0, onTimeRate: 0, medianHoursToResolve: 48,
+          openCases: 0, overdueOpenCases: 0, unassignedCases: 0, unassignedOverdueCases: 0, casesJudged: 1, sufficientSample: false, rank: null,
+        },
       ],
     });
   });

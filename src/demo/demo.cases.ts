@@ -13,6 +13,7 @@ import {
   CaseSeverity,
   CaseStatus,
   ConstructionClassification,
+  ReporterVerdict,
   DisposalPlanPhase,
   FoundHow,
   IllegalConstructionLedgerRecord,
@@ -367,9 +368,16 @@ export async function seedCases(ctx: DemoContext): Promise<void> {
       if (reached(closeAt) && rnd.chance(0.9)) {
         t = closeAt;
         status = CaseStatus.CLOSED;
-        const satisfaction = rnd.chance(0.65) ? rnd.weighted([[5, 5], [4, 4], [3, 2], [2, 1], [1, 0.5]]) : null;
-        Object.assign(record, { status, closedAt: at(t), satisfaction });
-        step(CaseEventType.CLOSED, at(t), status, null, { satisfaction }, dispatcher);
+        Object.assign(record, { status, closedAt: at(t) });
+        step(CaseEventType.CLOSED, at(t), status, null, {}, dispatcher);
+        // Only a named reporter can rate (caseFeedback); most of them do, within a couple of days.
+        const feedbackAt = t + rnd.int(1, 48) * HOUR;
+        if (record.reporterUserId && reached(feedbackAt) && rnd.chance(0.7)) {
+          const rating = rnd.weighted([[5, 5], [4, 4], [3, 2], [2, 1], [1, 0.5]]);
+          const verdict = rating >= 3 ? ReporterVerdict.CONFIRMED : ReporterVerdict.DISPUTED;
+          Object.assign(record, { satisfaction: rating, reporterVerdict: verdict, reporterFeedbackAt: at(feedbackAt) });
+          events.push({ caseId: id, type: CaseEventType.FEEDBACK, visibility: CaseEventVisibility.PUBLIC, actorUserId: record.reporterUserId, actorClientId: null, body: null, data: { verdict, rating, reopen: false }, statusAfter: status, occurredAt: at(feedbackAt) });
+        }
       }
     }
     // Disposal phases done so far.

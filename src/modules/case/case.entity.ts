@@ -99,6 +99,20 @@ registerEnumType(CaseStatus, {
   },
 });
 
+export enum ReporterVerdict {
+  CONFIRMED = 'CONFIRMED',
+  DISPUTED = 'DISPUTED',
+}
+
+registerEnumType(ReporterVerdict, {
+  name: 'ReporterVerdict',
+  description: "The reporter's say on a resolution (完善群眾舉報和反饋制度).",
+  valuesConfig: {
+    CONFIRMED: { description: 'The problem is solved, as far as the reporter can tell.' },
+    DISPUTED: { description: 'The reporter says the problem is not solved.' },
+  },
+});
+
 /** Statuses in which a case still needs work (and may become overdue). */
 export const OPEN_STATUSES: CaseStatus[] = [CaseStatus.REPORTED, CaseStatus.TRIAGED, CaseStatus.ASSIGNED, CaseStatus.IN_PROGRESS, CaseStatus.REOPENED];
 
@@ -247,8 +261,28 @@ export class Case implements Node {
   resolution!: string | null;
 
   @Column('int', { nullable: true })
-  @Field(() => Int, { nullable: true, description: "The reporter's satisfaction, 1 (very unhappy) to 5 (very satisfied), when known." })
+  @Field(() => Int, { nullable: true, description: "The reporter's own rating of the resolution, 1 (very unhappy) to 5 (very satisfied), given with `caseFeedback`; the handling organisations cannot set it. Null until the reporter rates." })
   satisfaction!: number | null;
+
+  @Column('timestamptz', { nullable: true })
+  @Field(() => Date, { nullable: true, description: 'When the case was first assigned (a reassignment or a reopening does not move it); the end of time to first dispatch.' })
+  firstAssignedAt!: Date | null;
+
+  @Column('timestamptz', { nullable: true })
+  @Field(() => Date, { nullable: true, description: 'When work first started; the end of report-to-start response time.' })
+  firstStartedAt!: Date | null;
+
+  @Column('text', { nullable: true })
+  @Field(() => ReporterVerdict, { nullable: true, description: "The reporter's verdict on the latest resolution; null until given (and after a reopening)." })
+  reporterVerdict!: ReporterVerdict | null;
+
+  @Column('timestamptz', { nullable: true })
+  @Field(() => Date, { nullable: true, description: 'When the reporter gave their verdict.' })
+  reporterFeedbackAt!: Date | null;
+
+  @Column('text', { nullable: true })
+  @Field(() => String, { nullable: true, description: "The reporter's words with the verdict." })
+  reporterComment!: string | null;
 
   @Column('uuid', { nullable: true })
   mergedIntoId!: string | null;
@@ -305,6 +339,7 @@ export enum CaseEventType {
   LEDGER_RECORDED = 'LEDGER_RECORDED',
   PLAN_SET = 'PLAN_SET',
   PHASE_COMPLETED = 'PHASE_COMPLETED',
+  FEEDBACK = 'FEEDBACK',
 }
 
 registerEnumType(CaseEventType, {
@@ -327,6 +362,7 @@ registerEnumType(CaseEventType, {
     LEDGER_RECORDED: { description: 'The illegal-construction ledger record was written.' },
     PLAN_SET: { description: 'The phased disposal plan was set.' },
     PHASE_COMPLETED: { description: 'A phase of the disposal plan was completed.' },
+    FEEDBACK: { description: 'The reporter confirmed or disputed the resolution and rated it (and may have reopened the case).' },
   },
 });
 

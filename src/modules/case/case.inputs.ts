@@ -1,7 +1,7 @@
 import { Field, Float, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { LocalDateResolver } from 'graphql-scalars';
 import { UserError } from '../../shared/errors';
-import { Case, CaseCategory, CaseChannel, CaseSeverity, ConstructionClassification, FoundHow } from './case.entity';
+import { Case, CaseCategory, CaseChannel, CaseSeverity, ConstructionClassification, FoundHow, ReporterVerdict } from './case.entity';
 
 @InputType({ description: 'A file attached by reference.' })
 export class CaseAttachmentInput {
@@ -29,7 +29,11 @@ export class CaseReportInput {
   @Field(() => CaseSeverity, { nullable: true, description: 'How serious, if the reporter knows; default MEDIUM. Triage may change it.' })
   severity?: CaseSeverity | null;
 
-  @Field(() => CaseChannel, { nullable: true, description: 'How it reached you; default MOBILE_APP for people, URBAN_PLATFORM for partner systems.' })
+  @Field(() => CaseChannel, {
+    nullable: true,
+    description:
+      'How it reached you; default MOBILE_APP for people, URBAN_PLATFORM for partner systems. Residents (people in no organisation) may use HOTLINE, MAILBOX, MOBILE_APP, WECHAT or WALK_IN only: DRONE, PATROL, GRID_INSPECTION and URBAN_PLATFORM belong to the organisations that run them (NOT_PERMITTED_HERE).',
+  })
   channel?: CaseChannel | null;
 
   @Field(() => Float, { nullable: true, description: 'Latitude (WGS 84).' })
@@ -149,7 +153,11 @@ export class CaseCloseInput {
   @Field(() => Int, { nullable: true, description: 'The version you read; when given and no longer current, the change is refused with CONFLICT.' })
   expectedVersion?: number | null;
 
-  @Field(() => Int, { nullable: true, description: "The reporter's satisfaction, 1 to 5, when known." })
+  @Field(() => Int, {
+    nullable: true,
+    deprecationReason: 'The rating is the reporter\'s own (caseFeedback); a value here is refused with NOT_PERMITTED_HERE.',
+    description: 'Not accepted: the handling organisation cannot rate its own work.',
+  })
   satisfaction?: number | null;
 
   @Field(() => String, { nullable: true, description: 'Internal note (up to 2,000 characters).' })
@@ -166,6 +174,24 @@ export class CaseReopenInput {
 
   @Field({ description: 'Why it is reopened (1-2,000 characters); the reporter sees it.' })
   reason!: string;
+}
+
+@InputType({ description: "The reporter's say on a resolution (完善群眾舉報和反饋制度)." })
+export class CaseFeedbackInput {
+  @Field(() => ID, { description: 'The case; it must be RESOLVED or CLOSED, and you must be its reporter.' })
+  caseId!: string;
+
+  @Field(() => ReporterVerdict, { description: 'Whether the problem is solved.' })
+  verdict!: ReporterVerdict;
+
+  @Field(() => Int, { description: 'Your rating of the resolution, 1 (very unhappy) to 5 (very satisfied).' })
+  rating!: number;
+
+  @Field(() => String, { nullable: true, description: 'What you want to say (up to 2,000 characters); the handling organisations see it.' })
+  comment?: string | null;
+
+  @Field({ defaultValue: false, description: "With verdict DISPUTED: reopen the case, with a new due date. Allowed within 15 days of the resolution." })
+  reopen!: boolean;
 }
 
 @InputType({ description: 'Merging a duplicate into the original case.' })
@@ -285,6 +311,7 @@ export const CaseCommentPayload = casePayload('CaseCommentPayload', 'caseComment
 export const CaseResolvePayload = casePayload('CaseResolvePayload', 'caseResolve');
 export const CaseClosePayload = casePayload('CaseClosePayload', 'caseClose');
 export const CaseReopenPayload = casePayload('CaseReopenPayload', 'caseReopen');
+export const CaseFeedbackPayload = casePayload('CaseFeedbackPayload', 'caseFeedback');
 export const CaseMergePayload = casePayload('CaseMergePayload', 'caseMerge');
 export const CaseSupervisePayload = casePayload('CaseSupervisePayload', 'caseSupervise');
 export const CaseLedgerSetPayload = casePayload('CaseLedgerSetPayload', 'caseLedgerSet');

@@ -9,6 +9,7 @@ import { eventStream, parseCursor } from '../../shared/events/event-stream';
 import { Connection, ConnectionArgs, paginateArray, toConnection } from '../../shared/relay/connection';
 import { idOf, toGlobalId } from '../../shared/relay/global-id';
 import { withUserErrors } from '../../shared/transaction';
+import { REOPEN_WINDOW_DAYS, giveCaseFeedback } from './case.feedback';
 import { Area } from '../area/area.entity';
 import { areasById } from '../area/area.loaders';
 import { registerNodeType } from '../node/node.registry';
@@ -34,6 +35,8 @@ import {
   CaseMergePayload,
   CaseReassignPayload,
   CaseReopenInput,
+  CaseFeedbackInput,
+  CaseFeedbackPayload,
   CaseReopenPayload,
   CaseReportInput,
   CaseReportPayload,
@@ -210,7 +213,7 @@ export class CaseResolver {
     return withUserErrors<P<typeof CaseResolvePayload>>(() => resolveCase(ctx, input));
   }
 
-  @Mutation(() => CaseClosePayload, { description: "Closes a RESOLVED case, with the reporter's satisfaction when known. Handling and supervising organisations." })
+  @Mutation(() => CaseClosePayload, { description: 'Closes a RESOLVED case. Handling and supervising organisations. The rating is not theirs to give: the reporter rates with caseFeedback.' })
   @Access(AccessLevel.WRITE)
   caseClose(@Ctx() ctx: AppContext, @Arg('input', { description: 'The closure.' }) input: CaseCloseInput) {
     return withUserErrors<P<typeof CaseClosePayload>>(() => closeCase(ctx, input));
@@ -220,6 +223,14 @@ export class CaseResolver {
   @Access(AccessLevel.WRITE)
   caseReopen(@Ctx() ctx: AppContext, @Arg('input', { description: 'The reason.' }) input: CaseReopenInput) {
     return withUserErrors<P<typeof CaseReopenPayload>>(() => reopenCase(ctx, input));
+  }
+
+  @Mutation(() => CaseFeedbackPayload, {
+    description: `The reporter's say on a RESOLVED or CLOSED case: confirmed or disputed, a rating of 1-5, and (disputed, within ${REOPEN_WINDOW_DAYS} days of the resolution) a reopening. Only the person who reported the case; the handling organisations cannot rate their own work.`,
+  })
+  @Access(AccessLevel.WRITE)
+  caseFeedback(@Ctx() ctx: AppContext, @Arg('input', { description: 'The verdict, rating and whether to reopen.' }) input: CaseFeedbackInput) {
+    return withUserErrors<P<typeof CaseFeedbackPayload>>(() => giveCaseFeedback(ctx, input));
   }
 
   @Mutation(() => CaseMergePayload, { description: "Merges an open duplicate into the original: the duplicate is CLOSED and its reporter follows the original. Returns the original. Organisations whose jurisdiction covers both cases' areas." })

@@ -54,6 +54,8 @@ import {
 } from './case.policy';
 
 const NO_ID = '00000000-0000-0000-0000-000000000000';
+/** Channels a person without an organisation may report by (完善群眾舉報和反饋制度: mailbox, phone, app, WeChat, in person). */
+export const RESIDENT_CHANNELS: CaseChannel[] = [CaseChannel.HOTLINE, CaseChannel.MAILBOX, CaseChannel.MOBILE_APP, CaseChannel.WECHAT, CaseChannel.WALK_IN];
 const NOTE_MAX = 2000;
 
 // ---------- reading ----------
@@ -256,6 +258,12 @@ export async function reportCase(ctx: AppContext, input: CaseReportInput): Promi
   if (input.severity != null && !Object.values(CaseSeverity).includes(input.severity)) check.add('severity', UserErrorCode.INVALID, 'Unknown severity.');
   if (input.channel != null && !Object.values(CaseChannel).includes(input.channel)) check.add('channel', UserErrorCode.INVALID, 'Unknown channel.');
   const isClient = ctx.viewer.kind === 'client';
+  // A resident (no organisation) reports through the public channels; drones, patrols, grid inspectors and the
+  // urban platform are organisations' instruments, and a resident claiming one would misstate where a case came from.
+  const resident = !isClient && !ctx.viewer.isPlatformAdmin && ctx.viewer.organizationIds.length === 0;
+  if (resident && input.channel != null && !RESIDENT_CHANNELS.includes(input.channel)) {
+    check.add('channel', UserErrorCode.NOT_PERMITTED_HERE, `Residents report by ${RESIDENT_CHANNELS.join(', ')}; ${input.channel} is used by the organisations that run it.`);
+  }
   const anonymous = isClient || input.anonymous === true;
   if (contact && !anonymous) check.add('reporterContact', UserErrorCode.INVALID, 'A contact is kept only for anonymous reports; named reporters are reached through their account.');
   failIfAny(check.errors);
@@ -302,7 +310,7 @@ interface TransitionSpec {
   /** Statuses the step may start from. */
   from: readonly CaseStatus[];
   allowed: (viewer: Viewer, facts: CaseFacts) => boolean;
-  forbiddenMessage: string;
+  forbiddenMessage: string | ((viewer: Viewer, facts: CaseFacts) => string);
   apply: (tx: Tx, record: Case, now: Date) => Promise<Change>;
 }
 
@@ -343,12 +351,12 @@ const STEP_NAMES: Record<string, string> = {
   caseComment: 'commented on',
 };
 
-async function transition(ctx: AppContext, caseId: string, expectedVersion: number | null | undefined, spec: TransitionSpec, extraErrors: InputCheck): Promise<{ case: Case }> {
+export async function transition(ctx: AppContext, caseId: string, expectedVersion: number | null | undefined, spec: TransitionSpec, extraErrors: InputCheck): Promise<{ case: Case }> {
   const id = extraErrors.id('caseId', caseId, 'Case', { required: true });
   failIfAny(extraErrors.errors);
   return inTransaction(ctx, async (tx) => {
     const { record, facts } = await lockVisibleCase(tx, id!, 'caseId');
-    if (!spec.allowed(ctx.viewer, facts)) throw forbidden(spec.forbiddenMessage);
+    if (!spec.allowed(ctx.viewer, facts)) throw forbidden(typeof spec.forbiddenMessage === 'function' ? spec.forbiddenMessage(ctx.viewer, facts) : spec.forbiddenMessage);
     if (expectedVersion != null && record.version !== expectedVersion) {
       fail('expectedVersion', UserErrorCode.CONFLICT, 'The case changed since you read it; reload and retry.');
     }
@@ -397,7 +405,7 @@ function assignmentChanges(a: Assignment, now: Date): Partial<Case> {
   return { ...a, assignedAt: now };
 }
 
-function noteStep(type: CaseEventType, note: string | null, data: Record<string, unknown> = {}, visibility = CaseEventVisibility.INTERNAL): Omit<CaseStep, 'at'> {
+export function noteStep(type: CaseEventType, note: string | null, data: Record<string, unknown> = {}, visibility = CaseEventVisibility.INTERNAL): Omit<CaseStep, 'at'> {
   return { type, visibility, body: note, data };
 }
 
@@ -419,7 +427,7 @@ export function triageCase(ctx: AppContext, input: CaseTriageInput) {
     action: 'caseTriage',
     from: [CaseStatus.REPORTED],
     allowed: canDispatchCase,
-    forbiddenMessage: 'Only organisations whose jurisdiction covers the area triage its cases.',
+    forbiddenMessage: (viewer, facts) => dispatchRefusal(viewer, facts, 'triage its cases'),
     apply: async (tx, record, now) => {
       if (assignment) await checkAssignment(tx, assignment);
       const dueAt = input.dueAt ?? dueFrom(record.reportedAt, await slaHours(tx, input.category, input.severity));
@@ -448,7 +456,7 @@ function assignLike(ctx: AppContext, input: CaseAssignInput, action: 'caseAssign
     action,
     from: reassign ? [CaseStatus.ASSIGNED, CaseStatus.IN_PROGRESS, CaseStatus.REOPENED] : [CaseStatus.TRIAGED],
     allowed: canDispatchCase,
-    forbiddenMessage: 'Only organisations whose jurisdiction covers the area assign its cases.',
+    forbiddenMessage: (viewer, facts) => dispatchRefusal(viewer, facts, 'assign its cases'),
     apply: async (tx, record, now) => {
       await checkAssignment(tx, assignment!);
       if (
@@ -506,16 +514,16 @@ export function resolveCase(ctx: AppContext, input: CaseResolveInput) {
 export function closeCase(ctx: AppContext, input: CaseCloseInput) {
   const check = new InputCheck();
   const note = check.text('note', input.note, { max: NOTE_MAX });
-  const satisfaction = check.int('satisfaction', input.satisfaction, { min: 1, max: 5 });
+  // The rating is the reporter's say (caseFeedback); the unit being rated cannot write it.
+  if (input.satisfaction != null) check.add('satisfaction', UserErrorCode.NOT_PERMITTED_HERE, 'The rating comes from the reporter (caseFeedback), not from the handling organisation.');
   return transition(ctx, input.caseId, input.expectedVersion, {
     action: 'caseClose',
     from: [CaseStatus.RESOLVED],
     allowed: canCloseOrReopenCase,
     forbiddenMessage: 'Only the handling or supervising organisations close the case.',
     apply: async (_tx, _record, now) => ({
-      changes: { status: CaseStatus.CLOSED, closedAt: now, satisfaction },
-      steps: [noteStep(CaseEventType.CLOSED, null, { satisfaction }, CaseEventVisibility.PUBLIC), ...(note ? [noteStep(CaseEventType.COMMENTED, note)] : [])],
-      details: { satisfaction },
+      changes: { status: CaseStatus.CLOSED, closedAt: now },
+      steps: [noteStep(CaseEventType.CLOSED, null, {}, CaseEventVisibility.PUBLIC), ...(note ? [noteStep(CaseEventType.COMMENTED, note)] : [])],
     }),
   }, check);
 }
@@ -532,12 +540,25 @@ export function reopenCase(ctx: AppContext, input: CaseReopenInput) {
       if (record.mergedIntoId) fail('caseId', UserErrorCode.INVALID_TRANSITION, 'A duplicate merged into another case cannot be reopened; reopen the original.');
       const dueAt = dueFrom(now, await slaHours(tx, record.category, record.severity));
       return {
-        changes: { status: CaseStatus.REOPENED, resolvedAt: null, closedAt: null, satisfaction: null, dueAt, escalatedAt: null },
+        changes: { status: CaseStatus.REOPENED, resolvedAt: null, closedAt: null, satisfaction: null, reporterVerdict: null, reporterFeedbackAt: null, reporterComment: null, dueAt, escalatedAt: null },
         steps: [noteStep(CaseEventType.REOPENED, reason, { dueAt: dueAt.toISOString() }, CaseEventVisibility.PUBLIC)],
         details: { reason, dueAt },
       };
     },
   }, check);
+}
+
+/**
+ * Why a dispatch step was refused, in terms the viewer can act on: an
+ * OBSERVER (or a read-only API client) of an organisation with jurisdiction
+ * is told its role is the obstacle, not that its organisation lacks
+ * jurisdiction.
+ */
+function dispatchRefusal(viewer: Viewer, facts: CaseFacts, what: string): string {
+  const own = facts.jurisdictionOrganizationIds.filter((id) => viewer.isMemberOf(id));
+  if (own.length && !viewer.canWrite) return `Your access is read-only: you may see this case, but only organisations whose jurisdiction covers the area ${what}, with write access.`;
+  if (own.length) return `Your role in your organisation (${viewer.roleIn(own[0])}) may read this case but not act on it; an ADMIN, COORDINATOR, LIAISON_OFFICER or MEMBER of an organisation whose jurisdiction covers the area may ${what}.`;
+  return `Only organisations whose jurisdiction covers the area ${what}.`;
 }
 
 export function superviseCase(ctx: AppContext, input: CaseSuperviseInput) {
@@ -548,7 +569,7 @@ export function superviseCase(ctx: AppContext, input: CaseSuperviseInput) {
     action: 'caseSupervise',
     from: OPEN_STATUSES.concat(CaseStatus.RESOLVED),
     allowed: canDispatchCase,
-    forbiddenMessage: 'Only organisations whose jurisdiction covers the area put its cases under supervision.',
+    forbiddenMessage: (viewer, facts) => dispatchRefusal(viewer, facts, 'put its cases under supervision'),
     apply: async (tx, record, now) => {
       if (!(await tx.em.existsBy(Organization, { id: supervisorId! }))) fail('supervisingOrganizationId', UserErrorCode.NOT_FOUND, 'No Organization with this id.');
       if (record.supervisingOrganizationId === supervisorId) fail('supervisingOrganizationId', UserErrorCode.ALREADY_DONE, 'The case is already supervised by this organisation.');

@@ -177,7 +177,7 @@ export class Contract implements Node {
   version!: number;
 
   @Column('text', { nullable: true })
-  @Field(() => String, { nullable: true, description: 'Why the contract was last suspended or terminated.' })
+  @Field(() => String, { nullable: true, description: 'Why the contract is SUSPENDED or was TERMINATED; null while it is in force (resuming clears the suspension reason; the audit log keeps it).' })
   statusReason!: string | null;
 
   @Column('uuid')

@@ -594,7 +594,8 @@ async function simpleTransition(
     if (!canManageContract(ctx.viewer, facts.partyOrganizationIds)) throw forbidden(`Only an ADMIN of a party may do this (${rule.action}).`);
     checkVersion(contract, input.expectedVersion);
     requireStatus(contract, rule.from, rule.verb);
-    const changes: Partial<Contract> = { status: rule.to, statusReason: reason ?? contract.statusReason };
+    // Back in force, the contract is no longer suspended for any reason: keeping the old one would show it as still applying.
+    const changes: Partial<Contract> = { status: rule.to, statusReason: rule.to === ContractStatus.ACTIVE ? null : (reason ?? contract.statusReason) };
     let withdrawn: number | null = null;
     if (rule.to === ContractStatus.TERMINATED && contract.pendingVersion !== null) {
       withdrawn = contract.pendingVersion;

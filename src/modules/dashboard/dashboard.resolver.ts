@@ -26,7 +26,8 @@ export class DashboardResolver {
 
   @Query(() => UnitPerformanceConnection, {
     nullable: true,
-    description: 'Per responsible organisation: cases of the area subtree resolved in the period, on-time rate and median time to resolve, with the sample size; units below the minimum sample come last, unranked. Same access as the dashboard; null otherwise.',
+    description:
+      'Per organisation, for the cases of the area subtree: as responsible unit, cases resolved in the period (on time or not), open and overdue at its end, and the reopen rate; as dispatching office, unassigned and overdue cases and time to first dispatch. The on-time rate counts overdue open and unassigned cases as late; each figure carries its sample size, and units judged on fewer cases than the minimum come last, unranked. Same access as the dashboard; null otherwise.',
   })
   @Access(AccessLevel.SIGNED_IN)
   async unitPerformance(
@@ -35,7 +36,7 @@ export class DashboardResolver {
     @Arg('areaId', () => ID, { description: 'The area; its subtree counts.' }) areaId: string,
     @Arg('from', () => LocalDateResolver, { description: 'First day of the period (China Standard Time).' }) from: string,
     @Arg('to', () => LocalDateResolver, { description: 'Last day of the period, inclusive (at most two years after from).' }) to: string,
-    @Arg('minimumSample', () => Int, { defaultValue: 5, description: 'Cases a unit needs to be ranked (1-1000).' }) minimumSample: number,
+    @Arg('minimumSample', () => Int, { defaultValue: 5, description: 'Cases a unit must be judged on (casesJudged) to be ranked (1-1000).' }) minimumSample: number,
   ) {
     const result = await unitPerformance(ctx, { areaId: idOf(areaId, 'Area'), from, to, minimumSample }, page);
     return result ? toConnection(result) : null;

@@ -106,25 +106,66 @@ export class JurisdictionDashboard {
   contracts!: ContractFigures | null;
 }
 
-@ObjectType({ description: valueObject('How one responsible organisation performed on the cases of a jurisdiction in a period.', WHY.computed) })
+@ObjectType({
+  description: valueObject(
+    'How one organisation performed on the cases of a jurisdiction in a period, as the responsible unit and as the dispatching office. Every rate comes with its sample size; open and unassigned cases count, so leaving a case open or unassigned never improves a figure.',
+    WHY.computed,
+  ),
+})
 export class UnitPerformance {
   organizationId!: string;
 
-  @Field(() => Int, { description: 'Cases the organisation resolved in the period (the sample size).' })
+  @Field(() => Int, { description: 'Cases the organisation (as responsible unit) resolved in the period, by their latest resolution.' })
   casesHandled!: number;
 
   @Field(() => Int, { description: 'Of those, resolved by their due date.' })
   resolvedOnTime!: number;
 
-  @Field(() => Float, { description: 'resolvedOnTime / casesHandled, 0 to 1.' })
-  onTimeRate!: number;
+  @Field(() => Float, { nullable: true, description: 'Median hours from report to resolution of the cases resolved in the period; null when none were.' })
+  medianHoursToResolve!: number | null;
 
-  @Field(() => Float, { description: 'Median hours from report to resolution.' })
-  medianHoursToResolve!: number;
+  @Field(() => Int, { description: 'Cases assigned to the organisation that were open at the end of the period (or now, if the period has not ended).' })
+  openCases!: number;
 
-  @Field({ description: 'Whether the sample reaches the minimum; units below it are listed after the ranked ones, without a rank, so small samples do not skew the ranking.' })
+  @Field(() => Int, { description: 'Of those, past their due date at that moment.' })
+  overdueOpenCases!: number;
+
+  @Field(() => Int, {
+    description:
+      'Cases nobody had been assigned at the end of the period, counted against the dispatching office: the organisation(s) holding the deepest jurisdiction over the case\'s area, who triage and assign it.',
+  })
+  unassignedCases!: number;
+
+  @Field(() => Int, { description: 'Of those, past their due date at that moment.' })
+  unassignedOverdueCases!: number;
+
+  @Field(() => Int, { description: 'Cases first assigned in the period for which the organisation is the dispatching office (the sample of the median below).' })
+  casesDispatched!: number;
+
+  @Field(() => Float, { nullable: true, description: 'Median hours from report to first assignment of those cases; null when none.' })
+  medianHoursToFirstDispatch!: number | null;
+
+  @Field(() => Int, { description: "Resolutions recorded in the period on the organisation's cases (a case resolved twice counts twice); the sample of the reopen rate." })
+  resolutions!: number;
+
+  @Field(() => Int, { description: "Reopenings recorded in the period on the organisation's cases." })
+  reopenings!: number;
+
+  @Field(() => Float, { nullable: true, description: 'reopenings / resolutions; null when there were no resolutions.' })
+  reopenRate!: number | null;
+
+  @Field(() => Int, { description: 'Cases the on-time rate judges: resolved in the period + overdue open + overdue unassigned (the sample size of the ranking).' })
+  casesJudged!: number;
+
+  @Field(() => Float, {
+    nullable: true,
+    description: 'resolvedOnTime / casesJudged, 0 to 1: a case left open past its due date counts as late, whether assigned (against the responsible unit) or not (against the dispatching office). Null when no case is judged.',
+  })
+  onTimeRate!: number | null;
+
+  @Field({ description: 'Whether casesJudged reaches the minimum; units below it are listed after the ranked ones, without a rank, so small samples do not skew the ranking.' })
   sufficientSample!: boolean;
 
-  @Field(() => Int, { nullable: true, description: 'Position among units with a sufficient sample (by on-time rate, then median time, then cases handled); null for small samples.' })
+  @Field(() => Int, { nullable: true, description: 'Position among units with a sufficient sample (by on-time rate, then median time to resolve, then cases judged); null for small samples.' })
   rank!: number | null;
 }
