@@ -1,4 +1,9 @@
 import type { AddressInfo } from 'node:net';
+import { Writable } from 'node:stream';
+import pino from 'pino';
+import { startApp } from '../src/app';
+import { createTestDatabase, TEST_JWT_SECRET } from './support/server';
+import { seedWorld } from './support/world';
 import { loadConfig } from '../src/shared/config';
 import { startMetricsServer } from '../src/server/metrics-endpoint';
 import { gql, sleep, subscribe, wsClient } from './support/graphql';
@@ -121,6 +126,36 @@ describe('GET /metrics', () => {
       expect((await scrape(`http://127.0.0.1:${port}`)).has('gongzhi_event_log_lag')).toBe(true);
     } finally {
       await new Promise((resolve) => server.close(resolve));
+    }
+  });
+});
+
+describe('request logs', () => {
+  test('given a named mutation and an anonymous query, then their log lines carry the operation name and type', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const sink = new Writable({
+      write(chunk, _encoding, done) {
+        for (const line of String(chunk).split('\n')) if (line.trim()) lines.push(JSON.parse(line));
+        done();
+      },
+    });
+    const database = await createTestDatabase();
+    const config = { ...loadConfig({ NODE_ENV: 'test', JWT_SECRET: TEST_JWT_SECRET, DATABASE_URL: database.url, DEMO_DATA: 'false' }), port: 0, host: '127.0.0.1' };
+    const app = await startApp(config, pino({ level: 'info' }, sink));
+    try {
+      const world = await seedWorld(app.services.db, app.services.tokens);
+      const url = `http://127.0.0.1:${app.port}/graphql`;
+      await gql(url, `mutation RenamePolice($input: OrganizationUpdateInput!) { organizationUpdate(input: $input) { userErrors { code } } }`, { input: { id: world.gid.org('police'), description: 'logged' } }, world.tokens.policeAdmin);
+      await gql(url, `{ viewer { signedIn } }`, {}, world.tokens.communityMember);
+      await sleep(100);
+      const requests = lines.filter((l) => l.msg === 'request' && l.path === '/graphql');
+      expect(requests.map((l) => [l.operationName, l.operationType, l.status])).toEqual([
+        ['RenamePolice', 'mutation', 200],
+        [null, 'query', 200],
+      ]);
+    } finally {
+      await app.stop();
+      await database.drop();
     }
   });
 });
