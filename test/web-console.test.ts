@@ -154,6 +154,17 @@ describe('liaison officer console', () => {
   });
 });
 
+describe('language', () => {
+  test('given Chinese by default, when English is chosen, then the console speaks English and remembers it after a reload', async () => {
+    const { page } = await open('liaison@gongzhi.demo');
+    await expect(page.locator('[data-testid=nav-liaison]').innerText()).resolves.toBe('聯絡儀表板');
+    await page.click('[data-testid=lang]');
+    await expect(page.locator('[data-testid=nav-liaison]').innerText()).resolves.toBe('Liaison dashboard');
+    await page.reload();
+    await expect(page.locator('[data-testid=fig-open] .figure-label').innerText()).resolves.toBe('Open cases');
+  });
+});
+
 describe('explorer', () => {
   test('given a signed-in console, when GET /graphql is opened in the browser, then GraphiQL loads from this server only and runs a query with the signed-in token', async () => {
     const watched = await open('liaison@gongzhi.demo');
@@ -208,6 +219,7 @@ describe('patrol coordinator console', () => {
     await detail.locator(`[data-testid=checkpoint][data-checkpoint="${pending[0]}"][data-state=visited]`).waitFor({ timeout: 3000 });
     await detail.locator(`[data-testid=checkpoint][data-checkpoint="${pending[1]}"][data-state=flagged]`).waitFor({ timeout: 3000 });
     expect(await page.locator('[data-testid=patrol-coverage]').innerText()).not.toBe(coverageBefore);
+    await page.locator('[data-testid=teams] summary', { hasText: '三板橋社區義務巡防一隊' }).waitFor();
     await page.screenshot({ path: path.join(SCREENSHOTS, 'patrols.png'), fullPage: true });
   });
 

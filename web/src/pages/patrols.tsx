@@ -200,7 +200,7 @@ export function PatrolsPage({ viewer }: { viewer: Viewer }) {
   const orgId = managing[0]?.id ?? viewer.organizations[0]?.id ?? null;
   const [tick, setTick] = useState(0);
   const [selected, setSelected] = useState<string | null>(null);
-  const [{ data: teams }] = useQuery({ query: PatrolTeamsDocument, variables: { organizationId: orgId }, pause: !orgId });
+  const [{ data: teams, error: teamsError }] = useQuery({ query: PatrolTeamsDocument, variables: { organizationId: orgId }, pause: !orgId });
   const [{ data: routes }] = useQuery({ query: RoutesDocument, variables: { organizationId: orgId }, pause: !orgId });
   const [{ data: onDuty }, refetchOnDuty] = useQuery({ query: PatrolsOnDutyDocument, variables: { areaId: areaId ?? '' }, pause: !areaId });
   useSubscription({ query: LivePatrolsDocument, variables: { areaId }, pause: !areaId }, (_prev, event) => {
@@ -241,6 +241,7 @@ export function PatrolsPage({ viewer }: { viewer: Viewer }) {
           <PlanShift teams={teams?.patrolTeams.nodes ?? []} routes={routes?.routes.nodes ?? []} onPlanned={() => setTick((n) => n + 1)} />
           <section className="card" data-testid="teams">
             <h2>{t('patrol.teams')} <small>{teams?.patrolTeams.totalCount ?? ''}</small></h2>
+            {teamsError ? <div className="form-error">{t('common.error')}{teamsError.message}</div> : null}
             <ul className="rows">
               {(teams?.patrolTeams.nodes ?? []).map((team) => (
                 <li key={team.id} className="row">
