@@ -180,6 +180,8 @@ export type CaseEventType =
   | 'DUPLICATE_MERGED'
   /** The case passed its due date unresolved; its leader and supervisors were alerted. */
   | 'ESCALATED'
+  /** The reporter confirmed or disputed the resolution and rated it (and may have reopened the case). */
+  | 'FEEDBACK'
   /** The illegal-construction ledger record was written. */
   | 'LEDGER_RECORDED'
   /** This case was merged into another as a duplicate. */
@@ -349,7 +351,7 @@ export type OrganizationKind =
 
 /** What a patrol event reports. */
 export type PatrolEventKind =
-  /** A checkpoint was visited (checkpointId required; position strongly advised). */
+  /** A checkpoint was visited (checkpointId required; it counts only with the checkpoint token or a position within the radius). */
   | 'CHECKPOINT'
   /** The patrol ended. */
   | 'ENDED'
@@ -562,7 +564,7 @@ export type UnitPerformanceQueryVariables = Exact<{
 }>;
 
 
-export type UnitPerformanceQuery = { unitPerformance: { nodes: Array<{ casesHandled: number, resolvedOnTime: number, onTimeRate: number, medianHoursToResolve: number, rank: number | null, sufficientSample: boolean, organization: { id: string, name: string } }> } | null };
+export type UnitPerformanceQuery = { unitPerformance: { nodes: Array<{ casesHandled: number, resolvedOnTime: number, onTimeRate: number | null, medianHoursToResolve: number | null, rank: number | null, sufficientSample: boolean, organization: { id: string, name: string } }> } | null };
 
 export type LiveCasesSubscriptionVariables = Exact<{
   areaId: string | number;

@@ -180,7 +180,7 @@ function Performance({ areaId }: { areaId: string }) {
                 <td>{r.organization.name}{r.sufficientSample ? '' : ` (${t('perf.small')})`}</td>
                 <td>{r.casesHandled}</td>
                 <td>{percent(r.onTimeRate)}</td>
-                <td>{Math.round(r.medianHoursToResolve * 10) / 10}</td>
+                <td>{r.medianHoursToResolve === null || r.medianHoursToResolve === undefined ? "—" : Math.round(r.medianHoursToResolve * 10) / 10}</td>
               </tr>
             ))}
           </tbody>
