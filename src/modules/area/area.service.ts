@@ -24,12 +24,22 @@ export async function listAreas(ctx: AppContext, filter: AreaFilter, args: Conne
   if (filter.kind) qb.andWhere('a.kind = :kind', { kind: filter.kind });
   if (filter.search) qb.andWhere(`a.name ILIKE :search ESCAPE '\\'`, { search: `%${escapeLike(filter.search)}%` });
   if (filter.withinAreaId) {
-    qb.andWhere(`a.path LIKE (SELECT w.path FROM area w WHERE w.id = :within) || '%'`, { within: filter.withinAreaId });
+    qb.andWhere(`a.path LIKE :within`, { within: await subtreePattern(ctx, filter.withinAreaId) });
   }
   return paginate(qb, args, [
     { sql: 'a.name', value: (a) => a.name },
     { sql: 'a.id', value: (a) => a.id },
   ]);
+}
+
+/**
+ * LIKE pattern of an area's subtree, to bind as a value: the planner sees the
+ * prefix and the area-path index serves it (a `LIKE (SELECT path ...) || '%'`
+ * reads the whole area table). An unknown area gives '', which no path matches.
+ */
+export async function subtreePattern(ctx: AppContext, areaId: string): Promise<string> {
+  const area = await areasById(ctx).load(areaId);
+  return area ? `${escapeLike(area.path)}%` : '';
 }
 
 export function escapeLike(text: string): string {

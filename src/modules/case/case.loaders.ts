@@ -5,12 +5,18 @@ import { Case, CaseEvent, CaseFollower, DisposalPlanPhase, IllegalConstructionLe
 
 export const casesById = defineByIdLoader(Case);
 
-/** Organisations whose jurisdiction covers each area (the area itself or any ancestor). */
+/**
+ * Organisations whose jurisdiction covers each area (the area itself or any
+ * ancestor). The path's ids are compared as uuids, so the jurisdiction-area
+ * index serves each (comparing `area_id::text` read every jurisdiction row,
+ * once per replayed event and per access check).
+ */
 export const jurisdictionOrganizationIdsByAreaId = defineLoader<string, string[]>(async (ids, ctx) => {
   const rows: { area_id: string; organization_id: string }[] = await ctx.app.db.query(
     `SELECT DISTINCT a.id AS area_id, j.organization_id
        FROM area a
-       JOIN organization_jurisdiction j ON j.area_id::text = ANY (string_to_array(trim(both '/' from a.path), '/'))
+       CROSS JOIN LATERAL unnest(string_to_array(trim(both '/' from a.path), '/')::uuid[]) AS up(area_id)
+       JOIN organization_jurisdiction j ON j.area_id = up.area_id
       WHERE a.id = ANY($1::uuid[])`,
     [[...ids]],
   );

@@ -1,3 +1,4 @@
+import { subtreePattern } from '../area/area.service';
 import { randomUUID } from 'node:crypto';
 import { In } from 'typeorm';
 import type { AppContext } from '../../shared/context';
@@ -76,9 +77,7 @@ export async function listMeetings(ctx: AppContext, filter: MeetingFilter, args:
     );
   }
   if (filter.withinAreaId) {
-    qb.andWhere(`EXISTS (SELECT 1 FROM area ma WHERE ma.id = m.area_id AND ma.path LIKE (SELECT w.path FROM area w WHERE w.id = :within) || '%')`, {
-      within: filter.withinAreaId,
-    });
+    qb.andWhere(`EXISTS (SELECT 1 FROM area ma WHERE ma.id = m.area_id AND ma.path LIKE :within)`, { within: await subtreePattern(ctx, filter.withinAreaId) });
   }
   if (filter.statuses?.length) qb.andWhere('m.status IN (:...statuses)', { statuses: filter.statuses });
   if (filter.startsFrom) qb.andWhere('m.starts_at >= :from', { from: filter.startsFrom });

@@ -8,7 +8,7 @@ import { type Tx, fail, failIfAny, inTransaction, updateVersioned } from '../../
 import { InputCheck } from '../../shared/validation';
 import { paginate, type ConnectionArgs } from '../../shared/relay/connection';
 import { Area } from '../area/area.entity';
-import { escapeLike } from '../area/area.service';
+import { escapeLike, subtreePattern } from '../area/area.service';
 import { Membership } from '../membership/membership.entity';
 import { Organization, OrganizationJurisdiction, OrganizationKind } from './organization.entity';
 import type { OrganizationCreateInput, OrganizationUpdateInput } from './organization.inputs';
@@ -31,8 +31,8 @@ export async function listOrganizations(ctx: AppContext, filter: OrganizationFil
   if (filter.search) qb.andWhere(`o.name ILIKE :search ESCAPE '\\'`, { search: `%${escapeLike(filter.search)}%` });
   if (filter.withinAreaId) {
     qb.innerJoin(Area, 'home', 'home.id = o.home_area_id').andWhere(
-      `home.path LIKE (SELECT w.path FROM area w WHERE w.id = :within) || '%'`,
-      { within: filter.withinAreaId },
+      `home.path LIKE :within`,
+      { within: await subtreePattern(ctx, filter.withinAreaId) },
     );
   }
   return paginate(qb, args, [

@@ -1,3 +1,4 @@
+import { subtreePattern } from '../area/area.service';
 import { randomUUID } from 'node:crypto';
 import { In, type SelectQueryBuilder, type ObjectLiteral } from 'typeorm';
 import type { AppContext } from '../../shared/context';
@@ -129,9 +130,9 @@ function whereVisible<T extends ObjectLiteral>(qb: SelectQueryBuilder<T>, ctx: A
   );
 }
 
-function whereWithin<T extends ObjectLiteral>(qb: SelectQueryBuilder<T>, pathSql: string, areaId: string | null | undefined, param: string): void {
+async function whereWithin<T extends ObjectLiteral>(ctx: AppContext, qb: SelectQueryBuilder<T>, pathSql: string, areaId: string | null | undefined, param: string): Promise<void> {
   if (!areaId) return;
-  qb.andWhere(`${pathSql} LIKE (SELECT w.path FROM area w WHERE w.id = :${param}) || '%'`, { [param]: areaId });
+  qb.andWhere(`${pathSql} LIKE :${param}`, { [param]: await subtreePattern(ctx, areaId) });
 }
 
 // ---------------------------------------------------------------- lists
@@ -146,7 +147,7 @@ export async function listPatrolTeams(ctx: AppContext, filter: PatrolTeamFilter,
   const qb = ctx.app.db.getRepository(PatrolTeam).createQueryBuilder('t').innerJoin(Area, 'a', 'a.id = t.area_id');
   if (filter.organizationId) qb.andWhere('t.organization_id = :org', { org: filter.organizationId });
   if (filter.kind) qb.andWhere('t.kind = :kind', { kind: filter.kind });
-  whereWithin(qb, 'a.path', filter.withinAreaId, 'within');
+  await whereWithin(ctx, qb, 'a.path', filter.withinAreaId, 'within');
   whereVisible(qb, ctx, 't.organization_id', `t.kind = 'CONTRACTED'`, 'a.path');
   return paginate(qb, args, [
     { sql: 't.name', value: (t) => t.name },
@@ -175,7 +176,7 @@ export async function listPatrols(ctx: AppContext, filter: PatrolFilter, args: C
   if (filter.from) qb.andWhere('p.planned_end > :from', { from: filter.from });
   if (filter.to) qb.andWhere('p.planned_start < :to', { to: filter.to });
   if (filter.updatedSince) qb.andWhere('p.updated_at >= :updatedSince', { updatedSince: filter.updatedSince });
-  whereWithin(qb, 'a.path', filter.withinAreaId, 'within');
+  await whereWithin(ctx, qb, 'a.path', filter.withinAreaId, 'within');
   whereVisible(qb, ctx, 't.organization_id', `t.kind = 'CONTRACTED'`, 'a.path');
   return paginate(qb, args, [
     { sql: 'p.planned_start', value: (p) => p.plannedStart.toISOString() },
@@ -194,7 +195,7 @@ export async function listCheckpoints(ctx: AppContext, filter: PlaceFilter & { k
   if (filter.organizationId) qb.andWhere('c.organization_id = :org', { org: filter.organizationId });
   if (filter.kinds?.length) qb.andWhere('c.kind IN (:...kinds)', { kinds: filter.kinds });
   if (!filter.includeRetired) qb.andWhere('c.retired_at IS NULL');
-  whereWithin(qb, 'a.path', filter.withinAreaId, 'within');
+  await whereWithin(ctx, qb, 'a.path', filter.withinAreaId, 'within');
   whereVisible(qb, ctx, 'c.organization_id', 'TRUE', 'a.path');
   return paginate(qb, args, [
     { sql: 'c.name', value: (c) => c.name },
@@ -206,7 +207,7 @@ export async function listRoutes(ctx: AppContext, filter: PlaceFilter, args: Con
   const qb = ctx.app.db.getRepository(Route).createQueryBuilder('r').innerJoin(Area, 'a', 'a.id = r.area_id');
   if (filter.organizationId) qb.andWhere('r.organization_id = :org', { org: filter.organizationId });
   if (!filter.includeRetired) qb.andWhere('r.retired_at IS NULL');
-  whereWithin(qb, 'a.path', filter.withinAreaId, 'within');
+  await whereWithin(ctx, qb, 'a.path', filter.withinAreaId, 'within');
   whereVisible(qb, ctx, 'r.organization_id', 'TRUE', 'a.path');
   return paginate(qb, args, [
     { sql: 'r.name', value: (r) => r.name },
