@@ -6,6 +6,7 @@ import { Cases1764130400000 } from './1764130400000-Cases';
 import { PartnerPolling1764512000000 } from './1764512000000-PartnerPolling';
 import { PatrolProof1764515000000 } from './1764515000000-PatrolProof';
 import { CaseFigures1764515000001 } from './1764515000001-CaseFigures';
+import { CaseListIndexes1764517000000 } from './1764517000000-CaseListIndexes';
 
 /** Every migration, oldest first. Listed explicitly so the server, the CLI and the tests apply the same set. */
 export const allMigrations = [
@@ -17,4 +18,5 @@ export const allMigrations = [
   PartnerPolling1764512000000,
   PatrolProof1764515000000,
   CaseFigures1764515000001,
+  CaseListIndexes1764517000000,
 ];

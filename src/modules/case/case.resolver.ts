@@ -49,7 +49,17 @@ import {
   CaseTriageInput,
   CaseTriagePayload,
 } from './case.inputs';
-import { caseEventsByCaseId, caseEventsById, casesById, disposalPhasesByCaseId, disposalPhasesById, ledgerRecordsByCaseId, publicCaseEventsByCaseId } from './case.loaders';
+import {
+  caseEventsByCaseId,
+  caseEventsById,
+  caseFollowersByCaseId,
+  casesById,
+  disposalPhasesByCaseId,
+  disposalPhasesById,
+  jurisdictionOrganizationIdsByAreaId,
+  ledgerRecordsByCaseId,
+  publicCaseEventsByCaseId,
+} from './case.loaders';
 import { canSeeReporterContact } from './case.policy';
 import {
   accessTo,
@@ -75,9 +85,12 @@ import {
   triageCase,
 } from './case.service';
 import { CaseUpdate, toCaseUpdate } from './case.types';
+import { COUNT_BOUND } from './case.lists';
 import './case.jobs';
 
-const CaseConnection = Connection(Case);
+const CaseConnection = Connection(Case, 'Case', {
+  boundedCount: `Number of cases in the whole list, across all pages: exact up to ${COUNT_BOUND.toLocaleString('en')}; above that an estimate from the database's statistics (never below ${(COUNT_BOUND + 1).toLocaleString('en')}), and \`totalCountIsExact\` is false. Computed only when selected.`,
+});
 const CaseEventConnection = Connection(CaseEvent);
 const DisposalPlanPhaseConnection = Connection(DisposalPlanPhase);
 const LedgerConnection = Connection(IllegalConstructionLedgerRecord);
@@ -105,6 +118,15 @@ registerNodeType('DisposalPlanPhase', async (ctx, id) => {
 });
 
 type P<T extends abstract new (...args: never) => unknown> = InstanceType<T>;
+
+/** What a page of replayed case updates reads: the cases, their audiences (jurisdiction, followers) and timeline entries, batched. */
+async function prefetchCaseUpdates(ctx: AppContext, events: EventRecord[]): Promise<void> {
+  const ids = (key: string) => [...new Set(events.map((e) => e.payload[key]).filter((v): v is string => typeof v === 'string'))];
+  const caseIds = ids('caseId');
+  const [cases] = await Promise.all([casesById(ctx).loadMany(caseIds), caseFollowersByCaseId(ctx).loadMany(caseIds), caseEventsById(ctx).loadMany(ids('caseEventId'))]);
+  const areaIds = [...new Set(cases.flatMap((c) => (c instanceof Case ? [c.areaId] : [])))];
+  await jurisdictionOrganizationIdsByAreaId(ctx).loadMany(areaIds);
+}
 
 @Resolver(() => Case)
 export class CaseResolver {
@@ -373,7 +395,7 @@ export class CaseResolver {
       const areaId = idOf(args.areaId as string, 'Area');
       const area = areaId ? await areasById(ctx).load(areaId) : null;
       if (!area) throw notFound('Area');
-      return eventStream(ctx, { topic: 'case', areaPathPrefix: area.path }, cursor);
+      return eventStream(ctx, { topic: 'case', areaPathPrefix: area.path, prefetch: prefetchCaseUpdates }, cursor);
     },
   })
   @Access(AccessLevel.SIGNED_IN)

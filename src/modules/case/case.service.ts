@@ -1,13 +1,14 @@
 import type { SelectQueryBuilder } from 'typeorm';
 import type { AppContext } from '../../shared/context';
 import { UserErrorCode, forbidden } from '../../shared/errors';
-import { MemberRole } from '../../shared/auth/roles';
 import type { Viewer } from '../../shared/auth/viewer';
 import { clock, isLocalDate, today } from '../../shared/clock';
 import { type Tx, fail, failIfAny, inTransaction, updateVersioned } from '../../shared/transaction';
 import { InputCheck } from '../../shared/validation';
 import { paginate, type ConnectionArgs, type Page } from '../../shared/relay/connection';
 import { Organization } from '../organization/organization.entity';
+import { areasById } from '../area/area.loaders';
+import { NamedParams, areaInSubtrees, caseScope, visibleCaseSql } from './case.scope';
 import {
   Case,
   CaseCategory,
@@ -53,7 +54,6 @@ import {
   type CaseFacts,
 } from './case.policy';
 
-const NO_ID = '00000000-0000-0000-0000-000000000000';
 /** Channels a person without an organisation may report by (完善群眾舉報和反饋制度: mailbox, phone, app, WeChat, in person). */
 export const RESIDENT_CHANNELS: CaseChannel[] = [CaseChannel.HOTLINE, CaseChannel.MAILBOX, CaseChannel.MOBILE_APP, CaseChannel.WECHAT, CaseChannel.WALK_IN];
 const NOTE_MAX = 2000;
@@ -87,86 +87,30 @@ export async function findCase(ctx: AppContext, id: string | null): Promise<Case
   return (await accessTo(ctx, record)) === 'NONE' ? null : record;
 }
 
-export interface CaseFilter {
-  withinAreaId?: string | null;
-  categories?: CaseCategory[] | null;
-  statuses?: CaseStatus[] | null;
-  channels?: CaseChannel[] | null;
-  overdue?: boolean | null;
-  assignedToMe?: boolean | null;
-  myOrganizations?: boolean | null;
-  supervised?: boolean | null;
-  updatedSince?: Date | null;
+export { listCases, listMyQueue, type CaseFilter } from './case.lists';
+
+/** Visible cases (alias `c`) as a query builder, through the indexed form of the visibility rule. */
+async function visibleCases(ctx: AppContext, options?: { asReporter: boolean }): Promise<SelectQueryBuilder<Case>> {
+  const params = new NamedParams('v');
+  const sql = visibleCaseSql(await caseScope(ctx), params.bind, 'index', options);
+  return ctx.app.db.getRepository(Case).createQueryBuilder('c').where(sql, params.values);
 }
 
-/** SQL condition (alias `c`) for the cases the viewer may see; the same rule as `caseAccess`, for lists. */
-export function visibleCasesCondition(viewer: Viewer, options: { asReporter: boolean } = { asReporter: true }): { sql: string; params: Record<string, unknown> } {
-  if (viewer.isPlatformAdmin) return { sql: 'TRUE', params: {} };
-  const reporter = options.asReporter
-    ? `c.reporter_user_id = :vMe OR c.reporter_organization_id = ANY(:vOrgs::uuid[])
-      OR EXISTS (SELECT 1 FROM case_follower f WHERE f.case_id = c.id AND (f.user_id = :vMe OR f.organization_id = ANY(:vOrgs::uuid[]))) OR`
-    : '';
-  return {
-    sql: `(${reporter} c.responsible_organization_id = ANY(:vOrgs::uuid[]) OR c.supervising_organization_id = ANY(:vOrgs::uuid[])
-      OR (SELECT ca.path FROM area ca WHERE ca.id = c.area_id) LIKE ANY (ARRAY(
-           SELECT ja.path || '%' FROM organization_jurisdiction j JOIN area ja ON ja.id = j.area_id WHERE j.organization_id = ANY(:vOrgs::uuid[]))))`,
-    params: { vMe: viewer.userId ?? NO_ID, vOrgs: viewer.organizationIds },
-  };
-}
-
-function visibleCases(ctx: AppContext, options?: { asReporter: boolean }): SelectQueryBuilder<Case> {
-  const qb = ctx.app.db.getRepository(Case).createQueryBuilder('c');
-  const visible = visibleCasesCondition(ctx.viewer, options);
-  return qb.where(visible.sql, visible.params);
-}
-
-function withinArea(qb: SelectQueryBuilder<Case>, areaId: string): void {
-  qb.andWhere(`(SELECT ca.path FROM area ca WHERE ca.id = c.area_id) LIKE (SELECT w.path FROM area w WHERE w.id = :within) || '%'`, { within: areaId });
+/** Only cases in the area's subtree, matched by area id against the subtree (the prefix bound as a value). */
+async function withinArea(ctx: AppContext, qb: SelectQueryBuilder<Case>, areaId: string): Promise<void> {
+  const area = await areasById(ctx).load(areaId);
+  if (!area) {
+    qb.andWhere('FALSE');
+    return;
+  }
+  const params = new NamedParams('w');
+  qb.andWhere(areaInSubtrees([area.path], params.bind, 'index'), params.values);
 }
 
 const NEWEST_FIRST = [
   { sql: '(-EXTRACT(EPOCH FROM c.reported_at))', value: (c: Case) => -c.reportedAt.getTime() / 1000 },
   { sql: 'c.id', value: (c: Case) => c.id },
 ];
-
-const DUE_FIRST = [
-  { sql: 'c.due_at', value: (c: Case) => c.dueAt.toISOString() },
-  { sql: 'c.id', value: (c: Case) => c.id },
-];
-
-export async function listCases(ctx: AppContext, filter: CaseFilter, args: ConnectionArgs) {
-  const qb = visibleCases(ctx);
-  if (filter.withinAreaId) withinArea(qb, filter.withinAreaId);
-  if (filter.categories?.length) qb.andWhere('c.category IN (:...categories)', { categories: filter.categories });
-  if (filter.statuses?.length) qb.andWhere('c.status IN (:...statuses)', { statuses: filter.statuses });
-  if (filter.channels?.length) qb.andWhere('c.channel IN (:...channels)', { channels: filter.channels });
-  if (filter.overdue === true) qb.andWhere('c.due_at < :now AND c.status IN (:...open)', { now: clock.now(), open: OPEN_STATUSES });
-  if (filter.overdue === false) qb.andWhere('NOT (c.due_at < :now AND c.status IN (:...open))', { now: clock.now(), open: OPEN_STATUSES });
-  if (filter.assignedToMe) qb.andWhere('(c.handler_user_id = :me OR c.leader_user_id = :me)', { me: ctx.viewer.userId ?? NO_ID });
-  if (filter.myOrganizations) qb.andWhere('c.responsible_organization_id = ANY(:mine::uuid[])', { mine: ctx.viewer.organizationIds });
-  if (filter.supervised === true) qb.andWhere('c.supervising_organization_id IS NOT NULL');
-  if (filter.supervised === false) qb.andWhere('c.supervising_organization_id IS NULL');
-  if (filter.updatedSince) qb.andWhere('c.updated_at >= :updatedSince', { updatedSince: filter.updatedSince });
-  return paginate(qb, args, NEWEST_FIRST);
-}
-
-/**
- * What the viewer should act on, most urgent first: open cases they lead or
- * handle, and cases waiting for triage or assignment in the jurisdiction of
- * an organisation they act for.
- */
-export async function listMyQueue(ctx: AppContext, args: ConnectionArgs) {
-  const acting = ctx.viewer.organizationIds.filter((id) => ctx.viewer.roleIn(id) !== MemberRole.OBSERVER);
-  const qb = visibleCases(ctx)
-    .andWhere('c.status IN (:...open)', { open: OPEN_STATUSES })
-    .andWhere(
-      `((c.handler_user_id = :me OR c.leader_user_id = :me)
-        OR (c.status IN ('REPORTED','TRIAGED','REOPENED') AND (SELECT ca.path FROM area ca WHERE ca.id = c.area_id) LIKE ANY (ARRAY(
-             SELECT ja.path || '%' FROM organization_jurisdiction j JOIN area ja ON ja.id = j.area_id WHERE j.organization_id = ANY(:acting::uuid[])))))`,
-      { me: ctx.viewer.userId ?? NO_ID, acting },
-    );
-  return paginate(qb, args, DUE_FIRST);
-}
 
 /** Monday of the ISO week containing the date, and the Monday after, as instants in China Standard Time. */
 export function weekBounds(weekOf: string): { start: Date; end: Date; startDate: string } {
@@ -181,13 +125,13 @@ export function weekBounds(weekOf: string): { start: Date; end: Date; startDate:
 /** Open DISPUTE cases of the area subtree during the week (reported before its end, not closed before its start), major ones first. */
 export async function listDisputeScreening(ctx: AppContext, areaId: string, weekOf: string, args: ConnectionArgs) {
   const { start, end } = weekBounds(weekOf);
-  const qb = visibleCases(ctx)
+  const qb = (await visibleCases(ctx))
     .andWhere('c.category = :dispute', { dispute: CaseCategory.DISPUTE })
     .andWhere('c.merged_into_id IS NULL')
     .andWhere('c.reported_at < :weekEnd', { weekEnd: end })
     .andWhere('(c.closed_at IS NULL OR c.closed_at >= :weekStart)', { weekStart: start })
     .andWhere(`(c.resolved_at IS NULL OR c.resolved_at >= :weekStart OR c.status NOT IN ('RESOLVED','CLOSED'))`);
-  withinArea(qb, areaId);
+  await withinArea(ctx, qb, areaId);
   return paginate(qb, args, [
     { sql: `(CASE WHEN c.severity IN ('HIGH','CRITICAL') THEN 0 ELSE 1 END)`, value: (c: Case) => (isMajorDispute(c.category, c.severity) ? 0 : 1) },
     ...NEWEST_FIRST,
@@ -196,8 +140,8 @@ export async function listDisputeScreening(ctx: AppContext, areaId: string, week
 
 /** Ledger records of visible illegal-construction cases in the area subtree, newest case first. */
 export async function listLedger(ctx: AppContext, areaId: string, args: ConnectionArgs): Promise<Page<IllegalConstructionLedgerRecord>> {
-  const qb = visibleCases(ctx, { asReporter: false }).andWhere('c.category = :ic', { ic: CaseCategory.ILLEGAL_CONSTRUCTION }).andWhere('EXISTS (SELECT 1 FROM illegal_construction_ledger l WHERE l.case_id = c.id)');
-  withinArea(qb, areaId);
+  const qb = (await visibleCases(ctx, { asReporter: false })).andWhere('c.category = :ic', { ic: CaseCategory.ILLEGAL_CONSTRUCTION }).andWhere('EXISTS (SELECT 1 FROM illegal_construction_ledger l WHERE l.case_id = c.id)');
+  await withinArea(ctx, qb, areaId);
   const page = await paginate(qb, args, NEWEST_FIRST);
   const records = await ledgerRecordsByCaseId(ctx).loadMany(page.items.map((c) => c.id));
   return { ...page, items: records.filter((r): r is IllegalConstructionLedgerRecord => r instanceof IllegalConstructionLedgerRecord) };

@@ -35,6 +35,8 @@ export interface Page<T> {
   hasNextPage: boolean;
   hasPreviousPage: boolean;
   count: () => Promise<number>;
+  /** Lists whose count is bounded (see `Connection`'s `boundedCount`): whether `count()` is exact. */
+  countIsExact?: () => Promise<boolean>;
 }
 
 export interface ConnectionShape<T> {
@@ -50,7 +52,11 @@ const connectionTypes = new Map<Function, ClassType>();
  * One connection type per node type, created on first use so that every
  * module gets `XConnection`/`XEdge` without writing them out.
  */
-export function Connection<T extends object>(nodeType: ClassType<T>, nodeName: string = nodeType.name): ClassType<ConnectionShape<T>> {
+export function Connection<T extends object>(
+  nodeType: ClassType<T>,
+  nodeName: string = nodeType.name,
+  options: { boundedCount?: string } = {},
+): ClassType<ConnectionShape<T>> {
   const existing = connectionTypes.get(nodeType);
   if (existing) return existing as ClassType<ConnectionShape<T>>;
 
@@ -75,11 +81,20 @@ export function Connection<T extends object>(nodeType: ClassType<T>, nodeName: s
     pageInfo!: PageInfo;
 
     countFn!: () => Promise<number>;
+    countIsExactFn?: () => Promise<boolean>;
 
-    @Field(() => Int, { description: 'Number of items in the whole list, across all pages.' })
+    @Field(() => Int, { description: options.boundedCount ?? 'Number of items in the whole list, across all pages.' })
     totalCount(): Promise<number> {
       return this.countFn();
     }
+
+    totalCountIsExact(): Promise<boolean> {
+      return this.countIsExactFn?.() ?? Promise.resolve(true);
+    }
+  }
+  // Only lists that may be too long to count exactly say whether their count is exact.
+  if (options.boundedCount) {
+    Field(() => Boolean, { description: 'Whether `totalCount` is exact; false when it is an estimate (see `totalCount`).' })(ConnectionType.prototype, 'totalCountIsExact', Object.getOwnPropertyDescriptor(ConnectionType.prototype, 'totalCountIsExact')!);
   }
 
   connectionTypes.set(nodeType, ConnectionType);
@@ -93,7 +108,7 @@ export function toConnection<T extends object>(page: Page<T>): ConnectionShape<T
   pageInfo.hasPreviousPage = page.hasPreviousPage;
   pageInfo.startCursor = edges[0]?.cursor ?? null;
   pageInfo.endCursor = edges[edges.length - 1]?.cursor ?? null;
-  return { edges, nodes: page.items, pageInfo, totalCount: page.count, countFn: page.count } as ConnectionShape<T>;
+  return { edges, nodes: page.items, pageInfo, totalCount: page.count, countFn: page.count, totalCountIsExact: page.countIsExact ?? (async () => true), countIsExactFn: page.countIsExact } as ConnectionShape<T>;
 }
 
 export function pageSize(first: number | null | undefined): number {
