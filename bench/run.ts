@@ -9,7 +9,8 @@
  * BENCH_DEVICES (default 200)      phones sending check-in batches of 50 in the patrol ingestion run
  * BENCH_BATCHES (default 5)        batches each phone sends
  * BENCH_PATROL_SUBSCRIBERS (500)   live patrolUpdates subscribers on the area during ingestion
- * BENCH_ONLY                       comma list of query,fanout,patrol (default all)
+ * BENCH_ONLY                       comma list of query,fanout,patrol,scale (default all)
+ * BENCH_SCALE_STEPS, BENCH_SCALE_RUNS  see bench/scale.ts (the scale section grows its own database to 1M cases: minutes)
  * DATABASE_URL                     use this server (a fresh database is created on it) instead of an embedded one
  */
 import 'reflect-metadata';
@@ -27,6 +28,7 @@ import { BENCH_ADMIN, seedCity } from './seed';
 import { BENCH_JWT_SECRET, startBenchServer, type BenchServer } from './server';
 import { benchFanout } from './fanout';
 import { benchPatrolIngest } from './patrol-ingest';
+import { benchScale } from './scale';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const autocannon = require('autocannon') as (
@@ -67,7 +69,7 @@ const SUBSCRIBERS = Math.min(Number(process.env.BENCH_SUBSCRIBERS ?? 1000), 10_0
 const DEVICES = Number(process.env.BENCH_DEVICES ?? 200);
 const BATCHES = Number(process.env.BENCH_BATCHES ?? 5);
 const PATROL_SUBSCRIBERS = Number(process.env.BENCH_PATROL_SUBSCRIBERS ?? 500);
-const ONLY = new Set((process.env.BENCH_ONLY ?? 'query,fanout,patrol').split(','));
+const ONLY = new Set((process.env.BENCH_ONLY ?? 'query,fanout,patrol,scale').split(','));
 
 export const NESTED_QUERY = `{
   organizations(first: 50) {
@@ -233,8 +235,31 @@ const SECTIONS: [name: string, run: (ctx: BenchContext) => Promise<void>][] = [
   ['patrol', benchPatrols],
 ];
 
+/** The scale section on its own fresh database: a city grown with SQL to a million cases. */
+async function runScale(): Promise<string[]> {
+  const database = await freshDatabase();
+  try {
+    // 'error': growing the city is made of statements the slow-SQL warning would report one by one.
+    const db = createDataSource(database.url, createLogger('error'), 4);
+    await db.initialize();
+    await migrate(db);
+    const tokens = new TokenService({ secret: BENCH_JWT_SECRET, issuer: 'gongzhi', audience: 'gongzhi-api', ttlSeconds: 3600 });
+    const lines = await benchScale(db, () => startBenchServer(database.url), tokens, (line) => console.log(line));
+    await db.destroy();
+    return lines;
+  } finally {
+    await database.cleanup();
+  }
+}
+
 async function main(): Promise<void> {
   const figures: Figures = [];
+  if (!['query', 'fanout', 'patrol'].some((name) => ONLY.has(name))) {
+    const lines = ONLY.has('scale') ? await runScale() : [];
+    console.log('\nGongzhi benchmark: scale (p50 ms of sequential HTTP requests; the machine may be shared)');
+    for (const line of lines) console.log(`  ${line}`);
+    return;
+  }
   progress(process.env.DATABASE_URL ? 'creating the benchmark database ...' : 'starting an embedded PostgreSQL for the benchmark ...');
   const database = await freshDatabase();
   let server: BenchServer | null = null;
@@ -261,8 +286,13 @@ async function main(): Promise<void> {
     await server?.stop();
     await database.cleanup();
   }
+  const scale = ONLY.has('scale') ? await runScale() : [];
   console.log('\nGongzhi benchmark');
   for (const [name, value] of figures) console.log(`  ${name.padEnd(62)} ${value}`);
+  if (scale.length) {
+    console.log('\nscale (p50 ms of sequential HTTP requests; the machine may be shared)');
+    for (const line of scale) console.log(`  ${line}`);
+  }
 }
 
 main().catch((err) => {
