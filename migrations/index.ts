@@ -3,6 +3,7 @@ import { Meetings1764130100000 } from './1764130100000-Meetings';
 import { Contracts1764130200000 } from './1764130200000-Contracts';
 import { Patrols1764130300000 } from './1764130300000-Patrols';
 import { Cases1764130400000 } from './1764130400000-Cases';
+import { TrustModel1764509000000 } from './1764509000000-TrustModel';
 import { PartnerPolling1764512000000 } from './1764512000000-PartnerPolling';
 import { PatrolProof1764515000000 } from './1764515000000-PatrolProof';
 import { CaseFigures1764515000001 } from './1764515000001-CaseFigures';
@@ -15,6 +16,7 @@ export const allMigrations = [
   Contracts1764130200000,
   Patrols1764130300000,
   Cases1764130400000,
+  TrustModel1764509000000,
   PartnerPolling1764512000000,
   PatrolProof1764515000000,
   CaseFigures1764515000001,

@@ -28,10 +28,12 @@ const auditActions = async (contractId: string) =>
 const read = async (id: string, token = h.world.tokens.communityAdmin) => (await gql(h.server.httpUrl, READ, { id }, token)).body.data.contract;
 
 describe('contract lifecycle', () => {
-  test('given a DRAFT, when a party ADMIN signs it, then INVALID_TRANSITION and nothing changes', async () => {
+  test('given a DRAFT, when a named party ADMIN that did not draft it signs it, then NOT_FOUND (a draft is not yet proposed to it) and nothing changes', async () => {
     const contract = await draftContract(h);
     const response = await gql(h.server.httpUrl, SIGN, { input: { id: contract.id, expectedVersion: contract.version } }, h.world.tokens.securityAdmin);
-    expect(response.body.data.contractSign.userErrors).toEqual([{ field: ['input', 'id'], code: 'INVALID_TRANSITION' }]);
+    expect(response.body.data.contractSign.userErrors).toEqual([{ field: ['input', 'id'], code: 'NOT_FOUND' }]);
+    const own = await gql(h.server.httpUrl, SIGN, { input: { id: contract.id, expectedVersion: contract.version } }, h.world.tokens.communityAdmin);
+    expect(own.body.data.contractSign.userErrors).toEqual([{ field: ['input', 'id'], code: 'INVALID_TRANSITION' }]);
     const after = await read(contract.id);
     expect(after).toMatchObject({ status: 'DRAFT', version: contract.version });
     const [{ n }] = await h.server.services.db.query('SELECT count(*)::int AS n FROM contract_signature WHERE contract_id = $1', [uuid(contract.id)]);
@@ -79,9 +81,11 @@ describe('contract lifecycle', () => {
     expect(outsider.body.data.contractSign).toEqual({ contract: null, userErrors: [{ field: ['input', 'id'], code: 'NOT_FOUND' }] });
     await gql(
       h.server.httpUrl,
-      `mutation ($input: RelationshipCreateInput!) { relationshipCreate(input: $input) { userErrors { code } } }`,
+      `mutation ($input: RelationshipCreateInput!) { relationshipCreate(input: $input) { relationship { id } userErrors { code } } }`,
       { input: { fromOrganizationId: h.world.gid.org('police'), toOrganizationId: h.world.gid.org('security'), type: 'SUPERVISES', startsOn: dayOffset(-1) } },
       h.world.tokens.policeAdmin,
+    ).then((r) =>
+      gql(h.server.httpUrl, `mutation ($input: RelationshipAnswerInput!) { relationshipAccept(input: $input) { userErrors { code } } }`, { input: { id: r.body.data.relationshipCreate.relationship.id } }, h.world.tokens.securityAdmin),
     );
     const police = await gql(h.server.httpUrl, SIGN, { input: { id: proposed.id, expectedVersion: proposed.version, organizationId: h.world.gid.org('police') } }, h.world.tokens.policeAdmin);
     expect(police.body.data.contractSign.userErrors).toEqual([{ field: ['input', 'organizationId'], code: 'NOT_PERMITTED_HERE' }]);

@@ -1,6 +1,6 @@
 import { errorCodes, gql } from './support/graphql';
 import { startHarness, stopHarness, type Harness } from './support/harness';
-import { CONTRACT_FIELDS, DRAFT, activeContract, dayOffset, draftContract, draftInput } from './support/contracts';
+import { CONTRACT_FIELDS, DRAFT, PROPOSE, activeContract, dayOffset, draftContract, draftInput } from './support/contracts';
 
 let h: Harness;
 beforeAll(async () => {
@@ -64,20 +64,34 @@ describe('contractDraft', () => {
     expect(errorCodes(response)).toEqual(['FORBIDDEN']);
   });
 
-  test('given a new draft, then the CONTRACTS_WITH relation from the client to the provider shows in the network, with an event and audit rows', async () => {
+  test('given a new draft, then no CONTRACTS_WITH relation appears: a draft binds nobody', async () => {
     const contract = await draftContract(h);
     const network = await gql(
       h.server.httpUrl,
-      `query ($id: ID!) { network(organizationId: $id, depth: 1, types: [CONTRACTS_WITH]) { relationships { nodes { type from { id } to { id } } } } }`,
+      `query ($id: ID!) { network(organizationId: $id, depth: 1, types: [CONTRACTS_WITH]) { relationships { nodes { type } } } }`,
       { id: h.world.gid.org('community') },
       h.world.tokens.communityAdmin,
     );
-    expect(network.body.data.network.relationships.nodes).toEqual([{ type: 'CONTRACTS_WITH', from: { id: h.world.gid.org('community') }, to: { id: h.world.gid.org('security') } }]);
+    expect(network.body.data.network.relationships.nodes).toEqual([]);
     const events = await h.server.services.db.query(`SELECT count(*)::int AS n FROM event WHERE topic = 'network' AND type = 'relationship.created'`);
-    expect(events[0].n).toBe(1);
+    expect(events[0].n).toBe(0);
     const uuid = Buffer.from(contract.id, 'base64url').toString().split(':')[1];
     const audit = await h.server.services.db.query(`SELECT action FROM audit_entry WHERE record_type = 'Contract' AND record_id = $1`, [uuid]);
     expect(audit.map((a: { action: string }) => a.action)).toEqual(['contractDraft']);
+  });
+
+  test('given a contract every party signed, when it becomes ACTIVE, then the CONTRACTS_WITH relation shows in the network with the contract\'s dates', async () => {
+    const contract = await activeContract(h, { title: 'signed' });
+    expect(contract.status).toBe('ACTIVE');
+    const network = await gql(
+      h.server.httpUrl,
+      `query ($id: ID!) { network(organizationId: $id, depth: 1, types: [CONTRACTS_WITH]) { relationships { nodes { type status startsOn endsOn from { id } to { id } } } } }`,
+      { id: h.world.gid.org('community') },
+      h.world.tokens.outsider,
+    );
+    expect(network.body.data.network.relationships.nodes).toEqual([
+      { type: 'CONTRACTS_WITH', status: 'ACCEPTED', startsOn: contract.startsOn, endsOn: contract.endsOn, from: { id: h.world.gid.org('community') }, to: { id: h.world.gid.org('security') } },
+    ]);
   });
 });
 
@@ -93,6 +107,9 @@ describe('contract visibility', () => {
       ],
       clauses: [],
     });
+    // Proposed, so that it reaches beyond its drafter (a draft is seen by the drafting organisation only).
+    const proposed = await gql(h.server.httpUrl, PROPOSE, { input: { id: contract.id, expectedVersion: contract.version } }, h.world.tokens.communityAdmin);
+    expect(proposed.body.data.contractPropose.userErrors).toEqual([]);
     contractId = contract.id;
   });
 
@@ -125,6 +142,16 @@ describe('contract visibility', () => {
       h.world.tokens.policeAdmin,
     );
     expect(created.body.data.relationshipCreate.userErrors).toEqual([]);
+    // A proposal gives nothing: the contract stays hidden until the community's ADMIN accepts.
+    const proposed = await gql(h.server.httpUrl, CONTRACT, { id: contractId }, h.world.tokens.policeLiaison);
+    expect(proposed.body.data.contract).toBeNull();
+    const accepted = await gql(
+      h.server.httpUrl,
+      `mutation ($input: RelationshipAnswerInput!) { relationshipAccept(input: $input) { relationship { status } userErrors { code } } }`,
+      { input: { id: created.body.data.relationshipCreate.relationship.id } },
+      h.world.tokens.communityAdmin,
+    );
+    expect(accepted.body.data.relationshipAccept).toEqual({ relationship: { status: 'ACCEPTED' }, userErrors: [] });
     const after = await gql(h.server.httpUrl, CONTRACT, { id: contractId }, h.world.tokens.policeLiaison);
     expect(after.body.data.contract.id).toBe(contractId);
     const list = await gql(h.server.httpUrl, CONTRACTS, {}, h.world.tokens.policeLiaison);

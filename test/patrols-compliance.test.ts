@@ -1,6 +1,6 @@
 import { gql } from './support/graphql';
 import { startHarness, stopHarness, type Harness } from './support/harness';
-import { dayOffset, draftContract } from './support/contracts';
+import { activeContract, dayOffset, draftContract } from './support/contracts';
 import { clock } from '../src/shared/clock';
 
 let h: Harness;
@@ -34,7 +34,8 @@ describe('contract.compliance', () => {
   test("given two days of the provider's recorded patrols, then each day's target and achievement match the hand count", async () => {
     const dayX = dayOffset(-3);
     const dayY = dayOffset(-2);
-    const contract = await draftContract(h, {
+    // Signed by every party: only a contract the provider signed computes compliance from its patrols.
+    const contract = await activeContract(h, {
       serviceLevels: [
         { metric: 'PATROLS_PER_DAY', target: 2, period: 'DAY' },
         { metric: 'CHECKPOINT_COVERAGE', target: 50, period: 'DAY' },

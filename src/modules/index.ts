@@ -11,7 +11,7 @@ import { MembershipResolver } from './membership/membership.resolver';
 import { NetworkChangeResolver } from './network/network.resolver';
 import { NodeResolver } from './node/node.resolver';
 import { Organization, OrganizationJurisdiction } from './organization/organization.entity';
-import { OrganizationResolver } from './organization/organization.resolver';
+import { JurisdictionGrantResolver, OrganizationResolver } from './organization/organization.resolver';
 import { Relationship } from './relationship/relationship.entity';
 import { NetworkResolver, RelationshipResolver } from './relationship/relationship.resolver';
 import { User } from './user/user.entity';
@@ -41,6 +41,7 @@ export const allResolvers: NonEmptyArray<Function> = [
   AuthResolver,
   AreaResolver,
   OrganizationResolver,
+  JurisdictionGrantResolver,
   UserResolver,
   MembershipResolver,
   RelationshipResolver,

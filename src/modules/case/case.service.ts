@@ -269,12 +269,23 @@ function factsOf(record: Case, audience: CaseAudience): CaseFacts {
 }
 
 /** Loads and locks a case the viewer may see; NOT_FOUND (on `field`) otherwise, exactly like an unknown id. */
-async function lockVisibleCase(tx: Tx, id: string, field: string): Promise<{ record: Case; audience: CaseAudience; facts: CaseFacts }> {
+/**
+ * Loads and locks a case the viewer may see; NOT_FOUND (on `field`) otherwise, exactly like an unknown id.
+ * `nested` names the record the caller was given an id of (a disposal phase), so a hidden case answers
+ * with that record's "unknown id" message, and `need: 'FULL'` hides the case from viewers who see only its public part.
+ */
+async function lockVisibleCase(
+  tx: Tx,
+  id: string,
+  field: string,
+  nested: { message: string; need: 'ANY' | 'FULL' } = { message: 'No Case with this id.', need: 'ANY' },
+): Promise<{ record: Case; audience: CaseAudience; facts: CaseFacts }> {
   const record = await tx.em.findOne(Case, { where: { id }, lock: { mode: 'pessimistic_write' } });
-  if (!record) fail(field, UserErrorCode.NOT_FOUND, 'No Case with this id.');
+  if (!record) fail(field, UserErrorCode.NOT_FOUND, nested.message);
   const audience = await loadAudience(tx, record);
   const facts = factsOf(record, audience);
-  if (caseAccess(tx.ctx.viewer, facts) === 'NONE') fail(field, UserErrorCode.NOT_FOUND, 'No Case with this id.');
+  const access = caseAccess(tx.ctx.viewer, facts);
+  if (access === 'NONE' || (nested.need === 'FULL' && access !== 'FULL')) fail(field, UserErrorCode.NOT_FOUND, nested.message);
   return { record, audience, facts };
 }
 
@@ -664,7 +675,8 @@ export async function completeDisposalPhase(ctx: AppContext, input: CaseDisposal
   return inTransaction(ctx, async (tx) => {
     const phase = await tx.em.findOne(DisposalPlanPhase, { where: { id: phaseId! }, lock: { mode: 'pessimistic_write' } });
     if (!phase) fail('phaseId', UserErrorCode.NOT_FOUND, 'No DisposalPlanPhase with this id.');
-    const { record, audience, facts } = await lockVisibleCase(tx, phase.caseId, 'phaseId');
+    // Phases are seen by those who see the whole case: to anyone else a phase id is as unknown as a made-up one.
+    const { record, audience, facts } = await lockVisibleCase(tx, phase.caseId, 'phaseId', { message: 'No DisposalPlanPhase with this id.', need: 'FULL' });
     if (!canWorkCase(ctx.viewer, facts)) throw forbidden('Only the handling organisations complete disposal phases.');
     if (phase.completedOn) fail('phaseId', UserErrorCode.ALREADY_DONE, 'The phase is already completed.');
     await tx.em.update(DisposalPlanPhase, { id: phase.id }, { completedOn, note });

@@ -12,6 +12,7 @@ export const CONTRACT_EVENT_TYPES = [
   'contract.suspended',
   'contract.resumed',
   'contract.terminated',
+  'contract.declined',
   'contract.expired',
   'contract.amendmentProposed',
   'contract.amendmentInForce',

@@ -141,6 +141,12 @@ export class ContractReasonInput extends ContractStepInput {
   reason!: string;
 }
 
+@InputType({ description: 'A named party turns a proposed contract down.' })
+export class ContractDeclineInput extends ContractReasonInput {
+  @Field(() => ID, { nullable: true, description: 'The party that declines; may be omitted when you are ADMIN of exactly one party.' })
+  organizationId?: string | null;
+}
+
 @ObjectType({ description: 'Result of a contract mutation.' })
 export class ContractPayload {
   @Field(() => Contract, { nullable: true, description: 'The contract as it is now; null when refused.' })

@@ -53,7 +53,7 @@ export const contractsByPartyOrganizationId = defineLoader<string, Contract[]>(a
 export const overseerOrganizationIdsByOrganizationId = defineLoader<string, string[]>(async (ids, ctx) => {
   const rows: { from_organization_id: string; to_organization_id: string }[] = await ctx.app.db.query(
     `SELECT DISTINCT from_organization_id, to_organization_id FROM relationship
-      WHERE to_organization_id = ANY($1) AND type IN ('SUPERVISES','GUIDES')
+      WHERE to_organization_id = ANY($1) AND type IN ('SUPERVISES','GUIDES') AND status = 'ACCEPTED'
         AND starts_on <= $2 AND (ends_on IS NULL OR ends_on >= $2)`,
     [ids, today()],
   );

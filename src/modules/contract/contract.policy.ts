@@ -1,18 +1,36 @@
+import { ContractStatus } from './contract.entity';
 import type { Viewer } from '../../shared/auth/viewer';
 
 /** What the contract rules need to know about one contract. */
 export interface ContractFacts {
   /** Organisations that are parties (any role). */
   partyOrganizationIds: readonly string[];
-  /** Organisations that SUPERVISE or GUIDE a party through a relation in force today. */
+  /** Organisations that SUPERVISE or GUIDE a party through an accepted relation in force today. */
   overseerOrganizationIds: readonly string[];
+  /** DRAFT or later; a draft binds nobody but its drafter. */
+  status: ContractStatus;
+  /** The organisation that drafted the contract. */
+  createdByOrganizationId: string;
 }
 
-/** Parties, organisations that SUPERVISE or GUIDE a party, and platform admins. */
+/**
+ * A draft names parties but binds none: until it is proposed, only the
+ * drafting organisation (and platform admins) see it. Once proposed: the
+ * parties, organisations that SUPERVISE or GUIDE a party, platform admins.
+ */
 export function canSeeContract(viewer: Viewer, facts: ContractFacts): boolean {
   if (!viewer.signedIn) return false;
   if (viewer.isPlatformAdmin) return true;
+  if (facts.status === ContractStatus.DRAFT) return viewer.isMemberOf(facts.createdByOrganizationId);
   return viewer.sharesAnyOrganization(facts.partyOrganizationIds) || viewer.sharesAnyOrganization(facts.overseerOrganizationIds);
+}
+
+/** Statuses of a contract every party signed: only these bind the provider, so only these compute compliance from its patrols. */
+export const SIGNED_STATUSES: readonly ContractStatus[] = [ContractStatus.ACTIVE, ContractStatus.SUSPENDED, ContractStatus.TERMINATED, ContractStatus.EXPIRED];
+
+/** Declining a proposal: an ADMIN of a party other than the drafter, while the contract is PROPOSED. */
+export function canDeclineContractFor(viewer: Viewer, organizationId: string): boolean {
+  return viewer.canWrite && viewer.isAdminOf(organizationId);
 }
 
 /** Drafting, changing a draft and proposing it: a member who may act (not OBSERVER) for one of the parties. */
@@ -30,7 +48,8 @@ export function canManageContract(viewer: Viewer, partyOrganizationIds: readonly
   return viewer.canWrite && partyOrganizationIds.some((id) => viewer.isAdminOf(id));
 }
 
-/** Who is told about a change: the parties and their overseers, as of the change. */
+/** Who is told about a change: those who may see the contract, as of the change (the drafter alone for a draft). */
 export function contractAudience(facts: ContractFacts): string[] {
+  if (facts.status === ContractStatus.DRAFT) return [facts.createdByOrganizationId];
   return [...new Set([...facts.partyOrganizationIds, ...facts.overseerOrganizationIds])];
 }

@@ -24,7 +24,7 @@ import {
   termsFromSnapshot,
 } from './contract.entity';
 import { ContractUpdate, toContractUpdate } from './contract.events';
-import { ContractAmendInput, ContractDraftInput, ContractPayload, ContractReasonInput, ContractSignInput, ContractStepInput, ContractUpdateInput } from './contract.inputs';
+import { ContractAmendInput, ContractDeclineInput, ContractDraftInput, ContractPayload, ContractReasonInput, ContractSignInput, ContractStepInput, ContractUpdateInput } from './contract.inputs';
 import {
   contractAreaIdsByContractId,
   contractClausesByContractId,
@@ -47,6 +47,7 @@ import {
   signContract,
   suspendContract,
   terminateContract,
+  declineContract,
   updateContract,
 } from './contract.service';
 import './contract.jobs';
@@ -109,7 +110,7 @@ export class ContractResolver {
     return findContract(ctx, idOf(id, 'Contract'));
   }
 
-  @Mutation(() => ContractPayload, { description: 'Drafts a contract (status DRAFT). Members who act for one of the parties (not OBSERVERs). Creates or refreshes the CONTRACTS_WITH relation from each CLIENT/FUNDER to the PROVIDER.' })
+  @Mutation(() => ContractPayload, { description: 'Drafts a contract (status DRAFT). Members who act for one of the parties (not OBSERVERs). A draft is seen only by the drafting organisation until `contractPropose`; it binds no one, and the CONTRACTS_WITH relations appear only when the signed contract becomes ACTIVE.' })
   @Access(AccessLevel.WRITE)
   contractDraft(@Ctx() ctx: AppContext, @Arg('input', { description: 'The contract.' }) input: ContractDraftInput) {
     return withUserErrors<ContractPayload>(() => draftContract(ctx, input));
@@ -152,6 +153,12 @@ export class ContractResolver {
   @Access(AccessLevel.WRITE)
   contractTerminate(@Ctx() ctx: AppContext, @Arg('input', { description: 'Which contract and why.' }) input: ContractReasonInput) {
     return withUserErrors<ContractPayload>(() => terminateContract(ctx, input));
+  }
+
+  @Mutation(() => ContractPayload, { description: 'Turns a PROPOSED contract down for a named party (TERMINATED, final, with the reason): naming an organisation in a contract binds it to nothing. ADMINs of a party.' })
+  @Access(AccessLevel.WRITE)
+  contractDecline(@Ctx() ctx: AppContext, @Arg('input', { description: 'Which contract, for which party, and why.' }) input: ContractDeclineInput) {
+    return withUserErrors<ContractPayload>(() => declineContract(ctx, input));
   }
 
   @Mutation(() => ContractPayload, { description: 'Proposes an amendment of an ACTIVE contract as a new version that every party signs again with `contractSign`; the current terms stay in force until then. ADMINs of a party.' })

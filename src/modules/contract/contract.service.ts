@@ -30,6 +30,7 @@ import {
 } from './contract.entity';
 import type {
   ContractAmendInput,
+  ContractDeclineInput,
   ContractClauseInput,
   ContractDraftInput,
   ContractPartyInput,
@@ -41,7 +42,7 @@ import type {
   ContractUpdateInput,
 } from './contract.inputs';
 import { contractPartiesByContractId, contractSignaturesByContractId, contractsById, contractsByPartyOrganizationId, overseerOrganizationIdsByOrganizationId } from './contract.loaders';
-import { canEditContract, canManageContract, canSeeContract, canSignContractFor, contractAudience, type ContractFacts } from './contract.policy';
+import { canDeclineContractFor, canEditContract, canManageContract, canSeeContract, canSignContractFor, contractAudience, type ContractFacts } from './contract.policy';
 
 export const MAX_EXPIRING_WITHIN_DAYS = 3650;
 const MAX_FEE_MINOR = Number.MAX_SAFE_INTEGER;
@@ -50,20 +51,22 @@ const NO_MATCH = '00000000-0000-0000-0000-000000000000';
 // ---------------------------------------------------------------- reading
 
 /** Facts for the visibility rule, through the request's loaders. */
-async function loadFacts(ctx: AppContext, contractId: string, skipOverseers: boolean): Promise<ContractFacts> {
-  const parties = await contractPartiesByContractId(ctx).load(contractId);
+async function loadFacts(ctx: AppContext, contract: Contract, skipOverseers: boolean): Promise<ContractFacts> {
+  const parties = await contractPartiesByContractId(ctx).load(contract.id);
   const partyOrganizationIds = [...new Set(parties.map((p) => p.organizationId))];
-  if (skipOverseers) return { partyOrganizationIds, overseerOrganizationIds: [] };
+  const own = { status: contract.status, createdByOrganizationId: contract.createdByOrganizationId };
+  if (skipOverseers) return { partyOrganizationIds, overseerOrganizationIds: [], ...own };
   const overseers = await overseerOrganizationIdsByOrganizationId(ctx).loadMany(partyOrganizationIds);
-  return { partyOrganizationIds, overseerOrganizationIds: overseers.flatMap((o) => (Array.isArray(o) ? o : [])) };
+  return { partyOrganizationIds, overseerOrganizationIds: overseers.flatMap((o) => (Array.isArray(o) ? o : [])), ...own };
 }
 
 export async function isContractVisible(ctx: AppContext, contract: Contract): Promise<boolean> {
   if (!ctx.viewer.signedIn) return false;
   if (ctx.viewer.isPlatformAdmin) return true;
-  const direct = await loadFacts(ctx, contract.id, true);
+  if (contract.status === ContractStatus.DRAFT) return canSeeContract(ctx.viewer, await loadFacts(ctx, contract, true));
+  const direct = await loadFacts(ctx, contract, true);
   if (ctx.viewer.sharesAnyOrganization(direct.partyOrganizationIds)) return true;
-  return canSeeContract(ctx.viewer, await loadFacts(ctx, contract.id, false));
+  return canSeeContract(ctx.viewer, await loadFacts(ctx, contract, false));
 }
 
 /** The contract if the viewer may see it; null exactly as for an unknown id. */
@@ -87,12 +90,14 @@ export async function listContracts(ctx: AppContext, filter: ContractFilter, arg
   const on = today();
   const qb = ctx.app.db.getRepository(Contract).createQueryBuilder('c');
   if (!ctx.viewer.isPlatformAdmin) {
+    // The same rule as canSeeContract: a draft only for its drafter; later, parties and accepted overseers.
     qb.andWhere(
-      `EXISTS (SELECT 1 FROM contract_party vp WHERE vp.contract_id = c.id AND (
+      `((c.status = 'DRAFT' AND c.created_by_organization_id = ANY(:viewerOrgs))
+        OR (c.status <> 'DRAFT' AND EXISTS (SELECT 1 FROM contract_party vp WHERE vp.contract_id = c.id AND (
          vp.organization_id = ANY(:viewerOrgs)
          OR EXISTS (SELECT 1 FROM relationship vr
                      WHERE vr.to_organization_id = vp.organization_id AND vr.from_organization_id = ANY(:viewerOrgs)
-                       AND vr.type IN ('SUPERVISES','GUIDES') AND vr.starts_on <= :on AND (vr.ends_on IS NULL OR vr.ends_on >= :on))))`,
+                       AND vr.type IN ('SUPERVISES','GUIDES') AND vr.status = 'ACCEPTED' AND vr.starts_on <= :on AND (vr.ends_on IS NULL OR vr.ends_on >= :on))))))`,
       { viewerOrgs: ctx.viewer.organizationIds, on },
     );
   }
@@ -311,14 +316,15 @@ async function writeLiveTerms(tx: Tx, contractId: string, terms: ContractTermsSn
 
 /** Parties and their overseers read inside the transaction (not from request loaders), so the audience is as of the change. */
 async function factsInTx(tx: Pick<Tx, 'em'>, contractId: string): Promise<ContractFacts> {
+  const [own]: { status: ContractStatus; created_by_organization_id: string }[] = await tx.em.query('SELECT status, created_by_organization_id FROM contract WHERE id = $1', [contractId]);
   const parties: { organization_id: string }[] = await tx.em.query('SELECT DISTINCT organization_id FROM contract_party WHERE contract_id = $1', [contractId]);
   const partyOrganizationIds = parties.map((p) => p.organization_id);
   const overseers: { from_organization_id: string }[] = await tx.em.query(
     `SELECT DISTINCT from_organization_id FROM relationship
-      WHERE to_organization_id = ANY($1) AND type IN ('SUPERVISES','GUIDES') AND starts_on <= $2 AND (ends_on IS NULL OR ends_on >= $2)`,
+      WHERE to_organization_id = ANY($1) AND type IN ('SUPERVISES','GUIDES') AND status = 'ACCEPTED' AND starts_on <= $2 AND (ends_on IS NULL OR ends_on >= $2)`,
     [partyOrganizationIds, today()],
   );
-  return { partyOrganizationIds, overseerOrganizationIds: overseers.map((o) => o.from_organization_id) };
+  return { partyOrganizationIds, overseerOrganizationIds: overseers.map((o) => o.from_organization_id), status: own.status, createdByOrganizationId: own.created_by_organization_id };
 }
 
 /** Locks the contract; an invisible one answers like an unknown id. */
@@ -350,7 +356,8 @@ function emitContract(tx: Tx, type: string, contract: Contract, facts: ContractF
     topic: 'contract',
     type,
     subjectId: contract.id,
-    organizationIds: contractAudience(facts),
+    // Audience as of the new state: a proposal reaches every party, a draft only its drafter.
+    organizationIds: contractAudience({ ...facts, status: (payload.status as ContractStatus | undefined) ?? contract.status }),
     payload: { contractId: contract.id, ...payload },
   });
 }
@@ -362,8 +369,12 @@ async function snapshotOf(tx: Tx, contractId: string, number: number): Promise<C
 
 /**
  * Creates or refreshes the CONTRACTS_WITH relation from each CLIENT/FUNDER to
- * each PROVIDER, so the network shows the contract. Serialised per pair with
- * the same lock as `relationshipCreate`.
+ * each PROVIDER, so the network shows the contract. Called only when a
+ * contract comes into force (every party signed, start date reached) or an
+ * amendment signed by every party changes it: a draft names parties but
+ * binds none, and CONTRACTS_WITH gives patrol reach. The relation carries the
+ * contract's dates. Serialised per pair with the same lock as
+ * `relationshipCreate`.
  */
 async function refreshRelationships(tx: Tx, contract: { id: string; title: string; startsOn: string; endsOn: string }, parties: { organizationId: string; role: ContractPartyRole }[]): Promise<void> {
   const providers = [...new Set(parties.filter((p) => p.role === ContractPartyRole.PROVIDER).map((p) => p.organizationId))];
@@ -377,6 +388,7 @@ async function refreshRelationships(tx: Tx, contract: { id: string; title: strin
       const open = await tx.em
         .createQueryBuilder(Relationship, 'r')
         .where('r.from_organization_id = :fromId AND r.to_organization_id = :toId AND r.type = :type', { fromId, toId, type })
+        .andWhere("r.status = 'ACCEPTED'")
         .andWhere('(r.ends_on IS NULL OR r.ends_on >= :on)', { on })
         .orderBy('r.starts_on', 'ASC')
         .getOne();
@@ -387,7 +399,7 @@ async function refreshRelationships(tx: Tx, contract: { id: string; title: strin
         }
         continue;
       }
-      const startsOn = contract.startsOn < on ? contract.startsOn : on;
+      const startsOn = contract.startsOn;
       const { identifiers } = await tx.em.insert(Relationship, {
         fromOrganizationId: fromId,
         toOrganizationId: toId,
@@ -440,7 +452,6 @@ export async function draftContract(ctx: AppContext, input: ContractDraftInput):
     });
     await writeLiveTerms(tx, id, terms);
     await tx.em.insert(ContractVersion, { contractId: id, number: 1, snapshot: terms, createdByUserId: ctx.viewer.userId });
-    await refreshRelationships(tx, { id, ...terms }, terms.parties);
     const contract = await tx.em.findOneByOrFail(Contract, { id });
     const facts = await factsInTx(tx, id);
     tx.audit({ action: 'contractDraft', recordType: 'Contract', recordId: id, details: { terms } });
@@ -468,9 +479,8 @@ export async function updateContract(ctx: AppContext, input: ContractUpdateInput
     await bump(tx, contract, {});
     await writeLiveTerms(tx, contract.id, terms);
     await tx.em.update(ContractVersion, { contractId: contract.id, number: contract.currentVersion }, { snapshot: terms });
-    await refreshRelationships(tx, { id: contract.id, ...terms }, terms.parties);
     const after = await factsInTx(tx, contract.id);
-    const audience = { partyOrganizationIds: [...new Set([...facts.partyOrganizationIds, ...after.partyOrganizationIds])], overseerOrganizationIds: [...facts.overseerOrganizationIds, ...after.overseerOrganizationIds] };
+    const audience = { ...after, partyOrganizationIds: [...new Set([...facts.partyOrganizationIds, ...after.partyOrganizationIds])], overseerOrganizationIds: [...facts.overseerOrganizationIds, ...after.overseerOrganizationIds] };
     tx.audit({ action: 'contractUpdate', recordType: 'Contract', recordId: contract.id, details: { terms } });
     emitContract(tx, 'contract.updated', contract, audience, { status: contract.status, versionNumber: contract.currentVersion });
     return reload(tx, contract.id);
@@ -560,7 +570,9 @@ export async function signContract(ctx: AppContext, input: ContractSignInput): P
     }
     await bump(tx, contract, changes);
     const now = await tx.em.findOneByOrFail(Contract, { id: contract.id });
-    await refreshRelationships(tx, now, await tx.em.findBy(ContractParty, { contractId: contract.id }));
+    if (becameActive || (amendmentInForce && (now.status === ContractStatus.ACTIVE || now.status === ContractStatus.SUSPENDED))) {
+      await refreshRelationships(tx, now, await tx.em.findBy(ContractParty, { contractId: contract.id }));
+    }
     tx.audit({ action: 'contractSign', recordType: 'Contract', recordId: contract.id, details: { organizationId, versionNumber: number, fullySigned: awaiting.length === 0 } });
     emitContract(tx, 'contract.signed', now, facts, { status: now.status, versionNumber: number, organizationId, awaitingOrganizationIds: awaiting });
     if (becameActive) {
@@ -625,6 +637,42 @@ export function terminateContract(ctx: AppContext, input: ContractReasonInput) {
     action: 'contractTerminate',
     event: 'contract.terminated',
     needsReason: true,
+  });
+}
+
+/**
+ * A party named in a proposal was never asked whether it agrees: its ADMIN
+ * may turn the proposal down. The contract ends (TERMINATED, with the reason)
+ * and binds nobody.
+ */
+export async function declineContract(ctx: AppContext, input: ContractDeclineInput): Promise<{ contract: Contract }> {
+  const check = new InputCheck();
+  const id = check.id('id', input.id, 'Contract', { required: true });
+  const requested = check.id('organizationId', input.organizationId, 'Organization');
+  const reason = check.text('reason', input.reason, { max: 2000, required: true });
+  failIfAny(check.errors);
+
+  return inTransaction(ctx, async (tx) => {
+    const { contract, facts } = await lockVisible(tx, id!);
+    const mine = facts.partyOrganizationIds.filter((p) => canDeclineContractFor(ctx.viewer, p));
+    let organizationId = requested;
+    if (organizationId) {
+      if (!facts.partyOrganizationIds.includes(organizationId)) fail('organizationId', UserErrorCode.NOT_PERMITTED_HERE, 'This organisation is not a party.');
+      if (!canDeclineContractFor(ctx.viewer, organizationId)) throw forbidden('Only an ADMIN of the party declines for it.');
+    } else if (mine.length === 1) {
+      organizationId = mine[0];
+    } else if (mine.length === 0) {
+      throw forbidden('Only an ADMIN of a party declines a contract.');
+    } else {
+      fail('organizationId', UserErrorCode.REQUIRED, 'You are ADMIN of several parties: say which one declines.');
+    }
+    checkVersion(contract, input.expectedVersion);
+    requireStatus(contract, [ContractStatus.PROPOSED], 'declined');
+    const statusReason = `Declined by a party: ${reason}`.slice(0, 2000);
+    await bump(tx, contract, { status: ContractStatus.TERMINATED, statusReason });
+    tx.audit({ action: 'contractDecline', recordType: 'Contract', recordId: contract.id, details: { organizationId, reason } });
+    emitContract(tx, 'contract.declined', contract, facts, { status: ContractStatus.TERMINATED, from: contract.status, organizationId, reason });
+    return reload(tx, contract.id);
   });
 }
 
@@ -696,6 +744,7 @@ export async function runContractLifecycle(app: AppServices, now: Date): Promise
         await tx.em.update(ContractVersion, { contractId: id, number: contract.pendingVersion }, { withdrawnAt: () => 'now()' });
       }
       await bump(tx, contract, changes);
+      if (to === ContractStatus.ACTIVE) await refreshRelationships(tx, contract, await tx.em.findBy(ContractParty, { contractId: id }));
       const facts = await factsInTx(tx, id);
       const action = to === ContractStatus.EXPIRED ? 'contractExpire' : 'contractActivate';
       tx.audit({ action, recordType: 'Contract', recordId: id, details: { from: contract.status, to, on, by: 'scheduler' } });

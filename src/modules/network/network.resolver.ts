@@ -1,6 +1,6 @@
 import { Arg, Ctx, FieldResolver, Resolver, Root, Subscription } from 'type-graphql';
 import type { AppContext } from '../../shared/context';
-import { Access, AccessLevel } from '../../shared/auth/policy';
+import { Access, AccessLevel, canSeeRelationship } from '../../shared/auth/policy';
 import type { EventRecord } from '../../shared/events/event.entity';
 import { eventStream, parseCursor } from '../../shared/events/event-stream';
 import { Organization } from '../organization/organization.entity';
@@ -30,8 +30,9 @@ export class NetworkChangeResolver {
   }
 
   @FieldResolver(() => Relationship, { nullable: true, description: 'The relation concerned, as it is now; null unless the change is about a relation.' })
-  relationship(@Root() change: NetworkChange, @Ctx() ctx: AppContext) {
+  async relationship(@Root() change: NetworkChange, @Ctx() ctx: AppContext) {
     const id = change.event.payload.relationshipId;
-    return typeof id === 'string' ? relationshipsById(ctx).load(id) : null;
+    const relationship = typeof id === 'string' ? await relationshipsById(ctx).load(id) : null;
+    return relationship && canSeeRelationship(ctx.viewer, relationship) ? relationship : null;
   }
 }

@@ -7,7 +7,7 @@ export class NetworkChange {
   @Field({ description: 'Position in the event log; pass it as `after` to resume from here.' })
   cursor!: string;
 
-  @Field({ description: 'What happened: organization.created, organization.updated, membership.added, membership.removed, relationship.created, relationship.ended, apiClient.revoked.' })
+  @Field({ description: 'What happened: organization.created, organization.updated, jurisdiction.granted, jurisdiction.revoked, membership.added, membership.removed, relationship.proposed, relationship.created (in force at once), relationship.accepted, relationship.declined, relationship.ended, apiClient.revoked.' })
   type!: string;
 
   @Field({ description: 'When the change was committed.' })

@@ -75,12 +75,27 @@ export class Organization implements Node {
   updatedAt!: Date;
 }
 
-/** Areas an organisation is responsible for; the whole subtree below each counts. */
+/**
+ * Areas an organisation is responsible for; the whole subtree below each
+ * counts. Each row is a grant: by a platform admin (`grantedByOrganizationId`
+ * null) or delegated by the parent organisation from its own jurisdiction.
+ */
 @Entity('organization_jurisdiction')
+@ObjectType('JurisdictionGrant', { description: 'One area of an organisation\'s jurisdiction, and who granted it when.' })
 export class OrganizationJurisdiction {
   @Column('uuid', { primary: true })
   organizationId!: string;
 
   @Column('uuid', { primary: true })
   areaId!: string;
+
+  @Column({ type: 'timestamptz', precision: 3, default: () => 'now()' })
+  @Field({ description: 'When the jurisdiction was granted.' })
+  grantedAt!: Date;
+
+  @Column('uuid', { nullable: true })
+  grantedByOrganizationId!: string | null;
+
+  @Column('uuid', { nullable: true })
+  grantedByUserId!: string | null;
 }

@@ -1,6 +1,6 @@
 import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { AppContext } from '../../shared/context';
-import { Access, AccessLevel, canSeeApiClients, canSeeMembers } from '../../shared/auth/policy';
+import { Access, AccessLevel, canSeeApiClients, canSeeMembers, canSeeRelationship } from '../../shared/auth/policy';
 import { Connection, ConnectionArgs, paginateArray, toConnection } from '../../shared/relay/connection';
 import { idOf } from '../../shared/relay/global-id';
 import { withUserErrors } from '../../shared/transaction';
@@ -11,12 +11,13 @@ import { apiClientsByOrganizationId } from '../api-client/api-client.loaders';
 import { Membership } from '../membership/membership.entity';
 import { membershipsByOrganizationId } from '../membership/membership.loaders';
 import { registerNodeType } from '../node/node.registry';
-import { Relationship } from '../relationship/relationship.entity';
+import { Relationship, RelationshipStatus } from '../relationship/relationship.entity';
 import { relationshipsByOrganizationId } from '../relationship/relationship.loaders';
 import { isActive } from '../relationship/relationship.service';
-import { Organization, OrganizationKind } from './organization.entity';
-import { OrganizationCreateInput, OrganizationCreatePayload, OrganizationUpdateInput, OrganizationUpdatePayload } from './organization.inputs';
-import { jurisdictionAreaIdsByOrganizationId, organizationsById } from './organization.loaders';
+import { Organization, OrganizationJurisdiction, OrganizationKind } from './organization.entity';
+import { grantJurisdiction, revokeJurisdiction } from './organization.jurisdiction';
+import { JurisdictionGrantInput, JurisdictionPayload, JurisdictionRevokeInput, OrganizationCreateInput, OrganizationCreatePayload, OrganizationUpdateInput, OrganizationUpdatePayload } from './organization.inputs';
+import { jurisdictionAreaIdsByOrganizationId, jurisdictionGrantsByOrganizationId, organizationsById } from './organization.loaders';
 import { NO_MATCH, createOrganization, findOrganization, listOrganizations, updateOrganization } from './organization.service';
 
 const ApiClientConnection = Connection(ApiClient);
@@ -70,6 +71,29 @@ export class OrganizationResolver {
     return withUserErrors<OrganizationUpdatePayload>(() => updateOrganization(ctx, input));
   }
 
+  @Mutation(() => JurisdictionPayload, {
+    description:
+      "Delegates an area to a child organisation. An ADMIN of the parent organisation, for an area within the parent's own jurisdiction; or a platform admin, for any area and organisation. Dated, audited and pushed on networkChanges (jurisdiction.granted).",
+  })
+  @Access(AccessLevel.WRITE)
+  jurisdictionGrant(@Ctx() ctx: AppContext, @Arg('input', { description: 'Which area, to which organisation.' }) input: JurisdictionGrantInput) {
+    return withUserErrors<JurisdictionPayload>(() => grantJurisdiction(ctx, input));
+  }
+
+  @Mutation(() => JurisdictionPayload, {
+    description:
+      "Takes an area back. An ADMIN of the organisation that granted it, an ADMIN of the holder (giving it up), or a platform admin. What the holder delegated from it goes too. Audited and pushed on networkChanges (jurisdiction.revoked).",
+  })
+  @Access(AccessLevel.WRITE)
+  jurisdictionRevoke(@Ctx() ctx: AppContext, @Arg('input', { description: 'Which area, from which organisation.' }) input: JurisdictionRevokeInput) {
+    return withUserErrors<JurisdictionPayload>(() => revokeJurisdiction(ctx, input));
+  }
+
+  @FieldResolver(() => [OrganizationJurisdiction], { description: 'The grants behind `jurisdiction`: each area with who granted it and when.' })
+  jurisdictionGrants(@Root() organization: Organization, @Ctx() ctx: AppContext) {
+    return jurisdictionGrantsByOrganizationId(ctx).load(organization.id);
+  }
+
   @FieldResolver(() => Area, { description: 'Where the organisation is based.' })
   homeArea(@Root() organization: Organization, @Ctx() ctx: AppContext) {
     return areasById(ctx).load(organization.homeAreaId);
@@ -97,15 +121,30 @@ export class OrganizationResolver {
     @Root() organization: Organization,
     @Ctx() ctx: AppContext,
     @Args() page: ConnectionArgs,
-    @Arg('includeEnded', () => Boolean, { defaultValue: false, description: 'Also list relations that no longer hold.' }) includeEnded: boolean,
+    @Arg('includeEnded', () => Boolean, { defaultValue: false, description: 'Also list relations that no longer hold (and, for the two ends, declined proposals).' }) includeEnded: boolean,
+    @Arg('includeProposed', () => Boolean, { defaultValue: false, description: 'Also list proposals awaiting an answer; shown only to members of the two ends and platform admins.' }) includeProposed: boolean,
   ) {
-    const all = await relationshipsByOrganizationId(ctx).load(organization.id);
-    return toConnection(paginateArray(includeEnded ? all : all.filter((r) => isActive(r)), page, (r) => r.id));
+    const all = (await relationshipsByOrganizationId(ctx).load(organization.id)).filter((r) => canSeeRelationship(ctx.viewer, r));
+    const listed = all.filter((r) => isActive(r) || (includeProposed && r.status === RelationshipStatus.PROPOSED) || (includeEnded && r.status !== RelationshipStatus.PROPOSED));
+    return toConnection(paginateArray(listed, page, (r) => r.id));
   }
 
   @FieldResolver(() => ApiClientConnection, { nullable: true, description: "The organisation's API clients; null unless you are its ADMIN or a platform admin." })
   async apiClients(@Root() organization: Organization, @Ctx() ctx: AppContext, @Args() page: ConnectionArgs) {
     if (!canSeeApiClients(ctx.viewer, organization.id)) return null;
     return toConnection(await apiClientsByOrganizationId(ctx, organization.id, page));
+  }
+}
+
+@Resolver(() => OrganizationJurisdiction)
+export class JurisdictionGrantResolver {
+  @FieldResolver(() => Area, { description: 'The area; its subtree counts too.' })
+  area(@Root() grant: OrganizationJurisdiction, @Ctx() ctx: AppContext) {
+    return areasById(ctx).load(grant.areaId);
+  }
+
+  @FieldResolver(() => Organization, { nullable: true, description: 'The organisation that delegated the area; null when a platform admin granted it.' })
+  grantedBy(@Root() grant: OrganizationJurisdiction, @Ctx() ctx: AppContext) {
+    return grant.grantedByOrganizationId ? organizationsById(ctx).load(grant.grantedByOrganizationId) : null;
   }
 }

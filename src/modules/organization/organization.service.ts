@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { In } from 'typeorm';
 import type { AppContext } from '../../shared/context';
 import { UserErrorCode, forbidden } from '../../shared/errors';
-import { canCreateOrganization, canManageOrganization } from '../../shared/auth/policy';
+import { canCreateOrganization, canManageOrganization, canSetJurisdiction } from '../../shared/auth/policy';
 import { MemberRole } from '../../shared/auth/roles';
 import { type Tx, fail, failIfAny, inTransaction, updateVersioned } from '../../shared/transaction';
 import { InputCheck } from '../../shared/validation';
@@ -13,6 +13,7 @@ import { Membership } from '../membership/membership.entity';
 import { Organization, OrganizationJurisdiction, OrganizationKind } from './organization.entity';
 import type { OrganizationCreateInput, OrganizationUpdateInput } from './organization.inputs';
 import { organizationsById } from './organization.loaders';
+import { pruneDelegations } from './organization.jurisdiction';
 
 export interface OrganizationFilter {
   kinds?: OrganizationKind[] | null;
@@ -69,6 +70,9 @@ export async function createOrganization(ctx: AppContext, input: OrganizationCre
   const jurisdiction = check.ids('jurisdictionAreaIds', input.jurisdictionAreaIds, 'Area', { max: 100 });
   if (!Object.values(OrganizationKind).includes(input.kind)) check.add('kind', UserErrorCode.INVALID, 'Unknown organisation kind.');
   if (!canCreateOrganization(ctx.viewer, parentId)) throw forbidden('Only platform administrators, or ADMINs of the parent organisation, register organisations.');
+  if (input.jurisdictionAreaIds?.length && !canSetJurisdiction(ctx.viewer)) {
+    throw forbidden('Only platform administrators set jurisdiction; a parent organisation delegates part of its own with jurisdictionGrant.');
+  }
   failIfAny(check.errors);
 
   return inTransaction(ctx, async (tx) => {
@@ -77,12 +81,12 @@ export async function createOrganization(ctx: AppContext, input: OrganizationCre
     if (parentId && !(await tx.em.existsBy(Organization, { id: parentId }))) fail('parentId', UserErrorCode.NOT_FOUND, 'No Organization with this id.');
     const id = randomUUID();
     await tx.em.insert(Organization, { id, name: name!, kind: input.kind, description, homeAreaId: homeAreaId!, parentId });
-    if (jurisdiction.length) await tx.em.insert(OrganizationJurisdiction, jurisdiction.map((areaId) => ({ organizationId: id, areaId })));
+    if (jurisdiction.length) await tx.em.insert(OrganizationJurisdiction, jurisdiction.map((areaId) => ({ organizationId: id, areaId, grantedByOrganizationId: null, grantedByUserId: ctx.viewer.userId })));
     // Someone must be able to manage the new unit: its creator, unless a platform admin who manages everything anyway.
     if (ctx.viewer.userId && !ctx.viewer.isPlatformAdmin) {
       await tx.em.insert(Membership, { userId: ctx.viewer.userId, organizationId: id, role: MemberRole.ADMIN });
     }
-    tx.audit({ action: 'organizationCreate', recordType: 'Organization', recordId: id, details: { name, kind: input.kind, parentId } });
+    tx.audit({ action: 'organizationCreate', recordType: 'Organization', recordId: id, details: { name, kind: input.kind, parentId, jurisdictionAreaIds: jurisdiction } });
     tx.emit({
       topic: 'network',
       type: 'organization.created',
@@ -107,6 +111,9 @@ export async function updateOrganization(ctx: AppContext, input: OrganizationUpd
     const organization = await tx.em.findOneBy(Organization, { id: id! });
     if (!organization) fail('id', UserErrorCode.NOT_FOUND, 'No Organization with this id.');
     if (!canManageOrganization(ctx.viewer, organization.id)) throw forbidden('Only ADMINs of the organisation may change it.');
+    if (jurisdiction && !canSetJurisdiction(ctx.viewer)) {
+      throw forbidden('Only platform administrators set jurisdiction; ask the parent organisation to delegate with jurisdictionGrant.');
+    }
     const changes: Partial<Organization> = {};
     if (name) changes.name = name;
     if (description !== undefined) changes.description = description;
@@ -117,8 +124,15 @@ export async function updateOrganization(ctx: AppContext, input: OrganizationUpd
     await updateVersioned(tx, Organization, organization.id, input.expectedVersion, changes, 'organisation');
     if (jurisdiction) {
       await checkAreas(tx, 'jurisdictionAreaIds', jurisdiction);
-      await tx.em.delete(OrganizationJurisdiction, { organizationId: organization.id });
-      if (jurisdiction.length) await tx.em.insert(OrganizationJurisdiction, jurisdiction.map((areaId) => ({ organizationId: organization.id, areaId })));
+      // Areas kept keep their original grant (and date); new ones are granted by the platform now.
+      const before = await tx.em.findBy(OrganizationJurisdiction, { organizationId: organization.id });
+      const removed = before.filter((g) => !jurisdiction.includes(g.areaId));
+      const added = jurisdiction.filter((areaId) => !before.some((g) => g.areaId === areaId));
+      if (removed.length) await tx.em.delete(OrganizationJurisdiction, { organizationId: organization.id, areaId: In(removed.map((g) => g.areaId)) });
+      if (added.length) await tx.em.insert(OrganizationJurisdiction, added.map((areaId) => ({ organizationId: organization.id, areaId, grantedByOrganizationId: null, grantedByUserId: ctx.viewer.userId })));
+      for (const g of removed) tx.emit({ topic: 'network', type: 'jurisdiction.revoked', subjectId: organization.id, organizationIds: [organization.id], payload: { organizationId: organization.id, areaId: g.areaId, grantedByOrganizationId: null } });
+      for (const areaId of added) tx.emit({ topic: 'network', type: 'jurisdiction.granted', subjectId: organization.id, organizationIds: [organization.id], payload: { organizationId: organization.id, areaId, grantedByOrganizationId: null } });
+      if (removed.length) await pruneDelegations(tx, organization.id, `organizationUpdate of ${organization.id}`);
     }
     tx.audit({ action: 'organizationUpdate', recordType: 'Organization', recordId: organization.id, details: { ...changes, jurisdictionAreaIds: jurisdiction } });
     tx.emit({

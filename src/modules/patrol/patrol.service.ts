@@ -235,7 +235,7 @@ export async function viewerHasStakeInArea(ctx: AppContext, areaPath: string): P
        OR EXISTS (SELECT 1 FROM relationship r
                     JOIN organization c ON c.id = ANY($1::uuid[]) AND c.id IN (r.from_organization_id, r.to_organization_id)
                     JOIN patrol_team t ON t.kind = 'CONTRACTED' AND t.organization_id IN (r.from_organization_id, r.to_organization_id) AND t.organization_id <> c.id
-                   WHERE r.type = 'CONTRACTS_WITH' AND r.starts_on <= $3::date AND (r.ends_on IS NULL OR r.ends_on >= $3::date)
+                   WHERE r.type = 'CONTRACTS_WITH' AND r.status = 'ACCEPTED' AND r.starts_on <= $3::date AND (r.ends_on IS NULL OR r.ends_on >= $3::date)
                      AND (EXISTS (SELECT 1 FROM area ha WHERE ha.id = c.home_area_id AND (ha.path LIKE $2 || '%' OR $2 LIKE ha.path || '%'))
                           OR EXISTS (SELECT 1 FROM organization_jurisdiction cj JOIN area ca ON ca.id = cj.area_id
                                       WHERE cj.organization_id = c.id AND (ca.path LIKE $2 || '%' OR $2 LIKE ca.path || '%'))))
@@ -286,11 +286,21 @@ async function emitAdmin(tx: Tx, type: string, subjectId: string, ownerId: strin
   tx.emit({ topic: PATROL_TOPIC, type, subjectId, areaPath: area.path, organizationIds: await audienceAt(tx, ownerId, contracted, area.path), payload });
 }
 
-async function contractExists(tx: Tx, contractId: string): Promise<boolean> {
+/**
+ * A team works under a contract only if its organisation is that contract's
+ * PROVIDER (and, for a draft, drafted it): a team under someone else's
+ * contract would feed its compliance figures. Any other contract, hidden or
+ * not, answers like an unknown id.
+ */
+async function contractOfProvider(tx: Tx, contractId: string, organizationId: string): Promise<boolean> {
   // The contract module may not be installed; then the id is kept as given.
   const [{ present }] = await tx.em.query(`SELECT to_regclass('contract') IS NOT NULL AS present`);
   if (!present) return true;
-  const rows = await tx.em.query(`SELECT 1 FROM contract WHERE id = $1`, [contractId]);
+  const rows = await tx.em.query(
+    `SELECT 1 FROM contract c JOIN contract_party p ON p.contract_id = c.id AND p.organization_id = $2 AND p.role = 'PROVIDER'
+      WHERE c.id = $1 AND (c.status <> 'DRAFT' OR c.created_by_organization_id = $2)`,
+    [contractId, organizationId],
+  );
   return rows.length > 0;
 }
 
@@ -309,7 +319,7 @@ export async function createPatrolTeam(ctx: AppContext, input: PatrolTeamCreateI
   return inTransaction(ctx, async (tx) => {
     await organizationToManage(tx, 'organizationId', organizationId!);
     const area = await areaOrFail(tx, 'areaId', areaId!);
-    if (contractId && !(await contractExists(tx, contractId))) fail('contractId', UserErrorCode.NOT_FOUND, 'No Contract with this id.');
+    if (contractId && !(await contractOfProvider(tx, contractId, organizationId!))) fail('contractId', UserErrorCode.NOT_FOUND, 'No Contract with this id.');
     const id = randomUUID();
     await tx.em.insert(PatrolTeam, { id, name: name!, kind: input.kind, organizationId: organizationId!, areaId: area.id, contractId });
     tx.audit({ action: 'patrolTeamCreate', recordType: 'PatrolTeam', recordId: id, details: { name, kind: input.kind, organizationId, areaId, contractId } });
@@ -340,7 +350,7 @@ export async function updatePatrolTeam(ctx: AppContext, input: PatrolTeamUpdateI
     if (areaId) changes.areaId = (await areaOrFail(tx, 'areaId', areaId)).id;
     if (contractId) {
       if (team.kind !== PatrolTeamKind.CONTRACTED) fail('contractId', UserErrorCode.INVALID, 'Only CONTRACTED teams work under a contract.');
-      if (!(await contractExists(tx, contractId))) fail('contractId', UserErrorCode.NOT_FOUND, 'No Contract with this id.');
+      if (!(await contractOfProvider(tx, contractId, team.organizationId))) fail('contractId', UserErrorCode.NOT_FOUND, 'No Contract with this id.');
       changes.contractId = contractId;
     }
     await updateVersioned(tx, PatrolTeam, team.id, input.expectedVersion, changes, 'team');

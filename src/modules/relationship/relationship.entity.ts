@@ -24,6 +24,23 @@ registerEnumType(RelationshipType, {
   },
 });
 
+/** Only ACCEPTED relations give reach (DESIGN.md, "Reach is granted, never claimed"). */
+export enum RelationshipStatus {
+  PROPOSED = 'PROPOSED',
+  ACCEPTED = 'ACCEPTED',
+  DECLINED = 'DECLINED',
+}
+
+registerEnumType(RelationshipStatus, {
+  name: 'RelationshipStatus',
+  description: 'Whether both ends agreed to a relation.',
+  valuesConfig: {
+    PROPOSED: { description: "Recorded by one end's ADMIN and awaiting the other end's answer; gives nothing yet." },
+    ACCEPTED: { description: 'Agreed by both ends (or recorded by a platform admin); in force between its dates.' },
+    DECLINED: { description: 'Declined by the other end, or withdrawn by the proposer. Final.' },
+  },
+});
+
 @Entity('relationship')
 @ObjectType({ implements: Node, description: 'A typed, dated edge between two organisations.' })
 export class Relationship implements Node {
@@ -52,6 +69,17 @@ export class Relationship implements Node {
   @Column('date', { nullable: true })
   @Field(() => LocalDateResolver, { nullable: true, description: 'Last day the relation held; null while it is open-ended.' })
   endsOn!: string | null;
+
+  @Column('text', { default: RelationshipStatus.ACCEPTED })
+  @Field(() => RelationshipStatus, { description: 'Whether both ends agreed; only ACCEPTED relations count anywhere.' })
+  status!: RelationshipStatus;
+
+  @Column('uuid', { nullable: true })
+  proposedByOrganizationId!: string | null;
+
+  @Column({ type: 'timestamptz', precision: 3, nullable: true })
+  @Field(() => Date, { nullable: true, description: 'When the other end accepted or declined; null while PROPOSED or when recorded in force at once.' })
+  respondedAt!: Date | null;
 
   @Column('text', { nullable: true })
   @Field(() => String, { nullable: true, description: 'Free-text note, e.g. the agreement it rests on.' })

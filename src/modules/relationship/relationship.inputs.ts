@@ -32,7 +32,13 @@ export class RelationshipEndInput {
   endsOn?: string | null;
 }
 
-@ObjectType({ description: 'Result of `relationshipCreate` and `relationshipEnd`.' })
+@InputType({ description: 'An answer to a proposed relation.' })
+export class RelationshipAnswerInput {
+  @Field(() => ID, { description: 'The proposed relation.' })
+  id!: string;
+}
+
+@ObjectType({ description: 'Result of `relationshipCreate`, `relationshipAccept`, `relationshipDecline` and `relationshipEnd`.' })
 export class RelationshipPayload {
   @Field(() => Relationship, { nullable: true, description: 'The relation; null when refused.' })
   relationship?: Relationship | null;

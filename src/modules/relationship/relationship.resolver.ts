@@ -9,9 +9,9 @@ import { registerNodeType } from '../node/node.registry';
 import { Organization } from '../organization/organization.entity';
 import { organizationsById } from '../organization/organization.loaders';
 import { Relationship, RelationshipType } from './relationship.entity';
-import { Network, RelationshipCreateInput, RelationshipEndInput, RelationshipPayload } from './relationship.inputs';
+import { Network, RelationshipAnswerInput, RelationshipCreateInput, RelationshipEndInput, RelationshipPayload } from './relationship.inputs';
 import { relationshipsById } from './relationship.loaders';
-import { MAX_NETWORK_DEPTH, createRelationship, endRelationship, findRelationship, isActive, walkNetwork } from './relationship.service';
+import { MAX_NETWORK_DEPTH, answerRelationship, createRelationship, endRelationship, findRelationship, isActive, walkNetwork } from './relationship.service';
 
 const OrganizationConnection = Connection(Organization);
 const RelationshipConnection = Connection(Relationship);
@@ -20,10 +20,25 @@ registerNodeType('Relationship', findRelationship);
 
 @Resolver(() => Relationship)
 export class RelationshipResolver {
-  @Mutation(() => RelationshipPayload, { description: 'Records a relation between two organisations. ADMINs of either organisation.' })
+  @Mutation(() => RelationshipPayload, {
+    description:
+      "Proposes a relation between two organisations: an ADMIN of either one. It is PROPOSED, and gives nothing, until an ADMIN of the other end accepts (`relationshipAccept`). A platform admin, or an ADMIN of both ends, records it ACCEPTED at once.",
+  })
   @Access(AccessLevel.WRITE)
   relationshipCreate(@Ctx() ctx: AppContext, @Arg('input', { description: 'The relation.' }) input: RelationshipCreateInput) {
     return withUserErrors<RelationshipPayload>(() => createRelationship(ctx, input));
+  }
+
+  @Mutation(() => RelationshipPayload, { description: 'Accepts a PROPOSED relation: an ADMIN of the end that did not propose it, or a platform admin. It is then in force from its start date.' })
+  @Access(AccessLevel.WRITE)
+  relationshipAccept(@Ctx() ctx: AppContext, @Arg('input', { description: 'The proposal.' }) input: RelationshipAnswerInput) {
+    return withUserErrors<RelationshipPayload>(() => answerRelationship(ctx, input, true));
+  }
+
+  @Mutation(() => RelationshipPayload, { description: "Declines a PROPOSED relation: an ADMIN of the other end, or a platform admin; the proposer's ADMIN may withdraw it the same way. Final." })
+  @Access(AccessLevel.WRITE)
+  relationshipDecline(@Ctx() ctx: AppContext, @Arg('input', { description: 'The proposal.' }) input: RelationshipAnswerInput) {
+    return withUserErrors<RelationshipPayload>(() => answerRelationship(ctx, input, false));
   }
 
   @Mutation(() => RelationshipPayload, { description: 'Ends a relation; it stays on record with its end date. ADMINs of either organisation.' })
@@ -55,7 +70,12 @@ export class RelationshipResolver {
     return organizationsById(ctx).load(relationship.toOrganizationId);
   }
 
-  @FieldResolver(() => Boolean, { description: 'Whether the relation holds today.' })
+  @FieldResolver(() => Organization, { nullable: true, description: 'The end whose ADMIN proposed the relation; null when it was recorded in force at once.' })
+  proposedBy(@Root() relationship: Relationship, @Ctx() ctx: AppContext) {
+    return relationship.proposedByOrganizationId ? organizationsById(ctx).load(relationship.proposedByOrganizationId) : null;
+  }
+
+  @FieldResolver(() => Boolean, { description: 'Whether the relation holds today: ACCEPTED and within its dates.' })
   active(@Root() relationship: Relationship) {
     return isActive(relationship);
   }

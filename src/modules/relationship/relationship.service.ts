@@ -1,12 +1,12 @@
 import type { AppContext } from '../../shared/context';
 import { UserErrorCode, forbidden } from '../../shared/errors';
-import { canManageRelationship } from '../../shared/auth/policy';
+import { canAnswerRelationshipProposal, canManageRelationship, canSeeRelationship, relationshipAgreedByBothEnds } from '../../shared/auth/policy';
 import { today } from '../../shared/clock';
 import { fail, failIfAny, inTransaction } from '../../shared/transaction';
 import { InputCheck } from '../../shared/validation';
 import { Organization } from '../organization/organization.entity';
-import { Relationship, RelationshipType } from './relationship.entity';
-import type { Network, RelationshipCreateInput, RelationshipEndInput } from './relationship.inputs';
+import { Relationship, RelationshipStatus, RelationshipType } from './relationship.entity';
+import type { Network, RelationshipAnswerInput, RelationshipCreateInput, RelationshipEndInput } from './relationship.inputs';
 import { relationshipsById } from './relationship.loaders';
 import { organizationsById } from '../organization/organization.loaders';
 
@@ -14,12 +14,15 @@ export const MAX_NETWORK_DEPTH = 4;
 /** A walk never returns more than this many organisations; the rest of a huge network is cut off. */
 export const MAX_NETWORK_SIZE = 5000;
 
-export function findRelationship(ctx: AppContext, id: string): Promise<Relationship | null> {
-  return relationshipsById(ctx).load(id);
+/** The relation if the viewer may see it (a proposal only to its two ends); null exactly as for an unknown id. */
+export async function findRelationship(ctx: AppContext, id: string): Promise<Relationship | null> {
+  const relationship = await relationshipsById(ctx).load(id);
+  return relationship && canSeeRelationship(ctx.viewer, relationship) ? relationship : null;
 }
 
+/** In force on the day: accepted by both ends and within its dates. */
 export function isActive(relationship: Relationship, on: string = today()): boolean {
-  return relationship.startsOn <= on && (relationship.endsOn === null || relationship.endsOn >= on);
+  return relationship.status === RelationshipStatus.ACCEPTED && relationship.startsOn <= on && (relationship.endsOn === null || relationship.endsOn >= on);
 }
 
 export async function createRelationship(ctx: AppContext, input: RelationshipCreateInput): Promise<{ relationship: Relationship }> {
@@ -36,23 +39,28 @@ export async function createRelationship(ctx: AppContext, input: RelationshipCre
     if (found !== 2) fail('toOrganizationId', UserErrorCode.NOT_FOUND, 'No Organization with this id.');
     if (!canManageRelationship(ctx.viewer, fromId!, toId!)) throw forbidden('Only ADMINs of one of the two organisations record their relations.');
     const startsOn = input.startsOn ?? today();
+    // One end cannot bind the other: unless both agree in this very call, the relation waits for the other end.
+    const agreed = relationshipAgreedByBothEnds(ctx.viewer, fromId!, toId!);
+    const proposer = agreed ? null : ctx.viewer.isAdminOf(fromId!) ? fromId! : toId!;
     // Serialise writers of the same pair so the duplicate check below cannot race.
     await tx.em.query('SELECT pg_advisory_xact_lock(hashtext($1))', [[fromId, toId, input.type].join('|')]);
     const open = await tx.em
       .createQueryBuilder(Relationship, 'r')
       .where('r.from_organization_id = :fromId AND r.to_organization_id = :toId AND r.type = :type', { fromId, toId, type: input.type })
+      .andWhere("r.status IN ('PROPOSED','ACCEPTED')")
       .andWhere('(r.ends_on IS NULL OR r.ends_on >= :startsOn)', { startsOn })
       .getExists();
-    if (open) fail('type', UserErrorCode.DUPLICATE, 'This relation already holds between the two organisations.');
-    const { identifiers } = await tx.em.insert(Relationship, { fromOrganizationId: fromId!, toOrganizationId: toId!, type: input.type, startsOn, note });
+    if (open) fail('type', UserErrorCode.DUPLICATE, 'This relation already holds, or is already proposed, between the two organisations.');
+    const status = agreed ? RelationshipStatus.ACCEPTED : RelationshipStatus.PROPOSED;
+    const { identifiers } = await tx.em.insert(Relationship, { fromOrganizationId: fromId!, toOrganizationId: toId!, type: input.type, startsOn, note, status, proposedByOrganizationId: proposer });
     const relationship = await tx.em.findOneByOrFail(Relationship, { id: identifiers[0].id });
-    tx.audit({ action: 'relationshipCreate', recordType: 'Relationship', recordId: relationship.id, details: { fromId, toId, type: input.type, startsOn } });
+    tx.audit({ action: agreed ? 'relationshipCreate' : 'relationshipPropose', recordType: 'Relationship', recordId: relationship.id, details: { fromId, toId, type: input.type, startsOn, status } });
     tx.emit({
       topic: 'network',
-      type: 'relationship.created',
+      type: agreed ? 'relationship.created' : 'relationship.proposed',
       subjectId: relationship.id,
       organizationIds: [fromId!, toId!],
-      payload: { relationshipId: relationship.id, fromOrganizationId: fromId, toOrganizationId: toId, type: input.type, startsOn },
+      payload: { relationshipId: relationship.id, fromOrganizationId: fromId, toOrganizationId: toId, type: input.type, startsOn, status, proposedByOrganizationId: proposer },
     });
     return { relationship };
   });
@@ -65,9 +73,12 @@ export async function endRelationship(ctx: AppContext, input: RelationshipEndInp
 
   return inTransaction(ctx, async (tx) => {
     const relationship = await tx.em.findOne(Relationship, { where: { id: id! }, lock: { mode: 'pessimistic_write' } });
-    if (!relationship) fail('id', UserErrorCode.NOT_FOUND, 'No Relationship with this id.');
+    if (!relationship || !canSeeRelationship(ctx.viewer, relationship)) fail('id', UserErrorCode.NOT_FOUND, 'No Relationship with this id.');
     if (!canManageRelationship(ctx.viewer, relationship.fromOrganizationId, relationship.toOrganizationId)) {
       throw forbidden('Only ADMINs of one of the two organisations end their relations.');
+    }
+    if (relationship.status !== RelationshipStatus.ACCEPTED) {
+      fail('id', UserErrorCode.INVALID_TRANSITION, 'Only an accepted relation ends; withdraw or decline a proposal with relationshipDecline.');
     }
     const endsOn = input.endsOn ?? today();
     if (relationship.endsOn !== null && relationship.endsOn <= endsOn) fail('id', UserErrorCode.ALREADY_DONE, 'The relation has already ended.');
@@ -86,6 +97,40 @@ export async function endRelationship(ctx: AppContext, input: RelationshipEndInp
 }
 
 /**
+ * Answers a proposal. Accepting puts the relation in force (from its start
+ * date); declining (or the proposer withdrawing) closes it for good.
+ */
+export async function answerRelationship(ctx: AppContext, input: RelationshipAnswerInput, accept: boolean): Promise<{ relationship: Relationship }> {
+  const check = new InputCheck();
+  const id = check.id('id', input.id, 'Relationship', { required: true });
+  failIfAny(check.errors);
+
+  return inTransaction(ctx, async (tx) => {
+    const relationship = await tx.em.findOne(Relationship, { where: { id: id! }, lock: { mode: 'pessimistic_write' } });
+    if (!relationship || !canSeeRelationship(ctx.viewer, relationship)) fail('id', UserErrorCode.NOT_FOUND, 'No Relationship with this id.');
+    const withdrawing = !accept && relationship.proposedByOrganizationId !== null && ctx.viewer.canWrite && ctx.viewer.isAdminOf(relationship.proposedByOrganizationId);
+    if (!withdrawing && !canAnswerRelationshipProposal(ctx.viewer, relationship)) {
+      throw forbidden(accept ? "Only an ADMIN of the other end accepts a proposed relation." : "Only an ADMIN of the other end declines a proposed relation (the proposer's ADMIN may withdraw it).");
+    }
+    if (relationship.status !== RelationshipStatus.PROPOSED) {
+      fail('id', relationship.status === (accept ? RelationshipStatus.ACCEPTED : RelationshipStatus.DECLINED) ? UserErrorCode.ALREADY_DONE : UserErrorCode.INVALID_TRANSITION, `The relation is ${relationship.status}, no longer PROPOSED.`);
+    }
+    const status = accept ? RelationshipStatus.ACCEPTED : RelationshipStatus.DECLINED;
+    await tx.em.update(Relationship, { id: relationship.id }, { status, respondedAt: () => 'now()' });
+    const action = accept ? 'relationshipAccept' : 'relationshipDecline';
+    tx.audit({ action, recordType: 'Relationship', recordId: relationship.id, details: { status, withdrawn: withdrawing } });
+    tx.emit({
+      topic: 'network',
+      type: accept ? 'relationship.accepted' : 'relationship.declined',
+      subjectId: relationship.id,
+      organizationIds: [relationship.fromOrganizationId, relationship.toOrganizationId],
+      payload: { relationshipId: relationship.id, status },
+    });
+    return { relationship: await tx.em.findOneByOrFail(Relationship, { id: relationship.id }) };
+  });
+}
+
+/**
  * Walks relations in force today, in both directions, up to `depth` steps.
  * One recursive query; UNION keeps each (organisation, depth) once, so dense
  * graphs do not blow up.
@@ -98,7 +143,7 @@ export async function walkNetwork(ctx: AppContext, rootId: string, depth: number
   const reached: { id: string; depth: number }[] = await ctx.app.db.query(
     `WITH RECURSIVE edge AS (
        SELECT from_organization_id AS a, to_organization_id AS b FROM relationship
-        WHERE type = ANY($3) AND starts_on <= $4 AND (ends_on IS NULL OR ends_on >= $4)
+        WHERE type = ANY($3) AND status = 'ACCEPTED' AND starts_on <= $4 AND (ends_on IS NULL OR ends_on >= $4)
      ), walk(id, depth) AS (
        SELECT $1::uuid, 0
        UNION
@@ -113,7 +158,7 @@ export async function walkNetwork(ctx: AppContext, rootId: string, depth: number
   const ids = reached.map((r) => r.id);
   const relationships: { id: string }[] = await ctx.app.db.query(
     `SELECT id FROM relationship
-      WHERE type = ANY($2) AND starts_on <= $3 AND (ends_on IS NULL OR ends_on >= $3)
+      WHERE type = ANY($2) AND status = 'ACCEPTED' AND starts_on <= $3 AND (ends_on IS NULL OR ends_on >= $3)
         AND from_organization_id = ANY($1) AND to_organization_id = ANY($1)
       ORDER BY created_at, id`,
     [ids, typeList, on],

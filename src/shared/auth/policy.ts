@@ -71,9 +71,58 @@ export function canSeeEmail(viewer: Viewer, userId: string, userOrganizationIds:
   return viewer.userId === userId || viewer.isPlatformAdmin || userOrganizationIds.some((id) => viewer.isAdminOf(id));
 }
 
-/** Either end's ADMIN may record or end a relation it is party to. */
+// ---- reach: what widens what an organisation sees (DESIGN.md, "Reach is granted, never claimed") ----
+
+/** Jurisdiction is set freely only by platform admins; everyone else receives it by delegation. */
+export function canSetJurisdiction(viewer: Viewer): boolean {
+  return viewer.canWrite && viewer.isPlatformAdmin;
+}
+
+/**
+ * Delegating part of a jurisdiction: an ADMIN of the granting organisation
+ * (which must be the receiver's parent and hold the area; the service checks
+ * both), or a platform admin.
+ */
+export function canGrantJurisdictionAs(viewer: Viewer, grantingOrganizationId: string): boolean {
+  return viewer.canWrite && (viewer.isPlatformAdmin || viewer.isAdminOf(grantingOrganizationId));
+}
+
+/** Taking a grant back: the granting organisation's ADMIN or a platform admin; the holder's ADMIN may also give it up. */
+export function canRevokeJurisdiction(viewer: Viewer, grant: { organizationId: string; grantedByOrganizationId: string | null }): boolean {
+  if (!viewer.canWrite) return false;
+  if (viewer.isPlatformAdmin) return true;
+  if (grant.grantedByOrganizationId && viewer.isAdminOf(grant.grantedByOrganizationId)) return true;
+  return viewer.isAdminOf(grant.organizationId);
+}
+
+/** Either end's ADMIN may propose a relation it is party to (and end one). */
 export function canManageRelationship(viewer: Viewer, fromOrganizationId: string, toOrganizationId: string): boolean {
   return canManageOrganization(viewer, fromOrganizationId) || canManageOrganization(viewer, toOrganizationId);
+}
+
+/** A relation holds at once only when nobody else has to agree: a platform admin, or an ADMIN of both ends. */
+export function relationshipAgreedByBothEnds(viewer: Viewer, fromOrganizationId: string, toOrganizationId: string): boolean {
+  if (!viewer.canWrite) return false;
+  return viewer.isPlatformAdmin || (viewer.isAdminOf(fromOrganizationId) && viewer.isAdminOf(toOrganizationId));
+}
+
+/** Accepting or declining a proposal: an ADMIN of the end that did not propose it, or a platform admin. */
+export function canAnswerRelationshipProposal(viewer: Viewer, relation: { fromOrganizationId: string; toOrganizationId: string; proposedByOrganizationId: string | null }): boolean {
+  if (!viewer.canWrite) return false;
+  if (viewer.isPlatformAdmin) return true;
+  const other = relation.proposedByOrganizationId === relation.fromOrganizationId ? relation.toOrganizationId : relation.fromOrganizationId;
+  return viewer.isAdminOf(other);
+}
+
+/**
+ * Accepted relations are part of the public network. A proposal (or a
+ * declined one) is known only to the two ends and platform admins: a
+ * proposal says nothing about the network.
+ */
+export function canSeeRelationship(viewer: Viewer, relation: { status: string; fromOrganizationId: string; toOrganizationId: string }): boolean {
+  if (!viewer.signedIn) return false;
+  if (relation.status === 'ACCEPTED') return true;
+  return viewer.isPlatformAdmin || viewer.isMemberOf(relation.fromOrganizationId) || viewer.isMemberOf(relation.toOrganizationId);
 }
 
 export function canSeeApiClients(viewer: Viewer, organizationId: string): boolean {
