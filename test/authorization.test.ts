@@ -48,7 +48,9 @@ beforeAll(async () => {
   h = await startHarness();
   const db = h.server.services.db;
   // One record per role for the operations that consume one (remove, end, revoke).
-  for (const op of ['membershipAdd', 'membershipRemove', 'relationshipEnd', 'apiClientRevoke']) prepared[op] = {} as Record<Role, string>;
+  for (const op of ['membershipAdd', 'membershipRemove', 'relationshipEnd', 'apiClientRevoke', 'jurisdictionGrant', 'jurisdictionRevoke', 'relationshipAccept', 'relationshipDecline']) {
+    prepared[op] = {} as Record<Role, string>;
+  }
   for (const role of ROLES) {
     const [user] = await db.query(`INSERT INTO app_user (email, display_name, password_hash) VALUES ($1, $2, 'x') RETURNING id`, [`${role.toLowerCase()}-${randomUUID()}@m.test`, role]);
     prepared.membershipAdd[role] = toGlobalId('User', user.id);
@@ -65,6 +67,26 @@ beforeAll(async () => {
       [h.world.orgs.community.id, `gzc_${randomUUID()}`],
     );
     prepared.apiClientRevoke[role] = toGlobalId('ApiClient', client.id);
+    // Child units of the community: one to receive a delegated grid, one holding a grid the community delegated.
+    for (const op of ['jurisdictionGrant', 'jurisdictionRevoke']) {
+      const [unit] = await db.query(`INSERT INTO organization (name, kind, home_area_id, parent_id) VALUES ($1, 'VOLUNTEER_PATROL', $2, $3) RETURNING id`, [
+        `${op} ${role}`,
+        h.world.areas.communityA.id,
+        h.world.orgs.community.id,
+      ]);
+      prepared[op][role] = toGlobalId('Organization', unit.id);
+      if (op === 'jurisdictionRevoke') {
+        await db.query(`INSERT INTO organization_jurisdiction (organization_id, area_id, granted_by_organization_id) VALUES ($1, $2, $3)`, [unit.id, h.world.areas.gridA.id, h.world.orgs.community.id]);
+      }
+    }
+    // Proposals from the security company to the community, awaiting the community's answer.
+    for (const op of ['relationshipAccept', 'relationshipDecline']) {
+      const [proposal] = await db.query(
+        `INSERT INTO relationship (from_organization_id, to_organization_id, type, starts_on, status, proposed_by_organization_id) VALUES ($1, $2, 'SUPERVISES', '2026-01-01', 'PROPOSED', $1) RETURNING id`,
+        [h.world.orgs.security.id, h.world.orgs.community.id],
+      );
+      prepared[op][role] = toGlobalId('Relationship', proposal.id);
+    }
   }
 });
 afterAll(() => stopHarness(h));
@@ -156,6 +178,31 @@ const cases = (): Case[] => [
     document: `mutation ($input: RelationshipEndInput!) { relationshipEnd(input: $input) { relationship { id } userErrors { code } } }`,
     variables: (role) => ({ input: { id: prepared.relationshipEnd[role] } }),
     expected: adminsOnly,
+  },
+  {
+    field: 'jurisdictionGrant',
+    document: `mutation ($input: JurisdictionGrantInput!) { jurisdictionGrant(input: $input) { organization { id } userErrors { code } } }`,
+    variables: (role) => ({ input: { organizationId: prepared.jurisdictionGrant[role], areaId: h.world.gid.area('gridA') } }),
+    expected: adminsOnly,
+  },
+  {
+    field: 'jurisdictionRevoke',
+    document: `mutation ($input: JurisdictionRevokeInput!) { jurisdictionRevoke(input: $input) { organization { id } userErrors { code } } }`,
+    variables: (role) => ({ input: { organizationId: prepared.jurisdictionRevoke[role], areaId: h.world.gid.area('gridA') } }),
+    expected: adminsOnly,
+  },
+  {
+    field: 'relationshipAccept',
+    document: `mutation ($input: RelationshipAnswerInput!) { relationshipAccept(input: $input) { relationship { id } userErrors { code } } }`,
+    variables: (role) => ({ input: { id: prepared.relationshipAccept[role] } }),
+    // A proposal is known to the two ends only: to an outsider it does not exist.
+    expected: { ...adminsOnly, outsider: 'NOT_FOUND' },
+  },
+  {
+    field: 'relationshipDecline',
+    document: `mutation ($input: RelationshipAnswerInput!) { relationshipDecline(input: $input) { relationship { id } userErrors { code } } }`,
+    variables: (role) => ({ input: { id: prepared.relationshipDecline[role] } }),
+    expected: { ...adminsOnly, outsider: 'NOT_FOUND' },
   },
   {
     field: 'apiClientCreate',

@@ -171,3 +171,21 @@ describe('contracts over time', () => {
     expect(await auditActions(signed.id)).toContain('contractActivate');
   });
 });
+
+describe('contractDecline', () => {
+  const DECLINE = `mutation ($input: ContractDeclineInput!) { contractDecline(input: $input) { contract { status statusReason } userErrors { field code } } }`;
+
+  test('given a proposal, when each role declines it, then signed-out is UNAUTHENTICATED, an outsider NOT_FOUND, a party member FORBIDDEN, and the provider ADMIN ends it', async () => {
+    const drafted = await draftContract(h, { title: 'to decline' });
+    const draftDecline = await gql(h.server.httpUrl, DECLINE, { input: { id: drafted.id, expectedVersion: drafted.version, reason: 'no' } }, h.world.tokens.securityAdmin);
+    expect(draftDecline.body.data.contractDecline.userErrors).toEqual([{ field: ['input', 'id'], code: 'NOT_FOUND' }]);
+    const proposed = (await gql(h.server.httpUrl, PROPOSE, { input: { id: drafted.id, expectedVersion: drafted.version } }, h.world.tokens.communityAdmin)).body.data.contractPropose.contract;
+    const input = { id: proposed.id, expectedVersion: proposed.version, reason: '條款未經協商' };
+    expect(errorCodes(await gql(h.server.httpUrl, DECLINE, { input }, null))).toEqual(['UNAUTHENTICATED']);
+    expect((await gql(h.server.httpUrl, DECLINE, { input }, h.world.tokens.outsider)).body.data.contractDecline.userErrors).toEqual([{ field: ['input', 'id'], code: 'NOT_FOUND' }]);
+    expect(errorCodes(await gql(h.server.httpUrl, DECLINE, { input }, h.world.tokens.communityMember))).toEqual(['FORBIDDEN']);
+    const declined = await gql(h.server.httpUrl, DECLINE, { input }, h.world.tokens.securityAdmin);
+    expect(declined.body.data.contractDecline).toEqual({ contract: { status: 'TERMINATED', statusReason: 'Declined by a party: 條款未經協商' }, userErrors: [] });
+    expect(await auditActions(drafted.id)).toEqual(['contractDraft', 'contractPropose', 'contractDecline']);
+  });
+});

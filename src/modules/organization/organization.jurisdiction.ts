@@ -31,9 +31,11 @@ async function holdsArea(tx: Pick<Tx, 'em'>, holderId: string, area: Area): Prom
  */
 export async function pruneDelegations(tx: Tx, organizationId: string, cause: string): Promise<void> {
   const queue = [organizationId];
+  const visited = new Set(queue);
   while (queue.length) {
     const granter = queue.shift()!;
-    const orphaned: { organization_id: string; area_id: string }[] = await tx.em.query(
+    // typeorm answers a DELETE ... RETURNING on PostgreSQL with [rows, affectedCount].
+    const [orphaned]: [{ organization_id: string; area_id: string }[], number] = await tx.em.query(
       `DELETE FROM organization_jurisdiction g
         USING area ga
         WHERE ga.id = g.area_id AND g.granted_by_organization_id = $1
@@ -42,10 +44,11 @@ export async function pruneDelegations(tx: Tx, organizationId: string, cause: st
         RETURNING g.organization_id, g.area_id`,
       [granter],
     );
-    for (const row of orphaned) {
+    for (const row of orphaned ?? []) {
       tx.audit({ action: 'jurisdictionRevoke', recordType: 'Organization', recordId: row.organization_id, details: { areaId: row.area_id, grantedByOrganizationId: granter, cascade: cause } });
       emitJurisdiction(tx, 'jurisdiction.revoked', row.organization_id, granter, row.area_id);
-      queue.push(row.organization_id);
+      if (!visited.has(row.organization_id)) queue.push(row.organization_id);
+      visited.add(row.organization_id);
     }
   }
 }
