@@ -7,7 +7,7 @@ let h: Harness;
 beforeAll(async () => {
   h = await startHarness();
   await loadDemoData(h.server.services.db, h.server.services.log);
-});
+}, 180_000);
 afterAll(() => stopHarness(h));
 
 const tokenFor = (email: string) => tokenForEmail(h, email);
