@@ -2,6 +2,7 @@ import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 import { Node } from '../node/node.type';
 import { toGlobalId } from '../../shared/relay/global-id';
+import { valueObject, WHY } from '../../shared/relay/value-object';
 
 export enum OrganizationKind {
   GOVERNMENT_BODY = 'GOVERNMENT_BODY',
@@ -81,7 +82,7 @@ export class Organization implements Node {
  * null) or delegated by the parent organisation from its own jurisdiction.
  */
 @Entity('organization_jurisdiction')
-@ObjectType('JurisdictionGrant', { description: 'One area of an organisation\'s jurisdiction, and who granted it when.' })
+@ObjectType('JurisdictionGrant', { description: valueObject('One area of an organisation\'s jurisdiction, and who granted it when.', WHY.part) })
 export class OrganizationJurisdiction {
   @Column('uuid', { primary: true })
   organizationId!: string;
