@@ -29,6 +29,8 @@ import { BENCH_JWT_SECRET, startBenchServer, type BenchServer } from './server';
 import { benchFanout } from './fanout';
 import { benchPatrolIngest } from './patrol-ingest';
 import { benchScale } from './scale';
+import { startFloorServer } from './floor';
+import { backendCpuDelta, backendCpuMs, processCpuMs } from './cpu';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const autocannon = require('autocannon') as (
@@ -129,23 +131,78 @@ interface BenchContext {
   figures: Figures;
 }
 
-/** The nested directory query under autocannon, and its SQL statements per request. */
-async function benchNestedQuery({ server, token, figures }: BenchContext): Promise<void> {
-  progress(`loading the nested query for ${DURATION} s with ${CONNECTIONS} connections ...`);
-  const probe = await post(server, NESTED_QUERY, {}, token);
-  if (probe.body.errors) throw new Error(JSON.stringify(probe.body.errors));
+interface LoadFigures {
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  /** CPU ms per request: the server process, and the PostgreSQL backends of its pool. */
+  nodeCpuMs: number;
+  pgCpuMs: number;
+}
+
+/** One autocannon run of `body` against a server, with the CPU both sides spent on it. */
+async function measure(db: DataSource, target: { url: string; pid: number; app: string }, body: string, token: string, connections: number): Promise<LoadFigures> {
+  const nodeBefore = processCpuMs(target.pid);
+  const pgBefore = await backendCpuMs(db, target.app);
   const result = await load({
-    url: server.url,
+    url: target.url,
     method: 'POST',
-    connections: CONNECTIONS,
+    connections,
     duration: DURATION,
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: JSON.stringify({ query: NESTED_QUERY }),
+    body,
   });
-  figures.push(['nested query: SQL statements per request', String(probe.sql)]);
-  figures.push(['nested query: requests/s', result.requests.average.toFixed(1)]);
-  figures.push(['nested query: latency p50 / p99 (ms)', `${result.latency.p50} / ${result.latency.p99}`]);
-  figures.push(['nested query: errors / non-2xx', `${result.errors} / ${result.non2xx}`]);
+  const pgAfter = await backendCpuMs(db, target.app);
+  const requests = Math.max(1, result.requests.total);
+  return {
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors + result.non2xx,
+    nodeCpuMs: (processCpuMs(target.pid) - nodeBefore) / requests,
+    pgCpuMs: backendCpuDelta(pgBefore, pgAfter) / requests,
+  };
+}
+
+const ms = (n: number) => n.toFixed(n < 10 ? 2 : 1);
+
+/**
+ * The nested directory query, the project beside the floor (bench/floor.ts:
+ * one SQL building the same JSON) on the same database, at c=1 and c=CONNECTIONS.
+ * Load average is printed beside: the machine is shared.
+ */
+async function benchNestedQuery({ db, server, token, figures }: BenchContext, databaseUrl: string): Promise<void> {
+  const floor = await startFloorServer(databaseUrl);
+  try {
+    const body = JSON.stringify({ query: NESTED_QUERY });
+    const probe = await post(server, NESTED_QUERY, {}, token);
+    if (probe.body.errors) throw new Error(JSON.stringify(probe.body.errors));
+    const floorProbe = await (await fetch(floor.url, { method: 'POST', body })).json();
+    const same = JSON.stringify(floorProbe) === JSON.stringify(probe.body);
+    const targets = { project: { url: server.url, pid: server.pid, app: 'gongzhi' }, floor: { url: floor.url, pid: floor.pid, app: 'floor' } };
+    const runs: Record<string, LoadFigures> = {};
+    for (const c of [1, CONNECTIONS]) {
+      for (const name of ['project', 'floor'] as const) {
+        progress(`nested query: ${name}, ${c} connection(s), ${DURATION} s ...`);
+        runs[`${name}${c}`] = await measure(db, targets[name], body, token, c);
+      }
+    }
+    const [p1, f1, pc, fc] = [runs.project1, runs.floor1, runs[`project${CONNECTIONS}`], runs[`floor${CONNECTIONS}`]];
+    const load = os.loadavg().map((l) => l.toFixed(1)).join(' ');
+    figures.push(['nested query: answers equal the floor\'s', same ? 'yes' : 'NO']);
+    figures.push(['nested query: SQL statements per request (target <= 3)', `${probe.sql} (floor 1)`]);
+    figures.push([`nested query: requests/s c=${CONNECTIONS}, project / floor`, `${pc.rps.toFixed(1)} / ${fc.rps.toFixed(1)}`]);
+    figures.push([`nested query: ratio to floor c=${CONNECTIONS} (target >= 0.5)`, (pc.rps / fc.rps).toFixed(2)]);
+    figures.push(['nested query: p50 / p99 ms c=1, project | floor', `${p1.p50} / ${p1.p99} | ${f1.p50} / ${f1.p99}`]);
+    figures.push(['nested query: c=1 p50 as multiple of floor (target <= 2)', (p1.p50 / Math.max(f1.p50, 0.01)).toFixed(2)]);
+    figures.push([`nested query: p50 / p99 ms c=${CONNECTIONS}, project | floor`, `${pc.p50} / ${pc.p99} | ${fc.p50} / ${fc.p99}`]);
+    figures.push([`nested query: CPU ms/request c=${CONNECTIONS} Node + PG, project | floor`, `${ms(pc.nodeCpuMs)} + ${ms(pc.pgCpuMs)} | ${ms(fc.nodeCpuMs)} + ${ms(fc.pgCpuMs)}`]);
+    figures.push(['nested query: errors / non-2xx (project, all runs)', String(p1.errors + pc.errors)]);
+    figures.push(['nested query: load average (1/5/15 min) after the runs', load]);
+  } finally {
+    await floor.stop();
+  }
 }
 
 /** One agenda change to N subscribers of a meeting: members of the participating organisations, each with their own token. */
@@ -229,7 +286,7 @@ async function benchPatrols({ db, server, tokens, figures }: BenchContext): Prom
 }
 
 /** Run order matters: the fan-out's memory figure wants a server that has not just been under load. */
-const SECTIONS: [name: string, run: (ctx: BenchContext) => Promise<void>][] = [
+const SECTIONS: [name: string, run: (ctx: BenchContext, databaseUrl: string) => Promise<void>][] = [
   ['fanout', benchMeetingFanout],
   ['query', benchNestedQuery],
   ['patrol', benchPatrols],
@@ -279,7 +336,7 @@ async function main(): Promise<void> {
     const token: string = login.body.data.authLogin.accessToken.token;
     const tokens = new TokenService({ secret: BENCH_JWT_SECRET, issuer: 'gongzhi', audience: 'gongzhi-api', ttlSeconds: 3600 });
     for (const [name, run] of SECTIONS) {
-      if (ONLY.has(name)) await run({ db, server, token, tokens, figures });
+      if (ONLY.has(name)) await run({ db, server, token, tokens, figures }, database.url);
     }
     await db.destroy();
   } finally {
