@@ -47,6 +47,30 @@ describe('token checks', () => {
     expect(errorCodes(response)).toEqual(['UNAUTHENTICATED']);
   });
 
+  test('given a correctly signed token without exp, then 401 UNAUTHENTICATED over HTTP and close 4403 over WebSocket', async () => {
+    const token = jwt.sign({ sub: sub() }, TEST_JWT_SECRET, { algorithm: 'HS256', issuer: 'gongzhi', audience: 'gongzhi-api' });
+    const response = await gql(h.server.httpUrl, VIEWER, {}, token);
+    expect(response.status).toBe(401);
+    let closeCode = 0;
+    const client = wsClient(h.server.wsUrl, token, (code) => (closeCode = code));
+    await new Promise<void>((resolve) => client.subscribe({ query: '{ viewer { signedIn } }' }, { next: () => {}, error: () => resolve(), complete: () => resolve() }));
+    expect(closeCode).toBe(4403);
+    await client.dispose();
+  });
+
+  test('given a correctly signed token living longer than the server issues (a day, not 15 minutes), then 401 UNAUTHENTICATED', async () => {
+    const response = await gql(h.server.httpUrl, VIEWER, {}, sign({ sub: sub() }, TEST_JWT_SECRET, { expiresIn: 86400 }));
+    expect(response.status).toBe(401);
+    expect(errorCodes(response)).toEqual(['UNAUTHENTICATED']);
+  });
+
+  test('given a correctly signed token issued in the future so its exp lies beyond the maximum, then 401 UNAUTHENTICATED', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const token = jwt.sign({ sub: sub(), iat: now + 3600, exp: now + 3600 + 600 }, TEST_JWT_SECRET, { algorithm: 'HS256', issuer: 'gongzhi', audience: 'gongzhi-api' });
+    const response = await gql(h.server.httpUrl, VIEWER, {}, token);
+    expect(response.status).toBe(401);
+  });
+
   test('given a token signed with another secret, then 401 UNAUTHENTICATED', async () => {
     const response = await gql(h.server.httpUrl, VIEWER, {}, sign({ sub: sub() }, 'another-secret-another-secret-another-secret'));
     expect(response.status).toBe(401);

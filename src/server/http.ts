@@ -8,7 +8,6 @@ import { expressMiddleware } from '@as-integrations/express5';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { GraphQLError, type GraphQLSchema } from 'graphql';
 import type { AppContext, AppServices } from '../shared/context';
-import { INVALID_TOKEN, readAuthorization } from '../shared/auth/jwt';
 import { requestStorage, type RequestStore } from '../shared/request-context';
 import { graphqlDuration, graphqlRequests, operationLabel, type Outcome } from '../shared/metrics';
 import { metricsRoute } from './metrics-endpoint';
@@ -167,22 +166,19 @@ export async function createHttpServer(app: AppServices, schema: GraphQLSchema):
     expressMiddleware(apollo, {
       context: async ({ req }) => {
         const store = requestStorage.getStore();
-        const authorization = readAuthorization(req.header('authorization'));
         let resolved;
         try {
-          resolved = 'token' in authorization ? await app.viewers.fromToken(authorization.token) : null;
+          resolved = await app.viewers.authenticate(req.header('authorization'), 'fresh');
         } catch (error) {
           if (!isDatabaseUnavailable(error)) throw error;
           throw new GraphQLError(UNAVAILABLE_MESSAGE, {
             extensions: { code: SERVICE_UNAVAILABLE, http: { status: 503, headers: new HeaderMap([['retry-after', String(RETRY_AFTER_SECONDS)]]) } },
           });
         }
-        if (!resolved) {
-          throw new GraphQLError('error' in authorization ? authorization.error : INVALID_TOKEN, {
-            extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } },
-          });
+        if ('error' in resolved) {
+          throw new GraphQLError(resolved.error, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
         }
-        return createContext(app, resolved.viewer, resolved.subject, store?.requestId);
+        return createContext(app, resolved.viewer, resolved.subject, store?.requestId, resolved.expiresAt);
       },
     }),
   );

@@ -4,20 +4,22 @@ import { GraphQLError, getOperationAST, validate, type DocumentNode, type Execut
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { AppServices } from '../shared/context';
-import { INVALID_TOKEN, readAuthorization } from '../shared/auth/jwt';
-import type { Viewer } from '../shared/auth/viewer';
 import { createContext } from './context';
 import { allValidationRules, maskSuggestions, parseLimited, type QueryLimits } from './limits';
-import { formatError } from './errors';
+import { SERVICE_UNAVAILABLE, UNAVAILABLE_MESSAGE, formatError } from './errors';
+import { isDatabaseUnavailable } from '../shared/database/unavailable';
 import { createSharedSubscribe } from './shared-subscribe';
 import { subscriptionDeliveries, subscriptionEnds } from '../shared/metrics';
 
 interface ConnectionState {
-  viewer: Viewer;
-  subject: string | null;
+  /** The `authorization` value of `connection_init`, authenticated again for every operation. */
+  authorization: unknown;
   /** Ids of the connection's running subscriptions (queries and mutations over WS do not count). */
   subscriptionIds: Set<string>;
 }
+
+/** What a socket hears when its token expires (close code 4403, like a token refused at connect). */
+export const TOKEN_EXPIRED_CLOSE_REASON = 'The access token expired. Sign in again and reconnect.';
 
 /** Close code for a client that does not read its messages fast enough. 1013 = "try again later". */
 export const SLOW_CONSUMER_CLOSE = 1013;
@@ -113,14 +115,23 @@ export function attachWebSocket(app: AppServices, schema: GraphQLSchema, httpSer
       schema,
       subscribe,
       onConnect: async (ctx) => {
-        const authorization = readAuthorization(ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization);
-        const resolved = 'token' in authorization ? await app.viewers.fromToken(authorization.token) : null;
-        if (!resolved) {
+        const socket = ctx.extra.socket;
+        const authorization = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization;
+        const resolved = await app.viewers.authenticate(authorization, 'fresh');
+        if ('error' in resolved) {
           // Same words as the HTTP 401; graphql-ws's own close after ours (4403 "Forbidden") is then a no-op.
-          ctx.extra.socket.close(4403, 'error' in authorization ? authorization.error : INVALID_TOKEN);
+          socket.close(4403, resolved.error);
           return false;
         }
-        states.set(ctx.extra.socket, { viewer: resolved.viewer, subject: resolved.subject, subscriptionIds: new Set() });
+        states.set(socket, { authorization, subscriptionIds: new Set() });
+        if (resolved.expiresAt) {
+          // A socket lives no longer than its token: at `exp` it closes, which ends its subscriptions too.
+          const timer = setTimeout(() => {
+            if (socket.readyState === socket.OPEN) socket.close(4403, TOKEN_EXPIRED_CLOSE_REASON);
+          }, Math.max(0, resolved.expiresAt.getTime() - Date.now()));
+          timer.unref();
+          socket.once('close', () => clearTimeout(timer));
+        }
         return true;
       },
       onSubscribe: async (ctx, id, payload) => {
@@ -129,14 +140,25 @@ export function attachWebSocket(app: AppServices, schema: GraphQLSchema, httpSer
         const parsed = documents.get(payload.query);
         if (parsed.errors) return parsed.errors;
         const document = parsed.document;
+        // Authorised now, not at connect time: the token (expiry included) and the account as they are at this operation,
+        // by the rule HTTP applies; the identity comes from the per-subject cache that membership and client changes invalidate.
+        let resolved;
+        try {
+          resolved = await app.viewers.authenticate(state.authorization, 'cached');
+        } catch (error) {
+          if (!isDatabaseUnavailable(error)) throw error;
+          return [new GraphQLError(UNAVAILABLE_MESSAGE, { extensions: { code: SERVICE_UNAVAILABLE } })];
+        }
+        if ('error' in resolved) return [new GraphQLError(resolved.error, { extensions: { code: 'UNAUTHENTICATED' } })];
+        // Counted after the await above, in the same tick as the add below: concurrent subscribes cannot all slip under the cap.
         if (state.subscriptionIds.size >= app.config.limits.maxSubscriptionsPerConnection) {
           return [new GraphQLError(`At most ${app.config.limits.maxSubscriptionsPerConnection} subscriptions per connection.`, { extensions: { code: 'TOO_MANY_SUBSCRIPTIONS' } })];
         }
         const operation = getOperationAST(document, payload.operationName);
         if (operation?.operation === 'subscription') state.subscriptionIds.add(id);
         // Each subscription gets its own context: the event stream swaps its viewer and loaders per event.
-        const contextValue = createContext(services, state.viewer, state.subject, randomUUID());
-        if (state.subject) shareKeys.set(contextValue, JSON.stringify([state.subject, payload.operationName ?? null, payload.query, payload.variables ?? null]));
+        const contextValue = createContext(services, resolved.viewer, resolved.subject, randomUUID(), resolved.expiresAt);
+        if (resolved.subject) shareKeys.set(contextValue, JSON.stringify([resolved.subject, payload.operationName ?? null, payload.query, payload.variables ?? null]));
         const args: ExecutionArgs = { schema, document, operationName: payload.operationName, variableValues: payload.variables, contextValue };
         return args;
       },

@@ -25,6 +25,8 @@ export interface AppContext {
   viewer: Viewer;
   /** Token subject (`user:<id>` / `client:<id>`), null when signed out; subscriptions re-read the viewer from it. */
   subject: string | null;
+  /** When the token of this request or socket expires; subscriptions end then (null or absent: signed out, or a job). */
+  sessionExpiresAt?: Date | null;
   requestId: string;
   loaders: LoaderRegistry;
   log: Logger;

@@ -44,7 +44,7 @@ export const eventsDispatched = new Counter({
 
 export const subscriptionEnds = new Counter({
   name: 'gongzhi_subscription_ends_total',
-  help: 'Subscriptions or connections ended by the server because the client fell behind (slow_consumer: too many undelivered events; send_buffer: too many unsent bytes; stalled: no read progress).',
+  help: 'Subscriptions or connections ended by the server: the client fell behind (slow_consumer: too many undelivered events; send_buffer: too many unsent bytes; stalled: no read progress), or lost its right (unauthenticated: token expired, account disabled, client revoked; forbidden: a membership the subscription needed was removed).',
   labelNames: ['reason'] as const,
   registers: [registry],
 });

@@ -60,7 +60,13 @@ export async function inTransaction<T>(ctx: AppContext, work: (tx: Tx) => Promis
     }
     return value;
   });
-  if (events.length > 0) ctx.app.events.committed();
+  if (events.length > 0) {
+    // This process drops changed identities at once (a socket's next operation must not use the old one);
+    // other processes do when the event reaches them.
+    const subjects = events.flatMap((e) => (Array.isArray(e.payload?.invalidatesViewers) ? (e.payload.invalidatesViewers as string[]) : []));
+    if (subjects.length > 0) ctx.app.viewers?.invalidate(subjects);
+    ctx.app.events.committed();
+  }
   return result;
 }
 

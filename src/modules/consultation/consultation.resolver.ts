@@ -175,7 +175,8 @@ export class ConsultationUpdateResolver {
       const ctx = context as AppContext;
       const after = parseCursor(args.after);
       const consultation = await requireVisibleConsultation(ctx, idOf(args.consultationId, 'Consultation'));
-      return eventStream(ctx, { topic: 'consultation', subjectId: consultation.id }, after);
+      const stillAllowed = async (now: AppContext) => (await findConsultation(now, consultation.id)) !== null;
+      return eventStream(ctx, { topic: 'consultation', subjectId: consultation.id, stillAllowed }, after);
     },
   })
   @Access(AccessLevel.SIGNED_IN)

@@ -298,7 +298,8 @@ export class MeetingChangeResolver {
       const after = parseCursor(args.after);
       const meetingId = await subscribableMeetingId(ctx, args.meetingId);
       if (!meetingId) throw notFound('Meeting');
-      return eventStream(ctx, { topic: MEETING_TOPIC, subjectId: meetingId }, after);
+      const stillAllowed = async (now: AppContext) => (await subscribableMeetingId(now, args.meetingId)) === meetingId;
+      return eventStream(ctx, { topic: MEETING_TOPIC, subjectId: meetingId, stillAllowed }, after);
     },
   })
   @Access(AccessLevel.SIGNED_IN)

@@ -20,10 +20,12 @@ export async function patrolUpdateStream(ctx: AppContext, args: { areaId?: strin
     const area = await findArea(ctx, idOf(args.areaId, 'Area'));
     if (!area) throw notFound('Area');
     if (!(await viewerHasStakeInArea(ctx, area.path))) throw forbidden('You have no stake in the patrols of this area (no jurisdiction, team or contractor there).');
-    return eventStream(ctx, { topic: PATROL_TOPIC, areaPathPrefix: area.path, types: PATROL_UPDATE_TYPES }, cursor);
+    const stillAllowed = (now: AppContext) => viewerHasStakeInArea(now, area.path);
+    return eventStream(ctx, { topic: PATROL_TOPIC, areaPathPrefix: area.path, types: PATROL_UPDATE_TYPES, stillAllowed }, cursor);
   }
   const team = await findPatrolTeam(ctx, idOf(args.teamId, 'PatrolTeam'));
   if (!team) throw notFound('PatrolTeam');
   const teamId = team.id;
-  return eventStream(ctx, { topic: PATROL_TOPIC, types: PATROL_UPDATE_TYPES, visible: (event) => event.payload.teamId === teamId }, cursor);
+  const stillAllowed = async (now: AppContext) => (await findPatrolTeam(now, teamId)) !== null;
+  return eventStream(ctx, { topic: PATROL_TOPIC, types: PATROL_UPDATE_TYPES, visible: (event) => event.payload.teamId === teamId, stillAllowed }, cursor);
 }

@@ -4,6 +4,8 @@ import jwt from 'jsonwebtoken';
 export interface TokenClaims {
   /** `user:<uuid>` or `client:<uuid>`. */
   sub: string;
+  /** When the token stops working; every accepted token has one. */
+  expiresAt: Date;
 }
 
 export interface TokenConfig {
@@ -21,19 +23,26 @@ export class TokenService {
     this.key = createSecretKey(Buffer.from(config.secret, 'utf8'));
   }
 
-  issue(subject: string): { token: string; expiresAt: Date } {
+  /** `ttlSeconds` may shorten the configured lifetime (tests of expiry), never lengthen it. */
+  issue(subject: string, ttlSeconds = this.config.ttlSeconds): { token: string; expiresAt: Date } {
     const token = jwt.sign({}, this.key, {
       algorithm: 'HS256',
       subject,
       issuer: this.config.issuer,
       audience: this.config.audience,
-      expiresIn: this.config.ttlSeconds,
+      expiresIn: Math.min(ttlSeconds, this.config.ttlSeconds),
     });
     const { exp } = jwt.decode(token) as { exp: number };
     return { token, expiresAt: new Date(exp * 1000) };
   }
 
-  /** The subject of a valid token, or null. The algorithm is pinned, so `alg: none` and RS/HS confusion fail here. */
+  /**
+   * The subject of a valid token, or null. The algorithm is pinned, so
+   * `alg: none` and RS/HS confusion fail here. A token must say when it was
+   * issued and when it expires, and may not live longer than this server
+   * issues tokens for: a token without `exp` (or minted with a long one by
+   * whoever holds the secret) would otherwise work, and hold a socket, forever.
+   */
   verify(token: string): TokenClaims | null {
     try {
       const claims = jwt.verify(token, this.key, {
@@ -42,7 +51,10 @@ export class TokenService {
         audience: this.config.audience,
       });
       if (typeof claims === 'string' || typeof claims.sub !== 'string') return null;
-      return { sub: claims.sub };
+      if (typeof claims.exp !== 'number' || typeof claims.iat !== 'number') return null;
+      // A future `iat` must not stretch the lifetime either: measured from now too (a few seconds of clock skew allowed).
+      if (claims.exp - claims.iat > this.config.ttlSeconds || claims.exp - Date.now() / 1000 > this.config.ttlSeconds + 5) return null;
+      return { sub: claims.sub, expiresAt: new Date(claims.exp * 1000) };
     } catch {
       return null;
     }

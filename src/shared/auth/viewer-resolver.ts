@@ -1,50 +1,80 @@
 import type { DataSource } from 'typeorm';
 import type { AppContext } from '../context';
-import type { TokenService } from './jwt';
+import { INVALID_TOKEN, readAuthorization, type TokenService } from './jwt';
 import { ApiClientScope, MemberRole } from './roles';
 import { Viewer } from './viewer';
 
-const CACHE_TTL_MS = 60_000;
+/**
+ * How long a cached identity may be used without an invalidation. Changes
+ * made through the API (membershipAdd/Remove, apiClientRevoke, sign-out)
+ * invalidate it at once in the process that made them and, through the
+ * event log's LISTEN/NOTIFY (or Redis) wake-up, within about a second
+ * elsewhere; this bound only covers changes made behind the API's back.
+ */
+const CACHE_TTL_MS = 30_000;
+
+/** Who an Authorization value stands for, and until when. */
+export interface Authentication {
+  viewer: Viewer;
+  /** `user:<id>` / `client:<id>`; null when signed out. */
+  subject: string | null;
+  /** The token's `exp`; null when signed out. */
+  expiresAt: Date | null;
+}
 
 /**
  * Turns a token subject into a Viewer with current memberships. HTTP requests
- * always read the database; long-lived subscriptions use a cache that the
- * event dispatcher invalidates when a membership or client changes, so a
- * removed member stops receiving events with the next event.
+ * always read the database; WebSocket operations and subscription events use
+ * a per-subject cache that is dropped whenever a membership, client or
+ * session of that subject changes (see `invalidate`).
  */
 export class ViewerResolver {
   private readonly cache = new Map<string, { viewer: Viewer | null; at: number }>();
   /** Counts invalidations; a read that began before a subject's last invalidation must not refill its cache. */
   private generation = 0;
   private readonly invalidatedAt = new Map<string, number>();
+  private readonly watchers = new Map<string, Set<() => void>>();
 
   constructor(
     private readonly db: DataSource,
     private readonly tokens: TokenService,
   ) {}
 
-  /** Null subject: anonymous. Undefined result: the token is invalid or its account is gone. */
-  async fromToken(token: string | null): Promise<{ viewer: Viewer; subject: string | null } | null> {
-    if (!token) return { viewer: Viewer.anonymous(), subject: null };
-    const claims = this.tokens.verify(token);
-    if (!claims) return null;
-    const started = this.generation;
-    const viewer = await this.load(claims.sub);
-    // A fresh read seeds the cache, so a new subscription's first event needs no query of its own.
-    this.remember(claims.sub, viewer, started);
-    return viewer ? { viewer, subject: claims.sub } : null;
+  /**
+   * The one rule for an Authorization value, used by HTTP for each request
+   * and by WebSocket at `connection_init` and again for every operation:
+   * the same token checks (signature, issuer, audience, `exp`, lifetime) and
+   * the same account checks (user enabled, client not revoked, memberships
+   * as they are now). `fresh` reads the database (HTTP); `cached` may answer
+   * from the invalidated cache (long-lived sockets, see CACHE_TTL_MS).
+   */
+  async authenticate(authorization: unknown, mode: 'fresh' | 'cached'): Promise<Authentication | { error: string }> {
+    const read = readAuthorization(authorization);
+    if ('error' in read) return read;
+    if (!read.token) return { viewer: Viewer.anonymous(), subject: null, expiresAt: null };
+    const claims = this.tokens.verify(read.token);
+    if (!claims) return { error: INVALID_TOKEN };
+    const viewer = mode === 'cached' ? await this.bySubject(claims.sub) : await this.fresh(claims.sub);
+    return viewer ? { viewer, subject: claims.sub, expiresAt: claims.expiresAt } : { error: INVALID_TOKEN };
   }
 
-  /** The viewer of a subscription as of now; null when the account was disabled or the client revoked. */
-  async current(ctx: AppContext & { subject?: string | null }): Promise<Viewer | null> {
+  /** The viewer of a subscription as of now; null when the token expired, the account was disabled or the client revoked. */
+  async current(ctx: AppContext): Promise<Viewer | null> {
     const subject = ctx.subject;
     if (!subject) return ctx.viewer;
-    const hit = this.cache.get(subject);
-    if (hit && Date.now() - hit.at < CACHE_TTL_MS) return hit.viewer;
-    const started = this.generation;
-    const viewer = await this.load(subject);
-    this.remember(subject, viewer, started);
-    return viewer;
+    if (ctx.sessionExpiresAt && ctx.sessionExpiresAt.getTime() <= Date.now()) return null;
+    return this.bySubject(subject);
+  }
+
+  /** Calls `onChange` whenever `subject`'s identity is invalidated; returns the unsubscribe. */
+  watch(subject: string, onChange: () => void): () => void {
+    let set = this.watchers.get(subject);
+    if (!set) this.watchers.set(subject, (set = new Set()));
+    set.add(onChange);
+    return () => {
+      set.delete(onChange);
+      if (set.size === 0 && this.watchers.get(subject) === set) this.watchers.delete(subject);
+    };
   }
 
   invalidate(subjects: string[]): void {
@@ -53,6 +83,21 @@ export class ViewerResolver {
       this.cache.delete(subject);
       this.invalidatedAt.set(subject, this.generation);
     }
+    for (const subject of subjects) for (const onChange of [...(this.watchers.get(subject) ?? [])]) onChange();
+  }
+
+  private async fresh(subject: string): Promise<Viewer | null> {
+    const started = this.generation;
+    const viewer = await this.load(subject);
+    // A fresh read seeds the cache, so a new subscription's first event needs no query of its own.
+    this.remember(subject, viewer, started);
+    return viewer;
+  }
+
+  private async bySubject(subject: string): Promise<Viewer | null> {
+    const hit = this.cache.get(subject);
+    if (hit && Date.now() - hit.at < CACHE_TTL_MS) return hit.viewer;
+    return this.fresh(subject);
   }
 
   private remember(subject: string, viewer: Viewer | null, readStartedAt: number): void {

@@ -26,6 +26,13 @@ export interface EventFilter {
    * without it a replay of N events costs N round trips per loader.
    */
   prefetch?: (ctx: AppContext, events: EventRecord[]) => Promise<void>;
+  /**
+   * The check the subscription passed when it started (may the viewer watch
+   * this meeting, this area?), asked again whenever the viewer's identity
+   * changes (a membership removed, a client revoked): false ends the
+   * subscription with FORBIDDEN instead of leaving it open and silent.
+   */
+  stillAllowed?: (ctx: AppContext) => Promise<boolean>;
 }
 
 /**
@@ -62,7 +69,7 @@ function matches(filter: EventFilter, event: EventRecord): boolean {
 export async function eventStream(ctx: AppContext, filter: EventFilter, afterCursor: string | null): Promise<AsyncIterableIterator<EventRecord>> {
   // Checked before the stream starts, so the client gets an error message rather than a broken stream.
   if (afterCursor !== null) await assertNotPruned(ctx, afterCursor);
-  const control: StreamControl = { stopped: false, wake: null };
+  const control: StreamControl = { stopped: false, wake: null, identityChanged: false, checkedViewer: ctx.viewer };
   const generator = stream(ctx, filter, afterCursor, control);
   const iterator: AsyncIterableIterator<EventRecord> = {
     next: () => generator.next(),
@@ -83,6 +90,10 @@ export async function eventStream(ctx: AppContext, filter: EventFilter, afterCur
 interface StreamControl {
   stopped: boolean;
   wake: (() => void) | null;
+  /** Set when the subscriber's identity was invalidated: re-read it and re-run the start check before waiting again. */
+  identityChanged: boolean;
+  /** The viewer the start check last passed with; a different one (a re-read) is checked again. */
+  checkedViewer: Viewer | null;
 }
 
 async function* stream(ctx: AppContext, filter: EventFilter, afterCursor: string | null, control: StreamControl): AsyncGenerator<EventRecord> {
@@ -99,6 +110,12 @@ async function* stream(ctx: AppContext, filter: EventFilter, afterCursor: string
     },
   };
   const unsubscribe = bus.subscribe(subscriber);
+  const unwatch = ctx.subject
+    ? ctx.app.viewers.watch(ctx.subject, () => {
+        control.identityChanged = true;
+        control.wake?.();
+      })
+    : () => {};
   try {
     // Registered first, then the starting point read from the log: an event
     // committed before this point is not delivered even if this process has
@@ -116,7 +133,7 @@ async function* stream(ctx: AppContext, filter: EventFilter, afterCursor: string
         for (const event of page) {
           if (control.stopped) return;
           delivered = event.id;
-          if (await prepare(ctx, filter, event, pageLoaders)) yield event;
+          if (await prepare(ctx, filter, event, control, pageLoaders)) yield event;
         }
         if (page.length < REPLAY_PAGE) break;
       }
@@ -127,15 +144,21 @@ async function* stream(ctx: AppContext, filter: EventFilter, afterCursor: string
         const event = pending.shift()!;
         if (BigInt(event.id) <= BigInt(delivered)) continue;
         delivered = event.id;
-        if (await prepare(ctx, filter, event)) yield event;
+        if (await prepare(ctx, filter, event, control)) yield event;
       }
       if (overflow) throw slowConsumer();
       if (control.stopped) return;
+      if (control.identityChanged) {
+        control.identityChanged = false;
+        await currentViewer(ctx, filter, control);
+        continue;
+      }
       await new Promise<void>((resolve) => (control.wake = resolve));
       control.wake = null;
     }
   } finally {
     unsubscribe();
+    unwatch();
   }
 }
 
@@ -160,9 +183,33 @@ export function mayReceive(viewer: Viewer, event: EventRecord, filter?: Pick<Eve
   return !filter?.visible || filter.visible(event, viewer);
 }
 
-async function prepare(ctx: AppContext, filter: EventFilter, event: EventRecord, loaders?: LoaderRegistry): Promise<boolean> {
+/**
+ * The subscriber as of now, by the rule every operation follows: gone
+ * (token expired, account disabled, client revoked) ends the subscription
+ * with UNAUTHENTICATED; a changed identity must pass the start check again
+ * or the subscription ends with FORBIDDEN.
+ */
+async function currentViewer(ctx: AppContext, filter: EventFilter, control: StreamControl): Promise<Viewer> {
   const viewer = await ctx.app.viewers.current(ctx);
-  if (!viewer) throw new GraphQLError('Your session is no longer valid.', { extensions: { code: 'UNAUTHENTICATED' } });
+  if (!viewer) {
+    subscriptionEnds.inc({ reason: 'unauthenticated' });
+    throw new GraphQLError('Your session is no longer valid: the token expired, the account was disabled or the API client was revoked.', { extensions: { code: 'UNAUTHENTICATED' } });
+  }
+  if (viewer !== control.checkedViewer && filter.stillAllowed) {
+    ctx.viewer = viewer;
+    // Rows cached under the old identity must not answer the new check.
+    ctx.loaders = new LoaderRegistry();
+    if (!(await filter.stillAllowed(ctx))) {
+      subscriptionEnds.inc({ reason: 'forbidden' });
+      throw new GraphQLError('You may no longer watch this: your membership or access changed.', { extensions: { code: 'FORBIDDEN' } });
+    }
+  }
+  control.checkedViewer = viewer;
+  return viewer;
+}
+
+async function prepare(ctx: AppContext, filter: EventFilter, event: EventRecord, control: StreamControl, loaders?: LoaderRegistry): Promise<boolean> {
+  const viewer = await currentViewer(ctx, filter, control);
   if (!mayReceive(viewer, event, filter)) return false;
   ctx.viewer = viewer;
   ctx.loaders = loaders ?? loadersForEvent(event.id);
