@@ -35,6 +35,8 @@ export interface Config {
   webDir: string;
   loadDemoData: boolean;
   exposeSqlCount: boolean;
+  /** Planned reads (one SQL for a list and its nested relations); off only to compare with the resolver-by-resolver path. */
+  readPlan: boolean;
   limits: {
     maxDepth: number;
     maxAliases: number;
@@ -145,6 +147,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webDir: env.WEB_DIR ? path.resolve(env.WEB_DIR) : defaultWebDir(),
     loadDemoData: bool(env, 'DEMO_DATA', !databaseUrl),
     exposeSqlCount: bool(env, 'EXPOSE_SQL_COUNT', !production),
+    readPlan: bool(env, 'READ_PLAN', true),
     limits: {
       maxDepth: int(env, 'QUERY_MAX_DEPTH', 12, 2, 100),
       maxAliases: int(env, 'QUERY_MAX_ALIASES', 30, 0, 1000),

@@ -1,4 +1,5 @@
-import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Args, Ctx, FieldResolver, ID, Info, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { AppContext } from '../../shared/context';
 import { Access, AccessLevel, canSeeApiClients, canSeeMembers, canSeeRelationship } from '../../shared/auth/policy';
 import { Connection, ConnectionArgs, paginateArray, toConnection } from '../../shared/relay/connection';
@@ -18,6 +19,7 @@ import { Organization, OrganizationJurisdiction, OrganizationKind } from './orga
 import { grantJurisdiction, revokeJurisdiction } from './organization.jurisdiction';
 import { JurisdictionGrantInput, JurisdictionPayload, JurisdictionRevokeInput, OrganizationCreateInput, OrganizationCreatePayload, OrganizationUpdateInput, OrganizationUpdatePayload } from './organization.inputs';
 import { jurisdictionAreaIdsByOrganizationId, jurisdictionGrantsByOrganizationId, organizationsById } from './organization.loaders';
+import { readOrganizationsPlanned } from './organization.read-plan';
 import { NO_MATCH, createOrganization, findOrganization, listOrganizations, updateOrganization } from './organization.service';
 
 const ApiClientConnection = Connection(ApiClient);
@@ -38,19 +40,15 @@ export class OrganizationResolver {
     @Arg('withinAreaId', () => ID, { nullable: true, description: 'Only organisations based in this area or below it.' }) withinAreaId?: string,
     @Arg('search', () => String, { nullable: true, description: 'Only organisations whose name contains this text.' }) search?: string,
     @Arg('parentId', () => ID, { nullable: true, description: 'Only direct sub-units of this organisation.' }) parentId?: string,
+    @Info() info?: GraphQLResolveInfo,
   ) {
-    return toConnection(
-      await listOrganizations(
-        ctx,
-        {
-          kinds,
-          search,
-          withinAreaId: withinAreaId ? (idOf(withinAreaId, 'Area') ?? NO_MATCH) : null,
-          parentId: parentId ? (idOf(parentId, 'Organization') ?? NO_MATCH) : null,
-        },
-        page,
-      ),
-    );
+    const filter = {
+      kinds,
+      search,
+      withinAreaId: withinAreaId ? (idOf(withinAreaId, 'Area') ?? NO_MATCH) : null,
+      parentId: parentId ? (idOf(parentId, 'Organization') ?? NO_MATCH) : null,
+    };
+    return toConnection((info && (await readOrganizationsPlanned(ctx, filter, page, info))) || (await listOrganizations(ctx, filter, page)));
   }
 
   @Query(() => Organization, { nullable: true, description: 'One organisation; null when the id is unknown.' })

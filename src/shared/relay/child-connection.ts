@@ -97,6 +97,25 @@ export function defineChildConnection<T extends ObjectLiteral & { id: string }>(
     return keys.map((key) => results.get(key)!);
   }
 
-  return (ctx: AppContext, parentId: string, args: ConnectionArgs): Promise<Page<T>> =>
+  const load = (ctx: AppContext, parentId: string, args: ConnectionArgs): Promise<Page<T>> =>
     pages(ctx).load({ parentId, first: pageSize(args.first), after: args.after ?? null });
+  return Object.assign(load, {
+    /**
+     * Hands a page that a planned read already holds (up to `first + 1` rows, in
+     * sort order, after `args.after`) to this request's loader, so the field
+     * resolver finds it instead of fetching it again.
+     */
+    prime(ctx: AppContext, parentId: string, args: ConnectionArgs, rows: T[]): void {
+      const first = pageSize(args.first);
+      const after = args.after ?? null;
+      const items = rows.slice(0, first);
+      pages(ctx).prime({ parentId, first, after }, {
+        items,
+        cursors: items.map((row) => encodeCursor(spec.sort.map((s) => s.value(row)))),
+        hasNextPage: rows.length > first,
+        hasPreviousPage: Boolean(after),
+        count: () => counts(ctx).load(parentId),
+      });
+    },
+  });
 }
