@@ -8,6 +8,7 @@ import { PartnerPolling1764512000000 } from './1764512000000-PartnerPolling';
 import { PatrolProof1764515000000 } from './1764515000000-PatrolProof';
 import { CaseFigures1764515000001 } from './1764515000001-CaseFigures';
 import { CaseListIndexes1764517000000 } from './1764517000000-CaseListIndexes';
+import { Webhooks1764612000000 } from './1764612000000-Webhooks';
 
 /** Every migration, oldest first. Listed explicitly so the server, the CLI and the tests apply the same set. */
 export const allMigrations = [
@@ -21,4 +22,5 @@ export const allMigrations = [
   PatrolProof1764515000000,
   CaseFigures1764515000001,
   CaseListIndexes1764517000000,
+  Webhooks1764612000000,
 ];

@@ -20,6 +20,7 @@ import { createHttpServer } from './server/http';
 import { attachWebSocket } from './server/ws';
 import { startMetricsServer } from './server/metrics-endpoint';
 import { addMetricsSource } from './shared/metrics';
+import { WebhookWorker } from './modules/webhook/webhook.worker';
 
 export interface RunningApp {
   services: AppServices;
@@ -93,6 +94,7 @@ export async function startApp(config: Config, log: Logger, options: StartOption
   let transport: WakeTransport | null = null;
   let events: EventBus | null = null;
   let scheduler: Scheduler | null = null;
+  let webhooks: WebhookWorker | null = null;
   try {
     await db.initialize();
     const applied = await migrate(db);
@@ -113,9 +115,14 @@ export async function startApp(config: Config, log: Logger, options: StartOption
       const subjects = event.payload?.invalidatesViewers;
       if (Array.isArray(subjects)) viewers.invalidate(subjects as string[]);
     });
+    const runningWebhooks = new WebhookWorker(databaseUrl, config, log);
+    webhooks = runningWebhooks;
+    // Dispatched events wake the webhook fan-out (one job however many processes and events).
+    events.onEvent(() => runningWebhooks.wake());
     await events.start();
+    await runningWebhooks.start();
 
-    const services: AppServices = { config, db, realtimeDb, log, tokens, events, viewers };
+    const services: AppServices = { config, db, realtimeDb, log, tokens, events, viewers, webhooks: runningWebhooks };
     const schema = buildGraphQLSchema();
     const { httpServer, drain, apollo, openSockets } = await createHttpServer(services, schema);
     // Listen first: the WebSocket server re-emits the HTTP server's errors, and graphql-ws prints
@@ -157,6 +164,8 @@ export async function startApp(config: Config, log: Logger, options: StartOption
           await ws.close();
           await apollo.stop();
           await runningScheduler.stop();
+          // Deliveries under way finish and record their results before the pools close.
+          await runningWebhooks.stop();
           await runningEvents.stop();
           await realtimeDb.destroy();
           await db.destroy();
@@ -167,6 +176,7 @@ export async function startApp(config: Config, log: Logger, options: StartOption
     };
   } catch (error) {
     await scheduler?.stop().catch(() => {});
+    await webhooks?.stop().catch(() => {});
     if (events) await events.stop().catch(() => {});
     else await transport?.stop().catch(() => {});
     if (realtimeDb.isInitialized) await realtimeDb.destroy().catch(() => {});

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { isObjectType } from 'graphql';
 import { buildGraphQLSchema } from '../src/server/schema';
 import { ACCESS_EXTENSION, AccessLevel } from '../src/shared/auth/policy';
-import { toGlobalId } from '../src/shared/relay/global-id';
+import { idOf, toGlobalId } from '../src/shared/relay/global-id';
 import { MemberRole } from '../src/shared/auth/roles';
 import { gql, type GraphQLResponse } from './support/graphql';
 import { startHarness, stopHarness, type Harness } from './support/harness';
@@ -26,6 +26,8 @@ type Role = 'anonymous' | 'outsider' | 'member' | 'admin' | 'platformAdmin';
 const ROLES: Role[] = ['anonymous', 'outsider', 'member', 'admin', 'platformAdmin'];
 type Outcome = 'OK' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'NULL';
 
+const WEBHOOK_OPS = ['webhookEndpointUpdate', 'webhookEndpointDisable', 'webhookEndpointDelete', 'webhookEndpointRotateSecret', 'webhookEndpointReplay'];
+
 let h: Harness;
 const prepared: Record<string, Record<Role, string>> = {};
 
@@ -48,7 +50,7 @@ beforeAll(async () => {
   h = await startHarness();
   const db = h.server.services.db;
   // One record per role for the operations that consume one (remove, end, revoke).
-  for (const op of ['membershipAdd', 'membershipRemove', 'relationshipEnd', 'apiClientRevoke', 'jurisdictionGrant', 'jurisdictionRevoke', 'relationshipAccept', 'relationshipDecline']) {
+  for (const op of ['membershipAdd', 'membershipRemove', 'relationshipEnd', 'apiClientRevoke', 'jurisdictionGrant', 'jurisdictionRevoke', 'relationshipAccept', 'relationshipDecline', ...WEBHOOK_OPS, 'webhookDeliveryRetry']) {
     prepared[op] = {} as Record<Role, string>;
   }
   for (const role of ROLES) {
@@ -79,6 +81,13 @@ beforeAll(async () => {
         await db.query(`INSERT INTO organization_jurisdiction (organization_id, area_id, granted_by_organization_id) VALUES ($1, $2, $3)`, [unit.id, h.world.areas.gridA.id, h.world.orgs.community.id]);
       }
     }
+    // A webhook endpoint of the community per operation that changes one, and a dead letter to retry.
+    for (const op of WEBHOOK_OPS) {
+      const [endpoint] = await db.query(`INSERT INTO webhook_endpoint (organization_id, url, event_types, secret) VALUES ($1, 'https://partner.example/hooks', '{case}', 'whsec_AAAA') RETURNING id`, [h.world.orgs.community.id]);
+      prepared[op][role] = toGlobalId('WebhookEndpoint', endpoint.id);
+    }
+    const [delivery] = await db.query(`INSERT INTO webhook_delivery (endpoint_id, event_id, status) VALUES ($1, 1, 'DEAD') RETURNING id`, [idOf(prepared.webhookEndpointUpdate[role], 'WebhookEndpoint')]);
+    prepared.webhookDeliveryRetry[role] = toGlobalId('WebhookDelivery', delivery.id);
     // Proposals from the security company to the community, awaiting the community's answer.
     for (const op of ['relationshipAccept', 'relationshipDecline']) {
       const [proposal] = await db.query(
@@ -218,6 +227,44 @@ const cases = (): Case[] => [
     expected: { ...adminsOnly, outsider: 'NOT_FOUND', member: 'NOT_FOUND' },
   },
   { field: 'events', document: `{ events(first: 1) { pageInfo { hasNextPage } } }`, variables: () => ({}), expected: signedIn },
+  // Webhooks are the organisation's integration settings: to anyone but its ADMINs (and platform admins) they do not exist.
+  {
+    field: 'webhookEndpoints',
+    document: `query ($id: ID!) { webhookEndpoints(organizationId: $id, first: 1) { totalCount } }`,
+    variables: () => ({ id: h.world.gid.org('community') }),
+    expected: { ...adminsOnly, outsider: 'NULL', member: 'NULL' },
+  },
+  {
+    field: 'webhookDeliveries',
+    document: `query ($id: ID!) { webhookDeliveries(endpointId: $id, first: 1) { totalCount } }`,
+    variables: (role) => ({ id: prepared.webhookEndpointUpdate[role] }),
+    expected: { ...adminsOnly, outsider: 'NULL', member: 'NULL' },
+  },
+  {
+    field: 'webhookEndpointCreate',
+    document: `mutation ($input: WebhookEndpointCreateInput!) { webhookEndpointCreate(input: $input) { webhookEndpoint { id } userErrors { code } } }`,
+    variables: () => ({ input: { organizationId: h.world.gid.org('community'), url: 'https://partner.example/hooks', eventTypes: ['CASE'] } }),
+    expected: adminsOnly,
+  },
+  ...[
+    ['webhookEndpointUpdate', 'WebhookEndpointUpdateInput'],
+    ['webhookEndpointDisable', 'WebhookEndpointIdInput'],
+    ['webhookEndpointDelete', 'WebhookEndpointIdInput'],
+    ['webhookEndpointRotateSecret', 'WebhookEndpointIdInput'],
+    ['webhookEndpointReplay', 'WebhookEndpointReplayInput'],
+  ].map(([field, inputType]) => ({
+    field,
+    document: `mutation ($input: ${inputType}!) { ${field}(input: $input) { userErrors { code } } }`,
+    variables: (role: Role) => ({ input: { id: prepared[field][role], ...(field === 'webhookEndpointUpdate' ? { description: 'by test' } : {}), ...(field === 'webhookEndpointReplay' ? { after: '0' } : {}) } }),
+    expected: { ...adminsOnly, outsider: 'NOT_FOUND', member: 'NOT_FOUND' } as Record<Role, Outcome>,
+
+  })),
+  {
+    field: 'webhookDeliveryRetry',
+    document: `mutation ($input: WebhookDeliveryRetryInput!) { webhookDeliveryRetry(input: $input) { webhookDelivery { id } userErrors { code } } }`,
+    variables: (role) => ({ input: { id: prepared.webhookDeliveryRetry[role] } }),
+    expected: { ...adminsOnly, outsider: 'NOT_FOUND', member: 'NOT_FOUND' },
+  },
 ];
 
 describe('authorization matrix of the foundation operations', () => {

@@ -53,7 +53,16 @@ describe('node(id:) resolves every Node type, with visibility', () => {
       h.world.tokens.communityAdmin,
     );
     expect(created.body.data.apiClientCreate.userErrors).toEqual([]);
+    // Nor webhook endpoints and their deliveries.
+    const hook = await gql(
+      h.server.httpUrl,
+      `mutation ($input: WebhookEndpointCreateInput!) { webhookEndpointCreate(input: $input) { webhookEndpoint { id } userErrors { code } } }`,
+      { input: { organizationId: h.world.gid.org('community'), url: 'https://partner.example/hooks', eventTypes: ['CASE'] } },
+      h.world.tokens.communityAdmin,
+    );
+    expect(hook.body.data.webhookEndpointCreate.userErrors).toEqual([]);
     const db = h.server.services.db;
+    await db.query(`INSERT INTO webhook_delivery (endpoint_id, event_id, status) SELECT id, 1, 'DEAD' FROM webhook_endpoint LIMIT 1`);
     for (const metadata of db.entityMetadatas) {
       if (!nodeTypes.includes(metadata.targetName)) continue;
       const order = Object.fromEntries(metadata.primaryColumns.map((c) => [c.propertyName, 'ASC']));

@@ -31,9 +31,11 @@ import { patrolResolvers } from './patrol/patrol.resolver';
 import './patrol/patrol.jobs';
 import { DashboardResolver, UnitPerformanceResolver } from './dashboard/dashboard.resolver';
 import { EventFeedResolver } from './event-feed/event-feed.resolver';
+import { WebhookDelivery, WebhookEndpoint } from './webhook/webhook.entity';
+import { WebhookDeliveryResolver, WebhookEndpointResolver } from './webhook/webhook.resolver';
 
 /** Every TypeORM entity; the schema itself comes from migrations, never from these. */
-export const allEntities = [AuditEntry, EventRecord, Area, Organization, OrganizationJurisdiction, User, Membership, Relationship, ApiClient, Case, CaseFollower, CaseEvent, IllegalConstructionLedgerRecord, DisposalPlanPhase, Contract, ContractParty, ContractArea, ContractClause, ContractServiceLevel, ContractVersion, ContractSignature, MeetingSeries, Meeting, MeetingParticipant, AgendaItem, ActionItem, Consultation, ConsultationInvitee, ConsultationPosition, ConsultationProposal, PatrolTeam, PatrolTeamMember, Checkpoint, Route, RouteCheckpoint, Patrol, PatrolPlannedCheckpoint, PatrolEvent];
+export const allEntities = [AuditEntry, EventRecord, Area, Organization, OrganizationJurisdiction, User, Membership, Relationship, ApiClient, Case, CaseFollower, CaseEvent, IllegalConstructionLedgerRecord, DisposalPlanPhase, Contract, ContractParty, ContractArea, ContractClause, ContractServiceLevel, ContractVersion, ContractSignature, MeetingSeries, Meeting, MeetingParticipant, AgendaItem, ActionItem, Consultation, ConsultationInvitee, ConsultationPosition, ConsultationProposal, PatrolTeam, PatrolTeamMember, Checkpoint, Route, RouteCheckpoint, Patrol, PatrolPlannedCheckpoint, PatrolEvent, WebhookEndpoint, WebhookDelivery];
 
 /** Every type-graphql resolver. */
 export const allResolvers: NonEmptyArray<Function> = [
@@ -74,4 +76,6 @@ export const allResolvers: NonEmptyArray<Function> = [
   DashboardResolver,
   UnitPerformanceResolver,
   EventFeedResolver,
+  WebhookEndpointResolver,
+  WebhookDeliveryResolver,
 ];

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import net from 'node:net';
 
 /** dist/web under the project root (the nearest folder above this file with a package.json), from src/ and from dist/src/ alike. */
 function defaultWebDir(): string {
@@ -63,6 +64,30 @@ export interface Config {
   patrolCheckpointRadiusMeters: number;
   eventPollMs: number;
   schedulerIntervalMs: number;
+  webhooks: WebhookConfig;
+}
+
+export interface WebhookConfig {
+  /**
+   * Networks (CIDR or single addresses) webhook deliveries may reach even
+   * though they are private, loopback or link-local, e.g. a partner system on
+   * the same LAN. Empty by default: only public addresses.
+   */
+  allowedNetworks: string[];
+  connectTimeoutMs: number;
+  /** Whole request, from connecting to the last byte of the answer. */
+  timeoutMs: number;
+  /** Bytes of an answer read at most; the rest is not read. */
+  maxResponseBytes: number;
+  /** First retry delay; it doubles per failed attempt (with jitter) up to `retryMaxMs`. */
+  retryBaseMs: number;
+  retryMaxMs: number;
+  /** A delivery still failing when its event is older than this is dead-lettered, and the endpoint moves on. */
+  maxAgeMs: number;
+  /** An endpoint with no success for this long is disabled, and its organisation told. */
+  disableAfterMs: number;
+  /** Deliveries running at once in this process (one per endpoint at most). */
+  concurrency: number;
 }
 
 export class ConfigError extends Error {}
@@ -98,6 +123,19 @@ function url(env: NodeJS.ProcessEnv, name: string, protocols: string[]): string 
     throw new ConfigError(`${name} must use one of ${protocols.join(', ')}`);
   }
   return raw;
+}
+
+function networks(env: NodeJS.ProcessEnv, name: string): string[] {
+  const raw = env[name];
+  if (!raw) return [];
+  const entries = raw.split(',').map((e) => e.trim()).filter(Boolean);
+  for (const entry of entries) {
+    const [address, prefix] = entry.split('/');
+    const family = net.isIP(address);
+    const max = family === 6 ? 128 : 32;
+    if (!family || (prefix !== undefined && !(/^\d+$/.test(prefix) && Number(prefix) <= max))) throw new ConfigError(`${name} holds "${entry}", which is not an IP address or CIDR range`);
+  }
+  return entries;
 }
 
 function metricsToken(env: NodeJS.ProcessEnv): string | undefined {
@@ -167,5 +205,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     patrolCheckpointRadiusMeters: int(env, 'PATROL_CHECKPOINT_RADIUS_M', 150, 5, 10_000),
     eventPollMs: int(env, 'EVENT_POLL_MS', 1000, 50, 60000),
     schedulerIntervalMs: int(env, 'SCHEDULER_INTERVAL_MS', 30000, 100, 3600000),
+    webhooks: {
+      allowedNetworks: networks(env, 'WEBHOOK_ALLOWED_NETWORKS'),
+      connectTimeoutMs: int(env, 'WEBHOOK_CONNECT_TIMEOUT_MS', 5000, 50, 60_000),
+      timeoutMs: int(env, 'WEBHOOK_TIMEOUT_MS', 15_000, 100, 120_000),
+      maxResponseBytes: int(env, 'WEBHOOK_MAX_RESPONSE_BYTES', 64 * 1024, 256, 10 * 1024 * 1024),
+      retryBaseMs: int(env, 'WEBHOOK_RETRY_BASE_MS', 5000, 10, 3_600_000),
+      retryMaxMs: int(env, 'WEBHOOK_RETRY_MAX_MS', 3_600_000, 10, 86_400_000),
+      maxAgeMs: int(env, 'WEBHOOK_MAX_AGE_MS', 3 * 86_400_000, 100, 30 * 86_400_000),
+      disableAfterMs: int(env, 'WEBHOOK_DISABLE_AFTER_MS', 86_400_000, 100, 30 * 86_400_000),
+      concurrency: int(env, 'WEBHOOK_CONCURRENCY', 16, 1, 256),
+    },
   };
 }

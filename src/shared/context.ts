@@ -6,6 +6,7 @@ import type { LoaderRegistry } from './loaders';
 import type { TokenService } from './auth/jwt';
 import type { EventBus } from './events/event-bus';
 import type { ViewerResolver } from './auth/viewer-resolver';
+import type { WebhookWorker } from '../modules/webhook/webhook.worker';
 
 /** Process-wide services, built once at start. */
 export interface AppServices {
@@ -17,6 +18,8 @@ export interface AppServices {
   tokens: TokenService;
   events: EventBus;
   viewers: ViewerResolver;
+  /** The webhook queue of this process (graphile-worker). */
+  webhooks: WebhookWorker;
 }
 
 /** What every resolver and service receives: one per HTTP request or WebSocket subscription. */

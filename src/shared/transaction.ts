@@ -6,7 +6,7 @@ import { UserError, UserErrorsException, userError, UserErrorCode } from './erro
 import { EVENT_CHANNEL } from './events/event-bus';
 
 /** Any constant works; it only has to be the same for every writer of the event log. */
-const EVENT_LOG_LOCK = 727_001;
+export const EVENT_LOG_LOCK = 727_001;
 
 export interface Tx {
   em: EntityManager;

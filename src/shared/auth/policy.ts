@@ -129,6 +129,16 @@ export function canSeeApiClients(viewer: Viewer, organizationId: string): boolea
   return viewer.isPlatformAdmin || viewer.isAdminOf(organizationId);
 }
 
+/** Webhook endpoints and their deliveries are an organisation's integration settings: its ADMINs and platform admins see them. */
+export function canSeeWebhooks(viewer: Viewer, organizationId: string): boolean {
+  return viewer.isPlatformAdmin || viewer.isAdminOf(organizationId);
+}
+
+/** Registering, changing, replaying and retrying webhooks: the organisation's ADMINs (people, with write rights) and platform admins. */
+export function canManageWebhooks(viewer: Viewer, organizationId: string): boolean {
+  return canManageOrganization(viewer, organizationId);
+}
+
 /** An event reaches the organisations and users it names, and platform admins. */
 export function eventVisibleTo(viewer: Viewer, event: Pick<EventRecord, 'organizationIds' | 'userIds'>): boolean {
   if (viewer.isPlatformAdmin) return true;

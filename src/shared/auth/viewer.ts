@@ -29,6 +29,15 @@ export class Viewer {
     return new Viewer('client', null, clientId, false, new Map([[organizationId, MemberRole.MEMBER]]), scope);
   }
 
+  /**
+   * An organisation as the audience of its webhook endpoints: it sees what
+   * any of its members would see through the organisation (a MEMBER, read
+   * only), nothing a single person sees on their own account.
+   */
+  static organization(organizationId: string): Viewer {
+    return new Viewer('client', null, null, false, new Map([[organizationId, MemberRole.MEMBER]]), ApiClientScope.READ);
+  }
+
   get signedIn(): boolean {
     return this.kind !== 'anonymous';
   }

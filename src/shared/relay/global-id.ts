@@ -10,6 +10,7 @@ const SERIAL_PART = '[1-9][0-9]{0,17}';
  */
 const KEY_FORMATS: Record<string, RegExp> = {
   CaseEvent: new RegExp(`^${SERIAL_PART}$`),
+  WebhookDelivery: new RegExp(`^${SERIAL_PART}$`),
   ContractVersion: new RegExp(`^${UUID_PART}/${SERIAL_PART}$`),
   ContractSignature: new RegExp(`^${UUID_PART}/${SERIAL_PART}/${UUID_PART}$`),
 };

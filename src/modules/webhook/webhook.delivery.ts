@@ -1,0 +1,310 @@
+import type { Pool, PoolClient } from 'pg';
+import { Webhook } from 'standardwebhooks';
+import { Viewer } from '../../shared/auth/viewer';
+import { mayReceive } from '../../shared/events/event-stream';
+import { EVENT_CHANNEL } from '../../shared/events/event-bus';
+import type { EventRecord } from '../../shared/events/event.entity';
+import { EVENT_LOG_LOCK } from '../../shared/transaction';
+import type { WebhookConfig } from '../../shared/config';
+import type { Logger } from '../../shared/logger';
+import { toFeedEventJson } from '../event-feed/event-feed.present';
+import { DISABLED_FAILING, type AttemptJson } from './webhook.entity';
+import type { OutboundGuard } from './webhook.outbound';
+
+/** Events handed to the queues per fan-out round, and read per endpoint per round. */
+const FANOUT_BATCH = 5000;
+const DELIVER_BATCH = 200;
+/** One job delivers for about this long, then yields its worker slot to other endpoints. */
+const DELIVER_SLICE_MS = 3000;
+/** Attempts kept per delivery (the oldest are dropped). */
+const ATTEMPTS_KEPT = 25;
+
+export const FANOUT_TASK = 'webhook_fanout';
+export const DELIVER_TASK = 'webhook_deliver';
+export const REDELIVER_TASK = 'webhook_redeliver';
+
+/** One queue per endpoint: graphile-worker runs the jobs of a queue one at a time, across every process. */
+export const endpointQueue = (endpointId: string) => `webhook:${endpointId}`;
+
+interface EndpointRow {
+  id: string;
+  organization_id: string;
+  url: string;
+  event_types: string[];
+  secret: string;
+  previous_secret: string | null;
+  previous_secret_expires_at: Date | null;
+  status: string;
+  failing_since: Date | null;
+  cursor: string;
+}
+
+interface EventRow {
+  id: string;
+  topic: string;
+  type: string;
+  subject_id: string | null;
+  area_path: string | null;
+  organization_ids: string[];
+  user_ids: string[];
+  payload: Record<string, unknown>;
+  created_at: Date;
+}
+
+function toRecord(row: EventRow): EventRecord {
+  return Object.assign({} as EventRecord, {
+    id: row.id,
+    topic: row.topic,
+    type: row.type,
+    subjectId: row.subject_id,
+    areaPath: row.area_path,
+    organizationIds: row.organization_ids,
+    userIds: row.user_ids,
+    payload: row.payload,
+    createdAt: row.created_at,
+  });
+}
+
+/**
+ * The organisation as it is now, asked by the one rule every transport uses
+ * (`mayReceive`), at the moment of sending: an organisation that lost
+ * access gets nothing more, one that gained it gets what it may now see.
+ */
+function visibleTo(endpoint: Pick<EndpointRow, 'organization_id'>, event: EventRecord): boolean {
+  return mayReceive(Viewer.organization(endpoint.organization_id), event);
+}
+
+/** SQL adding (or moving forward) the delivery job of each endpoint in `$1`: keyed per endpoint, so N wake-ups make one job. */
+export const ADD_DELIVER_JOBS = `
+  SELECT graphile_worker.add_job($2, json_build_object('endpointId', e), queue_name := 'webhook:' || e, job_key := 'webhook:' || e,
+                                 run_at := $3::timestamptz, job_key_mode := $4)
+    FROM unnest($1::uuid[]) AS e`;
+
+export interface DeliveryDeps {
+  pool: Pool;
+  guard: OutboundGuard;
+  config: WebhookConfig;
+  log: Logger;
+  now: () => Date;
+}
+
+/**
+ * Hands new events to the endpoints' queues. One fan-out at a time (its row
+ * is locked), and the cursor moves in the same transaction as the jobs are
+ * added: an event is handed over exactly once, whatever the number of processes.
+ */
+export async function fanout(deps: DeliveryDeps): Promise<boolean> {
+  const client = await deps.pool.connect();
+  try {
+    await client.query('BEGIN');
+    const [{ cursor }] = (await client.query('SELECT cursor::text FROM webhook_fanout_state FOR UPDATE')).rows;
+    const events: EventRow[] = (
+      await client.query('SELECT id::text, topic, organization_ids, user_ids FROM event WHERE id > $1 ORDER BY id LIMIT $2', [cursor, FANOUT_BATCH])
+    ).rows;
+    if (events.length === 0) {
+      await client.query('COMMIT');
+      return false;
+    }
+    const endpoints: EndpointRow[] = (await client.query(`SELECT id, organization_id, event_types FROM webhook_endpoint WHERE status = 'ENABLED'`)).rows;
+    const due = endpoints
+      .filter((endpoint) => events.some((event) => endpoint.event_types.includes(event.topic) && visibleTo(endpoint, toRecord(event))))
+      .map((endpoint) => endpoint.id);
+    if (due.length) await client.query(ADD_DELIVER_JOBS, [due, DELIVER_TASK, null, 'preserve_run_at']);
+    await client.query('UPDATE webhook_fanout_state SET cursor = $1', [events[events.length - 1].id]);
+    await client.query('COMMIT');
+    return events.length === FANOUT_BATCH;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+function signatureHeaders(endpoint: EndpointRow, eventId: string, body: string, now: Date): Record<string, string> {
+  const signatures = [new Webhook(endpoint.secret).sign(eventId, now, body)];
+  // During a rotation the old secret signs too, so a receiver may switch secrets at its own pace.
+  if (endpoint.previous_secret && endpoint.previous_secret_expires_at && endpoint.previous_secret_expires_at > now) {
+    signatures.push(new Webhook(endpoint.previous_secret).sign(eventId, now, body));
+  }
+  return { 'webhook-id': eventId, 'webhook-timestamp': String(Math.floor(now.getTime() / 1000)), 'webhook-signature': signatures.join(' ') };
+}
+
+export async function send(deps: DeliveryDeps, endpoint: EndpointRow, event: EventRecord): Promise<AttemptJson & { ok: boolean }> {
+  const json = toFeedEventJson(event);
+  const body = JSON.stringify({ ...json, topic: json.topic.toUpperCase() });
+  return deps.guard.post(endpoint.url, signatureHeaders(endpoint, event.id, body, deps.now()), body);
+}
+
+/** Exponential backoff with jitter: base × 2^(n-1), capped, then a random point in its upper half. */
+export function retryDelayMs(config: WebhookConfig, attemptCount: number): number {
+  const ceiling = Math.min(config.retryMaxMs, config.retryBaseMs * 2 ** Math.min(attemptCount - 1, 30));
+  return Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
+}
+
+async function loadEndpoint(client: PoolClient | Pool, id: string): Promise<EndpointRow | null> {
+  const { rows } = await client.query('SELECT *, cursor::text AS cursor FROM webhook_endpoint WHERE id = $1', [id]);
+  return rows[0] ?? null;
+}
+
+const RECORD_SUCCESSES = `
+  INSERT INTO webhook_delivery (endpoint_id, event_id, status, attempt_count, attempts, created_at, updated_at)
+  SELECT $1, x.event_id, 'SUCCEEDED', 1, jsonb_build_array(x.attempt), now(), now()
+    FROM jsonb_to_recordset($2::jsonb) AS x(event_id bigint, attempt jsonb)
+  ON CONFLICT (endpoint_id, event_id) DO UPDATE SET status = 'SUCCEEDED', attempt_count = webhook_delivery.attempt_count + 1,
+    attempts = webhook_delivery.attempts || excluded.attempts, next_attempt_at = NULL, updated_at = now()`;
+
+const RECORD_FAILURE = `
+  INSERT INTO webhook_delivery (endpoint_id, event_id, status, attempt_count, attempts, next_attempt_at, created_at, updated_at)
+  VALUES ($1, $2, $3, 1, jsonb_build_array($4::jsonb), $5, now(), now())
+  ON CONFLICT (endpoint_id, event_id) DO UPDATE SET status = excluded.status, attempt_count = webhook_delivery.attempt_count + 1,
+    attempts = (webhook_delivery.attempts || excluded.attempts), next_attempt_at = excluded.next_attempt_at, updated_at = now()
+  RETURNING attempt_count`;
+
+/** Writes an event to the log from outside a request (the worker), as inTransaction does. */
+async function emit(client: PoolClient, event: { topic: string; type: string; subjectId: string; organizationIds: string[]; payload: Record<string, unknown> }): Promise<void> {
+  await client.query('SELECT pg_advisory_xact_lock($1)', [EVENT_LOG_LOCK]);
+  await client.query('INSERT INTO event (topic, type, subject_id, organization_ids, payload) VALUES ($1, $2, $3, $4, $5)', [
+    event.topic,
+    event.type,
+    event.subjectId,
+    event.organizationIds,
+    event.payload,
+  ]);
+  await client.query('SELECT pg_notify($1, $2)', [EVENT_CHANNEL, '']);
+}
+
+/**
+ * Delivers an endpoint's events in cursor order, one at a time, from its
+ * cursor on. A success moves the cursor; a failure stops the endpoint until
+ * its retry (later events wait behind it, so order holds), unless the event
+ * is past the maximum age: then it is dead-lettered and the endpoint moves
+ * on. An endpoint with no success for `disableAfterMs` is disabled and its
+ * organisation gets a `webhookEndpoint.disabled` event. Results are written
+ * after each batch; a crash in between sends those events again with the
+ * same `webhook-id` (at-least-once).
+ */
+export async function deliver(deps: DeliveryDeps, endpointId: string): Promise<void> {
+  const sliceEnd = Date.now() + DELIVER_SLICE_MS;
+  for (;;) {
+    const endpoint = await loadEndpoint(deps.pool, endpointId);
+    if (!endpoint || endpoint.status !== 'ENABLED') return;
+    const { rows } = await deps.pool.query(
+      `SELECT id::text, topic, type, subject_id, area_path, organization_ids, user_ids, payload, created_at FROM event
+        WHERE id > $1 AND topic = ANY($2) ORDER BY id LIMIT $3`,
+      [endpoint.cursor, endpoint.event_types, DELIVER_BATCH],
+    );
+    if (rows.length === 0) return;
+    const succeeded: { event_id: string; attempt: AttemptJson }[] = [];
+    let position = endpoint.cursor;
+    let failed: { event: EventRecord; attempt: AttemptJson } | null = null;
+    for (const row of rows as EventRow[]) {
+      const event = toRecord(row);
+      if (!visibleTo(endpoint, event)) {
+        position = event.id;
+        continue;
+      }
+      const { ok, ...attempt } = await send(deps, endpoint, event);
+      if (!ok) {
+        failed = { event, attempt };
+        break;
+      }
+      succeeded.push({ event_id: event.id, attempt });
+      position = event.id;
+      if (Date.now() > sliceEnd) break;
+    }
+
+    const client = await deps.pool.connect();
+    let stop = false;
+    try {
+      await client.query('BEGIN');
+      // Compare-and-set: a replay or an update moved the cursor meanwhile; its own job takes over.
+      const moved = await client.query(
+        `UPDATE webhook_endpoint SET cursor = $2, failing_since = CASE WHEN $4::boolean THEN NULL ELSE failing_since END
+          WHERE id = $1 AND cursor = $3 AND status = 'ENABLED'`,
+        [endpoint.id, position, endpoint.cursor, succeeded.length > 0],
+      );
+      if (moved.rowCount === 0) {
+        await client.query('ROLLBACK');
+        return;
+      }
+      if (succeeded.length) await client.query(RECORD_SUCCESSES, [endpoint.id, JSON.stringify(succeeded)]);
+      if (failed) stop = await recordFailure(deps, client, endpoint, failed.event, failed.attempt, position, succeeded.length > 0);
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw error;
+    } finally {
+      client.release();
+    }
+    if (stop) return;
+    if (Date.now() > sliceEnd) {
+      // Yield the worker slot; the queue keeps this endpoint's order.
+      await deps.pool.query(ADD_DELIVER_JOBS, [[endpoint.id], DELIVER_TASK, null, 'replace']);
+      return;
+    }
+  }
+}
+
+/** Returns whether the endpoint stops here (waits for a retry or was disabled); false when the event was dead-lettered and delivery goes on. */
+async function recordFailure(deps: DeliveryDeps, client: PoolClient, endpoint: EndpointRow, event: EventRecord, attempt: AttemptJson, position: string, anySuccess: boolean): Promise<boolean> {
+  const now = deps.now();
+  const tooOld = now.getTime() - new Date(event.createdAt).getTime() > deps.config.maxAgeMs;
+  if (tooOld) {
+    await client.query(RECORD_FAILURE, [endpoint.id, event.id, 'DEAD', attempt, null]);
+    await client.query(`UPDATE webhook_endpoint SET cursor = $2, failing_since = coalesce(failing_since, $3) WHERE id = $1 AND cursor = $4`, [endpoint.id, event.id, now, position]);
+    await trimAttempts(client, endpoint.id, event.id);
+    return disableIfFailingTooLong(deps, client, endpoint, now, anySuccess);
+  }
+  const { rows } = await client.query(`SELECT attempt_count FROM webhook_delivery WHERE endpoint_id = $1 AND event_id = $2`, [endpoint.id, event.id]);
+  const next = new Date(now.getTime() + retryDelayMs(deps.config, (rows[0]?.attempt_count ?? 0) + 1));
+  await client.query(RECORD_FAILURE, [endpoint.id, event.id, 'FAILED', attempt, next]);
+  await client.query(`UPDATE webhook_endpoint SET failing_since = coalesce(failing_since, $2) WHERE id = $1`, [endpoint.id, now]);
+  await trimAttempts(client, endpoint.id, event.id);
+  if (await disableIfFailingTooLong(deps, client, endpoint, now, anySuccess)) return true;
+  await client.query(ADD_DELIVER_JOBS, [[endpoint.id], DELIVER_TASK, next, 'replace']);
+  return true;
+}
+
+async function trimAttempts(client: PoolClient, endpointId: string, eventId: string): Promise<void> {
+  await client.query(
+    `UPDATE webhook_delivery SET attempts = (SELECT coalesce(jsonb_agg(a ORDER BY n), '[]') FROM jsonb_array_elements(attempts) WITH ORDINALITY AS t(a, n) WHERE n > jsonb_array_length(attempts) - $3)
+      WHERE endpoint_id = $1 AND event_id = $2 AND jsonb_array_length(attempts) > $3`,
+    [endpointId, eventId, ATTEMPTS_KEPT],
+  );
+}
+
+async function disableIfFailingTooLong(deps: DeliveryDeps, client: PoolClient, endpoint: EndpointRow, now: Date, anySuccess: boolean): Promise<boolean> {
+  const since = anySuccess ? null : endpoint.failing_since;
+  if (!since || now.getTime() - new Date(since).getTime() < deps.config.disableAfterMs) return false;
+  await client.query(`UPDATE webhook_endpoint SET status = 'DISABLED', disabled_reason = $2, updated_at = now() WHERE id = $1`, [endpoint.id, DISABLED_FAILING]);
+  await emit(client, {
+    topic: 'network',
+    type: 'webhookEndpoint.disabled',
+    subjectId: endpoint.organization_id,
+    organizationIds: [endpoint.organization_id],
+    payload: { webhookEndpointId: endpoint.id, reason: DISABLED_FAILING, failingSince: new Date(since).toISOString(), url: endpoint.url },
+  });
+  deps.log.warn({ endpointId: endpoint.id, failingSince: since }, 'webhook endpoint disabled after failing too long');
+  return true;
+}
+
+/** A manual retry of one delivery (e.g. a dead letter): sent once more, out of cursor order because someone asked for it. */
+export async function redeliver(deps: DeliveryDeps, deliveryId: string): Promise<void> {
+  const { rows } = await deps.pool.query(
+    `SELECT d.endpoint_id, d.status, e.id::text, e.topic, e.type, e.subject_id, e.area_path, e.organization_ids, e.user_ids, e.payload, e.created_at
+       FROM webhook_delivery d JOIN event e ON e.id = d.event_id WHERE d.id = $1`,
+    [deliveryId],
+  );
+  if (!rows[0]) return;
+  const endpoint = await loadEndpoint(deps.pool, rows[0].endpoint_id);
+  if (!endpoint || endpoint.status !== 'ENABLED') return;
+  const event = toRecord(rows[0]);
+  if (!visibleTo(endpoint, event)) return;
+  const { ok, ...attempt } = await send(deps, endpoint, event);
+  await deps.pool.query(
+    `UPDATE webhook_delivery SET status = CASE WHEN $2 THEN 'SUCCEEDED' ELSE status END, attempt_count = attempt_count + 1,
+            attempts = attempts || jsonb_build_array($3::jsonb), updated_at = now() WHERE id = $1`,
+    [deliveryId, ok, attempt],
+  );
+}
