@@ -9,6 +9,7 @@ import { PatrolProof1764515000000 } from './1764515000000-PatrolProof';
 import { CaseFigures1764515000001 } from './1764515000001-CaseFigures';
 import { CaseListIndexes1764517000000 } from './1764517000000-CaseListIndexes';
 import { Webhooks1764612000000 } from './1764612000000-Webhooks';
+import { ComplianceAssessments1764615000000 } from './1764615000000-ComplianceAssessments';
 
 /** Every migration, oldest first. Listed explicitly so the server, the CLI and the tests apply the same set. */
 export const allMigrations = [
@@ -23,4 +24,5 @@ export const allMigrations = [
   CaseFigures1764515000001,
   CaseListIndexes1764517000000,
   Webhooks1764612000000,
+  ComplianceAssessments1764615000000,
 ];

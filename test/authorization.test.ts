@@ -5,6 +5,7 @@ import { ACCESS_EXTENSION, AccessLevel } from '../src/shared/auth/policy';
 import { idOf, toGlobalId } from '../src/shared/relay/global-id';
 import { MemberRole } from '../src/shared/auth/roles';
 import { gql, type GraphQLResponse } from './support/graphql';
+import { activeContract, dayOffset } from './support/contracts';
 import { startHarness, stopHarness, type Harness } from './support/harness';
 
 describe('every operation declares an access rule', () => {
@@ -30,6 +31,8 @@ const WEBHOOK_OPS = ['webhookEndpointUpdate', 'webhookEndpointDisable', 'webhook
 
 let h: Harness;
 const prepared: Record<string, Record<Role, string>> = {};
+/** A signed contract of the community (CLIENT) with the security company (PROVIDER), with a CUSTOM service level at position 1. */
+let assessedContract: { id: string; startsOn: string };
 
 function tokenOf(role: Role): string | null {
   const map = { anonymous: null, outsider: h.world.tokens.outsider, member: h.world.tokens.communityMember, admin: h.world.tokens.communityAdmin, platformAdmin: h.world.tokens.platformAdmin };
@@ -97,7 +100,16 @@ beforeAll(async () => {
       prepared[op][role] = toGlobalId('Relationship', proposal.id);
     }
   }
-});
+  const startsOn = dayOffset(-14);
+  const contract = await activeContract(h, {
+    startsOn,
+    serviceLevels: [
+      { metric: 'PATROLS_PER_DAY', target: 1, period: 'MONTH' },
+      { metric: 'CUSTOM', target: 1, period: 'WEEK', description: '每週公開巡邏記錄' },
+    ],
+  });
+  assessedContract = { id: contract.id, startsOn };
+}, 120_000);
 afterAll(() => stopHarness(h));
 
 interface Case {
@@ -264,6 +276,13 @@ const cases = (): Case[] => [
     document: `mutation ($input: WebhookDeliveryRetryInput!) { webhookDeliveryRetry(input: $input) { webhookDelivery { id } userErrors { code } } }`,
     variables: (role) => ({ input: { id: prepared.webhookDeliveryRetry[role] } }),
     expected: { ...adminsOnly, outsider: 'NOT_FOUND', member: 'NOT_FOUND' },
+  },
+  {
+    field: 'serviceLevelAssessmentRecord',
+    document: `mutation ($input: ServiceLevelAssessmentRecordInput!) { serviceLevelAssessmentRecord(input: $input) { assessment { id } userErrors { code } } }`,
+    variables: () => ({ input: { contractId: assessedContract.id, serviceLevelPosition: 1, periodStartsOn: assessedContract.startsOn, met: true } }),
+    // Members acting for the CLIENT party; an outsider does not see the contract; a platform admin is no party to it.
+    expected: { anonymous: 'UNAUTHENTICATED', outsider: 'NOT_FOUND', member: 'OK', admin: 'OK', platformAdmin: 'FORBIDDEN' },
   },
 ];
 

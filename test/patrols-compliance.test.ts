@@ -104,7 +104,7 @@ describe('contract.compliance', () => {
     expect(body.errors).toBeUndefined();
     const report = body.data.contract.compliance;
     expect(report).toMatchObject({ from: dayX, to: dayY });
-    expect(report.serviceLevels.map((l: any) => l.metric)).toEqual(['PATROLS_PER_DAY', 'CHECKPOINT_COVERAGE']);
+    expect(report.serviceLevels.map((l: any) => l.metric)).toEqual(['PATROLS_PER_DAY', 'CHECKPOINT_COVERAGE', 'RESPONSE_MINUTES']);
     const [perDay, coverage] = report.serviceLevels;
     expect(perDay.periods).toEqual([
       { startsOn: dayX, endsOn: dayX, target: 2, achieved: 2, met: true, complete: true, count: 2, outOf: null },

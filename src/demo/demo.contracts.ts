@@ -18,6 +18,8 @@ import {
 } from '../modules/contract/contract.entity';
 import { Consultation, ConsultationInvitee, ConsultationPosition, ConsultationProposal, ConsultationStance, ConsultationStatus } from '../modules/consultation/consultation.entity';
 import { Relationship, RelationshipType } from '../modules/relationship/relationship.entity';
+import { ServiceLevelAssessment } from '../modules/contract/contract.assessment';
+import { periodsBetween } from '../modules/patrol/patrol.compliance';
 import type { DemoContext } from './demo.types';
 
 function addDays(date: string, days: number): string {
@@ -140,6 +142,31 @@ export async function seedContracts({ em, ids }: DemoContext): Promise<void> {
       ContractSignature,
       Object.entries(seed.signers).map(([org, user]) => ({ contractId: id, versionNumber: 1, organizationId: ids[`org:${org}`], signedByUserId: user ? ids[`user:${user}`] : null, signedAt })),
     );
+    // The client checks by hand what is not computed: Minyi Street's community discloses the fund's accounts every quarter.
+    const custom = terms.serviceLevels.find((l) => l.metric === ServiceLevelMetric.CUSTOM);
+    if (custom) {
+      const client = parties.find((p) => p.role === ContractPartyRole.CLIENT)!.organizationId;
+      const all = periodsBetween(startsOn, endsOn, custom.period);
+      // Early in the year no quarter has ended yet; the first one has at least begun.
+      const quarters = all.filter((q) => q.endsOn < on).length ? all.filter((q) => q.endsOn < on) : all.slice(0, 1);
+      {
+        await em.insert(
+          ServiceLevelAssessment,
+          quarters.map((q) => ({
+            contractId: id,
+            serviceLevelId: custom.id,
+            startsOn: q.startsOn,
+            endsOn: q.endsOn,
+            met: true,
+            achieved: 1,
+            note: '季度經費收支已在社區公告欄公開，居民代表簽字確認。',
+            assessedByOrganizationId: client,
+            assessedByUserId: ids['user:minyi-admin'] ?? null,
+            assessedAt: new Date(`${addDays(q.endsOn, 3)}T02:00:00Z`),
+          })),
+        );
+      }
+    }
   }
 
   // The self-funded arrangement is a contract too: the network shows it (Sanbanqiao's relation exists in the foundation).

@@ -18,6 +18,8 @@ import { User } from './user/user.entity';
 import { UserResolver } from './user/user.resolver';
 import { Case, CaseEvent, CaseFollower, DisposalPlanPhase, IllegalConstructionLedgerRecord } from './case/case.entity';
 import { Contract, ContractArea, ContractClause, ContractParty, ContractServiceLevel, ContractSignature, ContractVersion } from './contract/contract.entity';
+import { ServiceLevelAssessment } from './contract/contract.assessment';
+import { ServiceLevelAssessmentResolver } from './contract/contract.assessment.resolver';
 import { ContractPartyResolver, ContractResolver, ContractSignatureResolver, ContractTermsResolver, ContractUpdateResolver, ContractVersionResolver, OrganizationContractsResolver } from './contract/contract.resolver';
 import { AgendaItem, Meeting, MeetingParticipant, MeetingSeries } from './meeting/meeting.entity';
 import { AgendaItemResolver, MeetingChangeResolver, MeetingParticipantResolver, MeetingResolver, MeetingSeriesResolver } from './meeting/meeting.resolver';
@@ -35,7 +37,7 @@ import { WebhookDelivery, WebhookEndpoint } from './webhook/webhook.entity';
 import { WebhookDeliveryResolver, WebhookEndpointResolver } from './webhook/webhook.resolver';
 
 /** Every TypeORM entity; the schema itself comes from migrations, never from these. */
-export const allEntities = [AuditEntry, EventRecord, Area, Organization, OrganizationJurisdiction, User, Membership, Relationship, ApiClient, Case, CaseFollower, CaseEvent, IllegalConstructionLedgerRecord, DisposalPlanPhase, Contract, ContractParty, ContractArea, ContractClause, ContractServiceLevel, ContractVersion, ContractSignature, MeetingSeries, Meeting, MeetingParticipant, AgendaItem, ActionItem, Consultation, ConsultationInvitee, ConsultationPosition, ConsultationProposal, PatrolTeam, PatrolTeamMember, Checkpoint, Route, RouteCheckpoint, Patrol, PatrolPlannedCheckpoint, PatrolEvent, WebhookEndpoint, WebhookDelivery];
+export const allEntities = [AuditEntry, EventRecord, Area, Organization, OrganizationJurisdiction, User, Membership, Relationship, ApiClient, Case, CaseFollower, CaseEvent, IllegalConstructionLedgerRecord, DisposalPlanPhase, Contract, ContractParty, ContractArea, ContractClause, ContractServiceLevel, ContractVersion, ContractSignature, ServiceLevelAssessment, MeetingSeries, Meeting, MeetingParticipant, AgendaItem, ActionItem, Consultation, ConsultationInvitee, ConsultationPosition, ConsultationProposal, PatrolTeam, PatrolTeamMember, Checkpoint, Route, RouteCheckpoint, Patrol, PatrolPlannedCheckpoint, PatrolEvent, WebhookEndpoint, WebhookDelivery];
 
 /** Every type-graphql resolver. */
 export const allResolvers: NonEmptyArray<Function> = [
@@ -57,6 +59,7 @@ export const allResolvers: NonEmptyArray<Function> = [
   ContractTermsResolver,
   OrganizationContractsResolver,
   ContractUpdateResolver,
+  ServiceLevelAssessmentResolver,
   MeetingResolver,
   MeetingSeriesResolver,
   MeetingParticipantResolver,

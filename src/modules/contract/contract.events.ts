@@ -16,6 +16,7 @@ export const CONTRACT_EVENT_TYPES = [
   'contract.expired',
   'contract.amendmentProposed',
   'contract.amendmentInForce',
+  'contract.assessmentRecorded',
 ] as const;
 
 @ObjectType({ description: valueObject("A change to a contract of one of the viewer's organisations (or of an organisation it supervises or guides).", WHY.event) })

@@ -2,6 +2,7 @@ import { In } from 'typeorm';
 import { today } from '../../shared/clock';
 import { defineByIdLoader, defineLoader, groupByKey } from '../../shared/loaders';
 import { Contract, ContractArea, ContractClause, ContractParty, ContractServiceLevel, ContractSignature, ContractVersion } from './contract.entity';
+import { ServiceLevelAssessment } from './contract.assessment';
 
 export const contractsById = defineByIdLoader(Contract);
 
@@ -58,4 +59,10 @@ export const overseerOrganizationIdsByOrganizationId = defineLoader<string, stri
     [ids, today()],
   );
   return groupByKey(ids, rows, (r) => r.to_organization_id).map((group) => group.map((r) => r.from_organization_id));
+});
+
+/** Every assessment entry of each contract, by period then time recorded (the latest of a period counts). */
+export const serviceLevelAssessmentsByContractId = defineLoader<string, ServiceLevelAssessment[]>(async (ids, ctx) => {
+  const rows = await ctx.app.db.getRepository(ServiceLevelAssessment).find({ where: { contractId: In([...ids]) }, order: { startsOn: 'ASC', assessedAt: 'ASC', id: 'ASC' } });
+  return groupByKey(ids, rows, (a) => a.contractId);
 });

@@ -53,3 +53,16 @@ export function contractAudience(facts: ContractFacts): string[] {
   if (facts.status === ContractStatus.DRAFT) return [facts.createdByOrganizationId];
   return [...new Set([...facts.partyOrganizationIds, ...facts.overseerOrganizationIds])];
 }
+
+/**
+ * Assessing a service level that people check (CUSTOM): a member who acts
+ * for a CLIENT party (not OBSERVER). The provider cannot grade itself: an
+ * organisation that is also the PROVIDER, or a person who also belongs to
+ * the provider, may not record an assessment.
+ */
+export function canAssessServiceLevels(viewer: Viewer, parties: readonly { organizationId: string; role: string }[]): string | null {
+  const providers = parties.filter((p) => p.role === 'PROVIDER').map((p) => p.organizationId);
+  if (viewer.sharesAnyOrganization(providers)) return null;
+  const client = parties.find((p) => p.role === 'CLIENT' && !providers.includes(p.organizationId) && viewer.canActFor(p.organizationId));
+  return client?.organizationId ?? null;
+}

@@ -11,7 +11,7 @@ import { ContractCompliance, MAX_COMPLIANCE_DAYS, complianceByContractAndRange, 
 export class ContractComplianceResolver {
   @FieldResolver(() => ContractCompliance, {
     nullable: true,
-    description: `Per period, the PATROLS_PER_DAY and CHECKPOINT_COVERAGE targets against what the provider's recorded patrols in the scope areas achieved (China Standard Time days; at most ${MAX_COMPLIANCE_DAYS} days). Whoever sees the contract sees its compliance. Null until every party, the provider included, has signed (ACTIVE, SUSPENDED, or ended after signature): a draft or proposal binds nobody, so it says nothing about anyone's patrols.`,
+    description: `Per period, every service level's target against what the provider achieved (China Standard Time days; at most ${MAX_COMPLIANCE_DAYS} days): PATROLS_PER_DAY and CHECKPOINT_COVERAGE from its recorded patrols in the scope areas, RESPONSE_MINUTES from the cases assigned to it (report to start of work), CUSTOM manually assessed by the client (serviceLevelAssessmentRecord). Whoever sees the contract sees its compliance. Null until every party, the provider included, has signed (ACTIVE, SUSPENDED, or ended after signature): a draft or proposal binds nobody, so it says nothing about anyone's patrols.`,
   })
   async compliance(
     @Root() contract: Contract,
@@ -22,7 +22,7 @@ export class ContractComplianceResolver {
     if (!(await providerHasSigned(ctx, contract))) return null;
     const levels = await contractServiceLevelsByContractId(ctx).load(contract.id);
     const key = complianceKey(
-      { id: contract.id, startsOn: contract.startsOn, endsOn: contract.endsOn, serviceLevels: levels.map((l) => ({ metric: l.metric, target: Number(l.target), period: l.period })) },
+      { id: contract.id, startsOn: contract.startsOn, endsOn: contract.endsOn, serviceLevels: levels.map((l) => ({ id: l.id, metric: l.metric, target: Number(l.target), period: l.period, description: l.description })) },
       String(from),
       String(to),
     );
