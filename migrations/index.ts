@@ -10,6 +10,7 @@ import { CaseFigures1764515000001 } from './1764515000001-CaseFigures';
 import { CaseListIndexes1764517000000 } from './1764517000000-CaseListIndexes';
 import { Webhooks1764612000000 } from './1764612000000-Webhooks';
 import { ComplianceAssessments1764615000000 } from './1764615000000-ComplianceAssessments';
+import { ScreeningRounds1764615000001 } from './1764615000001-ScreeningRounds';
 
 /** Every migration, oldest first. Listed explicitly so the server, the CLI and the tests apply the same set. */
 export const allMigrations = [
@@ -25,4 +26,5 @@ export const allMigrations = [
   CaseListIndexes1764517000000,
   Webhooks1764612000000,
   ComplianceAssessments1764615000000,
+  ScreeningRounds1764615000001,
 ];

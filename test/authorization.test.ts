@@ -284,6 +284,33 @@ const cases = (): Case[] => [
     // Members acting for the CLIENT party; an outsider does not see the contract; a platform admin is no party to it.
     expected: { anonymous: 'UNAUTHENTICATED', outsider: 'NOT_FOUND', member: 'OK', admin: 'OK', platformAdmin: 'FORBIDDEN' },
   },
+  {
+    field: 'screeningRoundRecord',
+    document: `mutation ($input: ScreeningRoundRecordInput!) { screeningRoundRecord(input: $input) { round { id } userErrors { code } } }`,
+    // One week per role: a community files one return per week.
+    variables: (role) => ({ input: { areaId: h.world.gid.area('communityA'), frequency: 'WEEKLY', periodOf: dayOffset(-7 * (ROLES.indexOf(role) + 1)), nilReturn: true } }),
+    // Members acting for an organisation whose jurisdiction covers the community; a platform admin files for no community.
+    expected: { anonymous: 'UNAUTHENTICATED', outsider: 'FORBIDDEN', member: 'OK', admin: 'OK', platformAdmin: 'FORBIDDEN' },
+  },
+  {
+    field: 'screeningSpecialPeriodDeclare',
+    document: `mutation ($input: ScreeningSpecialPeriodDeclareInput!) { screeningSpecialPeriodDeclare(input: $input) { specialPeriod { id } userErrors { code } } }`,
+    variables: () => ({ input: { areaId: h.world.gid.area('communityA'), name: '春節', startsOn: dayOffset(3), endsOn: dayOffset(9) } }),
+    expected: { anonymous: 'UNAUTHENTICATED', outsider: 'FORBIDDEN', member: 'OK', admin: 'OK', platformAdmin: 'FORBIDDEN' },
+  },
+  {
+    field: 'screeningRounds',
+    document: `query ($areaId: ID!, $from: LocalDate!, $to: LocalDate!) { screeningRounds(areaId: $areaId, from: $from, to: $to) { totalCount } }`,
+    variables: () => ({ areaId: h.world.gid.area('communityA'), from: dayOffset(-60), to: dayOffset(0) }),
+    // Like the dashboard: the jurisdiction's members and platform admins; null for anyone else.
+    expected: { anonymous: 'UNAUTHENTICATED', outsider: 'NULL', member: 'OK', admin: 'OK', platformAdmin: 'OK' },
+  },
+  {
+    field: 'screeningSpecialPeriods',
+    document: `query ($areaId: ID!) { screeningSpecialPeriods(areaId: $areaId) { totalCount } }`,
+    variables: () => ({ areaId: h.world.gid.area('communityA') }),
+    expected: { anonymous: 'UNAUTHENTICATED', outsider: 'NULL', member: 'OK', admin: 'OK', platformAdmin: 'OK' },
+  },
 ];
 
 describe('authorization matrix of the foundation operations', () => {

@@ -58,7 +58,7 @@ export async function recordAssessment(ctx: AppContext, input: ServiceLevelAsses
       type: 'contract.assessmentRecorded',
       subjectId: contract.id,
       organizationIds: contractAudience({ partyOrganizationIds: partyIds, overseerOrganizationIds: overseers, status: contract.status, createdByOrganizationId: contract.createdByOrganizationId }),
-      payload: { contractId: contract.id, assessmentId: saved.id, startsOn: period.startsOn, met: input.met },
+      payload: { contractId: contract.id, serviceLevelAssessmentId: saved.id, startsOn: period.startsOn, met: input.met },
     });
     return { assessment: saved };
   });

@@ -7,6 +7,7 @@ import type { Area } from '../area/area.entity';
 import { OPEN_STATUSES } from '../case/case.entity';
 import { jurisdictionOrganizationIdsByAreaId } from '../case/case.loaders';
 import { canSeeJurisdiction } from '../case/case.policy';
+import { screeningFigures } from '../screening/screening.service';
 import { CaseFigures, ContractFigures, JurisdictionDashboard, MeetingFigures, PatrolFigures, UnitPerformance } from './dashboard.types';
 
 const DAY = 86_400_000;
@@ -131,13 +132,14 @@ export async function jurisdictionDashboard(ctx: AppContext, areaId: string | nu
   const area = await visibleJurisdiction(ctx, areaId);
   if (!area) return null;
   const now = clock.now();
-  const [cases, patrols, meetings, contracts] = await Promise.all([
+  const [cases, patrols, meetings, contracts, screening] = await Promise.all([
     caseFigures(ctx, area, now),
     patrolFigures(ctx, area),
     meetingFigures(ctx, area, now),
     contractFigures(ctx, area),
+    screeningFigures(ctx, area),
   ]);
-  return Object.assign(new JurisdictionDashboard(), { areaId: area.id, generatedAt: now, cases, patrols, meetings, contracts });
+  return Object.assign(new JurisdictionDashboard(), { areaId: area.id, generatedAt: now, cases, patrols, meetings, contracts, screening });
 }
 
 export interface PerformanceQuery {

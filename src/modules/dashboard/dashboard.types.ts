@@ -1,6 +1,7 @@
 import { Field, Float, Int, ObjectType } from 'type-graphql';
 import { CaseCategory, CaseStatus } from '../case/case.entity';
 import { valueObject, WHY } from '../../shared/relay/value-object';
+import { ScreeningFigures } from '../screening/screening.inputs';
 
 @ObjectType({ description: valueObject('Number of open cases of one category in one status.', WHY.computed) })
 export class CaseCountByCategoryAndStatus {
@@ -104,6 +105,9 @@ export class JurisdictionDashboard {
 
   @Field(() => ContractFigures, { nullable: true, description: 'Security contracts; null while the platform has no contract module.' })
   contracts!: ContractFigures | null;
+
+  @Field(() => ScreeningFigures, { description: 'Dispute screening (每周一排查) over the last four complete weeks: returns due from every community, filed, nil returns, and the missing ones.' })
+  screening!: ScreeningFigures;
 }
 
 @ObjectType({

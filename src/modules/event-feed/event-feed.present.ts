@@ -24,6 +24,7 @@ const SUBJECT_TYPES: Record<string, string> = {
   contract: 'Contract',
   consultation: 'Consultation',
   patrol: 'Patrol',
+  screening: 'ScreeningRound',
 };
 
 /** `fromOrganization` -> `Organization`: the longest trailing run of camel-case words that names a node type. */

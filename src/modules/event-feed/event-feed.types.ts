@@ -11,6 +11,7 @@ export enum EventTopic {
   CONTRACT = 'contract',
   CONSULTATION = 'consultation',
   NETWORK = 'network',
+  SCREENING = 'screening',
 }
 
 registerEnumType(EventTopic, {
@@ -23,6 +24,7 @@ registerEnumType(EventTopic, {
     CONTRACT: { description: 'Contracts: drafts, proposals, signatures, status changes (as `contractUpdates`).' },
     CONSULTATION: { description: 'Consultations: positions, proposals, closing (as `consultationUpdates`).' },
     NETWORK: { description: 'Organisations, memberships, relations, API clients and webhook endpoints (as `networkChanges`).' },
+    SCREENING: { description: 'Dispute screening: returns filed and special periods declared (polling and webhooks; no subscription of its own).' },
   },
 });
 
