@@ -112,22 +112,20 @@ export async function listSpecialPeriods(ctx: AppContext, areaId: string | null,
 export async function screeningFigures(ctx: AppContext, area: Pick<Area, 'path'>, on: string = today()): Promise<ScreeningFigures> {
   const windowStartsOn = addDays(mondayOf(on), -7 * SCREENING_WINDOW_WEEKS);
   const windowEndsOn = addDays(on, -1);
-  const communities: { id: string; path: string }[] = await ctx.app.db.query(
-    `SELECT id, path FROM area WHERE path LIKE $1 || '%' AND kind = ANY($2) ORDER BY path`,
-    [area.path, COMMUNITY_KINDS],
-  );
-  const specials: { path: string; starts_on: string; ends_on: string }[] = await ctx.app.db.query(
-    `SELECT a.path, to_char(s.starts_on, 'YYYY-MM-DD') AS starts_on, to_char(s.ends_on, 'YYYY-MM-DD') AS ends_on
-       FROM screening_special_period s JOIN area a ON a.id = s.area_id
-      WHERE s.starts_on <= $2 AND s.ends_on >= $1 AND (a.path LIKE $3 || '%' OR $3 LIKE a.path || '%')`,
-    [windowStartsOn, windowEndsOn, area.path],
-  );
-  const filed: { area_id: string; frequency: string; starts_on: string; nil_return: boolean; cases: string[] | null }[] = await ctx.app.db.query(
-    `SELECT r.area_id, r.frequency, to_char(r.period_starts_on, 'YYYY-MM-DD') AS starts_on, r.nil_return,
-            (SELECT array_agg(rc.case_id) FROM screening_round_case rc WHERE rc.round_id = r.id) AS cases
-       FROM screening_round r WHERE r.area_id = ANY($1::uuid[]) AND r.period_starts_on BETWEEN $2 AND $3`,
-    [communities.map((c) => c.id), windowStartsOn, windowEndsOn],
-  );
+  // One statement for the dashboard: communities, special periods and returns of the window, as JSON.
+  const [row]: { communities: { id: string; path: string }[]; specials: { path: string; starts_on: string; ends_on: string }[]; filed: { area_id: string; frequency: string; starts_on: string; nil_return: boolean; cases: string[] | null }[] }[] =
+    await ctx.app.db.query(
+      `WITH communities AS (SELECT id, path FROM area WHERE path LIKE $1 || '%' AND kind = ANY($2))
+       SELECT (SELECT coalesce(json_agg(json_build_object('id', c.id, 'path', c.path) ORDER BY c.path), '[]') FROM communities c) AS communities,
+              (SELECT coalesce(json_agg(json_build_object('path', a.path, 'starts_on', to_char(s.starts_on, 'YYYY-MM-DD'), 'ends_on', to_char(s.ends_on, 'YYYY-MM-DD'))), '[]')
+                 FROM screening_special_period s JOIN area a ON a.id = s.area_id
+                WHERE s.starts_on <= $4 AND s.ends_on >= $3 AND (a.path LIKE $1 || '%' OR $1 LIKE a.path || '%')) AS specials,
+              (SELECT coalesce(json_agg(json_build_object('area_id', r.area_id, 'frequency', r.frequency, 'starts_on', to_char(r.period_starts_on, 'YYYY-MM-DD'), 'nil_return', r.nil_return,
+                        'cases', (SELECT array_agg(rc.case_id) FROM screening_round_case rc WHERE rc.round_id = r.id))), '[]')
+                 FROM screening_round r WHERE r.area_id IN (SELECT id FROM communities) AND r.period_starts_on BETWEEN $3 AND $4) AS filed`,
+      [area.path, COMMUNITY_KINDS, windowStartsOn, windowEndsOn],
+    );
+  const { communities, specials, filed } = row;
   const filedBySlot = new Map(filed.map((f) => [`${f.area_id}|${f.frequency}|${f.starts_on}`, f]));
   const due: ScreeningSlot[] = [];
   for (const community of communities) {
