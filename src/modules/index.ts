@@ -35,7 +35,6 @@ import { DashboardResolver, UnitPerformanceResolver } from './dashboard/dashboar
 import { EventFeedResolver } from './event-feed/event-feed.resolver';
 import { WebhookDelivery, WebhookEndpoint } from './webhook/webhook.entity';
 import { WebhookDeliveryResolver, WebhookEndpointResolver } from './webhook/webhook.resolver';
-
 import { ScreeningRound, ScreeningRoundCase, ScreeningSpecialPeriod } from './screening/screening.entity';
 import { ScreeningRoundResolver, ScreeningSlotResolver, ScreeningSpecialPeriodResolver } from './screening/screening.resolver';
 
