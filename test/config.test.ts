@@ -6,6 +6,13 @@ describe('configuration', () => {
     expect(config).toMatchObject({ nodeEnv: 'development', port: 4000, databaseUrl: undefined, loadDemoData: true, introspection: true });
   });
 
+  test('given no JWT_TTL_SECONDS, then access tokens live 15 minutes: a stolen token is short-lived by default', () => {
+    expect(loadConfig({}).jwtTtlSeconds).toBe(900);
+    expect(loadConfig({ JWT_TTL_SECONDS: '120' }).jwtTtlSeconds).toBe(120);
+    expect(() => loadConfig({ JWT_TTL_SECONDS: '59' })).toThrow('JWT_TTL_SECONDS');
+    expect(() => loadConfig({ JWT_TTL_SECONDS: '86401' })).toThrow('JWT_TTL_SECONDS');
+  });
+
   test('given production without DATABASE_URL, then start is refused with a clear message', () => {
     expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40) })).toThrow(new ConfigError('DATABASE_URL is required when NODE_ENV=production'));
   });

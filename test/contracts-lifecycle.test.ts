@@ -172,6 +172,40 @@ describe('contracts over time', () => {
   });
 });
 
+describe('signing against the version read', () => {
+  test('given a proposal one party already signed, when another party signs with the version read before that signature, then CONFLICT and no signature is stored', async () => {
+    const drafted = await draftContract(h);
+    const proposed = (await gql(h.server.httpUrl, PROPOSE, { input: { id: drafted.id, expectedVersion: drafted.version } }, h.world.tokens.communityAdmin)).body.data.contractPropose.contract;
+    await gql(h.server.httpUrl, SIGN, { input: { id: proposed.id, expectedVersion: proposed.version } }, h.world.tokens.communityAdmin);
+    const older = await gql(h.server.httpUrl, SIGN, { input: { id: proposed.id, expectedVersion: proposed.version } }, h.world.tokens.securityAdmin);
+    expect(older.body.data.contractSign.userErrors).toEqual([{ field: ['input', 'expectedVersion'], code: 'CONFLICT' }]);
+    const [{ n }] = await h.server.services.db.query('SELECT count(*)::int AS n FROM contract_signature WHERE contract_id = $1', [uuid(proposed.id)]);
+    expect(n).toBe(1);
+  });
+
+  test('given a DRAFT changed once, when updated with the version before the change, then CONFLICT: an older version conflicts like a newer one', async () => {
+    const contract = await draftContract(h);
+    const changed = (await gql(h.server.httpUrl, UPDATE, { input: { id: contract.id, expectedVersion: contract.version, feeMinor: 1_300_000 } }, h.world.tokens.communityAdmin)).body.data.contractUpdate.contract;
+    expect(changed.version).toBe(contract.version + 1);
+    const older = await gql(h.server.httpUrl, UPDATE, { input: { id: contract.id, expectedVersion: contract.version, feeMinor: 1 } }, h.world.tokens.communityAdmin);
+    expect(older.body.data.contractUpdate.userErrors).toEqual([{ field: ['input', 'expectedVersion'], code: 'CONFLICT' }]);
+    expect((await read(contract.id)).fee).toEqual(expect.objectContaining({ amountMinor: 1_300_000 }));
+  });
+
+  test('given a proposal whose end date passes before the last signature, when the last party signs, then it is EXPIRED, never ACTIVE', async () => {
+    const drafted = await draftContract(h, { startsOn: dayOffset(-10), endsOn: dayOffset(1) });
+    let current = (await gql(h.server.httpUrl, PROPOSE, { input: { id: drafted.id, expectedVersion: drafted.version } }, h.world.tokens.communityAdmin)).body.data.contractPropose.contract;
+    for (const token of [h.world.tokens.communityAdmin, h.world.tokens.securityAdmin]) {
+      current = (await gql(h.server.httpUrl, SIGN, { input: { id: current.id, expectedVersion: current.version } }, token)).body.data.contractSign.contract;
+    }
+    clock.freeze(noonOn(dayOffset(2)));
+    const last = await gql(h.server.httpUrl, SIGN, { input: { id: current.id, expectedVersion: current.version } }, h.world.tokens.policeAdmin);
+    clock.reset();
+    expect(last.body.data.contractSign.contract).toMatchObject({ status: 'EXPIRED', awaitingSignatureFrom: [] });
+    expect(await auditActions(drafted.id)).not.toContain('contractActivate');
+  });
+});
+
 describe('contractDecline', () => {
   const DECLINE = `mutation ($input: ContractDeclineInput!) { contractDecline(input: $input) { contract { status statusReason } userErrors { field code } } }`;
 

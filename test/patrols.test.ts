@@ -3,7 +3,7 @@ import { errorCodes, gql, sleep, subscribe, wsClient } from './support/graphql';
 import { startHarness, stopHarness, type Harness } from './support/harness';
 import { clock } from '../src/shared/clock';
 import { MemberRole } from '../src/shared/auth/roles';
-import { toGlobalId } from '../src/shared/relay/global-id';
+import { fromGlobalId, toGlobalId } from '../src/shared/relay/global-id';
 import { Membership } from '../src/modules/membership/membership.entity';
 import { Organization, OrganizationKind } from '../src/modules/organization/organization.entity';
 import { Relationship, RelationshipType } from '../src/modules/relationship/relationship.entity';
@@ -161,6 +161,9 @@ describe('patrolEventsRecord', () => {
     const patrol = await gql(h.server.httpUrl, PATROL, { id: patrolId }, tokens.coordinator);
     expect(patrol.body.data.patrol.events.totalCount).toBe(3);
     expect(patrol.body.data.patrol.status).toBe('ACTIVE');
+    // A pure retry changes nothing, so it tells nobody anything: one eventsRecorded, from the first send.
+    const published = await h.server.services.db.query(`SELECT type FROM event WHERE topic = 'patrol' AND subject_id = $1 ORDER BY id`, [fromGlobalId(patrolId)!.id]);
+    expect(published.map((e: { type: string }) => e.type).filter((t: string) => t === 'patrol.eventsRecorded')).toHaveLength(1);
   });
 
   test('given a batch with bad events, when recorded, then the good ones are accepted and each bad one is rejected with a reason', async () => {

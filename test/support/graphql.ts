@@ -20,6 +20,17 @@ export async function gql<T = any>(url: string, query: string, variables: Record
   return { status: response.status, headers: response.headers, body, sqlStatements: Number(response.headers.get('x-sql-statements') ?? NaN) };
 }
 
+/**
+ * The statement counts of requests that must cost the same: equal, and each
+ * above zero, so a counter that stopped counting (0 = 0) cannot pass.
+ */
+export function expectSameStatementCount(...responses: GraphQLResponse[]): number {
+  const counts = responses.map((r) => r.sqlStatements);
+  for (const count of counts) expect(count).toBeGreaterThan(0);
+  expect(new Set(counts).size).toBe(1);
+  return counts[0];
+}
+
 export function errorCodes(response: GraphQLResponse): (string | undefined)[] {
   return (response.body.errors ?? []).map((e) => e.extensions?.code);
 }
