@@ -8,6 +8,7 @@ import { PartnerPolling1764512000000 } from './1764512000000-PartnerPolling';
 import { PatrolProof1764515000000 } from './1764515000000-PatrolProof';
 import { CaseFigures1764515000001 } from './1764515000001-CaseFigures';
 import { CaseListIndexes1764517000000 } from './1764517000000-CaseListIndexes';
+import { Sessions1764609000000 } from './1764609000000-Sessions';
 import { Webhooks1764612000000 } from './1764612000000-Webhooks';
 import { ComplianceAssessments1764615000000 } from './1764615000000-ComplianceAssessments';
 import { ScreeningRounds1764615000001 } from './1764615000001-ScreeningRounds';
@@ -24,6 +25,7 @@ export const allMigrations = [
   PatrolProof1764515000000,
   CaseFigures1764515000001,
   CaseListIndexes1764517000000,
+  Sessions1764609000000,
   Webhooks1764612000000,
   ComplianceAssessments1764615000000,
   ScreeningRounds1764615000001,

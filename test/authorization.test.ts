@@ -53,7 +53,7 @@ beforeAll(async () => {
   h = await startHarness();
   const db = h.server.services.db;
   // One record per role for the operations that consume one (remove, end, revoke).
-  for (const op of ['membershipAdd', 'membershipRemove', 'relationshipEnd', 'apiClientRevoke', 'jurisdictionGrant', 'jurisdictionRevoke', 'relationshipAccept', 'relationshipDecline', ...WEBHOOK_OPS, 'webhookDeliveryRetry']) {
+  for (const op of ['membershipAdd', 'membershipRemove', 'relationshipEnd', 'apiClientRevoke', 'apiClientRotateSecret', 'jurisdictionGrant', 'jurisdictionRevoke', 'relationshipAccept', 'relationshipDecline', ...WEBHOOK_OPS, 'webhookDeliveryRetry']) {
     prepared[op] = {} as Record<Role, string>;
   }
   for (const role of ROLES) {
@@ -72,6 +72,11 @@ beforeAll(async () => {
       [h.world.orgs.community.id, `gzc_${randomUUID()}`],
     );
     prepared.apiClientRevoke[role] = toGlobalId('ApiClient', client.id);
+    const [rotated] = await db.query(
+      `INSERT INTO api_client (organization_id, name, client_key, secret_hash, scope) VALUES ($1, 'r', $2, 'x', 'READ') RETURNING id`,
+      [h.world.orgs.community.id, `gzc_${randomUUID()}`],
+    );
+    prepared.apiClientRotateSecret[role] = toGlobalId('ApiClient', rotated.id);
     // Child units of the community: one to receive a delegated grid, one holding a grid the community delegated.
     for (const op of ['jurisdictionGrant', 'jurisdictionRevoke']) {
       const [unit] = await db.query(`INSERT INTO organization (name, kind, home_area_id, parent_id) VALUES ($1, 'VOLUNTEER_PATROL', $2, $3) RETURNING id`, [
@@ -142,6 +147,18 @@ const cases = (): Case[] => [
   {
     field: 'authTokenForClient',
     document: `mutation { authTokenForClient(input: { clientId: "gzc_x", clientSecret: "x" }) { userErrors { code } } }`,
+    variables: () => ({}),
+    expected: { anonymous: 'INVALID_CREDENTIALS', outsider: 'INVALID_CREDENTIALS', member: 'INVALID_CREDENTIALS', admin: 'INVALID_CREDENTIALS', platformAdmin: 'INVALID_CREDENTIALS' } as never,
+  },
+  {
+    field: 'authRefresh',
+    document: `mutation { authRefresh(input: { refreshToken: "gzr_unknown" }) { userErrors { code } } }`,
+    variables: () => ({}),
+    expected: { anonymous: 'INVALID_CREDENTIALS', outsider: 'INVALID_CREDENTIALS', member: 'INVALID_CREDENTIALS', admin: 'INVALID_CREDENTIALS', platformAdmin: 'INVALID_CREDENTIALS' } as never,
+  },
+  {
+    field: 'authLogout',
+    document: `mutation { authLogout(input: { refreshToken: "gzr_unknown" }) { userErrors { code } } }`,
     variables: () => ({}),
     expected: { anonymous: 'INVALID_CREDENTIALS', outsider: 'INVALID_CREDENTIALS', member: 'INVALID_CREDENTIALS', admin: 'INVALID_CREDENTIALS', platformAdmin: 'INVALID_CREDENTIALS' } as never,
   },
@@ -236,6 +253,12 @@ const cases = (): Case[] => [
     document: `mutation ($input: ApiClientRevokeInput!) { apiClientRevoke(input: $input) { apiClient { id } userErrors { code } } }`,
     variables: (role) => ({ input: { id: prepared.apiClientRevoke[role] } }),
     // API clients are visible to the organisation's ADMINs only; to everyone else they do not exist.
+    expected: { ...adminsOnly, outsider: 'NOT_FOUND', member: 'NOT_FOUND' },
+  },
+  {
+    field: 'apiClientRotateSecret',
+    document: `mutation ($input: ApiClientRotateSecretInput!) { apiClientRotateSecret(input: $input) { clientSecret userErrors { code } } }`,
+    variables: (role) => ({ input: { id: prepared.apiClientRotateSecret[role], overlapSeconds: 60 } }),
     expected: { ...adminsOnly, outsider: 'NOT_FOUND', member: 'NOT_FOUND' },
   },
   { field: 'events', document: `{ events(first: 1) { pageInfo { hasNextPage } } }`, variables: () => ({}), expected: signedIn },

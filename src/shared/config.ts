@@ -27,6 +27,8 @@ export interface Config {
   jwtIssuer: string;
   jwtAudience: string;
   jwtTtlSeconds: number;
+  /** How long a refresh token (from `authLogin`/`authRefresh`) may be used; each use rotates it. */
+  refreshTtlSeconds: number;
   logLevel: string;
   dataDir: string;
   introspection: boolean;
@@ -178,6 +180,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     jwtIssuer: 'gongzhi',
     jwtAudience: 'gongzhi-api',
     jwtTtlSeconds: int(env, 'JWT_TTL_SECONDS', 900, 60, 86400),
+    refreshTtlSeconds: int(env, 'REFRESH_TTL_SECONDS', 43200, 300, 30 * 86400),
     logLevel,
     dataDir: path.resolve(env.DATA_DIR || '.data'),
     introspection: bool(env, 'INTROSPECTION', !production),

@@ -29,6 +29,14 @@ export class ApiClient implements Node {
   @Column('text')
   secretHash!: string;
 
+  /** The secret replaced by the last rotation, accepted until `previousSecretExpiresAt`. */
+  @Column('text', { nullable: true })
+  previousSecretHash!: string | null;
+
+  @Column('timestamptz', { nullable: true })
+  @Field(() => Date, { nullable: true, description: 'Until when the secret replaced by the last `apiClientRotateSecret` still works (a past time: it no longer does); null when the secret was never rotated.' })
+  previousSecretExpiresAt!: Date | null;
+
   @Column('text')
   @Field(() => ApiClientScope, { description: 'What the client may do.' })
   scope!: ApiClientScope;

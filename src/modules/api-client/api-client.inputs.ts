@@ -1,4 +1,4 @@
-import { Field, ID, InputType, ObjectType } from 'type-graphql';
+import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { UserError } from '../../shared/errors';
 import { ApiClientScope } from '../../shared/auth/roles';
 import { ApiClient } from './api-client.entity';
@@ -37,6 +37,30 @@ export class ApiClientCreatePayload {
 export class ApiClientRevokePayload {
   @Field(() => ApiClient, { nullable: true, description: 'The revoked client; null when refused.' })
   apiClient?: ApiClient | null;
+
+  @Field(() => [UserError], { description: 'Why the input was refused; empty on success.' })
+  userErrors!: UserError[];
+}
+
+@InputType({ description: 'Gives a client a new secret; the old one keeps working for a short overlap so the partner can switch without downtime.' })
+export class ApiClientRotateSecretInput {
+  @Field(() => ID, { description: 'The client.' })
+  id!: string;
+
+  @Field(() => Int, {
+    nullable: true,
+    description: 'Seconds the replaced secret still works (0-86400, default 3600). 0 refuses it at once, for a secret that leaked. A secret replaced earlier stops working now either way.',
+  })
+  overlapSeconds?: number | null;
+}
+
+@ObjectType({ description: 'Result of `apiClientRotateSecret`.' })
+export class ApiClientRotateSecretPayload {
+  @Field(() => ApiClient, { nullable: true, description: 'The client, with `previousSecretExpiresAt` set; null when refused.' })
+  apiClient?: ApiClient | null;
+
+  @Field(() => String, { nullable: true, description: 'The new client secret. Shown this once: only a hash is kept.' })
+  clientSecret?: string | null;
 
   @Field(() => [UserError], { description: 'Why the input was refused; empty on success.' })
   userErrors!: UserError[];

@@ -6,8 +6,8 @@ import { registerNodeType } from '../node/node.registry';
 import { Organization } from '../organization/organization.entity';
 import { organizationsById } from '../organization/organization.loaders';
 import { ApiClient } from './api-client.entity';
-import { ApiClientCreateInput, ApiClientCreatePayload, ApiClientRevokeInput, ApiClientRevokePayload } from './api-client.inputs';
-import { createApiClient, findApiClient, revokeApiClient } from './api-client.service';
+import { ApiClientCreateInput, ApiClientCreatePayload, ApiClientRevokeInput, ApiClientRevokePayload, ApiClientRotateSecretInput, ApiClientRotateSecretPayload } from './api-client.inputs';
+import { createApiClient, findApiClient, revokeApiClient, rotateApiClientSecret } from './api-client.service';
 
 registerNodeType('ApiClient', findApiClient);
 
@@ -23,6 +23,14 @@ export class ApiClientResolver {
   @Access(AccessLevel.WRITE)
   apiClientRevoke(@Ctx() ctx: AppContext, @Arg('input', { description: 'The client to revoke.' }) input: ApiClientRevokeInput) {
     return withUserErrors<ApiClientRevokePayload>(() => revokeApiClient(ctx, input));
+  }
+
+  @Mutation(() => ApiClientRotateSecretPayload, {
+    description: "Gives a client a new secret (shown once); the replaced one keeps working for `overlapSeconds` so the partner can switch without downtime. The organisation's ADMINs only.",
+  })
+  @Access(AccessLevel.WRITE)
+  apiClientRotateSecret(@Ctx() ctx: AppContext, @Arg('input', { description: 'The client and the overlap.' }) input: ApiClientRotateSecretInput) {
+    return withUserErrors<ApiClientRotateSecretPayload>(() => rotateApiClientSecret(ctx, input));
   }
 
   @FieldResolver(() => Organization, { description: 'The organisation the client acts for.' })

@@ -1,6 +1,6 @@
 import type { AppContext } from '../../shared/context';
 import { UserErrorCode, forbidden } from '../../shared/errors';
-import { canManageOrganization, canSeeApiClients } from '../../shared/auth/policy';
+import { canManageApiClients, canManageOrganization, canSeeApiClients } from '../../shared/auth/policy';
 import { ApiClientScope } from '../../shared/auth/roles';
 import { hashClientSecret, newClientKey, newClientSecret } from '../../shared/auth/password';
 import { clock } from '../../shared/clock';
@@ -8,7 +8,7 @@ import { fail, failIfAny, inTransaction } from '../../shared/transaction';
 import { InputCheck } from '../../shared/validation';
 import { Organization } from '../organization/organization.entity';
 import { ApiClient } from './api-client.entity';
-import type { ApiClientCreateInput, ApiClientRevokeInput } from './api-client.inputs';
+import type { ApiClientCreateInput, ApiClientRevokeInput, ApiClientRotateSecretInput } from './api-client.inputs';
 import { apiClientsById } from './api-client.loaders';
 
 export async function findApiClient(ctx: AppContext, id: string): Promise<ApiClient | null> {
@@ -51,7 +51,7 @@ export async function revokeApiClient(ctx: AppContext, input: ApiClientRevokeInp
   return inTransaction(ctx, async (tx) => {
     const client = await tx.em.findOneBy(ApiClient, { id: id! });
     if (!client || !canSeeApiClients(ctx.viewer, client.organizationId)) fail('id', UserErrorCode.NOT_FOUND, 'No ApiClient with this id.');
-    if (!canManageOrganization(ctx.viewer, client.organizationId)) throw forbidden('Only ADMINs of the organisation revoke its API clients.');
+    if (!canManageApiClients(ctx.viewer, client.organizationId)) throw forbidden('Only ADMINs of the organisation revoke its API clients.');
     if (client.revokedAt) fail('id', UserErrorCode.ALREADY_DONE, 'The client is already revoked.');
     await tx.em.update(ApiClient, { id: client.id }, { revokedAt: clock.now() });
     tx.audit({ action: 'apiClientRevoke', recordType: 'ApiClient', recordId: client.id });
@@ -64,5 +64,32 @@ export async function revokeApiClient(ctx: AppContext, input: ApiClientRevokeInp
       payload: { apiClientId: client.id, invalidatesViewers: [`client:${client.id}`] },
     });
     return { apiClient: await tx.em.findOneByOrFail(ApiClient, { id: client.id }) };
+  });
+}
+
+const MAX_OVERLAP_SECONDS = 86_400;
+
+export async function rotateApiClientSecret(ctx: AppContext, input: ApiClientRotateSecretInput): Promise<{ apiClient: ApiClient; clientSecret: string }> {
+  const check = new InputCheck();
+  const id = check.id('id', input.id, 'ApiClient', { required: true });
+  const overlapSeconds = input.overlapSeconds ?? 3600;
+  if (!Number.isInteger(overlapSeconds) || overlapSeconds < 0 || overlapSeconds > MAX_OVERLAP_SECONDS) {
+    check.add('overlapSeconds', UserErrorCode.OUT_OF_RANGE, `Between 0 and ${MAX_OVERLAP_SECONDS} seconds.`);
+  }
+  failIfAny(check.errors);
+
+  return inTransaction(ctx, async (tx) => {
+    const client = await tx.em.findOne(ApiClient, { where: { id: id! }, lock: { mode: 'pessimistic_write' } });
+    if (!client || !canSeeApiClients(ctx.viewer, client.organizationId)) fail('id', UserErrorCode.NOT_FOUND, 'No ApiClient with this id.');
+    if (!canManageApiClients(ctx.viewer, client.organizationId)) throw forbidden("Only people who are ADMINs of the organisation rotate its API clients' secrets.");
+    if (client.revokedAt) fail('id', UserErrorCode.INVALID_TRANSITION, 'The client is revoked; create a new one.');
+    const clientSecret = newClientSecret();
+    await tx.em.update(ApiClient, { id: client.id }, {
+      secretHash: hashClientSecret(clientSecret),
+      previousSecretHash: overlapSeconds > 0 ? client.secretHash : null,
+      previousSecretExpiresAt: overlapSeconds > 0 ? new Date(Date.now() + overlapSeconds * 1000) : null,
+    });
+    tx.audit({ action: 'apiClientRotateSecret', recordType: 'ApiClient', recordId: client.id, details: { overlapSeconds } });
+    return { apiClient: await tx.em.findOneByOrFail(ApiClient, { id: client.id }), clientSecret };
   });
 }

@@ -32,15 +32,68 @@ export class AccessToken {
   expiresAt!: Date;
 }
 
+@ObjectType({
+  description: valueObject(
+    'A refresh token: exchange it with `authRefresh` for a new access token (and a new refresh token) without the password. Each one works once: keep only the newest. Presenting a used one again ends the whole session (it means someone else has a copy).',
+    WHY.answer,
+  ),
+})
+export class RefreshToken {
+  @Field({ description: 'The opaque token (starts with gzr_). Only its hash is stored.' })
+  token!: string;
+
+  @Field({ description: 'When it stops working if not used (REFRESH_TTL_SECONDS after it was issued, 12 hours by default).' })
+  expiresAt!: Date;
+}
+
 @ObjectType({ description: 'Result of `authLogin`.' })
 export class AuthLoginPayload {
   @Field(() => AccessToken, { nullable: true, description: 'The token; null when the credentials were refused.' })
   accessToken?: AccessToken | null;
 
+  @Field(() => RefreshToken, { nullable: true, description: 'Starts a session: use it with `authRefresh` before the access token expires, so the password need not be kept; null when refused.' })
+  refreshToken?: RefreshToken | null;
+
   @Field(() => User, { nullable: true, description: 'The signed-in user.' })
   user?: User | null;
 
   @Field(() => [UserError], { description: 'INVALID_CREDENTIALS when the e-mail or password is wrong (which one is not said).' })
+  userErrors!: UserError[];
+}
+
+@InputType({ description: 'A refresh token to exchange.' })
+export class AuthRefreshInput {
+  @Field({ description: 'The newest refresh token of the session.' })
+  refreshToken!: string;
+}
+
+@ObjectType({ description: 'Result of `authRefresh`.' })
+export class AuthRefreshPayload {
+  @Field(() => AccessToken, { nullable: true, description: 'A new access token; null when refused.' })
+  accessToken?: AccessToken | null;
+
+  @Field(() => RefreshToken, { nullable: true, description: 'The refresh token to use next time; the one sent no longer works. Null when refused.' })
+  refreshToken?: RefreshToken | null;
+
+  @Field(() => User, { nullable: true, description: 'The signed-in user.' })
+  user?: User | null;
+
+  @Field(() => [UserError], { description: 'INVALID_CREDENTIALS when the refresh token is unknown, expired, revoked or already used (a used one also ends the session).' })
+  userErrors!: UserError[];
+}
+
+@InputType({ description: 'The session to end.' })
+export class AuthLogoutInput {
+  @Field({ description: 'The newest (or any) refresh token of the session.' })
+  refreshToken!: string;
+}
+
+@ObjectType({ description: 'Result of `authLogout`.' })
+export class AuthLogoutPayload {
+  @Field(() => Boolean, { nullable: true, description: 'True when this call ended the session; null when refused.' })
+  loggedOut?: boolean | null;
+
+  @Field(() => [UserError], { description: 'INVALID_CREDENTIALS for an unknown refresh token; ALREADY_DONE when the session had already ended.' })
   userErrors!: UserError[];
 }
 
@@ -52,7 +105,7 @@ export class AuthTokenForClientPayload {
   @Field(() => ApiClient, { nullable: true, description: 'The client.' })
   apiClient?: ApiClient | null;
 
-  @Field(() => [UserError], { description: 'INVALID_CREDENTIALS when the id or secret is wrong or the client is revoked.' })
+  @Field(() => [UserError], { description: 'INVALID_CREDENTIALS when the id or secret is wrong (a secret replaced by `apiClientRotateSecret` works only until its overlap ends) or the client is revoked.' })
   userErrors!: UserError[];
 }
 

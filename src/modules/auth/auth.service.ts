@@ -9,11 +9,12 @@ import { Organization } from '../organization/organization.entity';
 import { organizationsById } from '../organization/organization.loaders';
 import { User } from '../user/user.entity';
 import { usersById } from '../user/user.loaders';
-import type { AccessToken, AuthLoginInput, AuthTokenForClientInput, ViewerInfo } from './auth.inputs';
+import type { AccessToken, AuthLoginInput, AuthTokenForClientInput, RefreshToken, ViewerInfo } from './auth.inputs';
+import { issueRefreshToken } from './auth.sessions';
 
 const INVALID = 'E-mail or password is wrong.';
 
-export async function login(ctx: AppContext, input: AuthLoginInput): Promise<{ accessToken: AccessToken; user: User }> {
+export async function login(ctx: AppContext, input: AuthLoginInput): Promise<{ accessToken: AccessToken; refreshToken: RefreshToken; user: User }> {
   const email = String(input.email ?? '').trim().toLowerCase();
   const user = email && email.length <= 254 ? await ctx.app.db.getRepository(User).findOneBy({ email }) : null;
   const password = String(input.password ?? '').slice(0, 1024);
@@ -24,16 +25,20 @@ export async function login(ctx: AppContext, input: AuthLoginInput): Promise<{ a
     fail('password', UserErrorCode.INVALID_CREDENTIALS, INVALID);
   }
   const accessToken = ctx.app.tokens.issue(`user:${user.id}`);
-  await inTransaction({ ...ctx, viewer: Viewer.user(user.id, user.isPlatformAdmin, new Map()) }, async (tx) => {
+  const refreshToken = await inTransaction({ ...ctx, viewer: Viewer.user(user.id, user.isPlatformAdmin, new Map()) }, async (tx) => {
     tx.audit({ action: 'authLogin', recordType: 'User', recordId: user.id, details: { userId: user.id } });
+    return issueRefreshToken(ctx, tx.em, user.id, null);
   });
-  return { accessToken, user };
+  return { accessToken, refreshToken, user };
 }
 
 export async function tokenForClient(ctx: AppContext, input: AuthTokenForClientInput): Promise<{ accessToken: AccessToken; apiClient: ApiClient }> {
   const clientKey = String(input.clientId ?? '').trim();
   const client = clientKey && clientKey.length < 100 ? await ctx.app.db.getRepository(ApiClient).findOneBy({ clientKey }) : null;
-  if (!client || client.revokedAt || !clientSecretMatches(String(input.clientSecret ?? ''), client.secretHash)) {
+  const secret = String(input.clientSecret ?? '');
+  // During a rotation's overlap the replaced secret works too, so a partner can switch without downtime.
+  const previousStillValid = (c: ApiClient) => c.previousSecretHash !== null && c.previousSecretExpiresAt !== null && c.previousSecretExpiresAt.getTime() > Date.now() && clientSecretMatches(secret, c.previousSecretHash);
+  if (!client || client.revokedAt || !(clientSecretMatches(secret, client.secretHash) || previousStillValid(client))) {
     fail('clientSecret', UserErrorCode.INVALID_CREDENTIALS, 'Client id or secret is wrong, or the client was revoked.');
   }
   const accessToken = ctx.app.tokens.issue(`client:${client.id}`);

@@ -139,6 +139,21 @@ export function canManageWebhooks(viewer: Viewer, organizationId: string): boole
   return canManageOrganization(viewer, organizationId);
 }
 
+/**
+ * Revoking a client or rotating its secret: people who are ADMINs of its
+ * organisation, or platform admins. A client never manages clients, its own
+ * secret included: a leaked secret must not be able to renew itself.
+ */
+export function canManageApiClients(viewer: Viewer, organizationId: string): boolean {
+  return viewer.kind === 'user' && canManageOrganization(viewer, organizationId);
+}
+
+/**
+ * Sessions (`authLogin`, `authRefresh`, `authLogout`, `authTokenForClient`)
+ * are PUBLIC operations: the credential in the input is the authorisation
+ * (password, refresh token, client secret), checked by the auth service.
+ */
+
 /** An event reaches the organisations and users it names, and platform admins. */
 export function eventVisibleTo(viewer: Viewer, event: Pick<EventRecord, 'organizationIds' | 'userIds'>): boolean {
   if (viewer.isPlatformAdmin) return true;
