@@ -18,6 +18,7 @@ export class HttpDrain {
   private draining = false;
   private readonly active = new Set<Response>();
   private waiters: (() => void)[] = [];
+  private readonly drainHooks: (() => void)[] = [];
 
   constructor(private readonly server: http.Server) {}
 
@@ -42,6 +43,11 @@ export class HttpDrain {
     next();
   };
 
+  /** Runs when draining starts: long-lived answers (event streams) end here rather than hold shutdown for the grace period. */
+  onDrain(hook: () => void): void {
+    this.drainHooks.push(hook);
+  }
+
   /** Starts draining and resolves once every running request is answered, or after `graceMs`. */
   async drain(graceMs = DRAIN_GRACE_MS): Promise<void> {
     if (!this.draining) {
@@ -50,6 +56,7 @@ export class HttpDrain {
       this.server.close(() => {});
       for (const res of this.active) if (!res.headersSent) res.setHeader('connection', 'close');
       this.server.closeIdleConnections();
+      for (const hook of this.drainHooks) hook();
     }
     if (this.active.size === 0) return;
     await new Promise<void>((resolve) => {

@@ -18,6 +18,7 @@ import { RETRY_AFTER_SECONDS, isDatabaseUnavailable } from '../shared/database/u
 import { queryLimits } from './limits';
 import { graphqlOverHttpStatusPlugin } from './http-status';
 import { mountWeb } from './web';
+import { SSE_PATH, createSseHandler } from './sse';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,100}$/;
 
@@ -145,6 +146,10 @@ export async function createHttpServer(app: AppServices, schema: GraphQLSchema):
   });
 
   mountWeb(expressApp, app.config);
+
+  const sse = createSseHandler(app, schema);
+  drain.onDrain(() => sse.close());
+  expressApp.post(SSE_PATH, express.json({ limit: '1mb' }), (req, res) => void sse.handle(req, res));
 
   expressApp.use(
     '/graphql',

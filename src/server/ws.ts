@@ -32,7 +32,7 @@ export const SLOW_CONSUMER_CLOSE = 1013;
  * token limit, same suggestion mask); they depend on the document alone, so
  * a cached verdict holds for any variables.
  */
-class DocumentCache {
+export class DocumentCache {
   private readonly entries = new Map<string, { document: DocumentNode; errors: null } | { document: null; errors: readonly GraphQLError[] }>();
   private static readonly MAX_ENTRIES = 500;
   private readonly rules: ValidationRule[];
