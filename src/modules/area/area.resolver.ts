@@ -9,6 +9,7 @@ import { AreaCreateInput, AreaCreatePayload, AreaUpdateInput, AreaUpdatePayload 
 import { areaChildrenByParentId, areasById } from './area.loaders';
 import { createArea, findArea, listAreas, pathIds, updateArea } from './area.service';
 import { registerNodeType } from '../node/node.registry';
+import { planned } from '../../shared/read-plan/planned';
 
 const AreaConnection = Connection(Area);
 
@@ -64,7 +65,8 @@ export class AreaResolver {
 
   @FieldResolver(() => Area, { nullable: true, description: 'The enclosing area; null for a root.' })
   parent(@Root() area: Area, @Ctx() ctx: AppContext) {
-    return area.parentId ? areasById(ctx).load(area.parentId) : null;
+    if (!area.parentId) return null;
+    return planned<Area>(ctx, 'Area', area.parentId) ?? areasById(ctx).load(area.parentId);
   }
 
   @FieldResolver(() => [Area], { description: 'Enclosing areas from the root down, without this one.' })

@@ -1,8 +1,10 @@
+import type DataLoader from 'dataloader';
 import { types } from 'pg';
 import type { GraphQLObjectType, GraphQLResolveInfo } from 'graphql';
 import type { AppContext } from '../../shared/context';
 import { decodeCursor, encodeCursor, memo, pageSize, type ConnectionArgs, type Page } from '../../shared/relay/connection';
 import { connectionNodes, sameArguments, subFields } from '../../shared/read-plan/selection';
+import { keepPlanned } from '../../shared/read-plan/planned';
 import { Area } from '../area/area.entity';
 import { areasById } from '../area/area.loaders';
 import { escapeLike, subtreePattern } from '../area/area.service';
@@ -79,6 +81,17 @@ function membership(json: any): { membership: Membership; user: User | null } {
   return { membership: m, user };
 }
 
+/** Keeps a planned row for synchronous field resolvers and primes its loader. */
+function keep<T extends { id: string }>(ctx: AppContext, kind: string, row: T, loader: (ctx: AppContext) => DataLoader<string, T | null, string>): void {
+  keepPlanned(ctx, kind, row.id, row);
+  loader(ctx).prime(row.id, row);
+}
+
+/** Key of a planned members page: the parent and the page arguments as the loader normalises them. */
+export function plannedPageKey(parentId: string, args: ConnectionArgs): string {
+  return `${parentId}|${pageSize(args.first)}|${args.after ?? ''}`;
+}
+
 /** The directory page, planned; null when planning is off (the caller takes the resolver-by-resolver path). */
 export async function readOrganizationsPlanned(ctx: AppContext, filter: OrganizationFilter, args: ConnectionArgs, info: GraphQLResolveInfo): Promise<Page<Organization> | null> {
   if (!ctx.app.config.readPlan) return null;
@@ -144,16 +157,17 @@ export async function readOrganizationsPlanned(ctx: AppContext, filter: Organiza
 
   const items = rows.slice(0, first).map((row) => {
     const org = organization(row);
-    organizationsById(ctx).prime(org.id, org);
-    if (plan.homeArea && row.h_id) areasById(ctx).prime(row.h_id, area(row, 'h'));
-    if (plan.homeAreaParent && row.hp_id) areasById(ctx).prime(row.hp_id, area(row, 'hp'));
+    keep(ctx, 'Organization', org, organizationsById);
+    if (plan.homeArea && row.h_id) keep(ctx, 'Area', area(row, 'h'), areasById);
+    if (plan.homeAreaParent && row.hp_id) keep(ctx, 'Area', area(row, 'hp'), areasById);
     if (members && (ctx.viewer.isPlatformAdmin || ctx.viewer.isMemberOf(org.id))) {
       const page = (row.members ?? []).map(membership);
       for (const { membership: m, user } of page) {
-        membershipsById(ctx).prime(m.id, m);
-        if (user) usersById(ctx).prime(user.id, user);
+        keep(ctx, 'Membership', m, membershipsById);
+        if (user) keep(ctx, 'User', user, usersById);
       }
-      membershipsByOrganizationId.prime(ctx, org.id, members, page.map((p: { membership: Membership }) => p.membership));
+      const primed = membershipsByOrganizationId.prime(ctx, org.id, members, page.map((p: { membership: Membership }) => p.membership));
+      keepPlanned(ctx, 'Organization.members', plannedPageKey(org.id, members), primed);
     }
     return org;
   });

@@ -19,7 +19,9 @@ import { Organization, OrganizationJurisdiction, OrganizationKind } from './orga
 import { grantJurisdiction, revokeJurisdiction } from './organization.jurisdiction';
 import { JurisdictionGrantInput, JurisdictionPayload, JurisdictionRevokeInput, OrganizationCreateInput, OrganizationCreatePayload, OrganizationUpdateInput, OrganizationUpdatePayload } from './organization.inputs';
 import { jurisdictionAreaIdsByOrganizationId, jurisdictionGrantsByOrganizationId, organizationsById } from './organization.loaders';
-import { readOrganizationsPlanned } from './organization.read-plan';
+import { plannedPageKey, readOrganizationsPlanned } from './organization.read-plan';
+import { planned } from '../../shared/read-plan/planned';
+import type { Page } from '../../shared/relay/connection';
 import { NO_MATCH, createOrganization, findOrganization, listOrganizations, updateOrganization } from './organization.service';
 
 const ApiClientConnection = Connection(ApiClient);
@@ -94,12 +96,13 @@ export class OrganizationResolver {
 
   @FieldResolver(() => Area, { description: 'Where the organisation is based.' })
   homeArea(@Root() organization: Organization, @Ctx() ctx: AppContext) {
-    return areasById(ctx).load(organization.homeAreaId);
+    return planned<Area>(ctx, 'Area', organization.homeAreaId) ?? areasById(ctx).load(organization.homeAreaId);
   }
 
   @FieldResolver(() => Organization, { nullable: true, description: 'The organisation this one is a unit of.' })
   parent(@Root() organization: Organization, @Ctx() ctx: AppContext) {
-    return organization.parentId ? organizationsById(ctx).load(organization.parentId) : null;
+    if (!organization.parentId) return null;
+    return planned<Organization>(ctx, 'Organization', organization.parentId) ?? organizationsById(ctx).load(organization.parentId);
   }
 
   @FieldResolver(() => [Area], { description: 'Areas the organisation is responsible for; the subtree of each counts.' })
@@ -109,9 +112,10 @@ export class OrganizationResolver {
   }
 
   @FieldResolver(() => MembershipConnection, { nullable: true, description: 'Members, oldest first; null unless you are a member or a platform admin.' })
-  async members(@Root() organization: Organization, @Ctx() ctx: AppContext, @Args() page: ConnectionArgs) {
+  members(@Root() organization: Organization, @Ctx() ctx: AppContext, @Args() page: ConnectionArgs) {
     if (!canSeeMembers(ctx.viewer, organization.id)) return null;
-    return toConnection(await membershipsByOrganizationId(ctx, organization.id, page));
+    const kept = planned<Page<Membership>>(ctx, 'Organization.members', plannedPageKey(organization.id, page));
+    return kept ? toConnection(kept) : membershipsByOrganizationId(ctx, organization.id, page).then(toConnection);
   }
 
   @FieldResolver(() => RelationshipConnection, { description: 'Relations from or to this organisation, oldest first.' })

@@ -105,17 +105,19 @@ export function defineChildConnection<T extends ObjectLiteral & { id: string }>(
      * sort order, after `args.after`) to this request's loader, so the field
      * resolver finds it instead of fetching it again.
      */
-    prime(ctx: AppContext, parentId: string, args: ConnectionArgs, rows: T[]): void {
+    prime(ctx: AppContext, parentId: string, args: ConnectionArgs, rows: T[]): Page<T> {
       const first = pageSize(args.first);
       const after = args.after ?? null;
       const items = rows.slice(0, first);
-      pages(ctx).prime({ parentId, first, after }, {
+      const page: Page<T> = {
         items,
         cursors: items.map((row) => encodeCursor(spec.sort.map((s) => s.value(row)))),
         hasNextPage: rows.length > first,
         hasPreviousPage: Boolean(after),
         count: () => counts(ctx).load(parentId),
-      });
+      };
+      pages(ctx).prime({ parentId, first, after }, page);
+      return page;
     },
   });
 }
