@@ -1,6 +1,7 @@
 import DataLoader from 'dataloader';
 import type { EntityTarget, ObjectLiteral } from 'typeorm';
 import type { AppContext } from './context';
+import { planned } from './read-plan/planned';
 
 type LoaderFactory<K, V> = (ctx: AppContext) => DataLoader<K, V, string>;
 
@@ -46,9 +47,13 @@ export function groupByKey<T>(keys: readonly string[], rows: T[], keyOf: (row: T
  * a missing key. One array parameter (`= ANY($1)`) rather than one bound
  * parameter per key keeps large batches cheap to build and to plan.
  */
-export function defineByIdLoader<T extends ObjectLiteral & { id: string }>(entity: EntityTarget<T>) {
+export function defineByIdLoader<T extends ObjectLiteral & { id: string }>(entity: EntityTarget<T> & Function) {
   return defineLoader<string, T | null>(async (ids, ctx) => {
-    const rows = await ctx.app.db.getRepository(entity).createQueryBuilder('x').where('x.id = ANY(:ids)', { ids }).getMany();
-    return byKey(ids, rows, (row) => row.id);
+    // Rows a planned read of this request already holds are not fetched again.
+    const kept = ids.map((id) => planned<T>(ctx, entity.name, id));
+    const missing = ids.filter((_, i) => !kept[i]);
+    const rows = missing.length ? await ctx.app.db.getRepository(entity).createQueryBuilder('x').where('x.id = ANY(:ids)', { ids: missing }).getMany() : [];
+    const fetched = byKey(ids, rows, (row) => row.id);
+    return ids.map((_, i) => kept[i] ?? fetched[i]);
   });
 }

@@ -1,19 +1,15 @@
-import type DataLoader from 'dataloader';
 import { types } from 'pg';
 import type { GraphQLObjectType, GraphQLResolveInfo } from 'graphql';
 import type { AppContext } from '../../shared/context';
-import { decodeCursor, encodeCursor, memo, pageSize, type ConnectionArgs, type Page } from '../../shared/relay/connection';
+import { decodeCursor, encodeCursor, memo, pageSize, withLazyCursors, type ConnectionArgs, type Page } from '../../shared/relay/connection';
 import { connectionNodes, sameArguments, subFields } from '../../shared/read-plan/selection';
 import { keepPlanned } from '../../shared/read-plan/planned';
 import { Area } from '../area/area.entity';
-import { areasById } from '../area/area.loaders';
 import { escapeLike, subtreePattern } from '../area/area.service';
 import { Membership } from '../membership/membership.entity';
-import { membershipsById, membershipsByOrganizationId } from '../membership/membership.loaders';
+import { membershipsByOrganizationId } from '../membership/membership.loaders';
 import { User } from '../user/user.entity';
-import { usersById } from '../user/user.loaders';
 import { Organization } from './organization.entity';
-import { organizationsById } from './organization.loaders';
 import type { OrganizationFilter } from './organization.service';
 
 /**
@@ -21,8 +17,8 @@ import type { OrganizationFilter } from './organization.service';
  * its home areas and their parents (joins), and each organisation's first
  * members with their users (a LATERAL join), with only the columns the
  * entities carry (never a password hash). Rows become plain objects on the
- * entities' prototypes (no ORM hydration) and prime this request's loaders,
- * so the unchanged field resolvers find them; anything the plan does not
+ * entities' prototypes (no ORM hydration), kept for this request: field
+ * resolvers and the by-id loaders find them there; anything the plan does not
  * cover falls back to those loaders.
  */
 interface Plan {
@@ -70,7 +66,7 @@ function area(row: any, alias: string): Area {
 /** A member from the LATERAL's JSON; timestamps travel as PostgreSQL text and parse as the driver would. */
 function membership(json: any): { membership: Membership; user: User | null } {
   const m: Membership = Object.assign(Object.create(Membership.prototype), {
-    id: json.id, userId: json.user_id, organizationId: json.organization_id, role: json.role, createdAt: parseTimestamp(json.created_at),
+    id: json.id, userId: json.user_id, organizationId: json.organization_id, role: json.role, createdAt: new Date(json.created_ms),
   });
   const user: User | null = json.u_id
     ? Object.assign(Object.create(User.prototype), {
@@ -81,10 +77,9 @@ function membership(json: any): { membership: Membership; user: User | null } {
   return { membership: m, user };
 }
 
-/** Keeps a planned row for synchronous field resolvers and primes its loader. */
-function keep<T extends { id: string }>(ctx: AppContext, kind: string, row: T, loader: (ctx: AppContext) => DataLoader<string, T | null, string>): void {
+/** Keeps a planned row for synchronous field resolvers and for the by-id loaders. */
+function keep<T extends { id: string }>(ctx: AppContext, kind: string, row: T): void {
   keepPlanned(ctx, kind, row.id, row);
-  loader(ctx).prime(row.id, row);
 }
 
 /** Key of a planned members page: the parent and the page arguments as the loader normalises them. */
@@ -142,7 +137,7 @@ export async function readOrganizationsPlanned(ctx: AppContext, filter: Organiza
       : '';
     select.push('m.members');
     joins.push(`LEFT JOIN LATERAL (
-      SELECT json_agg(json_build_object('id', x.id, 'user_id', x.user_id, 'organization_id', x.organization_id, 'role', x.role, 'created_at', x.created_at::text${user}) ORDER BY x.created_at, x.id) AS members
+      SELECT json_agg(json_build_object('id', x.id, 'user_id', x.user_id, 'organization_id', x.organization_id, 'role', x.role, 'created_ms', floor(extract(epoch FROM x.created_at) * 1000)${user}) ORDER BY x.created_at, x.id) AS members
         FROM (SELECT x.* FROM membership x WHERE x.organization_id = o.id AND ${visible} ${memberAfter} ORDER BY x.created_at, x.id LIMIT ${bind(memberFirst + 1)}) x
         ${plan.memberUser ? 'JOIN app_user u ON u.id = x.user_id' : ''}
     ) m ON true`);
@@ -157,25 +152,19 @@ export async function readOrganizationsPlanned(ctx: AppContext, filter: Organiza
 
   const items = rows.slice(0, first).map((row) => {
     const org = organization(row);
-    keep(ctx, 'Organization', org, organizationsById);
-    if (plan.homeArea && row.h_id) keep(ctx, 'Area', area(row, 'h'), areasById);
-    if (plan.homeAreaParent && row.hp_id) keep(ctx, 'Area', area(row, 'hp'), areasById);
+    keep(ctx, 'Organization', org);
+    if (plan.homeArea && row.h_id) keep(ctx, 'Area', area(row, 'h'));
+    if (plan.homeAreaParent && row.hp_id) keep(ctx, 'Area', area(row, 'hp'));
     if (members && (ctx.viewer.isPlatformAdmin || ctx.viewer.isMemberOf(org.id))) {
       const page = (row.members ?? []).map(membership);
       for (const { membership: m, user } of page) {
-        keep(ctx, 'Membership', m, membershipsById);
-        if (user) keep(ctx, 'User', user, usersById);
+        keep(ctx, 'Membership', m);
+        if (user) keep(ctx, 'User', user);
       }
       const primed = membershipsByOrganizationId.prime(ctx, org.id, members, page.map((p: { membership: Membership }) => p.membership));
       keepPlanned(ctx, 'Organization.members', plannedPageKey(org.id, members), primed);
     }
     return org;
   });
-  return {
-    items,
-    cursors: items.map((o) => encodeCursor([o.name, o.id])),
-    hasNextPage: rows.length > first,
-    hasPreviousPage: Boolean(args.after),
-    count,
-  };
+  return withLazyCursors({ items, hasNextPage: rows.length > first, hasPreviousPage: Boolean(args.after), count }, (o) => encodeCursor([o.name, o.id]));
 }

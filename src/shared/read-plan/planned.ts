@@ -1,20 +1,23 @@
 import type { AppContext } from '../context';
 
 /**
- * Rows a planned read already holds for this request, by kind and key. A
- * field resolver that finds its row here answers synchronously: graphql-js
- * then completes the subtree without a promise per field, which is most of
- * what a nested list costs in Node. The same rows also prime the loaders, so
- * code that asks the loader gets them too.
+ * Rows a planned read already holds for this request, by kind (the entity's
+ * class name) and key. A field resolver that finds its row here answers
+ * synchronously: graphql-js then completes the subtree without a promise per
+ * field, which is most of what a nested list costs in Node. The by-id loaders
+ * look here before they query (see defineByIdLoader), so no row is fetched
+ * twice, without priming a promise per row up front.
  */
-const byRequest = new WeakMap<AppContext['loaders'], Map<string, unknown>>();
+const byRequest = new WeakMap<AppContext['loaders'], Map<string, Map<string, unknown>>>();
 
 export function keepPlanned(ctx: AppContext, kind: string, key: string, value: unknown): void {
-  let rows = byRequest.get(ctx.loaders);
-  if (!rows) byRequest.set(ctx.loaders, (rows = new Map()));
-  rows.set(`${kind}:${key}`, value);
+  let kinds = byRequest.get(ctx.loaders);
+  if (!kinds) byRequest.set(ctx.loaders, (kinds = new Map()));
+  let rows = kinds.get(kind);
+  if (!rows) kinds.set(kind, (rows = new Map()));
+  rows.set(key, value);
 }
 
 export function planned<T>(ctx: AppContext, kind: string, key: string): T | undefined {
-  return byRequest.get(ctx.loaders)?.get(`${kind}:${key}`) as T | undefined;
+  return byRequest.get(ctx.loaders)?.get(kind)?.get(key) as T | undefined;
 }

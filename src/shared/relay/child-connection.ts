@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import type { EntityTarget, ObjectLiteral } from 'typeorm';
 import type { AppContext } from '../context';
-import { decodeCursor, encodeCursor, pageSize, type ConnectionArgs, type CursorValue, type Page } from './connection';
+import { decodeCursor, encodeCursor, pageSize, withLazyCursors, type ConnectionArgs, type CursorValue, type Page } from './connection';
 
 export interface ChildConnectionSpec<T> {
   entity: EntityTarget<T>;
@@ -109,13 +109,10 @@ export function defineChildConnection<T extends ObjectLiteral & { id: string }>(
       const first = pageSize(args.first);
       const after = args.after ?? null;
       const items = rows.slice(0, first);
-      const page: Page<T> = {
-        items,
-        cursors: items.map((row) => encodeCursor(spec.sort.map((s) => s.value(row)))),
-        hasNextPage: rows.length > first,
-        hasPreviousPage: Boolean(after),
-        count: () => counts(ctx).load(parentId),
-      };
+      const page = withLazyCursors<T>(
+        { items, hasNextPage: rows.length > first, hasPreviousPage: Boolean(after), count: () => counts(ctx).load(parentId) },
+        (row) => encodeCursor(spec.sort.map((s) => s.value(row))),
+      );
       pages(ctx).prime({ parentId, first, after }, page);
       return page;
     },

@@ -101,14 +101,35 @@ export function Connection<T extends object>(
   return ConnectionType;
 }
 
+/**
+ * Edges and cursors are built when a selection asks for them: a nested list
+ * that asks only for `nodes` (most of them) then encodes no cursor at all.
+ */
 export function toConnection<T extends object>(page: Page<T>): ConnectionShape<T> {
-  const edges = page.items.map((node, i) => ({ node, cursor: page.cursors[i] }));
+  let edges: { node: T; cursor: string }[] | undefined;
   const pageInfo = new PageInfo();
   pageInfo.hasNextPage = page.hasNextPage;
   pageInfo.hasPreviousPage = page.hasPreviousPage;
-  pageInfo.startCursor = edges[0]?.cursor ?? null;
-  pageInfo.endCursor = edges[edges.length - 1]?.cursor ?? null;
-  return { edges, nodes: page.items, pageInfo, totalCount: page.count, countFn: page.count, totalCountIsExact: page.countIsExact ?? (async () => true), countIsExactFn: page.countIsExact } as ConnectionShape<T>;
+  const last = page.items.length - 1;
+  Object.defineProperty(pageInfo, 'startCursor', { enumerable: true, get: () => (last >= 0 ? page.cursors[0] : null) });
+  Object.defineProperty(pageInfo, 'endCursor', { enumerable: true, get: () => (last >= 0 ? page.cursors[last] : null) });
+  return {
+    get edges() {
+      return (edges ??= page.items.map((node, i) => ({ node, cursor: page.cursors[i] })));
+    },
+    nodes: page.items,
+    pageInfo,
+    totalCount: page.count,
+    countFn: page.count,
+    totalCountIsExact: page.countIsExact ?? (async () => true),
+    countIsExactFn: page.countIsExact,
+  } as ConnectionShape<T>;
+}
+
+/** A page whose cursors are encoded on first use, from the rows, all at once. */
+export function withLazyCursors<T>(page: Omit<Page<T>, 'cursors'>, cursorOf: (row: T) => string): Page<T> {
+  let cursors: string[] | undefined;
+  return Object.defineProperty(page, 'cursors', { enumerable: true, get: () => (cursors ??= page.items.map(cursorOf)) }) as Page<T>;
 }
 
 export function pageSize(first: number | null | undefined): number {
