@@ -9,6 +9,7 @@ import { PatrolProof1764515000000 } from './1764515000000-PatrolProof';
 import { CaseFigures1764515000001 } from './1764515000001-CaseFigures';
 import { CaseListIndexes1764517000000 } from './1764517000000-CaseListIndexes';
 import { Sessions1764609000000 } from './1764609000000-Sessions';
+import { SignInThrottle1764609000001 } from './1764609000001-SignInThrottle';
 import { Webhooks1764612000000 } from './1764612000000-Webhooks';
 import { ComplianceAssessments1764615000000 } from './1764615000000-ComplianceAssessments';
 import { ScreeningRounds1764615000001 } from './1764615000001-ScreeningRounds';
@@ -26,6 +27,7 @@ export const allMigrations = [
   CaseFigures1764515000001,
   CaseListIndexes1764517000000,
   Sessions1764609000000,
+  SignInThrottle1764609000001,
   Webhooks1764612000000,
   ComplianceAssessments1764615000000,
   ScreeningRounds1764615000001,

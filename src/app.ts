@@ -1,3 +1,4 @@
+import { SignInThrottle } from './modules/auth/auth.throttle';
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -94,6 +95,7 @@ export async function startApp(config: Config, log: Logger, options: StartOption
   let transport: WakeTransport | null = null;
   let events: EventBus | null = null;
   let scheduler: Scheduler | null = null;
+  let throttle: SignInThrottle | null = null;
   let webhooks: WebhookWorker | null = null;
   try {
     await db.initialize();
@@ -122,7 +124,8 @@ export async function startApp(config: Config, log: Logger, options: StartOption
     await events.start();
     await runningWebhooks.start();
 
-    const services: AppServices = { config, db, realtimeDb, log, tokens, events, viewers, webhooks: runningWebhooks };
+    throttle = await SignInThrottle.create(config, db, log);
+    const services: AppServices = { config, db, realtimeDb, log, tokens, events, viewers, webhooks: runningWebhooks, throttle };
     const schema = buildGraphQLSchema();
     const { httpServer, drain, apollo, openSockets } = await createHttpServer(services, schema);
     // Listen first: the WebSocket server re-emits the HTTP server's errors, and graphql-ws prints
@@ -164,6 +167,7 @@ export async function startApp(config: Config, log: Logger, options: StartOption
           await ws.close();
           await apollo.stop();
           await runningScheduler.stop();
+          await services.throttle.close();
           // Deliveries under way finish and record their results before the pools close.
           await runningWebhooks.stop();
           await runningEvents.stop();
@@ -176,6 +180,7 @@ export async function startApp(config: Config, log: Logger, options: StartOption
     };
   } catch (error) {
     await scheduler?.stop().catch(() => {});
+    await throttle?.close().catch(() => {});
     await webhooks?.stop().catch(() => {});
     if (events) await events.stop().catch(() => {});
     else await transport?.stop().catch(() => {});

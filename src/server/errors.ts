@@ -22,6 +22,7 @@ const PUBLIC_CODES = new Set([
   'CURSOR_EXPIRED',
   'SLOW_CONSUMER',
   'TOO_MANY_SUBSCRIPTIONS',
+  'RATE_LIMITED',
   SERVICE_UNAVAILABLE,
 ]);
 
@@ -42,7 +43,9 @@ export function formatError(log: Logger) {
       return { message: CSRF_BLOCKED, extensions: { code } };
     }
     if (code && PUBLIC_CODES.has(code)) {
-      return { message: formatted.message, locations: formatted.locations, path: formatted.path, extensions: { code } };
+      // A refusal that says when to come back keeps that figure (RATE_LIMITED).
+      const retryAfterSeconds = formatted.extensions?.retryAfterSeconds;
+      return { message: formatted.message, locations: formatted.locations, path: formatted.path, extensions: { code, ...(typeof retryAfterSeconds === 'number' ? { retryAfterSeconds } : {}) } };
     }
     // graphql-js reports bad variable values (unknown enum value, wrong type) without a code.
     if (!code && !formatted.path && /^Variable "\$/.test(formatted.message)) {

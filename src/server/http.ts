@@ -68,6 +68,8 @@ export interface HttpParts {
 export async function createHttpServer(app: AppServices, schema: GraphQLSchema): Promise<HttpParts> {
   const expressApp = express();
   expressApp.disable('x-powered-by');
+  // Behind TRUST_PROXY_HOPS reverse proxies req.ip is the client's address from X-Forwarded-For; otherwise the TCP peer.
+  if (app.config.trustProxyHops > 0) expressApp.set('trust proxy', app.config.trustProxyHops);
   const httpServer = http.createServer(expressApp);
   // Slow or stuck clients must not hold sockets forever.
   httpServer.requestTimeout = 30_000;
@@ -183,7 +185,9 @@ export async function createHttpServer(app: AppServices, schema: GraphQLSchema):
         if ('error' in resolved) {
           throw new GraphQLError(resolved.error, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
         }
-        return createContext(app, resolved.viewer, resolved.subject, store?.requestId, resolved.expiresAt);
+        const context = createContext(app, resolved.viewer, resolved.subject, store?.requestId, resolved.expiresAt);
+        context.clientAddress = req.ip ?? null;
+        return context;
       },
     }),
   );

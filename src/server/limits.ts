@@ -69,7 +69,35 @@ export function queryLimits(limits: QueryLimits): { validationRules: ValidationR
     costLimit: { enabled: false },
     maxTokens: { enabled: false },
   }).protect();
-  return { validationRules: [...armor.validationRules, costRule(limits)], plugins: armor.plugins as ApolloServerPlugin<never>[] };
+  return { validationRules: [...armor.validationRules, costRule(limits), oneSignInPerOperation], plugins: armor.plugins as ApolloServerPlugin<never>[] };
+}
+
+/** Mutations that check a credential; throttling counts requests, so one request may try one credential. */
+const SIGN_IN_MUTATIONS = new Set(['authLogin', 'authTokenForClient', 'authRefresh']);
+
+/**
+ * At most one sign-in mutation per operation (and a request runs one
+ * operation): 30 aliased `authLogin` fields would otherwise try 30 passwords
+ * in one request. Counts root fields through fragments too.
+ */
+export function oneSignInPerOperation(context: ValidationContext) {
+  const count = (selectionSet: SelectionSetNode, seen: Set<string>): number =>
+    selectionSet.selections.reduce((total, selection) => {
+      if (selection.kind === Kind.FIELD) return total + (SIGN_IN_MUTATIONS.has(selection.name.value) ? 1 : 0);
+      if (selection.kind === Kind.INLINE_FRAGMENT) return total + count(selection.selectionSet, seen);
+      const name = selection.name.value;
+      const fragment = context.getFragment(name);
+      if (!fragment || seen.has(name)) return total;
+      return total + count(fragment.selectionSet, new Set([...seen, name]));
+    }, 0);
+  return {
+    OperationDefinition(node: OperationDefinitionNode) {
+      if (node.operation !== 'mutation') return;
+      if (count(node.selectionSet, new Set()) > 1) {
+        context.reportError(new GraphQLError('At most one sign-in mutation (authLogin, authTokenForClient, authRefresh) per request.', { nodes: [node] }));
+      }
+    },
+  };
 }
 
 /** What replaces "Did you mean …" when suggestions are blocked (armor's default mask). */

@@ -99,6 +99,15 @@ function watchForStalledClients(wsServer: WebSocketServer, stallTimeoutMs: numbe
   return () => clearInterval(timer);
 }
 
+/** The client's address as express's `req.ip` would give it for the same TRUST_PROXY_HOPS. */
+function clientAddress(request: http.IncomingMessage, trustProxyHops: number): string | null {
+  const peer = request.socket.remoteAddress ?? null;
+  if (trustProxyHops === 0) return peer;
+  const forwarded = String(request.headers['x-forwarded-for'] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const chain = [...forwarded, peer];
+  return chain[Math.max(0, chain.length - 1 - trustProxyHops)] ?? peer;
+}
+
 export function attachWebSocket(app: AppServices, schema: GraphQLSchema, httpServer: http.Server) {
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: 1024 * 1024 });
   const states = new WeakMap<WebSocket, ConnectionState>();
@@ -158,6 +167,7 @@ export function attachWebSocket(app: AppServices, schema: GraphQLSchema, httpSer
         if (operation?.operation === 'subscription') state.subscriptionIds.add(id);
         // Each subscription gets its own context: the event stream swaps its viewer and loaders per event.
         const contextValue = createContext(services, resolved.viewer, resolved.subject, randomUUID(), resolved.expiresAt);
+        contextValue.clientAddress = clientAddress(ctx.extra.request, app.config.trustProxyHops);
         if (resolved.subject) shareKeys.set(contextValue, JSON.stringify([resolved.subject, payload.operationName ?? null, payload.query, payload.variables ?? null]));
         const args: ExecutionArgs = { schema, document, operationName: payload.operationName, variableValues: payload.variables, contextValue };
         return args;

@@ -29,6 +29,12 @@ export interface Config {
   jwtTtlSeconds: number;
   /** How long a refresh token (from `authLogin`/`authRefresh`) may be used; each use rotates it. */
   refreshTtlSeconds: number;
+  /** Failed sign-ins per account (e-mail or client id) per 15 minutes before it must wait. */
+  signInMaxFailuresPerAccount: number;
+  /** Failed sign-ins per client address per hour before it must wait. */
+  signInMaxFailuresPerAddress: number;
+  /** Reverse proxies in front of the server whose X-Forwarded-For is believed (0: use the TCP peer address). */
+  trustProxyHops: number;
   logLevel: string;
   dataDir: string;
   introspection: boolean;
@@ -181,6 +187,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     jwtAudience: 'gongzhi-api',
     jwtTtlSeconds: int(env, 'JWT_TTL_SECONDS', 900, 60, 86400),
     refreshTtlSeconds: int(env, 'REFRESH_TTL_SECONDS', 43200, 300, 30 * 86400),
+    signInMaxFailuresPerAccount: int(env, 'SIGNIN_MAX_FAILURES_PER_ACCOUNT', 10, 1, 1000),
+    signInMaxFailuresPerAddress: int(env, 'SIGNIN_MAX_FAILURES_PER_ADDRESS', 100, 1, 100000),
+    trustProxyHops: int(env, 'TRUST_PROXY_HOPS', 0, 0, 10),
     logLevel,
     dataDir: path.resolve(env.DATA_DIR || '.data'),
     introspection: bool(env, 'INTROSPECTION', !production),

@@ -6,6 +6,7 @@ import type { LoaderRegistry } from './loaders';
 import type { TokenService } from './auth/jwt';
 import type { EventBus } from './events/event-bus';
 import type { ViewerResolver } from './auth/viewer-resolver';
+import type { SignInThrottle } from '../modules/auth/auth.throttle';
 import type { WebhookWorker } from '../modules/webhook/webhook.worker';
 
 /** Process-wide services, built once at start. */
@@ -18,6 +19,8 @@ export interface AppServices {
   tokens: TokenService;
   events: EventBus;
   viewers: ViewerResolver;
+  /** Counts failed sign-ins across processes. */
+  throttle: SignInThrottle;
   /** The webhook queue of this process (graphile-worker). */
   webhooks: WebhookWorker;
 }
@@ -31,6 +34,8 @@ export interface AppContext {
   /** When the token of this request or socket expires; subscriptions end then (null or absent: signed out, or a job). */
   sessionExpiresAt?: Date | null;
   requestId: string;
+  /** The client's address (TCP peer, or X-Forwarded-For within TRUST_PROXY_HOPS); null for jobs. */
+  clientAddress?: string | null;
   loaders: LoaderRegistry;
   log: Logger;
 }

@@ -5,6 +5,7 @@ import { withUserErrors } from '../../shared/transaction';
 import { AuthLoginInput, AuthLoginPayload, AuthLogoutInput, AuthLogoutPayload, AuthRefreshInput, AuthRefreshPayload, AuthTokenForClientInput, AuthTokenForClientPayload, ViewerInfo } from './auth.inputs';
 import { describeViewer, login, tokenForClient } from './auth.service';
 import { endSession, refreshSession } from './auth.sessions';
+import './auth.jobs';
 
 @Resolver()
 export class AuthResolver {

@@ -18,12 +18,15 @@ export async function login(ctx: AppContext, input: AuthLoginInput): Promise<{ a
   const email = String(input.email ?? '').trim().toLowerCase();
   const user = email && email.length <= 254 ? await ctx.app.db.getRepository(User).findOneBy({ email }) : null;
   const password = String(input.password ?? '').slice(0, 1024);
+  // Counted before the password is checked, for unknown e-mails alike: the answer must not tell which accounts exist.
+  await ctx.app.throttle.attempt(`email:${email}`, ctx.clientAddress ?? null);
   // Always hash, so the answer takes as long for an unknown e-mail as for a wrong password.
   const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_PASSWORD_HASH);
   if (!user || !ok || user.disabledAt) {
     ctx.log.info({ email: email.slice(0, 254) }, 'login refused');
     fail('password', UserErrorCode.INVALID_CREDENTIALS, INVALID);
   }
+  await ctx.app.throttle.succeeded(`email:${email}`, ctx.clientAddress ?? null);
   const accessToken = ctx.app.tokens.issue(`user:${user.id}`);
   const refreshToken = await inTransaction({ ...ctx, viewer: Viewer.user(user.id, user.isPlatformAdmin, new Map()) }, async (tx) => {
     tx.audit({ action: 'authLogin', recordType: 'User', recordId: user.id, details: { userId: user.id } });
@@ -34,6 +37,7 @@ export async function login(ctx: AppContext, input: AuthLoginInput): Promise<{ a
 
 export async function tokenForClient(ctx: AppContext, input: AuthTokenForClientInput): Promise<{ accessToken: AccessToken; apiClient: ApiClient }> {
   const clientKey = String(input.clientId ?? '').trim();
+  await ctx.app.throttle.attempt(`client:${clientKey}`, ctx.clientAddress ?? null);
   const client = clientKey && clientKey.length < 100 ? await ctx.app.db.getRepository(ApiClient).findOneBy({ clientKey }) : null;
   const secret = String(input.clientSecret ?? '');
   // During a rotation's overlap the replaced secret works too, so a partner can switch without downtime.
@@ -41,6 +45,7 @@ export async function tokenForClient(ctx: AppContext, input: AuthTokenForClientI
   if (!client || client.revokedAt || !(clientSecretMatches(secret, client.secretHash) || previousStillValid(client))) {
     fail('clientSecret', UserErrorCode.INVALID_CREDENTIALS, 'Client id or secret is wrong, or the client was revoked.');
   }
+  await ctx.app.throttle.succeeded(`client:${clientKey}`, ctx.clientAddress ?? null);
   const accessToken = ctx.app.tokens.issue(`client:${client.id}`);
   await inTransaction({ ...ctx, viewer: Viewer.client(client.id, client.organizationId, client.scope) }, async (tx) => {
     tx.audit({ action: 'authTokenForClient', recordType: 'ApiClient', recordId: client.id });
