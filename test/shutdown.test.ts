@@ -1,7 +1,7 @@
 import http from 'node:http';
 import { Client } from 'pg';
 import { startServerProcess } from './support/process';
-import { gql, sleep } from './support/graphql';
+import { gql, sleep, subscribe, wsClient } from './support/graphql';
 import { createTestDatabase, startTestServer, type TestDatabase } from './support/server';
 import { seedWorld } from './support/world';
 
@@ -43,6 +43,32 @@ describe('graceful shutdown', () => {
     await check.end();
     expect(rows).toEqual([{ description: 'finished during shutdown' }]);
     await expect(fetch(server.httpUrl.replace('/graphql', '/healthz'))).rejects.toThrow();
+  });
+});
+
+describe('shutdown of sockets', () => {
+  test('given a mutation in flight over WebSocket, when the server is told to stop, then it completes with its answer before the pools it uses close', async () => {
+    const server = await startTestServer(database.url);
+    const world = await seedWorld(server.services.db, server.services.tokens);
+    const blocker = new Client({ connectionString: database.url });
+    await blocker.connect();
+    await blocker.query('BEGIN');
+    await blocker.query('SELECT 1 FROM organization WHERE id = $1 FOR UPDATE', [world.orgs.police.id]);
+    const client = wsClient(server.wsUrl, world.tokens.policeAdmin);
+    const inFlight = subscribe(
+      client,
+      `mutation ($input: OrganizationUpdateInput!) { organizationUpdate(input: $input) { organization { description } userErrors { code } } }`,
+      { input: { id: world.gid.org('police'), description: 'answered over the socket' } },
+    );
+    await sleep(500);
+    const stopped = server.stop();
+    await sleep(300);
+    await blocker.query('COMMIT');
+    await blocker.end();
+    const [answer] = await inFlight.waitFor(1, 10_000);
+    await stopped;
+    await client.dispose();
+    expect(answer).toEqual({ data: { organizationUpdate: { organization: { description: 'answered over the socket' }, userErrors: [] } } });
   });
 });
 

@@ -10,12 +10,51 @@ import { SERVICE_UNAVAILABLE, UNAVAILABLE_MESSAGE, formatError } from './errors'
 import { isDatabaseUnavailable } from '../shared/database/unavailable';
 import { createSharedSubscribe } from './shared-subscribe';
 import { subscriptionDeliveries, subscriptionEnds } from '../shared/metrics';
+import { DRAIN_GRACE_MS } from './drain';
+
+const SHUTTING_DOWN_MESSAGE = 'The server is shutting down; retry the request.';
 
 interface ConnectionState {
   /** The `authorization` value of `connection_init`, authenticated again for every operation. */
   authorization: unknown;
   /** Ids of the connection's running subscriptions (queries and mutations over WS do not count). */
   subscriptionIds: Set<string>;
+  /** Ids of its queries and mutations still running: shutdown answers them before closing the socket. */
+  operationIds: Set<string>;
+}
+
+/**
+ * Queries and mutations running on any socket. Shutdown waits for them like
+ * the HTTP drain waits for requests: a mutation that commits must get its
+ * answer before the socket and the pools it uses close.
+ */
+class OperationDrain {
+  private running = 0;
+  private waiters: (() => void)[] = [];
+  draining = false;
+
+  started(): void {
+    this.running += 1;
+  }
+
+  finished(): void {
+    this.running -= 1;
+    if (this.running === 0) this.waiters.splice(0).forEach((wake) => wake());
+  }
+
+  /** Resolves once nothing runs, or after `graceMs`. */
+  async drain(graceMs: number): Promise<void> {
+    this.draining = true;
+    if (this.running === 0) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, graceMs);
+      timer.unref();
+      this.waiters.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
 }
 
 /** What a socket hears when its token expires (close code 4403, like a token refused at connect). */
@@ -118,6 +157,10 @@ export function attachWebSocket(app: AppServices, schema: GraphQLSchema, httpSer
   /** Per subscription context: what makes two subscriptions' results for one event interchangeable. */
   const shareKeys = new WeakMap<object, string>();
   const subscribe = createSharedSubscribe((args) => shareKeys.get(args.contextValue as object) ?? null);
+  const operations = new OperationDrain();
+  const finishOperation = (state: ConnectionState | undefined, id: string) => {
+    if (state?.operationIds.delete(id)) operations.finished();
+  };
 
   const cleanup = useServer<Record<string, unknown> | undefined, { socket: WebSocket; request: http.IncomingMessage }>(
     {
@@ -132,7 +175,10 @@ export function attachWebSocket(app: AppServices, schema: GraphQLSchema, httpSer
           socket.close(4403, resolved.error);
           return false;
         }
-        states.set(socket, { authorization, subscriptionIds: new Set() });
+        const state: ConnectionState = { authorization, subscriptionIds: new Set(), operationIds: new Set() };
+        states.set(socket, state);
+        // A socket that goes away takes its running operations' answers with it: nothing is left to wait for.
+        socket.once('close', () => [...state.operationIds].forEach((id) => finishOperation(state, id)));
         if (resolved.expiresAt) {
           // A socket lives no longer than its token: at `exp` it closes, which ends its subscriptions too.
           const timer = setTimeout(() => {
@@ -146,6 +192,8 @@ export function attachWebSocket(app: AppServices, schema: GraphQLSchema, httpSer
       onSubscribe: async (ctx, id, payload) => {
         const state = states.get(ctx.extra.socket);
         if (!state) return [new GraphQLError('Not initialised', { extensions: { code: 'UNAUTHENTICATED' } })];
+        // Like the HTTP drain's 503: refused before anything runs, so safe to retry on another server.
+        if (operations.draining) return [new GraphQLError(SHUTTING_DOWN_MESSAGE, { extensions: { code: SERVICE_UNAVAILABLE } })];
         const parsed = documents.get(payload.query);
         if (parsed.errors) return parsed.errors;
         const document = parsed.document;
@@ -165,6 +213,10 @@ export function attachWebSocket(app: AppServices, schema: GraphQLSchema, httpSer
         }
         const operation = getOperationAST(document, payload.operationName);
         if (operation?.operation === 'subscription') state.subscriptionIds.add(id);
+        else if (!state.operationIds.has(id)) {
+          state.operationIds.add(id);
+          operations.started();
+        }
         // Each subscription gets its own context: the event stream swaps its viewer and loaders per event.
         const contextValue = createContext(services, resolved.viewer, resolved.subject, randomUUID(), resolved.expiresAt);
         contextValue.clientAddress = clientAddress(ctx.extra.request, app.config.trustProxyHops);
@@ -173,7 +225,9 @@ export function attachWebSocket(app: AppServices, schema: GraphQLSchema, httpSer
         return args;
       },
       onComplete: (ctx, id) => {
-        states.get(ctx.extra.socket)?.subscriptionIds.delete(id);
+        const state = states.get(ctx.extra.socket);
+        state?.subscriptionIds.delete(id);
+        finishOperation(state, id);
       },
       onNext: (ctx) => {
         // Bounded send queue: a client that stops reading is disconnected instead of growing our memory.
@@ -193,7 +247,9 @@ export function attachWebSocket(app: AppServices, schema: GraphQLSchema, httpSer
 
   return {
     wsServer,
-    async close(): Promise<void> {
+    /** Refuses new operations, answers the running queries and mutations (up to `graceMs`), then closes every socket. */
+    async close(graceMs = DRAIN_GRACE_MS): Promise<void> {
+      await operations.drain(graceMs);
       stopWatching();
       for (const client of wsServer.clients) client.close(1001, 'Server shutting down');
       await cleanup.dispose();
