@@ -9,7 +9,8 @@
  * BENCH_DEVICES (default 200)      phones sending check-in batches of 50 in the patrol ingestion run
  * BENCH_BATCHES (default 5)        batches each phone sends
  * BENCH_PATROL_SUBSCRIBERS (500)   live patrolUpdates subscribers on the area during ingestion
- * BENCH_ONLY                       comma list of query,fanout,patrol,scale (default all)
+ * BENCH_ONLY                       comma list of query,fanout,patrol,webhook,scale (default all)
+ * BENCH_WEBHOOK_EVENTS, _ENDPOINTS, _RATE, _CONCURRENCY  see bench/webhooks.ts (10,000 events to 100 endpoints)
  * BENCH_SCALE_STEPS, BENCH_SCALE_RUNS  see bench/scale.ts (the scale section grows its own database to 1M cases: minutes)
  * DATABASE_URL                     use this server (a fresh database is created on it) instead of an embedded one
  */
@@ -29,6 +30,7 @@ import { BENCH_JWT_SECRET, startBenchServer, type BenchServer } from './server';
 import { benchFanout } from './fanout';
 import { benchPatrolIngest } from './patrol-ingest';
 import { benchScale } from './scale';
+import { benchWebhooks } from './webhooks';
 import { startFloorServer } from './floor';
 import { backendCpuDelta, backendCpuMs, processCpuMs } from './cpu';
 
@@ -71,7 +73,7 @@ const SUBSCRIBERS = Math.min(Number(process.env.BENCH_SUBSCRIBERS ?? 1000), 10_0
 const DEVICES = Number(process.env.BENCH_DEVICES ?? 200);
 const BATCHES = Number(process.env.BENCH_BATCHES ?? 5);
 const PATROL_SUBSCRIBERS = Number(process.env.BENCH_PATROL_SUBSCRIBERS ?? 500);
-const ONLY = new Set((process.env.BENCH_ONLY ?? 'query,fanout,patrol,scale').split(','));
+const ONLY = new Set((process.env.BENCH_ONLY ?? 'query,fanout,patrol,webhook,scale').split(','));
 
 export const NESTED_QUERY = `{
   organizations(first: 50) {
@@ -309,6 +311,22 @@ const SECTIONS: [name: string, run: (ctx: BenchContext, databaseUrl: string) => 
   ['patrol', benchPatrols],
 ];
 
+/** The webhook section on its own fresh database and server (the receiver's address must be allowed). */
+async function runWebhooks(): Promise<Figures> {
+  const database = await freshDatabase();
+  try {
+    const db = createDataSource(database.url, createLogger('warn'), 4);
+    await db.initialize();
+    await migrate(db);
+    await seedCity(db, { organizations: 10, users: 10, relationships: 0 });
+    const figures = await benchWebhooks(db, database.url, progress);
+    await db.destroy();
+    return figures;
+  } finally {
+    await database.cleanup();
+  }
+}
+
 /** The scale section on its own fresh database: a city grown with SQL to a million cases. */
 async function runScale(): Promise<string[]> {
   const database = await freshDatabase();
@@ -328,9 +346,14 @@ async function runScale(): Promise<string[]> {
 
 async function main(): Promise<void> {
   const figures: Figures = [];
+  if (ONLY.has('webhook')) figures.push(...(await runWebhooks()));
   if (!['query', 'fanout', 'patrol'].some((name) => ONLY.has(name))) {
+    if (figures.length) {
+      console.log('\nGongzhi benchmark');
+      for (const [name, value] of figures) console.log(`  ${name.padEnd(62)} ${value}`);
+    }
     const lines = ONLY.has('scale') ? await runScale() : [];
-    console.log('\nGongzhi benchmark: scale (p50 ms of sequential HTTP requests; the machine may be shared)');
+    if (lines.length) console.log('\nGongzhi benchmark: scale (p50 ms of sequential HTTP requests; the machine may be shared)');
     for (const line of lines) console.log(`  ${line}`);
     return;
   }

@@ -36,6 +36,8 @@ export async function startBenchServer(databaseUrl: string, env: Record<string, 
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
+  // BENCH_SERVER_LOG=<file> keeps the server's log lines (stdout) for a look afterwards.
+  if (process.env.BENCH_SERVER_LOG) child.stdout!.pipe(fs.createWriteStream(process.env.BENCH_SERVER_LOG, { flags: 'a' }));
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('server did not start in 60 s')), 60_000);
     child.stdout!.on('data', (chunk: Buffer) => {

@@ -189,16 +189,24 @@ export async function deliver(deps: DeliveryDeps, endpointId: string): Promise<v
   for (;;) {
     const endpoint = await loadEndpoint(deps.pool, endpointId);
     if (!endpoint || endpoint.status !== 'ENABLED') return;
+    // Only events naming the organisation can pass visibleTo (an organisation viewer is no platform admin and no person),
+    // so the log is narrowed in SQL; visibleTo below still decides. A short page means the log was read up to `head`,
+    // and the cursor moves there: events the organisation may not see are not read again.
     const { rows } = await deps.pool.query(
-      `SELECT id::text, topic, type, subject_id, area_path, organization_ids, user_ids, payload, created_at FROM event
-        WHERE id > $1 AND topic = ANY($2) ORDER BY id LIMIT $3`,
-      [endpoint.cursor, endpoint.event_types, DELIVER_BATCH],
+      `WITH head AS (SELECT coalesce(max(id), 0) AS id FROM event)
+       SELECT e.id::text, e.topic, e.type, e.subject_id, e.area_path, e.organization_ids, e.user_ids, e.payload, e.created_at, head.id::text AS head
+         FROM head LEFT JOIN LATERAL (
+           SELECT * FROM event WHERE id > $1 AND id <= head.id AND topic = ANY($2) AND $4::uuid = ANY(organization_ids) ORDER BY id LIMIT $3
+         ) e ON true`,
+      [endpoint.cursor, endpoint.event_types, DELIVER_BATCH, endpoint.organization_id],
     );
-    if (rows.length === 0) return;
+    const head: string = rows[0].head;
+    const page = (rows as (EventRow & { head: string })[]).filter((row) => row.id !== null);
+    if (page.length === 0 && BigInt(head) <= BigInt(endpoint.cursor)) return;
     const succeeded: { event_id: string; attempt: AttemptJson }[] = [];
     let position = endpoint.cursor;
     let failed: { event: EventRecord; attempt: AttemptJson } | null = null;
-    for (const row of rows as EventRow[]) {
+    for (const row of page) {
       const event = toRecord(row);
       if (!visibleTo(endpoint, event)) {
         position = event.id;
@@ -213,6 +221,8 @@ export async function deliver(deps: DeliveryDeps, endpointId: string): Promise<v
       position = event.id;
       if (Date.now() > sliceEnd) break;
     }
+    const readToHead = !failed && page.length < DELIVER_BATCH && (page.length === 0 || position === page[page.length - 1].id);
+    if (readToHead) position = head;
 
     const client = await deps.pool.connect();
     let stop = false;
