@@ -345,6 +345,17 @@ describe('patrolUpdates subscription', () => {
     await client.dispose();
   });
 
+  test('given a platform admin with no organisation, when watching an area, then the patrols planned there arrive', async () => {
+    const client = wsClient(h.server.wsUrl, h.world.tokens.platformAdmin);
+    const sub = subscribe(client, UPDATES, { areaId: h.world.gid.area('communityA') });
+    await sleep(300);
+    const patrolId = await planPatrol();
+    const [first] = await sub.waitFor(1);
+    expect(first.errors).toBeUndefined();
+    expect(first.data!.patrolUpdates.patrol.id).toBe(patrolId);
+    await client.dispose();
+  });
+
   test('given a signed-out viewer, when subscribing, then UNAUTHENTICATED', async () => {
     const client = wsClient(h.server.wsUrl, null);
     const sub = subscribe(client, UPDATES, { areaId: h.world.gid.area('communityA') });

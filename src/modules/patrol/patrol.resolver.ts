@@ -429,7 +429,7 @@ export class PatrolUpdateResolver {
   @Access(AccessLevel.SIGNED_IN)
   patrolUpdates(
     @Root() event: EventRecord,
-    @Arg('areaId', () => ID, { nullable: true, description: 'Watch the patrols in this area and below it; you must have a stake there (jurisdiction, own teams, or a contractor working there).' }) _areaId?: string,
+    @Arg('areaId', () => ID, { nullable: true, description: 'Watch the patrols in this area and below it; you must have a stake there (jurisdiction, own teams, or a contractor working there) or be a platform admin. A subscription whose stake is lost (membership removed) ends with FORBIDDEN.' }) _areaId?: string,
     @Arg('teamId', () => ID, { nullable: true, description: 'Watch the patrols of this team.' }) _teamId?: string,
     @Arg('after', () => String, { nullable: true, description: 'Cursor of the last update you have; omit to receive only new updates.' }) _after?: string,
   ): PatrolUpdate {

@@ -225,7 +225,8 @@ export async function listRoutes(ctx: AppContext, filter: PlaceFilter, args: Con
  */
 export async function viewerHasStakeInArea(ctx: AppContext, areaPath: string): Promise<boolean> {
   const orgs = ctx.viewer.organizationIds;
-  if (orgs.length === 0) return false;
+  // Without organisations there is no stake to look up; the policy still lets platform admins watch.
+  if (orgs.length === 0) return canWatchPatrolArea(ctx.viewer, false);
   const [{ stake }] = await ctx.app.db.query(
     `SELECT (
        EXISTS (SELECT 1 FROM organization_jurisdiction j JOIN area ja ON ja.id = j.area_id
