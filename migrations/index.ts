@@ -13,6 +13,7 @@ import { SignInThrottle1764609000001 } from './1764609000001-SignInThrottle';
 import { Webhooks1764612000000 } from './1764612000000-Webhooks';
 import { ComplianceAssessments1764615000000 } from './1764615000000-ComplianceAssessments';
 import { ScreeningRounds1764615000001 } from './1764615000001-ScreeningRounds';
+import { ConstructionTracks1764615000002 } from './1764615000002-ConstructionTracks';
 
 /** Every migration, oldest first. Listed explicitly so the server, the CLI and the tests apply the same set. */
 export const allMigrations = [
@@ -31,4 +32,5 @@ export const allMigrations = [
   Webhooks1764612000000,
   ComplianceAssessments1764615000000,
   ScreeningRounds1764615000001,
+  ConstructionTracks1764615000002,
 ];

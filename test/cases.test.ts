@@ -473,7 +473,7 @@ describe('ledger and dispute screening', () => {
     const ledger = await gql(
       h.server.httpUrl,
       `mutation ($input: CaseLedgerSetInput!) { caseLedgerSet(input: $input) { userErrors { code } } }`,
-      { input: { caseId: c.id, structureType: '樓頂加建彩鋼房', floorAreaM2: 45.5, discoveredBy: '無人機巡查', foundHow: 'DRONE', classification: 'NEW', safetyHazard: true } },
+      { input: { caseId: c.id, structureType: '樓頂加建彩鋼房', floorAreaM2: 45.5, discoveredBy: '無人機巡查', foundHow: 'DRONE', classification: 'EXISTING', safetyHazard: true } },
       h.world.tokens.policeLiaison,
     );
     expect(ledger.body.data.caseLedgerSet.userErrors).toEqual([]);

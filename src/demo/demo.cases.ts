@@ -14,12 +14,14 @@ import {
   CaseStatus,
   ConstructionClassification,
   ReporterVerdict,
+  DisposalClass,
   DisposalPlanPhase,
   FoundHow,
   IllegalConstructionLedgerRecord,
   OPEN_STATUSES,
   isMajorDispute,
 } from '../modules/case/case.entity';
+import { NEW_DEADLINE_DAYS, addDays, templateFor } from '../modules/case/case.construction';
 import { Membership } from '../modules/membership/membership.entity';
 import { User } from '../modules/user/user.entity';
 import { DEMO_PASSWORD } from './demo.foundation';
@@ -314,7 +316,7 @@ export async function seedCases(ctx: DemoContext): Promise<void> {
       }
       if (category === CaseCategory.ILLEGAL_CONSTRUCTION) {
         const foundHow = FOUND_HOW[channel] ?? FoundHow.RESIDENT_REPORT;
-        ledgers.push({
+        const ledger: Partial<IllegalConstructionLedgerRecord> = {
           caseId: id,
           structureType: title.includes('彩鋼') || title.includes('樓頂') ? '樓頂彩鋼房' : title.includes('棚屋') ? '簡易棚屋' : title.includes('陽台') ? '陽台外擴' : '臨街門面房',
           floorAreaM2: rnd.int(600, 24000) / 100,
@@ -325,7 +327,22 @@ export async function seedCases(ctx: DemoContext): Promise<void> {
           version: 1,
           createdAt: at(t),
           updatedAt: at(t),
-        });
+        };
+        // 分類處置: a hazard is demolished without fail; other old structures by class (no extra draw, so the rest of the data stays as it was).
+        ledger.disposalClass =
+          ledger.classification === ConstructionClassification.NEW
+            ? null
+            : ledger.safetyHazard
+              ? DisposalClass.DEMOLISH_HAZARD
+              : ledger.classification === ConstructionClassification.EXISTING
+                ? DisposalClass.DEMOLISH_PRIORITY
+                : [DisposalClass.DEMOLISH_PRIORITY, DisposalClass.RECTIFY, DisposalClass.CONFISCATE][number % 3];
+        ledgers.push(ledger);
+        // New building is stopped at once and removed quickly: its case is due with the plan's last step at the latest.
+        if (ledger.classification === ConstructionClassification.NEW) {
+          const planDue = new Date(`${addDays(dateOf(at(t)), NEW_DEADLINE_DAYS)}T23:59:59.999+08:00`);
+          if (planDue < dueAt) dueAt = planDue;
+        }
         step(CaseEventType.LEDGER_RECORDED, at(t), status, null, {}, dispatcher);
       }
     }
@@ -349,10 +366,12 @@ export async function seedCases(ctx: DemoContext): Promise<void> {
       }
     }
     if (category === CaseCategory.ILLEGAL_CONSTRUCTION && record.triagedAt) {
-      const start = record.triagedAt.getTime();
-      const plan: [string, number][] = [['下達責令限期拆除通知書', 7], ['當事人自行拆除', 30], ['依法組織強制拆除並恢復原狀', 60]];
-      plan.forEach(([phaseTitle, days], i) => phases.push({ id: randomUUID(), caseId: id, ordinal: i + 1, title: phaseTitle, dueOn: dateOf(at(start + days * DAY)), completedOn: null, note: null }));
-      step(CaseEventType.PLAN_SET, at(start + HOUR), status, null, { phases: plan.length }, dispatcher);
+      // The plan of the construction's track (NEW, or its disposal class), as caseLedgerSet sets it.
+      const ledger = ledgers[ledgers.length - 1];
+      const plan = templateFor(ledger.classification!, ledger.disposalClass ?? null)!;
+      const from = dateOf(record.triagedAt);
+      plan.forEach((p, i) => phases.push({ id: randomUUID(), caseId: id, ordinal: i + 1, kind: p.kind, title: p.title, dueOn: addDays(from, p.days), completedOn: null, note: null }));
+      step(CaseEventType.PLAN_SET, at(record.triagedAt.getTime()), status, null, { phases: plan.length, track: ledger.disposalClass ?? ledger.classification }, dispatcher);
     }
     if (status === CaseStatus.IN_PROGRESS) {
       const resolveAt = t + dueHours * HOUR * (0.15 + rnd.next() * 1.1);
@@ -422,6 +441,87 @@ export async function seedCases(ctx: DemoContext): Promise<void> {
     events.push({ caseId: original.id, type: CaseEventType.DUPLICATE_MERGED, visibility: CaseEventVisibility.INTERNAL, actorUserId: null, actorClientId: null, body: null, data: { duplicateId: duplicate.id, duplicateReference: duplicate.reference }, statusAfter: original.status, occurredAt: mergedAt });
     if (duplicate.reporterUserId) followers.push({ caseId: original.id, fromCaseId: duplicate.id, userId: duplicate.reporterUserId, organizationId: null });
     merged++;
+  }
+
+  // The joint meeting's finding: grid inspection found 12 stairwell structures (樓道違章搭建), 9 of them in 洪家台;
+  // the station and the communities have them rectified in batches (EXISTING, RECTIFY), each in the ledger.
+  const stairwellFound = at(now.getTime() - 25 * DAY);
+  for (let i = 0; i < 12; i++) {
+    const inHongjiatai = i < 9;
+    const year = yearOf(stairwellFound);
+    const number = (sequences.get(year) ?? 0) + 1;
+    sequences.set(year, number);
+    const id = randomUUID();
+    const reportedAt = at(stairwellFound.getTime() + i * 20 * 60_000);
+    const triagedAt = at(reportedAt.getTime() + 2 * HOUR);
+    const plan = templateFor(ConstructionClassification.EXISTING, DisposalClass.RECTIFY)!;
+    const from = dateOf(triagedAt);
+    const dueAt = new Date(`${addDays(from, plan[plan.length - 1].days)}T23:59:59.999+08:00`);
+    const building = inHongjiatai ? `洪家台社區${Math.floor(i / 3) + 1}棟${(i % 3) + 1}單元` : `三板橋社區${i - 8}棟1單元`;
+    cases.push(em.create(Case, {
+      id,
+      reference: `SHASHI-${year}-${String(number).padStart(6, '0')}`,
+      category: CaseCategory.ILLEGAL_CONSTRUCTION,
+      channel: CaseChannel.GRID_INSPECTION,
+      severity: CaseSeverity.MEDIUM,
+      status: CaseStatus.ASSIGNED,
+      title: `樓道違章搭建：${building}`,
+      description: `網格巡查發現${building}樓道內違章搭建隔斷和雜物間。聯席會議決定由派出所會同社區分批督促整改，逾期未改的移交城管。`,
+      areaId: ids[inHongjiatai ? 'area:g-hongjiatai-1' : 'area:g-sanbanqiao-1'],
+      latitude: null,
+      longitude: null,
+      address: building,
+      reporterUserId: null,
+      reporterOrganizationId: null,
+      reporterContact: null,
+      recordedByUserId: ids['user:liaison'],
+      recordedByClientId: null,
+      externalSource: null,
+      externalId: null,
+      patrolId: null,
+      responsibleOrganizationId: ids['org:police-zhongshan'],
+      leaderUserId: ids['user:station-admin'],
+      handlerUserId: ids['user:liaison'],
+      supervisingOrganizationId: null,
+      supervisedAt: null,
+      dueAt,
+      escalatedAt: null,
+      reportedAt,
+      triagedAt,
+      assignedAt: triagedAt,
+      startedAt: null,
+      resolvedAt: null,
+      closedAt: null,
+      resolution: null,
+      satisfaction: null,
+      mergedIntoId: null,
+      attachments: [],
+      version: 1,
+      createdAt: reportedAt,
+      updatedAt: triagedAt,
+    }));
+    const liaison = ids['user:liaison'];
+    const push = (type: CaseEventType, t: Date, status: CaseStatus, data: Record<string, unknown> = {}) =>
+      events.push({ caseId: id, type, visibility: PUBLIC_STEPS.has(type) ? CaseEventVisibility.PUBLIC : CaseEventVisibility.INTERNAL, actorUserId: liaison, actorClientId: null, body: null, data, statusAfter: status, occurredAt: t });
+    push(CaseEventType.REPORTED, reportedAt, CaseStatus.REPORTED, { channel: CaseChannel.GRID_INSPECTION, category: CaseCategory.ILLEGAL_CONSTRUCTION, severity: CaseSeverity.MEDIUM });
+    push(CaseEventType.TRIAGED, triagedAt, CaseStatus.TRIAGED, { dueAt: dueAt.toISOString() });
+    push(CaseEventType.ASSIGNED, triagedAt, CaseStatus.ASSIGNED, { responsibleOrganizationId: ids['org:police-zhongshan'], leaderUserId: ids['user:station-admin'], handlerUserId: liaison });
+    push(CaseEventType.LEDGER_RECORDED, triagedAt, CaseStatus.ASSIGNED);
+    push(CaseEventType.PLAN_SET, triagedAt, CaseStatus.ASSIGNED, { phases: plan.length, track: DisposalClass.RECTIFY });
+    ledgers.push({
+      caseId: id,
+      structureType: '樓道違章搭建（隔斷、雜物間）',
+      floorAreaM2: 3 + (i % 4) * 1.5,
+      discoveredBy: '網格員巡查',
+      foundHow: FoundHow.GRID_INSPECTION,
+      classification: ConstructionClassification.EXISTING,
+      disposalClass: DisposalClass.RECTIFY,
+      safetyHazard: false,
+      version: 1,
+      createdAt: triagedAt,
+      updatedAt: triagedAt,
+    });
+    plan.forEach((p, k) => phases.push({ id: randomUUID(), caseId: id, ordinal: k + 1, kind: p.kind, title: p.title, dueOn: addDays(from, p.days), completedOn: null, note: null }));
   }
 
   await insertChunked(ctx, Case, cases);

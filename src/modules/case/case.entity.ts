@@ -463,6 +463,50 @@ registerEnumType(ConstructionClassification, {
   },
 });
 
+export enum DisposalClass {
+  DEMOLISH_HAZARD = 'DEMOLISH_HAZARD',
+  DEMOLISH_PRIORITY = 'DEMOLISH_PRIORITY',
+  RECTIFY = 'RECTIFY',
+  CONFISCATE = 'CONFISCATE',
+}
+
+registerEnumType(DisposalClass, {
+  name: 'IllegalConstructionDisposalClass',
+  description: 'How a historical (or existing) illegal construction is disposed of (分類處置); each class comes with its own phased plan.',
+  valuesConfig: {
+    DEMOLISH_HAZARD: { description: 'A safety hazard: demolished without fail (堅決拆除存在安全隱患的違法建設), on the shortest plan.' },
+    DEMOLISH_PRIORITY: { description: 'Strongly opposed by residents or seriously against the plan: demolished first (優先拆除).' },
+    RECTIFY: { description: 'Other historical construction handled by law (依法依規妥善處置): rectified and its procedures completed.' },
+    CONFISCATE: { description: 'Confiscated rather than demolished.' },
+  },
+});
+
+export enum DisposalPhaseKind {
+  STOP_ORDER = 'STOP_ORDER',
+  DEMOLITION_NOTICE = 'DEMOLITION_NOTICE',
+  SELF_DEMOLITION = 'SELF_DEMOLITION',
+  FORCED_REMOVAL = 'FORCED_REMOVAL',
+  RECTIFICATION = 'RECTIFICATION',
+  CONFISCATION = 'CONFISCATION',
+  RESTORATION = 'RESTORATION',
+  OTHER = 'OTHER',
+}
+
+registerEnumType(DisposalPhaseKind, {
+  name: 'DisposalPhaseKind',
+  description: 'What kind of step a disposal phase is.',
+  valuesConfig: {
+    STOP_ORDER: { description: 'Order to stop building at once (責令停止施工); the first step for NEW construction (立即予以制止).' },
+    DEMOLITION_NOTICE: { description: 'Notice to demolish within a time limit (責令限期拆除).' },
+    SELF_DEMOLITION: { description: 'The owner demolishes it.' },
+    FORCED_REMOVAL: { description: 'Removal enforced by law.' },
+    RECTIFICATION: { description: 'Rectification and completion of procedures.' },
+    CONFISCATION: { description: 'Confiscation.' },
+    RESTORATION: { description: 'The site restored.' },
+    OTHER: { description: 'Any other step.' },
+  },
+});
+
 @Entity('illegal_construction_ledger')
 @ObjectType({ implements: Node, description: 'The ledger record (臺賬) of an illegal-construction case; one per case.' })
 export class IllegalConstructionLedgerRecord implements Node {
@@ -498,6 +542,10 @@ export class IllegalConstructionLedgerRecord implements Node {
   @Field({ description: 'Whether the structure is a safety hazard.' })
   safetyHazard!: boolean;
 
+  @Column('text', { nullable: true })
+  @Field(() => DisposalClass, { nullable: true, description: 'How a HISTORICAL (or EXISTING) construction is disposed of; decides its plan. Null for NEW construction (stopped and removed at once) and for EXISTING ones planned by hand.' })
+  disposalClass!: DisposalClass | null;
+
   @Column('int', { default: 1 })
   @Field(() => Int, { description: 'Increments with every change.' })
   version!: number;
@@ -532,6 +580,10 @@ export class DisposalPlanPhase implements Node {
   @Column('text')
   @Field({ description: 'What this phase achieves.' })
   title!: string;
+
+  @Column('text', { default: 'OTHER' })
+  @Field(() => DisposalPhaseKind, { description: 'What kind of step the phase is.' })
+  kind!: DisposalPhaseKind;
 
   @Column('date')
   @Field(() => LocalDateResolver, { description: 'When the phase is due.' })

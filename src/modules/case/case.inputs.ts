@@ -1,7 +1,7 @@
 import { Field, Float, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { LocalDateResolver } from 'graphql-scalars';
 import { UserError } from '../../shared/errors';
-import { Case, CaseCategory, CaseChannel, CaseSeverity, ConstructionClassification, FoundHow, ReporterVerdict } from './case.entity';
+import { Case, CaseCategory, CaseChannel, CaseSeverity, ConstructionClassification, DisposalClass, DisposalPhaseKind, FoundHow, ReporterVerdict } from './case.entity';
 
 @InputType({ description: 'A file attached by reference.' })
 export class CaseAttachmentInput {
@@ -240,6 +240,13 @@ export class CaseLedgerSetInput {
 
   @Field({ description: 'Whether it is a safety hazard.' })
   safetyHazard!: boolean;
+
+  @Field(() => DisposalClass, {
+    nullable: true,
+    description:
+      'How it is disposed of: required for HISTORICAL (a safety hazard must be DEMOLISH_HAZARD), optional for EXISTING, not for NEW. When the case has no plan yet, the class (or NEW) sets its plan and due date: NEW gets a stop order within a day and a short deadline; a class its own phased plan.',
+  })
+  disposalClass?: DisposalClass | null;
 }
 
 @InputType({ description: 'One phase of a disposal plan.' })
@@ -249,6 +256,9 @@ export class DisposalPhaseInput {
 
   @Field(() => LocalDateResolver, { description: 'When it is due.' })
   dueOn!: string;
+
+  @Field(() => DisposalPhaseKind, { nullable: true, description: 'What kind of step it is; OTHER when left out. A NEW construction\'s plan opens with a STOP_ORDER until one is completed.' })
+  kind?: DisposalPhaseKind | null;
 }
 
 @InputType({ description: 'The phased disposal plan of an illegal construction. Replaces the phases not yet completed; completed ones stay.' })

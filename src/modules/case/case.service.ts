@@ -1,4 +1,4 @@
-import type { SelectQueryBuilder } from 'typeorm';
+import { IsNull, Not, type SelectQueryBuilder } from 'typeorm';
 import type { AppContext } from '../../shared/context';
 import { UserErrorCode, forbidden } from '../../shared/errors';
 import type { Viewer } from '../../shared/auth/viewer';
@@ -19,6 +19,7 @@ import {
   CaseSeverity,
   CaseStatus,
   ConstructionClassification,
+  DisposalPhaseKind,
   DisposalPlanPhase,
   FoundHow,
   IllegalConstructionLedgerRecord,
@@ -27,6 +28,7 @@ import {
   type CaseAttachment,
 } from './case.entity';
 import { loadAudience, recordStep, type CaseAudience, type CaseStep } from './case.events';
+import { STOP_ORDER_DAYS, addDays, classProblem, templateFor } from './case.construction';
 import type {
   CaseAssignInput,
   CaseCloseInput,
@@ -613,6 +615,9 @@ export function setLedger(ctx: AppContext, input: CaseLedgerSetInput) {
   if (!Number.isFinite(input.floorAreaM2) || input.floorAreaM2 <= 0 || input.floorAreaM2 >= 100_000_000) check.add('floorAreaM2', UserErrorCode.OUT_OF_RANGE, 'floorAreaM2 must be more than 0 and below 100,000,000.');
   if (!Object.values(FoundHow).includes(input.foundHow)) check.add('foundHow', UserErrorCode.INVALID, 'Unknown value.');
   if (!Object.values(ConstructionClassification).includes(input.classification)) check.add('classification', UserErrorCode.INVALID, 'Unknown classification.');
+  const disposalClass = input.disposalClass ?? null;
+  const problem = classProblem(input.classification, disposalClass, input.safetyHazard);
+  if (problem) check.add('disposalClass', problem.code === 'REQUIRED' ? UserErrorCode.REQUIRED : UserErrorCode.INVALID, problem.message);
   return transition(ctx, input.caseId, null, {
     action: 'caseLedgerSet',
     from: Object.values(CaseStatus),
@@ -627,6 +632,7 @@ export function setLedger(ctx: AppContext, input: CaseLedgerSetInput) {
         foundHow: input.foundHow,
         classification: input.classification,
         safetyHazard: input.safetyHazard,
+        disposalClass,
       };
       const updated = await tx.em
         .createQueryBuilder()
@@ -635,7 +641,22 @@ export function setLedger(ctx: AppContext, input: CaseLedgerSetInput) {
         .where('case_id = :id', { id: record.id })
         .execute();
       if (!updated.affected) await tx.em.insert(IllegalConstructionLedgerRecord, { caseId: record.id, ...values, createdAt: now, updatedAt: now });
-      return { changes: {}, steps: [noteStep(CaseEventType.LEDGER_RECORDED, null, values)], details: values };
+      const steps = [noteStep(CaseEventType.LEDGER_RECORDED, null, values)];
+      // The track sets the plan of a case that has none yet: NEW is stopped at once with a short deadline, a class follows its own plan.
+      const template = templateFor(input.classification, disposalClass);
+      let changes: Partial<Case> = {};
+      if (template && !(await tx.em.existsBy(DisposalPlanPhase, { caseId: record.id }))) {
+        const on = today();
+        const phases = template.map((t, i) => ({ caseId: record.id, ordinal: i + 1, kind: t.kind, title: t.title, dueOn: addDays(on, t.days), completedOn: null, note: null }));
+        await tx.em.insert(DisposalPlanPhase, phases);
+        steps.push(noteStep(CaseEventType.PLAN_SET, null, { phases: phases.map((p) => ({ kind: p.kind, title: p.title, dueOn: p.dueOn })), track: disposalClass ?? input.classification }));
+        if (OPEN_STATUSES.includes(record.status)) {
+          const planDue = new Date(`${phases[phases.length - 1].dueOn}T23:59:59.999+08:00`);
+          const dueAt = input.classification === ConstructionClassification.NEW && record.dueAt < planDue ? record.dueAt : planDue;
+          if (dueAt.getTime() !== record.dueAt.getTime()) changes = { dueAt, ...(dueAt > now ? { escalatedAt: null } : {}) };
+        }
+      }
+      return { changes, steps, details: { ...values, ...(changes.dueAt ? { dueAt: changes.dueAt.toISOString() } : {}) } };
     },
   }, check);
 }
@@ -646,7 +667,7 @@ export function setDisposalPlan(ctx: AppContext, input: CaseDisposalPlanSetInput
   const phases = input.phases.map((p, i) => {
     const title = check.text(`phases.${i}.title`, p.title, { max: 200, required: true });
     if (!isLocalDate(p.dueOn)) check.add(['input', 'phases', String(i), 'dueOn'], UserErrorCode.INVALID, 'dueOn must be a date (YYYY-MM-DD).');
-    return { title: title!, dueOn: p.dueOn };
+    return { title: title!, dueOn: p.dueOn, kind: p.kind ?? DisposalPhaseKind.OTHER };
   });
   return transition(ctx, input.caseId, null, {
     action: 'caseDisposalPlanSet',
@@ -654,11 +675,18 @@ export function setDisposalPlan(ctx: AppContext, input: CaseDisposalPlanSetInput
     allowed: canWorkCase,
     forbiddenMessage: 'Only the handling organisations plan the disposal.',
     apply: async (tx, record) => {
-      if (!(await tx.em.existsBy(IllegalConstructionLedgerRecord, { caseId: record.id }))) fail('caseId', UserErrorCode.INVALID, 'Record the ledger entry of this case first (caseLedgerSet).');
+      const ledger = await tx.em.findOneBy(IllegalConstructionLedgerRecord, { caseId: record.id });
+      if (!ledger) fail('caseId', UserErrorCode.INVALID, 'Record the ledger entry of this case first (caseLedgerSet).');
+      if (ledger.classification === ConstructionClassification.NEW) {
+        // New building is stopped first: until a stop order is done, the plan opens with one, due within a day.
+        const stopped = await tx.em.existsBy(DisposalPlanPhase, { caseId: record.id, kind: DisposalPhaseKind.STOP_ORDER, completedOn: Not(IsNull()) });
+        if (!stopped && phases[0]?.kind !== DisposalPhaseKind.STOP_ORDER) fail(['input', 'phases', '0', 'kind'], UserErrorCode.INVALID, 'NEW construction is stopped at once: the plan opens with a STOP_ORDER.');
+        if (!stopped && phases[0].dueOn > addDays(today(), STOP_ORDER_DAYS)) fail(['input', 'phases', '0', 'dueOn'], UserErrorCode.OUT_OF_RANGE, `The stop order is due within ${STOP_ORDER_DAYS} day.`);
+      }
       await tx.em.query(`DELETE FROM disposal_plan_phase WHERE case_id = $1 AND completed_on IS NULL`, [record.id]);
       const [{ last }] = await tx.em.query(`SELECT coalesce(max(ordinal), 0)::int AS last FROM disposal_plan_phase WHERE case_id = $1`, [record.id]);
       if (last + phases.length > 50) fail('phases', UserErrorCode.OUT_OF_RANGE, 'A plan has at most 50 phases in all.');
-      await tx.em.insert(DisposalPlanPhase, phases.map((p, i) => ({ caseId: record.id, ordinal: last + i + 1, title: p.title, dueOn: p.dueOn, completedOn: null, note: null })));
+      await tx.em.insert(DisposalPlanPhase, phases.map((p, i) => ({ caseId: record.id, ordinal: last + i + 1, kind: p.kind, title: p.title, dueOn: p.dueOn, completedOn: null, note: null })));
       return { changes: {}, steps: [noteStep(CaseEventType.PLAN_SET, null, { phases })], details: { phases } };
     },
   }, check);
