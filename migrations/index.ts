@@ -14,6 +14,7 @@ import { Webhooks1764612000000 } from './1764612000000-Webhooks';
 import { ComplianceAssessments1764615000000 } from './1764615000000-ComplianceAssessments';
 import { ScreeningRounds1764615000001 } from './1764615000001-ScreeningRounds';
 import { ConstructionTracks1764615000002 } from './1764615000002-ConstructionTracks';
+import { QualityStandards1764615000003 } from './1764615000003-QualityStandards';
 
 /** Every migration, oldest first. Listed explicitly so the server, the CLI and the tests apply the same set. */
 export const allMigrations = [
@@ -33,4 +34,5 @@ export const allMigrations = [
   ComplianceAssessments1764615000000,
   ScreeningRounds1764615000001,
   ConstructionTracks1764615000002,
+  QualityStandards1764615000003,
 ];

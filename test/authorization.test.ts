@@ -33,6 +33,8 @@ let h: Harness;
 const prepared: Record<string, Record<Role, string>> = {};
 /** A signed contract of the community (CLIENT) with the security company (PROVIDER), with a CUSTOM service level at position 1. */
 let assessedContract: { id: string; startsOn: string };
+/** A quality standard of the police station for street A (the community's contract lies within it). */
+let qualityStandardId: string;
 
 function tokenOf(role: Role): string | null {
   const map = { anonymous: null, outsider: h.world.tokens.outsider, member: h.world.tokens.communityMember, admin: h.world.tokens.communityAdmin, platformAdmin: h.world.tokens.platformAdmin };
@@ -114,6 +116,11 @@ beforeAll(async () => {
     ],
   });
   assessedContract = { id: contract.id, startsOn };
+  const [standard] = await db.query(
+    `INSERT INTO quality_standard (organization_id, area_id, name, service_levels, breach_months) VALUES ($1, $2, '質量標準', '[{"metric":"PATROLS_PER_DAY","target":1,"description":null}]', 2) RETURNING id`,
+    [h.world.orgs.police.id, h.world.areas.streetA.id],
+  );
+  qualityStandardId = toGlobalId('QualityStandard', standard.id);
 }, 120_000);
 afterAll(() => stopHarness(h));
 
@@ -327,6 +334,33 @@ const cases = (): Case[] => [
     variables: () => ({ areaId: h.world.gid.area('communityA'), from: dayOffset(-60), to: dayOffset(0) }),
     // Like the dashboard: the jurisdiction's members and platform admins; null for anyone else.
     expected: { anonymous: 'UNAUTHENTICATED', outsider: 'NULL', member: 'OK', admin: 'OK', platformAdmin: 'OK' },
+  },
+  {
+    field: 'qualityStandardCreate',
+    document: `mutation ($input: QualityStandardCreateInput!) { qualityStandardCreate(input: $input) { standard { id } userErrors { code } } }`,
+    variables: () => ({ input: { organizationId: h.world.gid.org('police'), areaId: h.world.gid.area('streetA'), name: '標準', serviceLevels: [{ metric: 'PATROLS_PER_DAY', target: 1 }], breachMonths: 2 } }),
+    // Only ADMINs of the police station set standards; none of these roles is one.
+    expected: { anonymous: 'UNAUTHENTICATED', outsider: 'FORBIDDEN', member: 'FORBIDDEN', admin: 'FORBIDDEN', platformAdmin: 'FORBIDDEN' },
+  },
+  {
+    field: 'contractQualityStandardAdopt',
+    document: `mutation ($input: ContractQualityStandardAdoptInput!) { contractQualityStandardAdopt(input: $input) { contract { id } userErrors { code } } }`,
+    variables: () => ({ input: { contractId: assessedContract.id, standardId: qualityStandardId, suspendOnBreach: false } }),
+    // The client's ADMIN; an outsider does not see the contract.
+    expected: { anonymous: 'UNAUTHENTICATED', outsider: 'NOT_FOUND', member: 'FORBIDDEN', admin: 'OK', platformAdmin: 'FORBIDDEN' },
+  },
+  {
+    field: 'qualityStandardEvaluate',
+    document: `mutation ($input: QualityStandardEvaluateInput!) { qualityStandardEvaluate(input: $input) { evaluations { id } userErrors { code } } }`,
+    variables: () => ({ input: { standardId: qualityStandardId, month: dayOffset(-40) } }),
+    // Only the station that set the standard evaluates.
+    expected: { anonymous: 'UNAUTHENTICATED', outsider: 'FORBIDDEN', member: 'FORBIDDEN', admin: 'FORBIDDEN', platformAdmin: 'FORBIDDEN' },
+  },
+  {
+    field: 'qualityStandards',
+    document: `query ($areaId: ID!) { qualityStandards(areaId: $areaId) { totalCount } }`,
+    variables: () => ({ areaId: h.world.gid.area('communityA') }),
+    expected: signedIn,
   },
   {
     field: 'screeningSpecialPeriods',

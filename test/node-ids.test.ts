@@ -16,9 +16,11 @@ const STRUCTURAL = /^(Query|Mutation|Subscription|PageInfo)$|(Connection|Edge|Pa
 /**
  * Every signed-in viewer may see these: areas and the organisation directory
  * (README), the relations between organisations (the network), and people's
- * names (an e-mail address only to those sharing an organisation).
+ * names (an e-mail address only to those sharing an organisation), and the
+ * police stations' quality standards (public on purpose: providers and
+ * residents must know what is asked; evaluations are not public).
  */
-const DIRECTORY = new Set(['Area', 'Organization', 'Relationship', 'User']);
+const DIRECTORY = new Set(['Area', 'Organization', 'Relationship', 'User', 'QualityStandard']);
 
 describe('every object type is a Node or a declared value object', () => {
   test('given the schema, when walking its object types, then each one has a global id through Node, or says why not', () => {
@@ -53,6 +55,15 @@ describe('node(id:) resolves every Node type, with visibility', () => {
       h.world.tokens.communityAdmin,
     );
     expect(created.body.data.apiClientCreate.userErrors).toEqual([]);
+    // Quality evaluations are made by the station when it evaluates a month; the demo data has the standard, so last month is evaluated here.
+    const [standard] = await h.server.services.db.query(`SELECT id FROM quality_standard WHERE name = '中山路派出所保安服務質量標準'`);
+    const evaluated = await gql(
+      h.server.httpUrl,
+      `mutation ($input: QualityStandardEvaluateInput!) { qualityStandardEvaluate(input: $input) { evaluations { id } userErrors { code } } }`,
+      { input: { standardId: toGlobalId('QualityStandard', standard.id), month: new Date(Date.now() - 35 * 86_400_000).toISOString().slice(0, 10) } },
+      await tokenForEmail(h, 'station.admin@gongzhi.demo'),
+    );
+    expect(evaluated.body.data.qualityStandardEvaluate.userErrors).toEqual([]);
     // Nor webhook endpoints and their deliveries.
     const hook = await gql(
       h.server.httpUrl,

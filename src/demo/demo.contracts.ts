@@ -19,6 +19,7 @@ import {
 import { Consultation, ConsultationInvitee, ConsultationPosition, ConsultationProposal, ConsultationStance, ConsultationStatus } from '../modules/consultation/consultation.entity';
 import { Relationship, RelationshipType } from '../modules/relationship/relationship.entity';
 import { ServiceLevelAssessment } from '../modules/contract/contract.assessment';
+import { QualityStandard } from '../modules/quality/quality.entity';
 import { periodsBetween } from '../modules/patrol/patrol.compliance';
 import type { DemoContext } from './demo.types';
 
@@ -168,6 +169,26 @@ export async function seedContracts({ em, ids }: DemoContext): Promise<void> {
       }
     }
   }
+
+  // The station's quality standard (政府必須牢牢掌控治安服務的質量標準和監督權), adopted by the Sanbanqiao contract,
+  // whose client clause lets two months below standard suspend it.
+  const standardId = randomUUID();
+  ids['qualityStandard:zhongshan'] = standardId;
+  await em.insert(QualityStandard, {
+    id: standardId,
+    organizationId: ids['org:police-zhongshan'],
+    areaId: ids['area:st-zhongshan'],
+    name: '中山路派出所保安服務質量標準',
+    serviceLevels: [
+      { metric: ServiceLevelMetric.PATROLS_PER_DAY, target: 4, description: '每日完成巡邏不少於4次' },
+      { metric: ServiceLevelMetric.CHECKPOINT_COVERAGE, target: 90, description: '巡查點覆蓋率不低於90%' },
+      { metric: ServiceLevelMetric.RESPONSE_MINUTES, target: 10, description: '接報後10分鐘內到場' },
+    ],
+    minimumResidentRating: 3.5,
+    breachMonths: 2,
+    createdByUserId: ids['user:station-admin'],
+  });
+  await em.update(Contract, { id: ids['contract:sanbanqiao-security'] }, { qualityStandardId: standardId, suspendOnQualityBreach: true });
 
   // The self-funded arrangement is a contract too: the network shows it (Sanbanqiao's relation exists in the foundation).
   await em.insert(Relationship, {

@@ -36,10 +36,12 @@ import { EventFeedResolver } from './event-feed/event-feed.resolver';
 import { WebhookDelivery, WebhookEndpoint } from './webhook/webhook.entity';
 import { WebhookDeliveryResolver, WebhookEndpointResolver } from './webhook/webhook.resolver';
 import { ScreeningRound, ScreeningRoundCase, ScreeningSpecialPeriod } from './screening/screening.entity';
+import { QualityEvaluation, QualityStandard } from './quality/quality.entity';
+import { ContractQualityResolver, QualityEvaluationResolver, QualityStandardResolver } from './quality/quality.resolver';
 import { ScreeningRoundResolver, ScreeningSlotResolver, ScreeningSpecialPeriodResolver } from './screening/screening.resolver';
 
 /** Every TypeORM entity; the schema itself comes from migrations, never from these. */
-export const allEntities = [AuditEntry, EventRecord, Area, Organization, OrganizationJurisdiction, User, Membership, Relationship, ApiClient, Case, CaseFollower, CaseEvent, IllegalConstructionLedgerRecord, DisposalPlanPhase, Contract, ContractParty, ContractArea, ContractClause, ContractServiceLevel, ContractVersion, ContractSignature, ServiceLevelAssessment, MeetingSeries, Meeting, MeetingParticipant, AgendaItem, ActionItem, Consultation, ConsultationInvitee, ConsultationPosition, ConsultationProposal, PatrolTeam, PatrolTeamMember, Checkpoint, Route, RouteCheckpoint, Patrol, PatrolPlannedCheckpoint, PatrolEvent, WebhookEndpoint, WebhookDelivery, ScreeningSpecialPeriod, ScreeningRound, ScreeningRoundCase];
+export const allEntities = [AuditEntry, EventRecord, Area, Organization, OrganizationJurisdiction, User, Membership, Relationship, ApiClient, Case, CaseFollower, CaseEvent, IllegalConstructionLedgerRecord, DisposalPlanPhase, Contract, ContractParty, ContractArea, ContractClause, ContractServiceLevel, ContractVersion, ContractSignature, ServiceLevelAssessment, MeetingSeries, Meeting, MeetingParticipant, AgendaItem, ActionItem, Consultation, ConsultationInvitee, ConsultationPosition, ConsultationProposal, PatrolTeam, PatrolTeamMember, Checkpoint, Route, RouteCheckpoint, Patrol, PatrolPlannedCheckpoint, PatrolEvent, WebhookEndpoint, WebhookDelivery, ScreeningSpecialPeriod, ScreeningRound, ScreeningRoundCase, QualityStandard, QualityEvaluation];
 
 /** Every type-graphql resolver. */
 export const allResolvers: NonEmptyArray<Function> = [
@@ -86,4 +88,7 @@ export const allResolvers: NonEmptyArray<Function> = [
   ScreeningRoundResolver,
   ScreeningSpecialPeriodResolver,
   ScreeningSlotResolver,
+  QualityStandardResolver,
+  QualityEvaluationResolver,
+  ContractQualityResolver,
 ];

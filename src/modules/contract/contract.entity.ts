@@ -183,6 +183,13 @@ export class Contract implements Node {
   @Column('uuid')
   createdByOrganizationId!: string;
 
+  @Column('uuid', { nullable: true })
+  qualityStandardId!: string | null;
+
+  @Column('boolean', { default: false })
+  @Field({ description: "Whether a breach of the adopted quality standard suspends the contract (as its clauses allow); false without a standard." })
+  suspendOnQualityBreach!: boolean;
+
   @Column({ type: 'timestamptz', precision: 3, default: () => 'now()' })
   @Field({ description: 'When the contract was drafted.' })
   createdAt!: Date;
