@@ -36,4 +36,28 @@ describe('contracts demo data', () => {
     expect(resident.body.data.contract).toBeNull();
     expect(minyi.body.data.contract).toEqual({ id });
   });
+
+  test("given the demo data, when Minyi Street's admin reads last month's compliance, then its self-run team met 3 patrols a day and the quarterly disclosure is manually assessed", async () => {
+    const token = await tokenFor('minyi.admin@gongzhi.demo');
+    const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date());
+    const d = new Date(`${today}T00:00:00Z`);
+    const from = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() - 1, 1)).toISOString().slice(0, 10);
+    const to = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 0)).toISOString().slice(0, 10);
+    const response = await gql(
+      h.server.httpUrl,
+      `query ($from: LocalDate!, $to: LocalDate!) { contracts(statuses: [ACTIVE]) { nodes { title compliance(from: $from, to: $to) { serviceLevels { metric measurement periods { startsOn achieved met count } } } } } }`,
+      { from, to },
+      token,
+    );
+    expect(response.body.errors).toBeUndefined();
+    const minyi = response.body.data.contracts.nodes.find((c: any) => c.title.includes('民意街'));
+    const [patrols, custom] = minyi.compliance.serviceLevels;
+    const days = Number(to.slice(8, 10));
+    // 3 proven patrols a day, every day of last month (the contract started on 1 January, so last month lies in its term unless it is January).
+    if (from.slice(5, 7) !== '12') {
+      expect(patrols).toMatchObject({ metric: 'PATROLS_PER_DAY', measurement: 'COMPUTED', periods: [{ startsOn: from, achieved: 3, met: true, count: 3 * days }] });
+    }
+    expect(custom).toMatchObject({ metric: 'CUSTOM', measurement: 'MANUALLY_ASSESSED' });
+  });
 });
+

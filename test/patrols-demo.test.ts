@@ -1,13 +1,20 @@
 import { loadDemoData } from '../src/demo';
+import { clock } from '../src/shared/clock';
 import { toGlobalId } from '../src/shared/relay/global-id';
 import { gql } from './support/graphql';
 import { startHarness, stopHarness, tokenForEmail, type Harness } from './support/harness';
 
 let h: Harness;
+/** hh:00 China Standard Time today. */
+const todayAt = (hour: number) => new Date(Date.parse(`${new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date())}T00:00:00+08:00`) + hour * 3_600_000);
+
 beforeAll(async () => {
   h = await startHarness();
+  // Loaded at 10:00 China Standard Time: the daytime door watch is on duty.
+  clock.freeze(todayAt(10));
   await loadDemoData(h.server.services.db, h.server.services.log);
-});
+  clock.reset();
+}, 120_000);
 afterAll(() => stopHarness(h));
 
 const tokenFor = (email: string) => tokenForEmail(h, email);
@@ -41,6 +48,26 @@ describe('patrols demo data', () => {
     const response = await gql(h.server.httpUrl, WEEK, { area: toGlobalId('Area', area.id) }, await tokenFor('liaison@gongzhi.demo'));
     const teams = new Set(response.body.data.week.nodes.map((p: any) => p.team.name));
     expect(teams).toEqual(new Set(['三板橋社區義務巡防一隊', '三板橋社區義務巡防二隊', '沙市保安三板橋巡邏隊']));
-    expect(response.body.data.week.totalCount).toBe(28);
+    // Per day: two volunteer shifts, the security company's 09:00 and 21:00 rounds, and the 23:00-02:00 night shift the joint meeting agreed.
+    expect(response.body.data.week.totalCount).toBe(35);
+  });
+});
+
+describe('patrols demo data loaded at night', () => {
+  let night: Harness;
+  beforeAll(async () => {
+    night = await startHarness();
+    clock.freeze(todayAt(3));
+    await loadDemoData(night.server.services.db, night.server.services.log);
+    clock.reset();
+  }, 120_000);
+  afterAll(() => stopHarness(night));
+
+  test('given the demo loaded at 03:00 China Standard Time, then no daytime patrol is on duty and every volunteer shift lies between 08:00 and 18:00', async () => {
+    const [row] = await night.server.services.db.query(`
+      SELECT count(*) FILTER (WHERE p.status = 'ACTIVE')::int AS active,
+             count(*) FILTER (WHERE extract(hour FROM p.planned_start AT TIME ZONE 'Asia/Shanghai') < 8 OR extract(hour FROM p.planned_end AT TIME ZONE 'Asia/Shanghai') > 18)::int AS outside_day
+        FROM patrol p JOIN patrol_team t ON t.id = p.team_id WHERE t.kind = 'VOLUNTEER'`);
+    expect(row).toEqual({ active: 0, outside_day: 0 });
   });
 });

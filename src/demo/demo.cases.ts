@@ -309,7 +309,8 @@ export async function seedCases(ctx: DemoContext): Promise<void> {
         Object.assign(record, { responsibleOrganizationId: ids[`org:${unit}`], leaderUserId: leader, handlerUserId: handler, assignedAt: at(t) });
         step(CaseEventType.ASSIGNED, at(t), status, null, { responsibleOrganizationId: ids[`org:${unit}`], leaderUserId: leader, handlerUserId: handler }, dispatcher);
       }
-      if ((major || category === CaseCategory.ILLEGAL_CONSTRUCTION) && rnd.chance(0.35)) {
+      // 選擇部分典型案件公開掛牌督辦: some typical cases, about one in ten of all (the same draw as before, so nothing else moves).
+      if ((major || category === CaseCategory.ILLEGAL_CONSTRUCTION) && rnd.chance(0.62)) {
         const supervisor = areaKey.includes('sanbanqiao') || areaKey.includes('hongjiatai') ? 'street-office-zhongshan' : 'bureau-shashi';
         Object.assign(record, { supervisingOrganizationId: ids[`org:${supervisor}`], supervisedAt: at(t + HOUR) });
         step(CaseEventType.SUPERVISED, at(t + HOUR), status, '列入掛牌督辦', { supervisingOrganizationId: ids[`org:${supervisor}`] }, dispatcher);

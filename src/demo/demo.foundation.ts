@@ -90,7 +90,10 @@ const RELATIONSHIPS: [from: string, type: RelationshipType, to: string, note?: s
   ['street-office-zhongshan', RelationshipType.GUIDES, 'rc-sanbanqiao'],
   ['street-office-zhongshan', RelationshipType.GUIDES, 'rc-hongjiatai'],
   ['rc-sanbanqiao', RelationshipType.CONTRACTS_WITH, 'security-shashi', '保安有償承包安防責任制'],
-  ['rc-sanbanqiao', RelationshipType.FUNDS, 'patrol-anfang', '社區統一籌資，每月發放報酬'],
+  // The 安防大隊 is paid by each community for its own teams (社區統一籌資), not by one community for all 260 teams.
+  ['rc-sanbanqiao', RelationshipType.FUNDS, 'patrol-anfang', '本社區統一籌資，每月發放本社區安防隊員報酬'],
+  ['rc-hongjiatai', RelationshipType.FUNDS, 'patrol-anfang', '本社區統一籌資，每月發放本社區安防隊員報酬'],
+  ['rc-bianhe', RelationshipType.FUNDS, 'patrol-anfang', '本社區統一籌資，每月發放本社區安防隊員報酬'],
   ['rc-bianhe', RelationshipType.CONTRACTS_WITH, 'security-jingchu'],
   ['ngo-volunteers', RelationshipType.PARTNERS_WITH, 'patrol-volunteers'],
   ['legal-shashi', RelationshipType.PARTNERS_WITH, 'street-office-zhongshan'],

@@ -90,14 +90,20 @@ export async function seedPatrols({ em, ids }: DemoContext): Promise<void> {
 
   type Shift = { team: string; route: (typeof routes)[number]; day: number; startHour: number; hours: number; skip?: number[]; missed?: boolean; active?: boolean; planned?: boolean; farOff?: number };
   const shifts: Shift[] = [];
+  const nowMs = clock.now().getTime();
+  const hourNow = Math.floor((nowMs - localMidnight(0)) / (60 * MINUTE));
   for (let day = -7; day <= -1; day++) {
     shifts.push({ team: 'sanbanqiao-1', route: routes[0], day, startHour: 8, hours: 4, skip: day === -5 ? [3] : day === -2 ? [1, 3] : [], farOff: day === -3 ? 2 : undefined });
     shifts.push({ team: 'sanbanqiao-2', route: routes[1], day, startHour: 14, hours: 4, skip: day === -6 ? [2] : [], missed: day === -4 });
     shifts.push({ team: 'security', route: routes[2], day, startHour: 9, hours: 1, skip: day === -3 ? [1] : [] });
     shifts.push({ team: 'security', route: routes[2], day, startHour: 21, hours: 1, missed: day === -2 });
+    // The night shift the joint meeting agreed (增設23:00-02:00夜間巡邏一班).
+    if (!(day === -1 && hourNow < 2)) shifts.push({ team: 'security', route: routes[2], day, startHour: 23, hours: 3 });
   }
-  const nowMs = clock.now().getTime();
-  shifts.push({ team: 'sanbanqiao-3', route: routes[0], day: 0, startHour: -1, hours: 4, active: true });
+  // Daytime door watch runs in the day (China Standard Time) whenever the demo is loaded: a volunteer patrol is
+  // on duty between 08:00 and 18:00; at night it is the security company's night shift between 23:00 and 02:00.
+  if (hourNow >= 8 && hourNow < 18) shifts.push({ team: 'sanbanqiao-3', route: routes[0], day: 0, startHour: -1, hours: 4, active: true });
+  else if (hourNow >= 23 || hourNow < 2) shifts.push({ team: 'security', route: routes[2], day: 0, startHour: -1, hours: 3, active: true });
   shifts.push({ team: 'sanbanqiao-1', route: routes[1], day: 1, startHour: 8, hours: 4, planned: true });
 
   const patrols: Partial<Patrol>[] = [];
@@ -106,7 +112,12 @@ export async function seedPatrols({ em, ids }: DemoContext): Promise<void> {
   for (const [n, s] of shifts.entries()) {
     const id = randomUUID();
     const teamId = ids[`patrolTeam:${s.team}`];
-    const start = s.active ? nowMs - 45 * MINUTE : localMidnight(s.day) + s.startHour * 60 * MINUTE;
+    // An active daytime patrol started 45 minutes ago, but not before 08:00; the night shift at 23:00.
+    const start = s.active
+      ? s.team === 'security'
+        ? localMidnight(hourNow >= 23 ? 0 : -1) + 23 * 60 * MINUTE
+        : Math.max(nowMs - 45 * MINUTE, localMidnight(0) + 8 * 60 * MINUTE)
+      : localMidnight(s.day) + s.startHour * 60 * MINUTE;
     const end = start + s.hours * 60 * MINUTE;
     const device = `demo-${s.team}`;
     const leader = s.team === 'security' ? ids['user:security-admin'] : s.team === 'sanbanqiao-1' ? ids['user:coordinator'] : null;
@@ -171,6 +182,39 @@ export async function seedPatrols({ em, ids }: DemoContext): Promise<void> {
     });
     if (s.active) ids['patrol:on-duty'] = id;
   }
+  // 民意街's self-run security team (安保隊由社區自己組建) patrols its own community three times a day, as its
+  // arrangement with the community asks (PATROLS_PER_DAY 3): every day from the first of last month (so last month
+  // is complete) to yesterday, every round proven at both points.
+  const minyiTeam = randomUUID();
+  ids['patrolTeam:minyi'] = minyiTeam;
+  await em.insert(PatrolTeam, { id: minyiTeam, name: '民意街社區安保巡邏隊', kind: PatrolTeamKind.COMMUNITY_PAID, organizationId: ids['org:patrol-minyi'], areaId: ids['area:c-minyi'], contractId: null });
+  const minyiPoints = [
+    checkpoint('minyi-gate', '民意街社區大門', CheckpointKind.GATE, ids['org:patrol-minyi'], ids['area:c-minyi'], 30.58512, 114.27305),
+    checkpoint('minyi-market', '民意街菜市場', CheckpointKind.HOTSPOT, ids['org:patrol-minyi'], ids['area:c-minyi'], 30.58601, 114.27388),
+  ];
+  await em.insert(Checkpoint, minyiPoints);
+  const minyiRoute = { id: randomUUID(), name: '民意街社區巡邏線', organizationId: ids['org:patrol-minyi'], areaId: ids['area:c-minyi'] };
+  await em.insert(Route, minyiRoute);
+  await em.insert(RouteCheckpoint, minyiPoints.map((p, position) => ({ routeId: minyiRoute.id, position, checkpointId: p.id })));
+  const todayCst = new Date(localMidnight(0) + 8 * 3_600_000);
+  const firstOfLastMonth = Date.UTC(todayCst.getUTCFullYear(), todayCst.getUTCMonth() - 1, 1);
+  const fromDay = -Math.round((Date.UTC(todayCst.getUTCFullYear(), todayCst.getUTCMonth(), todayCst.getUTCDate()) - firstOfLastMonth) / DAY);
+  for (let day = fromDay; day <= -1; day++) {
+    for (const hour of [8, 14, 19]) {
+      const id = randomUUID();
+      const start = localMidnight(day) + hour * 60 * MINUTE;
+      const device = 'demo-minyi';
+      patrols.push({ id, teamId: minyiTeam, areaId: ids['area:c-minyi'], routeId: minyiRoute.id, leaderUserId: null, seriesId: null, plannedStart: new Date(start), plannedEnd: new Date(start + 60 * MINUTE), status: PatrolStatus.COMPLETED, startedAt: new Date(start), endedAt: new Date(start + 55 * MINUTE), missedAlertOpen: false });
+      minyiPoints.forEach((p, position) => planned.push({ patrolId: id, position, checkpointId: p.id }));
+      const base = { patrolId: id, teamId: minyiTeam, deviceId: device, recordedByUserId: ids['user:minyi-admin'], flagged: false, flagReason: null, flags: [] };
+      events.push({ ...base, clientEventId: `${device}-${id}-s`, kind: PatrolEventKind.STARTED, deviceTime: new Date(start), receivedAt: new Date(start + 20_000) });
+      minyiPoints.forEach((p, i) =>
+        events.push({ ...base, clientEventId: `${device}-${id}-c${i}`, kind: PatrolEventKind.CHECKPOINT, checkpointId: p.id, latitude: p.latitude + 0.0001, longitude: p.longitude, accuracyMeters: 8, distanceMeters: 11.1, proof: CheckInProof.LOCATION, deviceTime: new Date(start + (15 + 20 * i) * MINUTE), receivedAt: new Date(start + (15 + 20 * i) * MINUTE + 20_000) }),
+      );
+      events.push({ ...base, clientEventId: `${device}-${id}-e`, kind: PatrolEventKind.ENDED, deviceTime: new Date(start + 55 * MINUTE), receivedAt: new Date(start + 55 * MINUTE + 20_000) });
+    }
+  }
+
   await em.insert(Patrol, patrols);
   await em.insert(PatrolPlannedCheckpoint, planned);
   for (let i = 0; i < events.length; i += 500) await em.insert(PatrolEvent, events.slice(i, i + 500));
