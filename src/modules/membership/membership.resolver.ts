@@ -3,7 +3,7 @@ import type { AppContext } from '../../shared/context';
 import { Access, AccessLevel } from '../../shared/auth/policy';
 import { withUserErrors } from '../../shared/transaction';
 import { registerNodeType } from '../node/node.registry';
-import { planned } from '../../shared/read-plan/planned';
+import { planned, plannedPart } from '../../shared/read-plan/planned';
 import { Organization } from '../organization/organization.entity';
 import { organizationsById } from '../organization/organization.loaders';
 import { User } from '../user/user.entity';
@@ -30,7 +30,7 @@ export class MembershipResolver {
 
   @FieldResolver(() => User, { description: 'The member.' })
   user(@Root() membership: Membership, @Ctx() ctx: AppContext) {
-    return planned<User>(ctx, 'User', membership.userId) ?? usersById(ctx).load(membership.userId);
+    return plannedPart<User>(membership, 'user') ?? planned<User>(ctx, 'User', membership.userId) ?? usersById(ctx).load(membership.userId);
   }
 
   @FieldResolver(() => Organization, { description: 'The organisation.' })

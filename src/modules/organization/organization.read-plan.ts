@@ -3,7 +3,7 @@ import type { GraphQLObjectType, GraphQLResolveInfo } from 'graphql';
 import type { AppContext } from '../../shared/context';
 import { decodeCursor, encodeCursor, memo, pageSize, withLazyCursors, type ConnectionArgs, type Page } from '../../shared/relay/connection';
 import { connectionNodes, sameArguments, subFields } from '../../shared/read-plan/selection';
-import { keepPlanned } from '../../shared/read-plan/planned';
+import { attachPlanned, keepPlanned } from '../../shared/read-plan/planned';
 import { Area } from '../area/area.entity';
 import { escapeLike, subtreePattern } from '../area/area.service';
 import { Membership } from '../membership/membership.entity';
@@ -27,7 +27,12 @@ interface Plan {
   /** Arguments of the nested `members` page, when one page of it is asked for. */
   members: ConnectionArgs | null;
   memberUser: boolean;
+  /** Only id/displayName asked of members' users: read those two columns, for that position only. */
+  memberUserNameOnly: boolean;
 }
+
+/** User fields served by the two columns id and display_name. */
+const NAME_ONLY = new Set(['id', '__typename', 'displayName']);
 
 function planOf(info: GraphQLResolveInfo): Plan {
   const nodes = connectionNodes(info, info.fieldNodes);
@@ -35,11 +40,13 @@ function planOf(info: GraphQLResolveInfo): Plan {
   const members = subFields(info, nodes, 'members');
   const membersDef = (info.schema.getType('Organization') as GraphQLObjectType).getFields().members;
   const membersArgs = members.length ? sameArguments(info, membersDef, members) : null;
+  const memberUsers = subFields(info, connectionNodes(info, members), 'user');
   return {
     homeArea: homeArea.length > 0,
     homeAreaParent: subFields(info, homeArea, 'parent').length > 0,
     members: membersArgs as ConnectionArgs | null,
-    memberUser: subFields(info, connectionNodes(info, members), 'user').length > 0,
+    memberUser: memberUsers.length > 0,
+    memberUserNameOnly: memberUsers.length > 0 && subFields(info, memberUsers).every((f) => NAME_ONLY.has(f.name.value)),
   };
 }
 
@@ -64,10 +71,11 @@ function area(row: any, alias: string): Area {
 }
 
 /** A member from the LATERAL's JSON; timestamps travel as PostgreSQL text and parse as the driver would. */
-function membership(json: any): { membership: Membership; user: User | null } {
+function membership(json: any, nameOnly: boolean): { membership: Membership; user: User | null } {
   const m: Membership = Object.assign(Object.create(Membership.prototype), {
     id: json.id, userId: json.user_id, organizationId: json.organization_id, role: json.role, createdAt: new Date(json.created_ms),
   });
+  if (nameOnly) return { membership: m, user: json.u_id ? Object.assign(Object.create(User.prototype), { id: json.u_id, displayName: json.u_display_name }) : null };
   const user: User | null = json.u_id
     ? Object.assign(Object.create(User.prototype), {
         id: json.u_id, email: json.u_email, displayName: json.u_display_name, isPlatformAdmin: json.u_is_platform_admin,
@@ -132,7 +140,9 @@ export async function readOrganizationsPlanned(ctx: AppContext, filter: Organiza
       const [createdAt, id] = decodeCursor(members.after, 2);
       memberAfter = `AND (x.created_at, x.id) > (${bind(createdAt)}::timestamptz, ${bind(id)}::uuid)`;
     }
-    const user = plan.memberUser
+    const user = plan.memberUserNameOnly
+      ? `, 'u_id', u.id, 'u_display_name', u.display_name`
+      : plan.memberUser
       ? `, 'u_id', u.id, 'u_email', u.email, 'u_display_name', u.display_name, 'u_is_platform_admin', u.is_platform_admin, 'u_disabled_at', u.disabled_at::text, 'u_created_at', u.created_at::text`
       : '';
     select.push('m.members');
@@ -156,10 +166,16 @@ export async function readOrganizationsPlanned(ctx: AppContext, filter: Organiza
     if (plan.homeArea && row.h_id) keep(ctx, 'Area', area(row, 'h'));
     if (plan.homeAreaParent && row.hp_id) keep(ctx, 'Area', area(row, 'hp'));
     if (members && (ctx.viewer.isPlatformAdmin || ctx.viewer.isMemberOf(org.id))) {
-      const page = (row.members ?? []).map(membership);
+      const page = (row.members ?? []).map((json: unknown) => membership(json, plan.memberUserNameOnly));
       for (const { membership: m, user } of page) {
-        keep(ctx, 'Membership', m);
-        if (user) keep(ctx, 'User', user);
+        if (plan.memberUserNameOnly) {
+          // The loaders get a copy without the partial user; the page's membership carries it.
+          keep(ctx, 'Membership', Object.assign(Object.create(Membership.prototype), m));
+          if (user) attachPlanned(m, 'user', user);
+        } else {
+          keep(ctx, 'Membership', m);
+          if (user) keep(ctx, 'User', user);
+        }
       }
       const primed = membershipsByOrganizationId.prime(ctx, org.id, members, page.map((p: { membership: Membership }) => p.membership));
       keepPlanned(ctx, 'Organization.members', plannedPageKey(org.id, members), primed);

@@ -21,3 +21,20 @@ export function keepPlanned(ctx: AppContext, kind: string, key: string, value: u
 export function planned<T>(ctx: AppContext, kind: string, key: string): T | undefined {
   return byRequest.get(ctx.loaders)?.get(kind)?.get(key) as T | undefined;
 }
+
+/**
+ * A related row read with only the columns one position of the selection
+ * needs: attached to the object at that position, never kept for the
+ * loaders, so no other part of the request can meet the partial row.
+ */
+const parts = new WeakMap<object, Record<string, unknown>>();
+
+export function attachPlanned(owner: object, field: string, value: unknown): void {
+  const attached = parts.get(owner) ?? {};
+  attached[field] = value;
+  parts.set(owner, attached);
+}
+
+export function plannedPart<T>(owner: object, field: string): T | undefined {
+  return parts.get(owner)?.[field] as T | undefined;
+}
