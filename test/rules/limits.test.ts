@@ -39,6 +39,9 @@ describe('query cost', () => {
     ['fragments count like the fields they hold', 'query { organizations(first: 2) { ...F } } fragment F on OrganizationConnection { nodes { id name } }', 1 + 2 * (1 + 2)],
     ['inline fragments count like the fields they hold', '{ node(id: "x") { ... on Area { name code } } }', 1 + 2],
     ['__typename counts', '{ __typename a: __typename }', 2],
+    ['a mutation is costed on the mutation root', 'mutation { authLogout(input: { refreshToken: "x" }) { userErrors { code } } }', 1 + 1 * (1 + 10 * 1)],
+    ['a subscription is costed on the subscription root', 'subscription { networkChanges { cursor } }', 1 + 1],
+    ['introspection lists count once per field', '{ __schema { types { name } } }', 1 + 1 * (1 + 1 * 1)],
   ])('given %s, when validating, then the cost is as computed by hand', (_, document, cost) => {
     expect(costOf(document)).toBe(cost);
   });
@@ -67,6 +70,22 @@ describe('field, alias, depth and directive limits', () => {
     expect(refusals(depthOf(2), { maxDepth: 4 })).toEqual([]);
     expect(refusals(depthOf(3), { maxDepth: 4 })).toHaveLength(1);
     expect(refusals(depthOf(3), { maxDepth: 5 })).toEqual([]);
+  });
+
+  test('given nesting spread over fragments, then it counts as deep as written out', () => {
+    const viaFragments = 'query { area(id: "x") { ...A } } fragment A on Area { parent { ...B } } fragment B on Area { parent { parent { id } } }';
+    expect(refusals(viaFragments, { maxDepth: 4 })).toEqual(['Query depth limit of 4 exceeded, found 5.']);
+  });
+
+  test('given a refusal, then it names the limit and what was found', () => {
+    expect(refusals('{ a: __typename b: __typename }', { maxAliases: 1 })).toEqual(['Aliases limit of 1 exceeded, found 2.']);
+    expect(refusals('{ __typename @skip(if: false) @include(if: true) }', { maxDirectives: 1 })).toEqual(['Directives limit of 1 exceeded, found 2.']);
+  });
+
+  test('given a fragment cycle, then validation reports it and the cost walk does not loop', () => {
+    const cycle = 'query { ...A } fragment A on Query { ...B } fragment B on Query { ...A }';
+    const errors = validate(schema, parseLimited(cycle, generous), allValidationRules(generous)).map((e) => e.message);
+    expect(errors).toEqual(['Cannot spread fragment "A" within itself via "B".']);
   });
 
   test('given repeated directives, when at the limit, then allowed, and one more is refused', () => {

@@ -4,6 +4,7 @@ import { Viewer } from '../../src/shared/auth/viewer';
 import {
   AccessLevel,
   assertAccess,
+  authChecker,
   canAnswerRelationshipProposal,
   canCreateOrganization,
   canGrantJurisdictionAs,
@@ -72,6 +73,20 @@ describe('access levels of root operations', () => {
 
   test('given a read-scope client, when it writes, then the message says its scope is the obstacle', () => {
     expect(() => assertAccess(viewers.readClientOfA, AccessLevel.WRITE)).toThrow('read-only scope');
+    expect(() => assertAccess(viewers.adminOfA, AccessLevel.PLATFORM_ADMIN)).toThrow('Only platform administrators may do this.');
+  });
+
+  test('given the schema\'s auth checker, when an operation declares levels, then every level is asked', () => {
+    const check = (viewer: Viewer, levels: AccessLevel[]) => authChecker({ context: { viewer } } as never, levels);
+    expect(check(viewers.memberOfA, [AccessLevel.SIGNED_IN, AccessLevel.WRITE])).toBe(true);
+    expect(() => check(viewers.readClientOfA, [AccessLevel.SIGNED_IN, AccessLevel.WRITE])).toThrow('read-only scope');
+    expect(() => check(viewers.signedOut, [AccessLevel.SIGNED_IN])).toThrow('Sign in');
+  });
+
+  test('given each kind of viewer, then its kind and audit identity say who acted', () => {
+    expect([viewers.signedOut.kind, viewers.memberOfA.kind, viewers.writeClientOfA.kind]).toEqual(['anonymous', 'user', 'client']);
+    expect(viewers.memberOfA.actor).toEqual({ userId: 'user-1', clientId: null });
+    expect(viewers.writeClientOfA.actor).toEqual({ userId: null, clientId: 'client-w' });
   });
 });
 
@@ -81,6 +96,8 @@ describe('organisations and people', () => {
       signedOut: false, platformAdmin: true, adminOfA: true, coordinatorOfA: false, memberOfA: false, observerOfA: false, adminOfB: false, writeClientOfA: false,
     });
     expect(canSeeEmail(viewers.memberOfA, 'user-1', [])).toBe(true);
+    // An ADMIN of any one of the user's organisations is enough.
+    expect(canSeeEmail(viewers.adminOfA, 'user-2', [B, A])).toBe(true);
   });
 
   test('given each viewer, when registering an organisation, then platform admins anywhere and a parent\'s ADMIN below it', () => {

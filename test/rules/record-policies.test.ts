@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { MemberRole, ApiClientScope } from '../../src/shared/auth/roles';
 import { Viewer } from '../../src/shared/auth/viewer';
-import { caseAccess, canCloseOrReopenCase, canComment, canDispatchCase, canSeeReporterContact, canWorkCase, type CaseFacts } from '../../src/modules/case/case.policy';
+import { caseAccess, canSeeJurisdiction, canCloseOrReopenCase, canComment, canDispatchCase, canSeeReporterContact, canWorkCase, type CaseFacts } from '../../src/modules/case/case.policy';
 import { ContractStatus } from '../../src/modules/contract/contract.entity';
 import { canDeclineContractFor, canEditContract, canManageContract, canSeeContract, canSignContractFor, contractAudience, SIGNED_STATUSES, type ContractFacts } from '../../src/modules/contract/contract.policy';
 import { canActForParticipant, canConvene, canEditAgendaItem, canProposeAgendaItem, canSeeMeeting, meetingVisibleSql, type MeetingFacts } from '../../src/modules/meeting/meeting.policy';
@@ -73,6 +73,8 @@ describe('case rules', () => {
       reporter: false, reportingPartnerClient: false, readOnlyJurisdictionClient: false, outsiderAdmin: false, platformAdmin: true, signedOut: false,
     });
     expect(canWorkCase(rows.responsibleMember, { ...facts, responsibleOrganizationId: null })).toBe(false);
+    // Acting for any one of several jurisdiction organisations is enough.
+    expect(canDispatchCase(rows.jurisdictionAdmin, { ...facts, jurisdictionOrganizationIds: ['org-street', JURISDICTION] })).toBe(true);
   });
 
   test('given each viewer, when closing or reopening, then the supervising organisation may, and workers', () => {
@@ -86,6 +88,10 @@ describe('case rules', () => {
   test('given each viewer, when commenting internally and publicly, then reporters only publicly', () => {
     expect(answers((v) => canComment(v, facts, true), rows)).toMatchObject({ supervisorMember: true, responsibleMember: true, jurisdictionObserver: false, reporter: false, reportingPartnerClient: false, platformAdmin: true, readOnlyJurisdictionClient: false, outsiderAdmin: false });
     expect(answers((v) => canComment(v, facts, false), rows)).toMatchObject({ reporter: true, reportingPartnerClient: true, outsiderAdmin: false, signedOut: false });
+  });
+
+  test('given a jurisdiction, when asking who sees its figures, then organisations covering it and platform admins', () => {
+    expect(answers((v) => canSeeJurisdiction(v, [JURISDICTION]), rows)).toMatchObject({ jurisdictionObserver: true, responsibleMember: false, outsiderAdmin: false, platformAdmin: true, signedOut: false });
   });
 
   test('given each viewer, when asking for an anonymous reporter\'s contact, then the handling organisations only, not the supervisor', () => {
@@ -176,7 +182,9 @@ describe('meeting and action item rules', () => {
     expect(member.sql).toContain('vp.organization_id = ANY(:orgs)');
     expect(member.params).toEqual({ orgs: [PARTICIPANT] });
     expect(actionItemVisibleSql(platformAdmin, 'a', 'orgs')).toEqual({ sql: 'TRUE', params: {} });
+    expect(member.sql).toContain('FROM meeting_participant vp WHERE vp.meeting_id = m.id');
     const items = actionItemVisibleSql(rows.responsibleMember, 'a', 'orgs');
+    expect(items.sql).toContain('FROM meeting vm WHERE vm.id = a.meeting_id AND (vm.convener_organization_id = ANY(:orgs)');
     expect(items.sql).toContain('a.responsible_organization_id = ANY(:orgs)');
     expect(items.params).toEqual({ orgs: [RESPONSIBLE] });
   });
