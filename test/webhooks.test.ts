@@ -70,7 +70,7 @@ describe('webhook deliveries', () => {
     await gql(h.server.httpUrl, `mutation ($id: ID!) { webhookEndpointDelete(input: { id: $id }) { userErrors { code } } }`, { id: webhookEndpoint!.id }, h.world.tokens.communityAdmin);
   });
 
-  test('given a receiver down for 5 events, when it comes back, then all 5 arrive in cursor order and none is delivered twice; the attempts are listed', async () => {
+  test('given a receiver down for 5 events, when it comes back, then all 5 arrive in cursor order and none is delivered twice; the attempts are listed; a replay sends the same five again', async () => {
     const r = await receiver();
     let up = false;
     r.answer = () => (up ? { status: 200, body: 'ok' } : { status: 503, body: 'maintenance until 03:00' });
@@ -96,6 +96,12 @@ describe('webhook deliveries', () => {
     expect(retried.attempts[0]).toMatchObject({ statusCode: 503, responseExcerpt: 'maintenance until 03:00' });
     expect(retried.attempts[retried.attempts.length - 1].statusCode).toBe(200);
     expect(typeof retried.attempts[0].durationMs).toBe('number');
+
+    // Replay from before the five: the same five again, in order, with their original webhook-ids.
+    const replay = await gql(h.server.httpUrl, `mutation ($input: WebhookEndpointReplayInput!) { webhookEndpointReplay(input: $input) { userErrors { code } } }`, { input: { id: webhookEndpoint!.id, after: String(start) } }, h.world.tokens.communityAdmin);
+    expect(replay.body.data.webhookEndpointReplay.userErrors).toEqual([]);
+    await r.waitUntil((got) => delivered(got).length >= 10);
+    expect(delivered(r.received).slice(5)).toEqual(cursors);
   }, 60_000);
 
   test('given an endpoint of an organisation without access, then it receives nothing; after a jurisdiction grant it receives the area\'s new events, and after the revocation nothing again', async () => {
