@@ -11,15 +11,23 @@ beforeAll(async () => {
 });
 afterAll(() => database.drop());
 
+/** Holds an organisation's row lock from another session, so a mutation on it provably still runs when stop() begins. */
+async function holdRowLock(organizationId: string): Promise<() => Promise<void>> {
+  const blocker = new Client({ connectionString: database.url });
+  await blocker.connect();
+  await blocker.query('BEGIN');
+  await blocker.query('SELECT 1 FROM organization WHERE id = $1 FOR UPDATE', [organizationId]);
+  return async () => {
+    await blocker.query('COMMIT');
+    await blocker.end();
+  };
+}
+
 describe('graceful shutdown', () => {
   test('given a mutation in flight, when the server is told to stop, then the mutation completes and is committed before the server goes away', async () => {
     const server = await startTestServer(database.url);
     const world = await seedWorld(server.services.db, server.services.tokens);
-    // Hold the organisation's row lock so the mutation is provably still running when stop() begins.
-    const blocker = new Client({ connectionString: database.url });
-    await blocker.connect();
-    await blocker.query('BEGIN');
-    await blocker.query('SELECT 1 FROM organization WHERE id = $1 FOR UPDATE', [world.orgs.police.id]);
+    const release = await holdRowLock(world.orgs.police.id);
 
     const inFlight = gql(
       server.httpUrl,
@@ -30,8 +38,7 @@ describe('graceful shutdown', () => {
     await sleep(300);
     const stopped = server.stop();
     await sleep(300);
-    await blocker.query('COMMIT');
-    await blocker.end();
+    await release();
 
     const response = await inFlight;
     await stopped;
@@ -50,10 +57,7 @@ describe('shutdown of sockets', () => {
   test('given a mutation in flight over WebSocket, when the server is told to stop, then it completes with its answer before the pools it uses close', async () => {
     const server = await startTestServer(database.url);
     const world = await seedWorld(server.services.db, server.services.tokens);
-    const blocker = new Client({ connectionString: database.url });
-    await blocker.connect();
-    await blocker.query('BEGIN');
-    await blocker.query('SELECT 1 FROM organization WHERE id = $1 FOR UPDATE', [world.orgs.police.id]);
+    const release = await holdRowLock(world.orgs.police.id);
     const client = wsClient(server.wsUrl, world.tokens.policeAdmin);
     const inFlight = subscribe(
       client,
@@ -63,8 +67,7 @@ describe('shutdown of sockets', () => {
     await sleep(500);
     const stopped = server.stop();
     await sleep(300);
-    await blocker.query('COMMIT');
-    await blocker.end();
+    await release();
     const [answer] = await inFlight.waitFor(1, 10_000);
     await stopped;
     await client.dispose();

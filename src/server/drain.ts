@@ -4,6 +4,18 @@ import type { NextFunction, Request, Response } from 'express';
 /** How long a shutdown waits for requests already running before it goes on regardless. */
 export const DRAIN_GRACE_MS = 10_000;
 
+/** Waits until one of `waiters` is called (the last piece of work ended), or `graceMs` passed. */
+export function untilWokenOrGrace(waiters: (() => void)[], graceMs: number): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, graceMs);
+    timer.unref();
+    waiters.push(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
 /**
  * Shutdown without lost answers. Once draining starts, nothing is executed
  * that could not be answered:
@@ -59,14 +71,7 @@ export class HttpDrain {
       for (const hook of this.drainHooks) hook();
     }
     if (this.active.size === 0) return;
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, graceMs);
-      timer.unref();
-      this.waiters.push(() => {
-        clearTimeout(timer);
-        resolve();
-      });
-    });
+    await untilWokenOrGrace(this.waiters, graceMs);
   }
 
   activeRequests(): number {

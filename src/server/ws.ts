@@ -10,7 +10,7 @@ import { SERVICE_UNAVAILABLE, UNAVAILABLE_MESSAGE, formatError } from './errors'
 import { isDatabaseUnavailable } from '../shared/database/unavailable';
 import { createSharedSubscribe } from './shared-subscribe';
 import { subscriptionDeliveries, subscriptionEnds } from '../shared/metrics';
-import { DRAIN_GRACE_MS } from './drain';
+import { DRAIN_GRACE_MS, untilWokenOrGrace } from './drain';
 
 const SHUTTING_DOWN_MESSAGE = 'The server is shutting down; retry the request.';
 
@@ -46,14 +46,7 @@ class OperationDrain {
   async drain(graceMs: number): Promise<void> {
     this.draining = true;
     if (this.running === 0) return;
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, graceMs);
-      timer.unref();
-      this.waiters.push(() => {
-        clearTimeout(timer);
-        resolve();
-      });
-    });
+    await untilWokenOrGrace(this.waiters, graceMs);
   }
 }
 
