@@ -3,7 +3,7 @@ import { Provider, useQuery } from 'urql';
 import { createApiClient } from './client';
 import { ViewerDocument, type ViewerQuery } from './gql/graphql';
 import { I18nProvider, useI18n } from './i18n';
-import { onSessionChange, readSession, setSession, type Session } from './session';
+import { onSessionChange, readSession, signOut, type Session } from './session';
 import { SignIn } from './pages/sign-in';
 import { LiaisonPage } from './pages/liaison';
 import { PatrolsPage } from './pages/patrols';
@@ -51,7 +51,7 @@ function Shell({ session }: { session: Session }) {
         </nav>
         <span className="who" data-testid="who">{viewer?.user?.displayName ?? session.name}</span>
         <button type="button" className="link" onClick={() => setLang(lang === 'zh' ? 'en' : 'zh')} data-testid="lang">{t('lang.switch')}</button>
-        <button type="button" className="link" onClick={() => setSession(null, 'signed-out')} data-testid="sign-out">{t('auth.signOut')}</button>
+        <button type="button" className="link" onClick={() => void signOut()} data-testid="sign-out">{t('auth.signOut')}</button>
       </header>
       <main>
         {error ? <div className="form-error">{t('common.error')}{error.message}</div> : null}
@@ -64,8 +64,8 @@ function Shell({ session }: { session: Session }) {
 export function App() {
   const [session, setState] = useState<Session | null>(readSession);
   useEffect(() => onSessionChange(setState), []);
-  // A new client per session: nothing cached for one person is shown to the next.
-  const client = useMemo(() => createApiClient(), [session?.token]);
+  // A new client per sign-in (not per renewed token): nothing cached for one person is shown to the next.
+  const client = useMemo(() => createApiClient(), [session?.startedAt]);
   return (
     <I18nProvider>
       <Provider value={client}>{session ? <Shell session={session} /> : <SignIn />}</Provider>

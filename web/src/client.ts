@@ -1,7 +1,7 @@
 import { cacheExchange } from '@urql/exchange-graphcache';
 import { Client, fetchExchange, mapExchange, subscriptionExchange, type ExecutionResult } from 'urql';
 import { createClient as createWsClient, type Client as WsClient } from 'graphql-ws';
-import { currentToken, setSession } from './session';
+import { currentToken, onSessionChange, readSession, refreshSession, setSession } from './session';
 
 type Listener = (live: boolean) => void;
 const liveListeners = new Set<Listener>();
@@ -18,26 +18,70 @@ export function onLiveChange(listener: Listener): () => void {
   return () => liveListeners.delete(listener);
 }
 
+/** The access token to send now: the stored one, renewed first when it has already expired (a laptop waking up). */
+async function usableToken(): Promise<string | null> {
+  const token = currentToken();
+  if (token) return token;
+  const session = readSession();
+  return session ? ((await refreshSession(session.token))?.token ?? null) : null;
+}
+
+/**
+ * fetch for urql: sends the current access token and, when the server answers
+ * 401 (the token expired or was refused), refreshes once and sends the request
+ * again, so a page left open past the token's expiry goes on loading data.
+ */
+async function authorizedFetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
+  const send = (token: string | null) => {
+    const headers = new Headers(init?.headers);
+    if (token) headers.set('authorization', `Bearer ${token}`);
+    return fetch(input, { ...init, headers });
+  };
+  const token = await usableToken();
+  const response = await send(token);
+  if (response.status !== 401 || !token) return response;
+  const renewed = await refreshSession(token);
+  return renewed ? send(renewed.token) : response;
+}
+
 function createSocket(): WsClient {
   const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/graphql`;
-  return createWsClient({
+  let socketToken: string | null = null;
+  let active: WebSocket | null = null;
+  const ws = createWsClient({
     url,
     lazy: true,
     // Reconnecting is done per subscription below, so each one resumes from its own last cursor.
     retryAttempts: 0,
-    connectionParams: () => {
-      const token = currentToken();
-      return token ? { authorization: `Bearer ${token}` } : {};
+    // Read at every (re)connection, so a reconnected socket carries the newest token.
+    connectionParams: async () => {
+      socketToken = await usableToken();
+      return socketToken ? { authorization: `Bearer ${socketToken}` } : {};
     },
     on: {
-      connected: () => setLive(true),
+      connected: (socket) => {
+        active = socket as WebSocket;
+        setLive(true);
+      },
       closed: (event) => {
+        active = null;
         setLive(false);
-        // 4403: the server no longer accepts the token (expired or revoked).
-        if ((event as CloseEvent | undefined)?.code === 4403) setSession(null, 'expired');
+        // 4403: the server no longer accepts the token (expired or refused): renew it once; the subscriptions
+        // then reconnect with the new one, or the session ends (refreshSession signs out when refused).
+        if ((event as CloseEvent | undefined)?.code === 4403) void refreshSession(socketToken);
       },
     },
   });
+  const stop = onSessionChange((session) => {
+    if (!session) {
+      stop();
+      ws.dispose();
+    } else if (session.token !== socketToken && active?.readyState === WebSocket.OPEN) {
+      // A renewed token: reconnect now rather than be cut off at the old token's expiry (the subscriptions resume from their cursors).
+      active.close(4205, 'Token renewed');
+    }
+  });
+  return ws;
 }
 
 const RETRY_MAX_MS = 8000;
@@ -111,14 +155,11 @@ export function createApiClient(): Client {
     requestPolicy: 'cache-and-network',
     // POST always: Apollo's CSRF prevention rejects simple GET requests, and tokens stay out of URLs and logs.
     preferGetMethod: false,
-    fetchOptions: () => {
-      const token = currentToken();
-      const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
-      return { headers };
-    },
+    fetch: authorizedFetch,
     exchanges: [
       mapExchange({
         onError(error) {
+          // Still refused after authorizedFetch's one refresh: the session is over.
           const unauthenticated = error.graphQLErrors.some((e) => e.extensions?.code === 'UNAUTHENTICATED') || error.response?.status === 401;
           if (unauthenticated) setSession(null, 'expired');
         },

@@ -9,11 +9,19 @@ import { createRoot } from 'react-dom/client';
 import { currentToken } from './session';
 
 const token = currentToken();
-const auth: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
+// Read per request, not once: the session's token is renewed (authRefresh) while this tab stays open.
+const auth = (): Record<string, string> => {
+  const current = currentToken();
+  return current ? { authorization: `Bearer ${current}` } : {};
+};
 const fetcher = createGraphiQLFetcher({
   url: '/graphql',
   subscriptionUrl: `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/graphql`,
-  headers: auth,
+  fetch: (input, init) => {
+    const headers = new Headers(init?.headers);
+    for (const [name, value] of Object.entries(auth())) headers.set(name, value);
+    return fetch(input, { ...init, headers });
+  },
   wsConnectionParams: auth,
 });
 

@@ -24,7 +24,14 @@ export function SignIn() {
     if (!payload) return;
     setErrors(new FormErrors(payload.userErrors, ['email', 'password']));
     if (payload.accessToken) {
-      setSession({ token: payload.accessToken.token, expiresAt: payload.accessToken.expiresAt, name: payload.user?.displayName ?? email });
+      setSession({
+        token: payload.accessToken.token,
+        expiresAt: payload.accessToken.expiresAt,
+        refreshToken: payload.refreshToken?.token ?? null,
+        refreshExpiresAt: payload.refreshToken?.expiresAt ?? null,
+        name: payload.user?.displayName ?? email,
+        startedAt: new Date().toISOString(),
+      });
       if (location.pathname === '/' ) history.replaceState(null, '', '/liaison');
     }
   }
