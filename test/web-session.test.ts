@@ -49,8 +49,9 @@ test('given 60-second access tokens and two tabs of one signed-in console, when 
 
   // Past the first access token's expiry, with the pages left alone.
   await page.waitForTimeout(Date.parse(first.expiresAt) - Date.now() + 3000);
-  const renewed = (await stored(page))!;
-  expect(renewed.token).not.toBe(first.token);
+  const renewed = await stored(page);
+  expect(renewed).not.toBeNull();
+  expect(renewed!.token).not.toBe(first.token);
 
   // Data still loads: the pages ask again (another screen, then back) and the API answers them as the signed-in user.
   for (const tab of [page, second]) {
