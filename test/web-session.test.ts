@@ -19,7 +19,7 @@ interface StoredSession {
   refreshToken: string | null;
 }
 
-const stored = async (page: Page): Promise<StoredSession | null> => JSON.parse((await page.evaluate(() => localStorage.getItem('gongzhi.session'))) ?? 'null');
+const stored = async (page: Page): Promise<StoredSession | null> => JSON.parse((await page.evaluate<string | null>("localStorage.getItem('gongzhi.session')")) ?? 'null');
 
 beforeAll(async () => {
   browser = await launchBrowser();
@@ -45,7 +45,7 @@ test('given 60-second access tokens and two tabs of one signed-in console, when 
 
   const first = (await stored(page))!;
   expect(first.refreshToken).toMatch(/^gzr_/);
-  expect(JSON.stringify(await page.evaluate(() => ({ ...localStorage })))).not.toContain(WORLD_PASSWORD);
+  expect(await page.evaluate<string>('JSON.stringify({ ...localStorage })')).not.toContain(WORLD_PASSWORD);
 
   // Past the first access token's expiry, with the pages left alone.
   await page.waitForTimeout(Date.parse(first.expiresAt) - Date.now() + 3000);
