@@ -31,6 +31,9 @@ export async function startBenchServer(databaseUrl: string, env: Record<string, 
       LOG_LEVEL: 'warn',
       EXPOSE_SQL_COUNT: 'true',
       JWT_SECRET: BENCH_JWT_SECRET,
+      // The bench mints its tokens once (TokenService, 1 h) and runs for up to half an hour; the server refuses
+      // tokens that live longer than its own maximum, so it must allow the same hour.
+      JWT_TTL_SECONDS: '3600',
       WS_MAX_SUBSCRIPTIONS: '20',
       ...env,
     },
