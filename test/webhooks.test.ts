@@ -1,6 +1,7 @@
 import dns from 'node:dns/promises';
 import os from 'node:os';
 import { Webhook } from 'standardwebhooks';
+import { idOf } from '../src/shared/relay/global-id';
 import { gql, sleep } from './support/graphql';
 import { startHarness, stopHarness, type Harness } from './support/harness';
 import { startServerProcess, type ServerProcess } from './support/process';
@@ -28,17 +29,17 @@ async function receiver(host?: string): Promise<Receiver> {
 const CREATE = `mutation ($input: WebhookEndpointCreateInput!) { webhookEndpointCreate(input: $input) { webhookEndpoint { id status eventTypes } secret userErrors { field code message } } }`;
 const REPORT = `mutation ($input: CaseReportInput!) { caseReport(input: $input) { case { id } userErrors { code } } }`;
 const DELIVERIES = `query ($id: ID!, $status: WebhookDeliveryStatus) { webhookDeliveries(endpointId: $id, status: $status, first: 100) {
-  nodes { eventId status attemptCount attempts { statusCode durationMs error responseExcerpt } } } }`;
+  nodes { id eventId status attemptCount attempts { statusCode durationMs error responseExcerpt } } } }`;
 const UPDATE_ORG = `mutation ($input: OrganizationUpdateInput!) { organizationUpdate(input: $input) { userErrors { code message } } }`;
 
-async function createEndpoint(token: string, org: 'community' | 'outsider' | 'police', url: string, eventTypes = ['CASE']) {
-  const res = await gql(h.server.httpUrl, CREATE, { input: { organizationId: h.world.gid.org(org), url, eventTypes } }, token);
+async function createEndpoint(token: string, org: 'community' | 'outsider' | 'police', url: string, eventTypes = ['CASE'], on: Harness = h) {
+  const res = await gql(on.server.httpUrl, CREATE, { input: { organizationId: on.world.gid.org(org), url, eventTypes } }, token);
   expect(res.body.errors).toBeUndefined();
   return res.body.data.webhookEndpointCreate as { webhookEndpoint: { id: string } | null; secret: string | null; userErrors: { code: string; message: string }[] };
 }
 
-async function reportCase(area: 'communityA' | 'communityB' | 'gridA', title = '井蓋缺失') {
-  const res = await gql(h.server.httpUrl, REPORT, { input: { areaId: h.world.gid.area(area), title, description: '人行道井蓋缺失。' } }, h.world.tokens.communityMember);
+async function reportCase(area: 'communityA' | 'communityB' | 'gridA', title = '井蓋缺失', on: Harness = h) {
+  const res = await gql(on.server.httpUrl, REPORT, { input: { areaId: on.world.gid.area(area), title, description: '人行道井蓋缺失。' } }, on.world.tokens.communityMember);
   expect(res.body.data.caseReport.userErrors).toEqual([]);
   return res.body.data.caseReport.case.id as string;
 }
@@ -163,6 +164,151 @@ describe('webhook deliveries', () => {
     }
     for (const e of [redirected, byName]) if (e) await gql(h.server.httpUrl, `mutation ($id: ID!) { webhookEndpointDelete(input: { id: $id }) { userErrors { code } } }`, { id: e.webhookEndpoint!.id }, h.world.tokens.communityAdmin);
   }, 60_000);
+});
+
+describe('webhook secret rotation', () => {
+  const ROTATE = `mutation ($input: WebhookEndpointIdInput!) { webhookEndpointRotateSecret(input: $input) { secret userErrors { code } } }`;
+
+  test('given a rotated secret, then deliveries verify with the new secret, the old one verifies only until the overlap ends, and never again after it', async () => {
+    const r = await receiver();
+    const { webhookEndpoint, secret: before } = await createEndpoint(h.world.tokens.communityAdmin, 'community', r.url);
+    await reportCase('communityA', '輪換前');
+    await r.waitUntil((got) => delivered(got).length >= 1);
+    expect(() => new Webhook(before!).verify(r.received[0].body, r.received[0].headers)).not.toThrow();
+
+    const rotated = await gql(h.server.httpUrl, ROTATE, { input: { id: webhookEndpoint!.id } }, h.world.tokens.communityAdmin);
+    expect(rotated.body.data.webhookEndpointRotateSecret.userErrors).toEqual([]);
+    const after: string = rotated.body.data.webhookEndpointRotateSecret.secret;
+    expect(after).toMatch(/^whsec_/);
+    expect(after).not.toBe(before);
+    await reportCase('communityA', '輪換後，重疊期內');
+    await r.waitUntil((got) => delivered(got).length >= 2);
+    const during = r.received[r.received.length - 1];
+    expect(() => new Webhook(after).verify(during.body, during.headers)).not.toThrow();
+    // The documented 24-hour overlap: the old secret still signs, so a receiver can switch at its own pace.
+    expect(() => new Webhook(before!).verify(during.body, during.headers)).not.toThrow();
+
+    // The overlap ends (moved in the database rather than waited for: verifiers refuse timestamps 24 h off).
+    await h.server.services.db.query(`UPDATE webhook_endpoint SET previous_secret_expires_at = now() - interval '1 second' WHERE id = $1`, [idOf(webhookEndpoint!.id, 'WebhookEndpoint')]);
+    await reportCase('communityA', '輪換後，重疊期後');
+    await r.waitUntil((got) => delivered(got).length >= 3);
+    const later = r.received[r.received.length - 1];
+    expect(() => new Webhook(after).verify(later.body, later.headers)).not.toThrow();
+    expect(() => new Webhook(before!).verify(later.body, later.headers)).toThrow();
+    expect(later.headers['webhook-signature'].split(' ')).toHaveLength(1);
+  }, 60_000);
+});
+
+/**
+ * Endpoints that keep failing, on a server of their own whose maximum age and
+ * disable-after are seconds instead of days (the main server's are the defaults).
+ */
+describe('failing webhook endpoints', () => {
+  const MAX_AGE_MS = 2000;
+  const DISABLE_AFTER_MS = 5000;
+  let s: Harness;
+  beforeAll(async () => {
+    s = await startHarness({ env: { ...WEBHOOK_ENV, WEBHOOK_MAX_AGE_MS: String(MAX_AGE_MS), WEBHOOK_DISABLE_AFTER_MS: String(DISABLE_AFTER_MS) } });
+  }, 120_000);
+  afterAll(async () => stopHarness(s));
+
+  const RETRY = `mutation ($input: WebhookDeliveryRetryInput!) { webhookDeliveryRetry(input: $input) { webhookDelivery { id } userErrors { code } } }`;
+  const ENDPOINT = `query ($id: ID!) { node(id: $id) { ... on WebhookEndpoint { status disabledReason failingSince } } }`;
+  const FEED = `query ($after: String) { events(after: $after, types: ["webhookEndpoint.disabled"], first: 100) { nodes { cursor type occurredAt data } } }`;
+
+  const deliveriesOf = async (id: string) =>
+    (await gql(s.server.httpUrl, DELIVERIES, { id }, s.world.tokens.communityAdmin)).body.data.webhookDeliveries.nodes as { id: string; eventId: string; status: string; attemptCount: number; attempts: { statusCode: number | null }[] }[];
+
+  /** Results are written after the batch is sent, so the receiver can be a moment ahead of `webhookDeliveries`. */
+  async function deliveriesOnceSettled(id: string, settled: (nodes: Awaited<ReturnType<typeof deliveriesOf>>) => boolean) {
+    for (let i = 0; ; i += 1) {
+      const nodes = await deliveriesOf(id);
+      if (settled(nodes) || i === 50) return nodes;
+      await sleep(200);
+    }
+  }
+
+  /** An endpoint whose receiver refuses the first event it is sent (every attempt) and accepts every other. */
+  async function endpointFailingOnFirstEvent() {
+    const r = await receiver();
+    let poisoned: string | null = null;
+    r.answer = (request) => {
+      poisoned ??= request.headers['webhook-id'];
+      return request.headers['webhook-id'] === poisoned ? { status: 500, body: 'cannot parse' } : { status: 200, body: 'ok' };
+    };
+    const { webhookEndpoint } = await createEndpoint(s.world.tokens.communityAdmin, 'community', r.url, ['CASE'], s);
+    await reportCase('communityA', '收件方無法處理', s);
+    await reportCase('communityA', '之後的案件', s);
+    await r.waitUntil((got) => delivered(got).length >= 1, 30_000);
+    return { r, endpointId: webhookEndpoint!.id, poisoned: () => poisoned! };
+  }
+
+  test('given a delivery still failing past the maximum age, then it is dead-lettered and the endpoint moves on to the next event', async () => {
+    const { r, endpointId, poisoned } = await endpointFailingOnFirstEvent();
+    const failed = r.received.filter((x) => x.answered === 500);
+    const next = r.received.find((x) => x.answered === 200)!;
+    expect(failed.length).toBeGreaterThanOrEqual(2);
+    expect(new Set(failed.map((x) => x.headers['webhook-id']))).toEqual(new Set([poisoned()]));
+    expect(BigInt(next.headers['webhook-id'])).toBeGreaterThan(BigInt(poisoned()));
+    // Retried until it was older than the maximum age, not given up on at the first failure.
+    expect(failed[failed.length - 1].at - failed[0].at).toBeGreaterThanOrEqual(MAX_AGE_MS - 1000);
+    const nodes = await deliveriesOnceSettled(endpointId, (got) => got.some((n) => n.status === 'SUCCEEDED'));
+    expect(nodes.map((n) => [n.eventId, n.status])).toEqual([
+      [poisoned(), 'DEAD'],
+      [next.headers['webhook-id'], 'SUCCEEDED'],
+    ]);
+    expect(nodes[0].attemptCount).toBe(failed.length);
+    const endpoint = await gql(s.server.httpUrl, ENDPOINT, { id: endpointId }, s.world.tokens.communityAdmin);
+    expect(endpoint.body.data.node).toMatchObject({ status: 'ENABLED', failingSince: null });
+  }, 60_000);
+
+  test('given a dead-lettered delivery, when an ADMIN retries it, then it is sent again with the same webhook-id and marked SUCCEEDED', async () => {
+    const { r, endpointId, poisoned } = await endpointFailingOnFirstEvent();
+    const dead = (await deliveriesOnceSettled(endpointId, (got) => got.some((n) => n.status === 'DEAD'))).find((n) => n.status === 'DEAD')!;
+    expect(dead.eventId).toBe(poisoned());
+    r.answer = () => ({ status: 200, body: 'fixed' });
+    const before = r.received.length;
+    const res = await gql(s.server.httpUrl, RETRY, { input: { id: dead.id } }, s.world.tokens.communityAdmin);
+    expect(res.body.data.webhookDeliveryRetry.userErrors).toEqual([]);
+    await r.waitUntil((got) => got.length > before);
+    await sleep(500);
+    const again = r.received.slice(before);
+    expect(again.map((x) => [x.headers['webhook-id'], x.answered])).toEqual([[poisoned(), 200]]);
+    expect(JSON.parse(again[0].body).cursor).toBe(poisoned());
+    const retried = (await deliveriesOnceSettled(endpointId, (got) => got.some((n) => n.id === dead.id && n.status === 'SUCCEEDED'))).find((n) => n.id === dead.id)!;
+    expect(retried.status).toBe('SUCCEEDED');
+    expect(retried.attemptCount).toBe(dead.attemptCount + 1);
+  }, 60_000);
+
+  test('given an endpoint failing without a success for longer than the disable-after time, then it is disabled and the organisation gets a webhookEndpoint.disabled event', async () => {
+    const r = await receiver();
+    r.answer = () => ({ status: 503, body: 'down' });
+    const start = String((await s.server.services.db.query(`SELECT coalesce(max(id), 0)::text AS max FROM event`))[0].max);
+    const { webhookEndpoint } = await createEndpoint(s.world.tokens.communityAdmin, 'community', r.url, ['CASE'], s);
+    const endpointId = webhookEndpoint!.id;
+    const status = async () => (await gql(s.server.httpUrl, ENDPOINT, { id: endpointId }, s.world.tokens.communityAdmin)).body.data.node;
+    // Events keep coming while the receiver is down (each is dead-lettered after the maximum age; the failing streak goes on).
+    const firstFailure = Date.now();
+    for (let i = 0; i < 30 && (await status()).status === 'ENABLED'; i += 1) {
+      await reportCase('communityA', `持續失敗 ${i}`, s);
+      await sleep(700);
+    }
+    const endpoint = await status();
+    expect(endpoint).toMatchObject({ status: 'DISABLED', disabledReason: 'FAILING' });
+    expect(Date.now() - firstFailure).toBeGreaterThanOrEqual(DISABLE_AFTER_MS);
+
+    const feed = await gql(s.server.httpUrl, FEED, { after: start }, s.world.tokens.communityAdmin);
+    const told = feed.body.data.events.nodes as { type: string; occurredAt: string; data: Record<string, unknown> }[];
+    expect(told).toHaveLength(1);
+    expect(told[0].data).toMatchObject({ reason: 'FAILING', url: r.url, failingSince: endpoint.failingSince });
+    expect(Date.parse(told[0].occurredAt) - Date.parse(endpoint.failingSince)).toBeGreaterThanOrEqual(DISABLE_AFTER_MS);
+
+    // Disabled: new events are no longer sent.
+    const sent = r.received.length;
+    await reportCase('communityA', '停用後', s);
+    await sleep(1500);
+    expect(r.received.length).toBe(sent);
+  }, 90_000);
 });
 
 describe('webhooks across processes', () => {
