@@ -68,16 +68,22 @@ export interface JurisdictionInput {
   areaId: string;
 }
 
-export async function grantJurisdiction(ctx: AppContext, input: JurisdictionInput): Promise<{ organization: Organization }> {
+/** The two global ids of a grant or revocation, as database ids; refused together when either is malformed. */
+function jurisdictionIds(input: JurisdictionInput): { organizationId: string; areaId: string } {
   const check = new InputCheck();
   const organizationId = check.id('organizationId', input.organizationId, 'Organization', { required: true });
   const areaId = check.id('areaId', input.areaId, 'Area', { required: true });
   failIfAny(check.errors);
+  return { organizationId: organizationId!, areaId: areaId! };
+}
+
+export async function grantJurisdiction(ctx: AppContext, input: JurisdictionInput): Promise<{ organization: Organization }> {
+  const { organizationId, areaId } = jurisdictionIds(input);
 
   return inTransaction(ctx, async (tx) => {
-    const organization = await tx.em.findOneBy(Organization, { id: organizationId! });
+    const organization = await tx.em.findOneBy(Organization, { id: organizationId });
     if (!organization) fail('organizationId', UserErrorCode.NOT_FOUND, 'No Organization with this id.');
-    const area = await tx.em.findOneBy(Area, { id: areaId! });
+    const area = await tx.em.findOneBy(Area, { id: areaId });
     if (!area) fail('areaId', UserErrorCode.NOT_FOUND, 'No Area with this id.');
     // A platform admin grants on the platform's authority; anyone else only as the receiver's parent.
     const granter = ctx.viewer.isPlatformAdmin ? null : organization.parentId;
@@ -102,15 +108,12 @@ export async function grantJurisdiction(ctx: AppContext, input: JurisdictionInpu
 }
 
 export async function revokeJurisdiction(ctx: AppContext, input: JurisdictionInput): Promise<{ organization: Organization }> {
-  const check = new InputCheck();
-  const organizationId = check.id('organizationId', input.organizationId, 'Organization', { required: true });
-  const areaId = check.id('areaId', input.areaId, 'Area', { required: true });
-  failIfAny(check.errors);
+  const { organizationId, areaId } = jurisdictionIds(input);
 
   return inTransaction(ctx, async (tx) => {
-    const organization = await tx.em.findOneBy(Organization, { id: organizationId! });
+    const organization = await tx.em.findOneBy(Organization, { id: organizationId });
     if (!organization) fail('organizationId', UserErrorCode.NOT_FOUND, 'No Organization with this id.');
-    const grant = await tx.em.findOneBy(OrganizationJurisdiction, { organizationId: organization.id, areaId: areaId! });
+    const grant = await tx.em.findOneBy(OrganizationJurisdiction, { organizationId: organization.id, areaId });
     if (!grant) fail('areaId', UserErrorCode.NOT_FOUND, 'The organisation does not hold this area.');
     if (!canRevokeJurisdiction(ctx.viewer, grant)) throw forbidden('Only the granting organisation\'s ADMINs, the holder\'s ADMINs or a platform admin revoke a jurisdiction.');
     await tx.em.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`jurisdiction|${organization.id}`]);
