@@ -2,7 +2,7 @@ import type { AppContext } from '../../shared/context';
 import { UserErrorCode, forbidden } from '../../shared/errors';
 import { canAnswerRelationshipProposal, canManageRelationship, canSeeRelationship, relationshipAgreedByBothEnds } from '../../shared/auth/policy';
 import { today } from '../../shared/clock';
-import { fail, failIfAny, inTransaction } from '../../shared/transaction';
+import { type Tx, fail, failIfAny, inTransaction } from '../../shared/transaction';
 import { InputCheck } from '../../shared/validation';
 import { Organization } from '../organization/organization.entity';
 import { Relationship, RelationshipStatus, RelationshipType } from './relationship.entity';
@@ -66,14 +66,25 @@ export async function createRelationship(ctx: AppContext, input: RelationshipCre
   });
 }
 
-export async function endRelationship(ctx: AppContext, input: RelationshipEndInput): Promise<{ relationship: Relationship }> {
+function relationshipId(globalId: string): string {
   const check = new InputCheck();
-  const id = check.id('id', input.id, 'Relationship', { required: true });
+  const id = check.id('id', globalId, 'Relationship', { required: true });
   failIfAny(check.errors);
+  return id!;
+}
+
+/** The relation locked for the change, or NOT_FOUND when it does not exist or the viewer may not see it (the same answer). */
+async function lockVisibleRelationship(tx: Tx, ctx: AppContext, id: string): Promise<Relationship> {
+  const relationship = await tx.em.findOne(Relationship, { where: { id }, lock: { mode: 'pessimistic_write' } });
+  if (!relationship || !canSeeRelationship(ctx.viewer, relationship)) fail('id', UserErrorCode.NOT_FOUND, 'No Relationship with this id.');
+  return relationship;
+}
+
+export async function endRelationship(ctx: AppContext, input: RelationshipEndInput): Promise<{ relationship: Relationship }> {
+  const id = relationshipId(input.id);
 
   return inTransaction(ctx, async (tx) => {
-    const relationship = await tx.em.findOne(Relationship, { where: { id: id! }, lock: { mode: 'pessimistic_write' } });
-    if (!relationship || !canSeeRelationship(ctx.viewer, relationship)) fail('id', UserErrorCode.NOT_FOUND, 'No Relationship with this id.');
+    const relationship = await lockVisibleRelationship(tx, ctx, id);
     if (!canManageRelationship(ctx.viewer, relationship.fromOrganizationId, relationship.toOrganizationId)) {
       throw forbidden('Only ADMINs of one of the two organisations end their relations.');
     }
@@ -101,13 +112,10 @@ export async function endRelationship(ctx: AppContext, input: RelationshipEndInp
  * date); declining (or the proposer withdrawing) closes it for good.
  */
 export async function answerRelationship(ctx: AppContext, input: RelationshipAnswerInput, accept: boolean): Promise<{ relationship: Relationship }> {
-  const check = new InputCheck();
-  const id = check.id('id', input.id, 'Relationship', { required: true });
-  failIfAny(check.errors);
+  const id = relationshipId(input.id);
 
   return inTransaction(ctx, async (tx) => {
-    const relationship = await tx.em.findOne(Relationship, { where: { id: id! }, lock: { mode: 'pessimistic_write' } });
-    if (!relationship || !canSeeRelationship(ctx.viewer, relationship)) fail('id', UserErrorCode.NOT_FOUND, 'No Relationship with this id.');
+    const relationship = await lockVisibleRelationship(tx, ctx, id);
     const withdrawing = !accept && relationship.proposedByOrganizationId !== null && ctx.viewer.canWrite && ctx.viewer.isAdminOf(relationship.proposedByOrganizationId);
     if (!withdrawing && !canAnswerRelationshipProposal(ctx.viewer, relationship)) {
       throw forbidden(accept ? "Only an ADMIN of the other end accepts a proposed relation." : "Only an ADMIN of the other end declines a proposed relation (the proposer's ADMIN may withdraw it).");
