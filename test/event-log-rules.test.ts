@@ -1,5 +1,6 @@
 import { Client } from 'pg';
 import { clock } from '../src/shared/clock';
+import { EVENT_LOG_LOCK } from '../src/shared/transaction';
 import { gql, sleep, subscribe, wsClient } from './support/graphql';
 import { startHarness, stopHarness, type Harness } from './support/harness';
 
@@ -11,9 +12,6 @@ import { startHarness, stopHarness, type Harness } from './support/harness';
  */
 const CHANGES = `subscription ($after: String) { networkChanges(after: $after) { cursor type } }`;
 const UPDATE = `mutation ($input: OrganizationUpdateInput!) { organizationUpdate(input: $input) { organization { id } userErrors { code } } }`;
-
-/** The advisory lock id src/shared/transaction.ts takes before inserting events. */
-const EVENT_LOG_LOCK = 727_001;
 
 let h: Harness;
 let side: Client;
