@@ -15,6 +15,7 @@ import { ComplianceAssessments1764615000000 } from './1764615000000-ComplianceAs
 import { ScreeningRounds1764615000001 } from './1764615000001-ScreeningRounds';
 import { ConstructionTracks1764615000002 } from './1764615000002-ConstructionTracks';
 import { QualityStandards1764615000003 } from './1764615000003-QualityStandards';
+import { LegalEducation1764802000000 } from './1764802000000-LegalEducation';
 
 /** Every migration, oldest first. Listed explicitly so the server, the CLI and the tests apply the same set. */
 export const allMigrations = [
@@ -35,4 +36,5 @@ export const allMigrations = [
   ScreeningRounds1764615000001,
   ConstructionTracks1764615000002,
   QualityStandards1764615000003,
+  LegalEducation1764802000000,
 ];

@@ -368,6 +368,39 @@ const cases = (): Case[] => [
     variables: () => ({ areaId: h.world.gid.area('communityA') }),
     expected: { anonymous: 'UNAUTHENTICATED', outsider: 'NULL', member: 'OK', admin: 'OK', platformAdmin: 'OK' },
   },
+  // ---- legal education (普法) ----
+  {
+    field: 'legalEducationActivityPlan',
+    document: `mutation ($input: LegalEducationActivityPlanInput!) { legalEducationActivityPlan(input: $input) { activity { id } userErrors { code } } }`,
+    variables: () => ({ input: { organizerOrganizationId: h.world.gid.org('community'), form: 'LECTURE', topic: '普法講座', areaId: h.world.gid.area('communityA'), startsAt: '2026-12-04T01:00:00Z', endsAt: '2026-12-04T03:00:00Z' } }),
+    // Whoever acts for the organiser (誰執法誰普法); a platform admin does not act for an organisation.
+    expected: { anonymous: 'UNAUTHENTICATED', outsider: 'FORBIDDEN', member: 'OK', admin: 'OK', platformAdmin: 'FORBIDDEN' },
+  },
+  {
+    field: 'legalEducationPlanSet',
+    document: `mutation ($input: LegalEducationPlanSetInput!) { legalEducationPlanSet(input: $input) { plan { id } userErrors { code } } }`,
+    variables: () => ({ input: { organizationId: h.world.gid.org('community'), year: 2026, targets: [{ form: 'SCHOOL_CLASS', count: 4 }] } }),
+    expected: adminsOnly,
+  },
+  {
+    field: 'legalEducationActivities',
+    document: `{ legalEducationActivities(first: 1) { totalCount } }`,
+    variables: () => ({}),
+    expected: signedIn,
+  },
+  {
+    field: 'legalServiceRooms',
+    document: `query ($areaId: ID!) { legalServiceRooms(areaId: $areaId) { totalCount } }`,
+    variables: () => ({ areaId: h.world.gid.area('communityA') }),
+    expected: signedIn,
+  },
+  {
+    field: 'legalEducationEffect',
+    document: `query ($areaId: ID!) { legalEducationEffect(areaId: $areaId, caseCategory: PUBLIC_SECURITY, from: "2026-01", to: "2026-03") { casesBefore } }`,
+    variables: () => ({ areaId: h.world.gid.area('communityA') }),
+    // Organisations whose jurisdiction covers the area and platform admins; null for anyone else.
+    expected: { anonymous: 'UNAUTHENTICATED', outsider: 'NULL', member: 'OK', admin: 'OK', platformAdmin: 'OK' },
+  },
 ];
 
 describe('authorization matrix of the foundation operations', () => {

@@ -7,11 +7,12 @@ import { seedMeetings } from './demo.meetings';
 import { seedPatrols } from './demo.patrols';
 import { seedCases } from './demo.cases';
 import { seedScreening } from './demo.screening';
+import { seedEducation } from './demo.education';
 
 export { DEMO_ACCOUNTS, DEMO_PASSWORD };
 
 /** Each domain adds its part; they run in this order in one transaction, so demo data is all there or not at all. */
-const parts: DemoPart[] = [seedFoundation, seedContracts, seedMeetings, seedPatrols, seedCases, seedScreening];
+const parts: DemoPart[] = [seedFoundation, seedContracts, seedMeetings, seedPatrols, seedCases, seedScreening, seedEducation];
 
 /** Loads the demo data set once; returns false when it is already there. */
 export async function loadDemoData(db: DataSource, log: Logger): Promise<boolean> {

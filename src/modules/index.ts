@@ -39,9 +39,11 @@ import { ScreeningRound, ScreeningRoundCase, ScreeningSpecialPeriod } from './sc
 import { QualityEvaluation, QualityStandard } from './quality/quality.entity';
 import { ContractQualityResolver, QualityEvaluationResolver, QualityStandardResolver } from './quality/quality.resolver';
 import { ScreeningRoundResolver, ScreeningSlotResolver, ScreeningSpecialPeriodResolver } from './screening/screening.resolver';
+import { LegalConsultation, LegalEducationActivity, LegalEducationCase, LegalEducationPlan, LegalServiceDuty, LegalServiceRoom } from './legal-education/legal-education.entity';
+import { legalEducationResolvers } from './legal-education/legal-education.resolver';
 
 /** Every TypeORM entity; the schema itself comes from migrations, never from these. */
-export const allEntities = [AuditEntry, EventRecord, Area, Organization, OrganizationJurisdiction, User, Membership, Relationship, ApiClient, Case, CaseFollower, CaseEvent, IllegalConstructionLedgerRecord, DisposalPlanPhase, Contract, ContractParty, ContractArea, ContractClause, ContractServiceLevel, ContractVersion, ContractSignature, ServiceLevelAssessment, MeetingSeries, Meeting, MeetingParticipant, AgendaItem, ActionItem, Consultation, ConsultationInvitee, ConsultationPosition, ConsultationProposal, PatrolTeam, PatrolTeamMember, Checkpoint, Route, RouteCheckpoint, Patrol, PatrolPlannedCheckpoint, PatrolEvent, WebhookEndpoint, WebhookDelivery, ScreeningSpecialPeriod, ScreeningRound, ScreeningRoundCase, QualityStandard, QualityEvaluation];
+export const allEntities = [AuditEntry, EventRecord, Area, Organization, OrganizationJurisdiction, User, Membership, Relationship, ApiClient, Case, CaseFollower, CaseEvent, IllegalConstructionLedgerRecord, DisposalPlanPhase, Contract, ContractParty, ContractArea, ContractClause, ContractServiceLevel, ContractVersion, ContractSignature, ServiceLevelAssessment, MeetingSeries, Meeting, MeetingParticipant, AgendaItem, ActionItem, Consultation, ConsultationInvitee, ConsultationPosition, ConsultationProposal, PatrolTeam, PatrolTeamMember, Checkpoint, Route, RouteCheckpoint, Patrol, PatrolPlannedCheckpoint, PatrolEvent, WebhookEndpoint, WebhookDelivery, ScreeningSpecialPeriod, ScreeningRound, ScreeningRoundCase, QualityStandard, QualityEvaluation, LegalEducationActivity, LegalEducationCase, LegalEducationPlan, LegalServiceRoom, LegalServiceDuty, LegalConsultation];
 
 /** Every type-graphql resolver. */
 export const allResolvers: NonEmptyArray<Function> = [
@@ -91,4 +93,5 @@ export const allResolvers: NonEmptyArray<Function> = [
   QualityStandardResolver,
   QualityEvaluationResolver,
   ContractQualityResolver,
+  ...legalEducationResolvers,
 ];

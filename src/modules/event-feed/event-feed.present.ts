@@ -25,6 +25,7 @@ const SUBJECT_TYPES: Record<string, string> = {
   consultation: 'Consultation',
   patrol: 'Patrol',
   screening: 'ScreeningRound',
+  education: 'LegalEducationActivity',
 };
 
 /** `fromOrganization` -> `Organization`: the longest trailing run of camel-case words that names a node type. */

@@ -12,6 +12,7 @@ export enum EventTopic {
   CONSULTATION = 'consultation',
   NETWORK = 'network',
   SCREENING = 'screening',
+  EDUCATION = 'education',
 }
 
 registerEnumType(EventTopic, {
@@ -25,6 +26,7 @@ registerEnumType(EventTopic, {
     CONSULTATION: { description: 'Consultations: positions, proposals, closing (as `consultationUpdates`).' },
     NETWORK: { description: 'Organisations, memberships, relations, API clients and webhook endpoints (as `networkChanges`).' },
     SCREENING: { description: 'Dispute screening: returns filed and special periods declared (polling and webhooks; no subscription of its own).' },
+    EDUCATION: { description: 'Legal education: activities planned, held, corrected and cancelled, annual plans set, legal-service rooms, duties and consultations (polling and webhooks; no subscription of its own).' },
   },
 });
 

@@ -1,0 +1,59 @@
+import type { DataSource } from 'typeorm';
+import { createTestDatabase, type TestDatabase } from './support/server';
+import { createDataSource } from '../src/shared/database/data-source';
+import { createLogger } from '../src/shared/logger';
+import { seedFoundation } from '../src/demo/demo.foundation';
+import { seedCases } from '../src/demo/demo.cases';
+import { seedEducation } from '../src/demo/demo.education';
+
+let database: TestDatabase;
+let db: DataSource;
+const ids: Record<string, string> = {};
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  db = createDataSource(database.url, createLogger('silent'), 2);
+  await db.initialize();
+  await db.transaction(async (em) => {
+    const ctx = { em, ids, log: createLogger('silent') };
+    await seedFoundation(ctx);
+    await seedCases(ctx);
+    await seedEducation(ctx);
+  });
+}, 120_000);
+afterAll(async () => {
+  await db?.destroy();
+  await database?.drop();
+});
+
+describe('demo legal education (普法)', () => {
+  test('given the demo part, then Shashi holds activities on the legal days 3.15, 6.25, 7.1 and 12.4, and this year\'s 12.4 activities are still planned', async () => {
+    const rows: { legal_day: string; status: string; this_year: boolean }[] = await db.query(
+      `SELECT legal_day, status, extract(year FROM starts_at AT TIME ZONE 'Asia/Shanghai') = extract(year FROM now() AT TIME ZONE 'Asia/Shanghai') AS this_year
+         FROM legal_education_activity WHERE legal_day IS NOT NULL ORDER BY starts_at`,
+    );
+    expect(new Set(rows.map((r) => r.legal_day))).toEqual(new Set(['CONSUMER_RIGHTS_DAY', 'LAND_DAY', 'PARTY_FOUNDING_DAY', 'CONSTITUTION_DAY']));
+    const upcoming = rows.filter((r) => r.legal_day === 'CONSTITUTION_DAY' && r.this_year);
+    expect(upcoming.map((r) => r.status)).toEqual(['PLANNED', 'PLANNED']);
+  });
+
+  test('given the demo part, then the police station\'s burglary lecture explains three real burglary cases of its jurisdiction (以案釋法)', async () => {
+    const [row] = await db.query(
+      `SELECT count(*)::int AS n, bool_and(c.category = 'PUBLIC_SECURITY') AS all_security FROM legal_education_case l JOIN case_record c ON c.id = l.case_id WHERE l.activity_id = $1`,
+      [ids['activity:burglary']],
+    );
+    expect(row).toEqual({ n: 3, all_security: true });
+  });
+
+  test('given the demo part, then 三板橋\'s legal-service room has lawyers on duty twice a week and consultations logged within their duties', async () => {
+    const [row] = await db.query(
+      `SELECT (SELECT count(*)::int FROM legal_service_duty WHERE room_id = $1) AS duties,
+              (SELECT count(*)::int FROM legal_consultation lc JOIN legal_service_duty d ON d.id = lc.duty_id WHERE lc.room_id = $1 AND lc.occurred_at >= d.starts_at AND lc.occurred_at < d.ends_at) AS within,
+              (SELECT count(*)::int FROM legal_consultation WHERE room_id = $1) AS consultations`,
+      [ids['legalServiceRoom:sanbanqiao']],
+    );
+    expect(row.duties).toBeGreaterThanOrEqual(11);
+    expect(row.consultations).toBeGreaterThan(10);
+    expect(row.within).toBe(row.consultations);
+  });
+});
