@@ -20,7 +20,8 @@ const STRUCTURAL = /^(Query|Mutation|Subscription|PageInfo)$|(Connection|Edge|Pa
  * police stations' quality standards (public on purpose: providers and
  * residents must know what is asked; evaluations are not public).
  */
-const DIRECTORY = new Set(['Area', 'Organization', 'Relationship', 'User', 'QualityStandard']);
+// Seen by every signed-in user by design: the directory, quality standards, legal-education activities, legal-service rooms and their rosters.
+const DIRECTORY = new Set(['Area', 'Organization', 'Relationship', 'User', 'QualityStandard', 'LegalEducationActivity', 'LegalServiceRoom', 'LegalServiceDuty']);
 
 describe('every object type is a Node or a declared value object', () => {
   test('given the schema, when walking its object types, then each one has a global id through Node, or says why not', () => {
