@@ -12,6 +12,8 @@
  * BENCH_ONLY                       comma list of query,fanout,patrol,webhook,scale (default all)
  * BENCH_WEBHOOK_EVENTS, _ENDPOINTS, _RATE, _CONCURRENCY  see bench/webhooks.ts (10,000 events to 100 endpoints)
  * BENCH_SCALE_STEPS, BENCH_SCALE_RUNS  see bench/scale.ts (the scale section grows its own database to 1M cases: minutes)
+ * BENCH_SCALE_DATABASE             with DATABASE_URL: grow the scale city in this database and keep it; a later run
+ *                                  migrates it and reuses what it holds (steps it already passed are skipped)
  * DATABASE_URL                     use this server (a fresh database is created on it) instead of an embedded one
  */
 import 'reflect-metadata';
@@ -327,9 +329,29 @@ async function runWebhooks(): Promise<Figures> {
   }
 }
 
-/** The scale section on its own fresh database: a city grown with SQL to a million cases. */
+/**
+ * The database BENCH_SCALE_DATABASE names, created if missing and never dropped, so a grown city
+ * survives for the next run (a name of its own: tests on the `test` database are unaffected).
+ */
+async function keptDatabase(name: string): Promise<{ url: string; cleanup: () => Promise<void> }> {
+  if (!process.env.DATABASE_URL) throw new Error('BENCH_SCALE_DATABASE needs DATABASE_URL');
+  if (!/^[a-z_][a-z0-9_]*$/.test(name) || name === new URL(process.env.DATABASE_URL).pathname.slice(1)) {
+    throw new Error(`BENCH_SCALE_DATABASE must be a plain lower-case name other than DATABASE_URL's own database: ${name}`);
+  }
+  const admin = new Client({ connectionString: process.env.DATABASE_URL });
+  await admin.connect();
+  const [exists] = (await admin.query(`SELECT 1 FROM pg_database WHERE datname = $1`, [name])).rows;
+  if (!exists) await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(process.env.DATABASE_URL);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), cleanup: async () => {} };
+}
+
+/** The scale section on its own fresh (or kept) database: a city grown with SQL to a million cases. */
 async function runScale(): Promise<string[]> {
-  const database = await freshDatabase();
+  const kept = process.env.BENCH_SCALE_DATABASE;
+  const database = kept ? await keptDatabase(kept) : await freshDatabase();
   try {
     // 'error': growing the city is made of statements the slow-SQL warning would report one by one.
     const db = createDataSource(database.url, createLogger('error'), 4);

@@ -30,7 +30,18 @@ async function timed(progress: Progress, label: string, fn: () => Promise<unknow
   progress(`${label} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
 }
 
+/** Cases `growCases` added so far (0 in a fresh database). */
+export async function grownCases(db: DataSource): Promise<number> {
+  const [{ n }] = await db.query(`SELECT count(*)::int AS n FROM case_record WHERE reference LIKE 'SC-%'`);
+  return n;
+}
+
 export async function seedScaleCity(db: DataSource, progress: Progress): Promise<ScaleCity> {
+  const [{ seeded }] = await db.query(`SELECT to_regclass('scale_grid') IS NOT NULL AS seeded`);
+  if (seeded) {
+    progress('city already seeded (kept database)');
+    return cityOf(db);
+  }
   await timed(progress, 'areas: 1 city, 10 districts, 200 streets, 6,000 communities, 60,000 grids', async () => {
     await db.query(`INSERT INTO area (id, name, kind, parent_id, path, depth, code)
                     SELECT id, '規模市', 'CITY', NULL, '/' || id || '/', 0, 'SC' FROM (SELECT gen_random_uuid() AS id) x`);
@@ -117,6 +128,10 @@ export async function seedScaleCity(db: DataSource, progress: Progress): Promise
     await db.query('ANALYZE');
   });
 
+  return cityOf(db);
+}
+
+async function cityOf(db: DataSource): Promise<ScaleCity> {
   const [z] = await db.query(`SELECT a.id, a.path, o.id AS station FROM area a JOIN organization o ON o.home_area_id = a.id AND o.kind = 'POLICE_STATION' WHERE a.name = '中山路街道'`);
   const [community] = await db.query(`SELECT id FROM area WHERE parent_id = $1 ORDER BY code LIMIT 1`, [z.id]);
   const [liaison] = await db.query(`SELECT id FROM app_user WHERE email = 'liaison@gongzhi.scale'`);

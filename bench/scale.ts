@@ -3,7 +3,7 @@ import WebSocket from 'ws';
 import type { DataSource } from 'typeorm';
 import type { TokenService } from '../src/shared/auth/jwt';
 import { toGlobalId } from '../src/shared/relay/global-id';
-import { growCases, seedScaleCity, type ScaleCity } from './scale-seed';
+import { grownCases, growCases, seedScaleCity, type ScaleCity } from './scale-seed';
 import type { BenchServer } from './server';
 
 /**
@@ -144,15 +144,22 @@ export async function benchScale(
   const progress = (message: string) => log(`  scale: ${message}`);
   const seeded = Date.now();
   const city = await seedScaleCity(db, progress);
+  // A kept database (BENCH_SCALE_DATABASE) may hold a grown city already: steps it passed cannot be measured.
+  const already = await grownCases(db);
+  if (already) progress(`the database already holds ${already.toLocaleString('en')} grown cases`);
   const token: Record<Viewer, string> = {
     liaison: tokens.issue(`user:${city.liaisonUserId}`).token,
     admin: tokens.issue(`user:${city.adminUserId}`).token,
   };
   const results: ScaleResult[] = [];
-  let grown = 0;
+  let grown = already;
   let server: BenchServer | null = null;
   try {
     for (const step of STEPS) {
+      if (step < grown) {
+        progress(`step ${step.toLocaleString('en')} skipped: the database holds ${grown.toLocaleString('en')} cases already`);
+        continue;
+      }
       await growCases(db, grown, step, progress);
       grown = step;
       progress(`grown to ${step.toLocaleString('en')} cases after ${((Date.now() - seeded) / 1000).toFixed(0)} s; measuring ${RUNS} sequential requests per operation`);
@@ -180,6 +187,7 @@ export async function benchScale(
   }
 
   const lines: string[] = [];
+  if (!results.length) return lines;
   const [small, large] = [results[0], results[results.length - 1]];
   const header = `${'operation'.padEnd(44)} ${'viewer'.padEnd(8)} ${results.map((r) => `${(r.step / 1000).toLocaleString('en')}k`.padStart(9)).join(' ')} ${'growth'.padStart(7)}  target`;
   lines.push(header);
