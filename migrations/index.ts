@@ -16,6 +16,7 @@ import { ScreeningRounds1764615000001 } from './1764615000001-ScreeningRounds';
 import { ConstructionTracks1764615000002 } from './1764615000002-ConstructionTracks';
 import { QualityStandards1764615000003 } from './1764615000003-QualityStandards';
 import { LegalEducation1764802000000 } from './1764802000000-LegalEducation';
+import { JurisdictionFigureIndexes1764803000000 } from './1764803000000-JurisdictionFigureIndexes';
 
 /** Every migration, oldest first. Listed explicitly so the server, the CLI and the tests apply the same set. */
 export const allMigrations = [
@@ -37,4 +38,5 @@ export const allMigrations = [
   ConstructionTracks1764615000002,
   QualityStandards1764615000003,
   LegalEducation1764802000000,
+  JurisdictionFigureIndexes1764803000000,
 ];

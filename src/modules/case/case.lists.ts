@@ -25,7 +25,7 @@ export const WALK_WINDOW = 3000;
 export const COUNT_BOUND = 1000;
 
 /** Statuses of open cases, spelt like the predicate of the partial indexes on open cases. */
-const OPEN_SQL = `('REPORTED','TRIAGED','ASSIGNED','IN_PROGRESS','REOPENED')`;
+export const OPEN_SQL = `('REPORTED','TRIAGED','ASSIGNED','IN_PROGRESS','REOPENED')`;
 const NO_ID = '00000000-0000-0000-0000-000000000000';
 
 export interface CaseFilter {

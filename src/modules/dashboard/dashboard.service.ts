@@ -3,8 +3,10 @@ import { badUserInput } from '../../shared/errors';
 import { clock, isLocalDate, today } from '../../shared/clock';
 import { paginateArray, type ConnectionArgs } from '../../shared/relay/connection';
 import { areasById } from '../area/area.loaders';
+import { escapeLike, pathIds } from '../area/area.service';
 import type { Area } from '../area/area.entity';
 import { OPEN_STATUSES } from '../case/case.entity';
+import { OPEN_SQL } from '../case/case.lists';
 import { jurisdictionOrganizationIdsByAreaId } from '../case/case.loaders';
 import { canSeeJurisdiction } from '../case/case.policy';
 import { screeningFigures } from '../screening/screening.service';
@@ -28,28 +30,50 @@ function addDays(date: string, days: number): string {
   return new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY).toISOString().slice(0, 10);
 }
 
-/** Every case figure in one aggregate statement; nothing is loaded row by row. */
+/**
+ * The area subtree as a statement parameter: the path prefix bound as a value
+ * (`path LIKE $1`), so the area-path index serves it; `LIKE $1 || '%'` is not
+ * sargable and read the whole area table (66k areas at city scale) per statement.
+ */
+function subtreePattern(area: Area): string {
+  return `${escapeLike(area.path)}%`;
+}
+
+/**
+ * Every case figure in one statement; nothing is loaded row by row. Each part
+ * reads only the rows it counts, through an index, per area of the subtree:
+ * open cases through the covering partial index on open cases (open cases are
+ * never merged duplicates: merging closes them), cases reported, closed and
+ * resolved in the window through (area, date) indexes. The cost grows with
+ * the jurisdiction's open and recent cases, not with its history or the city.
+ */
 async function caseFigures(ctx: AppContext, area: Area, now: Date): Promise<CaseFigures> {
   const [row] = await ctx.app.db.query(
-    `WITH scope AS (
-       SELECT c.status, c.category, c.due_at, c.reported_at, c.resolved_at, c.closed_at, c.supervising_organization_id
-         FROM case_record c JOIN area a ON a.id = c.area_id
-        WHERE a.path LIKE $1 || '%' AND c.merged_into_id IS NULL
+    `WITH areas AS MATERIALIZED (SELECT id FROM area WHERE path LIKE $1),
+     open AS MATERIALIZED (
+       SELECT c.category, c.status, c.due_at, c.supervising_organization_id
+         FROM case_record c WHERE c.area_id IN (SELECT id FROM areas) AND c.status IN ${OPEN_SQL}
      )
-     SELECT count(*) FILTER (WHERE status = ANY($2))::int AS open,
-            count(*) FILTER (WHERE status = ANY($2) AND due_at < $3)::int AS overdue,
-            count(*) FILTER (WHERE status = ANY($2) AND supervising_organization_id IS NOT NULL)::int AS supervised_open,
-            count(*) FILTER (WHERE reported_at > $3::timestamptz - interval '7 days' AND reported_at <= $3)::int AS opened7,
-            count(*) FILTER (WHERE reported_at > $3::timestamptz - interval '30 days' AND reported_at <= $3)::int AS opened30,
-            count(*) FILTER (WHERE closed_at > $3::timestamptz - interval '7 days' AND closed_at <= $3)::int AS closed7,
-            count(*) FILTER (WHERE closed_at > $3::timestamptz - interval '30 days' AND closed_at <= $3)::int AS closed30,
-            count(*) FILTER (WHERE resolved_at > $3::timestamptz - interval '30 days' AND resolved_at <= $3)::int AS resolved30,
-            percentile_cont(0.5) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM resolved_at - reported_at) / 3600)
-              FILTER (WHERE resolved_at > $3::timestamptz - interval '30 days' AND resolved_at <= $3) AS median_hours,
+     SELECT (SELECT count(*) FROM open)::int AS open,
+            (SELECT count(*) FROM open WHERE due_at < $2)::int AS overdue,
+            (SELECT count(*) FROM open WHERE supervising_organization_id IS NOT NULL)::int AS supervised_open,
             (SELECT coalesce(json_agg(g ORDER BY g.category, g.status), '[]'::json)
-               FROM (SELECT category, status, count(*)::int AS count FROM scope WHERE status = ANY($2) GROUP BY category, status) g) AS buckets
-       FROM scope`,
-    [area.path, OPEN_STATUSES, now],
+               FROM (SELECT category, status, count(*)::int AS count FROM open GROUP BY category, status) g) AS buckets,
+            r.opened7, r.opened30, d.closed7, d.closed30, v.resolved30, v.median_hours
+       FROM (SELECT count(*) FILTER (WHERE c.reported_at > $2::timestamptz - interval '7 days')::int AS opened7, count(*)::int AS opened30
+               FROM case_record c
+              WHERE c.area_id IN (SELECT id FROM areas) AND c.merged_into_id IS NULL
+                AND c.reported_at > $2::timestamptz - interval '30 days' AND c.reported_at <= $2) r,
+            (SELECT count(*) FILTER (WHERE c.closed_at > $2::timestamptz - interval '7 days')::int AS closed7, count(*)::int AS closed30
+               FROM case_record c
+              WHERE c.area_id IN (SELECT id FROM areas) AND c.merged_into_id IS NULL
+                AND c.closed_at > $2::timestamptz - interval '30 days' AND c.closed_at <= $2) d,
+            (SELECT count(*)::int AS resolved30,
+                    percentile_cont(0.5) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM c.resolved_at - c.reported_at) / 3600) AS median_hours
+               FROM case_record c
+              WHERE c.area_id IN (SELECT id FROM areas) AND c.merged_into_id IS NULL
+                AND c.resolved_at > $2::timestamptz - interval '30 days' AND c.resolved_at <= $2) v`,
+    [subtreePattern(area), now],
   );
   return Object.assign(new CaseFigures(), {
     open: row.open,
@@ -69,10 +93,10 @@ async function caseFigures(ctx: AppContext, area: Area, now: Date): Promise<Case
 async function patrolFigures(ctx: AppContext, area: Area): Promise<PatrolFigures> {
   const day = today();
   const [row] = await ctx.app.db.query(
-    `WITH scope AS (
-       SELECT p.id, p.status, p.planned_start FROM patrol p JOIN area a ON a.id = p.area_id WHERE a.path LIKE $1 || '%'
-     ), todays AS (
-       SELECT id FROM scope WHERE planned_start >= $2 AND planned_start < $3 AND status <> 'CANCELLED'
+    `WITH areas AS MATERIALIZED (SELECT id FROM area WHERE path LIKE $1),
+     todays AS MATERIALIZED (
+       SELECT p.id FROM patrol p
+        WHERE p.area_id IN (SELECT id FROM areas) AND p.planned_start >= $2 AND p.planned_start < $3 AND p.status <> 'CANCELLED'
      ), planned AS (
        SELECT DISTINCT pc.checkpoint_id FROM patrol_planned_checkpoint pc WHERE pc.patrol_id IN (SELECT id FROM todays)
      ), visited AS (
@@ -80,11 +104,11 @@ async function patrolFigures(ctx: AppContext, area: Area): Promise<PatrolFigures
         WHERE e.patrol_id IN (SELECT id FROM todays) AND e.kind = 'CHECKPOINT' AND NOT e.flagged
           AND e.device_time >= $2 AND e.device_time < $3 AND e.checkpoint_id IN (SELECT checkpoint_id FROM planned)
      )
-     SELECT (SELECT count(*) FROM scope WHERE status = 'ACTIVE')::int AS on_duty,
+     SELECT (SELECT count(*) FROM patrol p WHERE p.area_id IN (SELECT id FROM areas) AND p.status = 'ACTIVE')::int AS on_duty,
             (SELECT count(*) FROM todays)::int AS planned_today,
             (SELECT count(*) FROM planned)::int AS checkpoints_planned,
             (SELECT count(*) FROM visited)::int AS checkpoints_visited`,
-    [area.path, startOfDay(day), startOfDay(addDays(day, 1))],
+    [subtreePattern(area), startOfDay(day), startOfDay(addDays(day, 1))],
   );
   return Object.assign(new PatrolFigures(), {
     onDuty: row.on_duty,
@@ -98,27 +122,27 @@ async function patrolFigures(ctx: AppContext, area: Area): Promise<PatrolFigures
 /** Meetings held in the area subtree: upcoming ones, and their open and overdue action items. */
 async function meetingFigures(ctx: AppContext, area: Area, now: Date): Promise<MeetingFigures> {
   const [row] = await ctx.app.db.query(
-    `WITH scope AS (SELECT m.id, m.status, m.starts_at FROM meeting m JOIN area a ON a.id = m.area_id WHERE a.path LIKE $1 || '%')
+    `WITH scope AS (SELECT m.id, m.status, m.starts_at FROM meeting m WHERE m.area_id IN (SELECT id FROM area WHERE path LIKE $1))
      SELECT (SELECT count(*) FROM scope WHERE status = 'SCHEDULED' AND starts_at >= $2 AND starts_at < $2::timestamptz + interval '30 days')::int AS upcoming,
             count(*) FILTER (WHERE ai.due_on < $3::date)::int AS overdue_actions,
             count(*)::int AS open_actions
        FROM action_item ai
       WHERE ai.meeting_id IN (SELECT id FROM scope) AND ai.status IN ('OPEN','IN_PROGRESS')`,
-    [area.path, now, today()],
+    [subtreePattern(area), now, today()],
   );
   return Object.assign(new MeetingFigures(), { upcomingNext30Days: row.upcoming, overdueActionItems: row.overdue_actions, openActionItems: row.open_actions });
 }
 
-/** ACTIVE contracts whose scope reaches the area: a scope area inside the subtree or above the area. */
+/** ACTIVE contracts whose scope reaches the area: a scope area inside the subtree or above the area (its ancestors are the ids of its path). */
 async function contractFigures(ctx: AppContext, area: Area): Promise<ContractFigures> {
   const day = today();
   const [row] = await ctx.app.db.query(
     `SELECT count(*)::int AS active, count(*) FILTER (WHERE k.ends_on <= $3::date)::int AS expiring
        FROM contract k
       WHERE k.status = 'ACTIVE' AND k.ends_on >= $2::date
-        AND EXISTS (SELECT 1 FROM contract_area ca JOIN area a ON a.id = ca.area_id
-                     WHERE ca.contract_id = k.id AND (a.path LIKE $1 || '%' OR $1 LIKE a.path || '%'))`,
-    [area.path, day, addDays(day, 30)],
+        AND EXISTS (SELECT 1 FROM contract_area ca
+                     WHERE ca.contract_id = k.id AND (ca.area_id IN (SELECT id FROM area WHERE path LIKE $1) OR ca.area_id = ANY($4::uuid[])))`,
+    [subtreePattern(area), day, addDays(day, 30), pathIds(area)],
   );
   return Object.assign(new ContractFigures(), { active: row.active, expiringWithin30Days: row.expiring });
 }

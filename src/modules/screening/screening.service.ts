@@ -6,6 +6,7 @@ import { InputCheck } from '../../shared/validation';
 import { paginateArray, type ConnectionArgs, type Page } from '../../shared/relay/connection';
 import { Area, AreaKind } from '../area/area.entity';
 import { areasById } from '../area/area.loaders';
+import { escapeLike } from '../area/area.service';
 import { CaseCategory } from '../case/case.entity';
 import { jurisdictionOrganizationIdsByAreaId } from '../case/case.loaders';
 import { accessTo, findCase } from '../case/case.service';
@@ -115,15 +116,16 @@ export async function screeningFigures(ctx: AppContext, area: Pick<Area, 'path'>
   // One statement for the dashboard: communities, special periods and returns of the window, as JSON.
   const [row]: { communities: { id: string; path: string }[]; specials: { path: string; starts_on: string; ends_on: string }[]; filed: { area_id: string; frequency: string; starts_on: string; nil_return: boolean; cases: string[] | null }[] }[] =
     await ctx.app.db.query(
-      `WITH communities AS (SELECT id, path FROM area WHERE path LIKE $1 || '%' AND kind = ANY($2))
+      `WITH communities AS (SELECT id, path FROM area WHERE path LIKE $1 AND kind = ANY($2))
        SELECT (SELECT coalesce(json_agg(json_build_object('id', c.id, 'path', c.path) ORDER BY c.path), '[]') FROM communities c) AS communities,
               (SELECT coalesce(json_agg(json_build_object('path', a.path, 'starts_on', to_char(s.starts_on, 'YYYY-MM-DD'), 'ends_on', to_char(s.ends_on, 'YYYY-MM-DD'))), '[]')
                  FROM screening_special_period s JOIN area a ON a.id = s.area_id
-                WHERE s.starts_on <= $4 AND s.ends_on >= $3 AND (a.path LIKE $1 || '%' OR $1 LIKE a.path || '%')) AS specials,
+                WHERE s.starts_on <= $4 AND s.ends_on >= $3 AND (a.path LIKE $1 OR a.id = ANY($5::uuid[]))) AS specials,
               (SELECT coalesce(json_agg(json_build_object('area_id', r.area_id, 'frequency', r.frequency, 'starts_on', to_char(r.period_starts_on, 'YYYY-MM-DD'), 'nil_return', r.nil_return,
                         'cases', (SELECT array_agg(rc.case_id) FROM screening_round_case rc WHERE rc.round_id = r.id))), '[]')
                  FROM screening_round r WHERE r.area_id IN (SELECT id FROM communities) AND r.period_starts_on BETWEEN $3 AND $4) AS filed`,
-      [area.path, COMMUNITY_KINDS, windowStartsOn, windowEndsOn],
+      // The subtree as a bound prefix (the area-path index serves it), its ancestors as the ids of its path.
+      [`${escapeLike(area.path)}%`, COMMUNITY_KINDS, windowStartsOn, windowEndsOn, area.path.split('/').filter(Boolean)],
     );
   const { communities, specials, filed } = row;
   const filedBySlot = new Map(filed.map((f) => [`${f.area_id}|${f.frequency}|${f.starts_on}`, f]));
