@@ -15,6 +15,7 @@ import { ComplianceAssessments1764615000000 } from './1764615000000-ComplianceAs
 import { ScreeningRounds1764615000001 } from './1764615000001-ScreeningRounds';
 import { ConstructionTracks1764615000002 } from './1764615000002-ConstructionTracks';
 import { QualityStandards1764615000003 } from './1764615000003-QualityStandards';
+import { SecurityFunds1764801000000 } from './1764801000000-SecurityFunds';
 import { LegalEducation1764802000000 } from './1764802000000-LegalEducation';
 import { JurisdictionFigureIndexes1764803000000 } from './1764803000000-JurisdictionFigureIndexes';
 
@@ -37,6 +38,7 @@ export const allMigrations = [
   ScreeningRounds1764615000001,
   ConstructionTracks1764615000002,
   QualityStandards1764615000003,
+  SecurityFunds1764801000000,
   LegalEducation1764802000000,
   JurisdictionFigureIndexes1764803000000,
 ];

@@ -35,6 +35,9 @@ const prepared: Record<string, Record<Role, string>> = {};
 let assessedContract: { id: string; startsOn: string };
 /** A quality standard of the police station for street A (the community's contract lies within it). */
 let qualityStandardId: string;
+/** A security fund of the community, and per role a pending payout (to approve or reject) and a counted contribution (to reverse). */
+let fundId: string;
+const fundEntries: Record<'approve' | 'reject' | 'reverse', Partial<Record<Role, string>>> = { approve: {}, reject: {}, reverse: {} };
 
 function tokenOf(role: Role): string | null {
   const map = { anonymous: null, outsider: h.world.tokens.outsider, member: h.world.tokens.communityMember, admin: h.world.tokens.communityAdmin, platformAdmin: h.world.tokens.platformAdmin };
@@ -121,6 +124,17 @@ beforeAll(async () => {
     [h.world.orgs.police.id, h.world.areas.streetA.id],
   );
   qualityStandardId = toGlobalId('QualityStandard', standard.id);
+  const [fund] = await db.query(`INSERT INTO security_fund (organization_id, name) VALUES ($1, '三板橋社區安防經費') RETURNING id`, [h.world.orgs.community.id]);
+  fundId = toGlobalId('SecurityFund', fund.id);
+  for (const role of ROLES) {
+    for (const op of ['approve', 'reject', 'reverse'] as const) {
+      const [entry] = await db.query(
+        `INSERT INTO fund_entry (fund_id, kind, category, occurred_on, amount_minor, status, recorded_by_user_id) VALUES ($1, $2, $3, $4, 1000, $5, $6) RETURNING id`,
+        [fund.id, op === 'reverse' ? 'CONTRIBUTION' : 'PAYOUT', op === 'reverse' ? 'HOUSEHOLDS' : 'GUARD_PAY', dayOffset(-1), op === 'reverse' ? 'COUNTED' : 'PENDING', h.world.users.communityMember.id],
+      );
+      fundEntries[op][role] = toGlobalId('FundEntry', entry.id);
+    }
+  }
 }, 120_000);
 afterAll(() => stopHarness(h));
 
@@ -361,6 +375,60 @@ const cases = (): Case[] => [
     document: `query ($areaId: ID!) { qualityStandards(areaId: $areaId) { totalCount } }`,
     variables: () => ({ areaId: h.world.gid.area('communityA') }),
     expected: signedIn,
+  },
+  { field: 'securityFunds', document: `{ securityFunds(first: 1) { totalCount } }`, variables: () => ({}), expected: signedIn },
+  {
+    field: 'securityFund',
+    document: `query ($id: ID!) { securityFund(id: $id) { name } }`,
+    variables: () => ({ id: fundId }),
+    // The fund's audience (its organisation, overseers, paid teams' and contract parties' organisations) and platform admins.
+    expected: { anonymous: 'UNAUTHENTICATED', outsider: 'NULL', member: 'OK', admin: 'OK', platformAdmin: 'OK' },
+  },
+  {
+    field: 'securityFundCreate',
+    document: `mutation ($input: SecurityFundCreateInput!) { securityFundCreate(input: $input) { fund { id } userErrors { code } } }`,
+    variables: (role) => ({ input: { organizationId: h.world.gid.org('community'), name: `經費 ${role}` } }),
+    // People who are ADMINs of the organisation; platform admins do not keep a community's books.
+    expected: { anonymous: 'UNAUTHENTICATED', outsider: 'FORBIDDEN', member: 'FORBIDDEN', admin: 'OK', platformAdmin: 'FORBIDDEN' },
+  },
+  {
+    field: 'securityFundUpdate',
+    document: `mutation ($input: SecurityFundUpdateInput!) { securityFundUpdate(input: $input) { fund { id } userErrors { code } } }`,
+    variables: (role) => ({ input: { fundId, name: `三板橋社區安防經費 ${role}` } }),
+    expected: { anonymous: 'UNAUTHENTICATED', outsider: 'NOT_FOUND', member: 'FORBIDDEN', admin: 'OK', platformAdmin: 'FORBIDDEN' },
+  },
+  {
+    field: 'fundEntryRecord',
+    document: `mutation ($input: FundEntryRecordInput!) { fundEntryRecord(input: $input) { entry { id } userErrors { code } } }`,
+    variables: () => ({ input: { fundId, category: 'SHOPS', occurredOn: dayOffset(0), amountMinor: 5000 } }),
+    // People who act for the fund's organisation.
+    expected: { anonymous: 'UNAUTHENTICATED', outsider: 'NOT_FOUND', member: 'OK', admin: 'OK', platformAdmin: 'FORBIDDEN' },
+  },
+  {
+    field: 'fundEntryApprove',
+    document: `mutation ($input: FundEntryDecideInput!) { fundEntryApprove(input: $input) { entry { id } userErrors { code } } }`,
+    variables: (role) => ({ input: { entryId: fundEntries.approve[role] } }),
+    // ADMINs and COORDINATORs of the fund's organisation, other than the recorder (the member recorded these).
+    expected: { anonymous: 'UNAUTHENTICATED', outsider: 'NOT_FOUND', member: 'FORBIDDEN', admin: 'OK', platformAdmin: 'FORBIDDEN' },
+  },
+  {
+    field: 'fundEntryReject',
+    document: `mutation ($input: FundEntryDecideInput!) { fundEntryReject(input: $input) { entry { id } userErrors { code } } }`,
+    variables: (role) => ({ input: { entryId: fundEntries.reject[role], reason: '收據不全' } }),
+    expected: { anonymous: 'UNAUTHENTICATED', outsider: 'NOT_FOUND', member: 'FORBIDDEN', admin: 'OK', platformAdmin: 'FORBIDDEN' },
+  },
+  {
+    field: 'fundEntryReverse',
+    document: `mutation ($input: FundEntryReverseInput!) { fundEntryReverse(input: $input) { entry { id } userErrors { code } } }`,
+    variables: (role) => ({ input: { entryId: fundEntries.reverse[role], occurredOn: dayOffset(0), reason: '重複登記' } }),
+    expected: { anonymous: 'UNAUTHENTICATED', outsider: 'NOT_FOUND', member: 'OK', admin: 'OK', platformAdmin: 'FORBIDDEN' },
+  },
+  {
+    field: 'fundStatementPublish',
+    document: `mutation ($input: FundStatementPublishInput!) { fundStatementPublish(input: $input) { statement { id } userErrors { code } } }`,
+    variables: () => ({ input: { fundId, periodStart: dayOffset(-40), periodEnd: dayOffset(-35) } }),
+    // People who are ADMINs of the fund's organisation.
+    expected: { anonymous: 'UNAUTHENTICATED', outsider: 'NOT_FOUND', member: 'FORBIDDEN', admin: 'OK', platformAdmin: 'FORBIDDEN' },
   },
   {
     field: 'screeningSpecialPeriods',

@@ -21,6 +21,7 @@ export const DEMO_ACCOUNTS = [
   { key: 'security-admin', email: 'security.admin@gongzhi.demo', name: '趙明', role: 'ADMIN, 荊州市沙市保安服務公司 (security company)', org: 'security-shashi', memberRole: MemberRole.ADMIN },
   { key: 'observer', email: 'observer@gongzhi.demo', name: '周敏', role: 'OBSERVER, 中山路街道辦事處 (street office)', org: 'street-office-zhongshan', memberRole: MemberRole.OBSERVER },
   { key: 'minyi-admin', email: 'minyi.admin@gongzhi.demo', name: '黃麗華', role: 'ADMIN, 民意街社區居委會 (Wuhan, self-funded security)', org: 'rc-minyi', memberRole: MemberRole.ADMIN },
+  { key: 'minyi-treasurer', email: 'minyi.treasurer@gongzhi.demo', name: '何建平', role: 'MEMBER, 民意街社區居委會 (records the security fund; the ADMIN approves payouts)', org: 'rc-minyi', memberRole: MemberRole.MEMBER },
   { key: 'resident', email: 'resident@gongzhi.demo', name: '孫大爺 (resident)', role: 'resident, no organisation', org: null, memberRole: null },
 ] as const;
 

@@ -38,12 +38,14 @@ import { WebhookDeliveryResolver, WebhookEndpointResolver } from './webhook/webh
 import { ScreeningRound, ScreeningRoundCase, ScreeningSpecialPeriod } from './screening/screening.entity';
 import { QualityEvaluation, QualityStandard } from './quality/quality.entity';
 import { ContractQualityResolver, QualityEvaluationResolver, QualityStandardResolver } from './quality/quality.resolver';
+import { FundEntry, FundStatement, SecurityFund, SecurityFundTeam } from './fund/fund.entity';
+import { fundResolvers } from './fund/fund.resolver';
 import { ScreeningRoundResolver, ScreeningSlotResolver, ScreeningSpecialPeriodResolver } from './screening/screening.resolver';
 import { LegalConsultation, LegalEducationActivity, LegalEducationCase, LegalEducationPlan, LegalServiceDuty, LegalServiceRoom } from './legal-education/legal-education.entity';
 import { legalEducationResolvers } from './legal-education/legal-education.resolver';
 
 /** Every TypeORM entity; the schema itself comes from migrations, never from these. */
-export const allEntities = [AuditEntry, EventRecord, Area, Organization, OrganizationJurisdiction, User, Membership, Relationship, ApiClient, Case, CaseFollower, CaseEvent, IllegalConstructionLedgerRecord, DisposalPlanPhase, Contract, ContractParty, ContractArea, ContractClause, ContractServiceLevel, ContractVersion, ContractSignature, ServiceLevelAssessment, MeetingSeries, Meeting, MeetingParticipant, AgendaItem, ActionItem, Consultation, ConsultationInvitee, ConsultationPosition, ConsultationProposal, PatrolTeam, PatrolTeamMember, Checkpoint, Route, RouteCheckpoint, Patrol, PatrolPlannedCheckpoint, PatrolEvent, WebhookEndpoint, WebhookDelivery, ScreeningSpecialPeriod, ScreeningRound, ScreeningRoundCase, QualityStandard, QualityEvaluation, LegalEducationActivity, LegalEducationCase, LegalEducationPlan, LegalServiceRoom, LegalServiceDuty, LegalConsultation];
+export const allEntities = [AuditEntry, EventRecord, Area, Organization, OrganizationJurisdiction, User, Membership, Relationship, ApiClient, Case, CaseFollower, CaseEvent, IllegalConstructionLedgerRecord, DisposalPlanPhase, Contract, ContractParty, ContractArea, ContractClause, ContractServiceLevel, ContractVersion, ContractSignature, ServiceLevelAssessment, MeetingSeries, Meeting, MeetingParticipant, AgendaItem, ActionItem, Consultation, ConsultationInvitee, ConsultationPosition, ConsultationProposal, PatrolTeam, PatrolTeamMember, Checkpoint, Route, RouteCheckpoint, Patrol, PatrolPlannedCheckpoint, PatrolEvent, WebhookEndpoint, WebhookDelivery, ScreeningSpecialPeriod, ScreeningRound, ScreeningRoundCase, QualityStandard, QualityEvaluation, LegalEducationActivity, LegalEducationCase, LegalEducationPlan, LegalServiceRoom, LegalServiceDuty, LegalConsultation, SecurityFund, SecurityFundTeam, FundEntry, FundStatement];
 
 /** Every type-graphql resolver. */
 export const allResolvers: NonEmptyArray<Function> = [
@@ -94,4 +96,5 @@ export const allResolvers: NonEmptyArray<Function> = [
   QualityEvaluationResolver,
   ContractQualityResolver,
   ...legalEducationResolvers,
+  ...fundResolvers,
 ];

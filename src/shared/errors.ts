@@ -23,6 +23,9 @@ export enum UserErrorCode {
   LAST_ADMIN = 'LAST_ADMIN',
   NOT_PERMITTED_HERE = 'NOT_PERMITTED_HERE',
   INVALID_CHARACTERS = 'INVALID_CHARACTERS',
+  SECOND_PERSON_REQUIRED = 'SECOND_PERSON_REQUIRED',
+  PERIOD_PUBLISHED = 'PERIOD_PUBLISHED',
+  APPROVALS_PENDING = 'APPROVALS_PENDING',
 }
 
 registerEnumType(UserErrorCode, {
@@ -45,6 +48,9 @@ registerEnumType(UserErrorCode, {
     LAST_ADMIN: { description: 'An organisation must keep at least one ADMIN.' },
     NOT_PERMITTED_HERE: { description: 'The viewer may act, but not with this value (for example another organisation).' },
     INVALID_CHARACTERS: { description: 'The text holds a control character (NUL and the like) or broken Unicode; only free-form text may hold tabs and line breaks.' },
+    SECOND_PERSON_REQUIRED: { description: 'Two-person rule: whoever recorded a fund entry cannot approve or reject it; another person must.' },
+    PERIOD_PUBLISHED: { description: 'The date lies in a period whose fund statement was published (公示): that period is frozen; record a correction in an open period instead.' },
+    APPROVALS_PENDING: { description: 'Entries of the period still await approval; approve or reject them before publishing.' },
   },
 });
 

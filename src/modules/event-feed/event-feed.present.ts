@@ -16,6 +16,9 @@ const ID_TYPES: Record<string, string> = {
   duplicate: 'Case',
   fromCase: 'Case',
   series: 'MeetingSeries',
+  entry: 'FundEntry',
+  reversesEntry: 'FundEntry',
+  statement: 'FundStatement',
 };
 
 const SUBJECT_TYPES: Record<string, string> = {
@@ -26,6 +29,7 @@ const SUBJECT_TYPES: Record<string, string> = {
   patrol: 'Patrol',
   screening: 'ScreeningRound',
   education: 'LegalEducationActivity',
+  fund: 'SecurityFund',
 };
 
 /** `fromOrganization` -> `Organization`: the longest trailing run of camel-case words that names a node type. */

@@ -451,6 +451,8 @@ export type RsvpResponse =
 export type UserErrorCode =
   /** The step was already taken. */
   | 'ALREADY_DONE'
+  /** Entries of the period still await approval; approve or reject them before publishing. */
+  | 'APPROVALS_PENDING'
   /** The record changed since the given version; reload and retry. */
   | 'CONFLICT'
   /** The change would make a record its own ancestor. */
@@ -475,8 +477,12 @@ export type UserErrorCode =
   | 'NOT_PERMITTED_HERE'
   /** The number or date lies outside the allowed range. */
   | 'OUT_OF_RANGE'
+  /** The date lies in a period whose fund statement was published (公示): that period is frozen; record a correction in an open period instead. */
+  | 'PERIOD_PUBLISHED'
   /** A required value is missing or blank. */
   | 'REQUIRED'
+  /** Two-person rule: whoever recorded a fund entry cannot approve or reject it; another person must. */
+  | 'SECOND_PERSON_REQUIRED'
   /** A record cannot relate to itself. */
   | 'SELF_REFERENCE'
   /** The value exceeds its maximum length. */
