@@ -17,6 +17,7 @@ import { ConstructionTracks1764615000002 } from './1764615000002-ConstructionTra
 import { QualityStandards1764615000003 } from './1764615000003-QualityStandards';
 import { SecurityFunds1764801000000 } from './1764801000000-SecurityFunds';
 import { LegalEducation1764802000000 } from './1764802000000-LegalEducation';
+import { Bulletins1764802000001 } from './1764802000001-Bulletins';
 import { JurisdictionFigureIndexes1764803000000 } from './1764803000000-JurisdictionFigureIndexes';
 
 /** Every migration, oldest first. Listed explicitly so the server, the CLI and the tests apply the same set. */
@@ -40,5 +41,6 @@ export const allMigrations = [
   QualityStandards1764615000003,
   SecurityFunds1764801000000,
   LegalEducation1764802000000,
+  Bulletins1764802000001,
   JurisdictionFigureIndexes1764803000000,
 ];

@@ -469,6 +469,15 @@ const cases = (): Case[] => [
     // Organisations whose jurisdiction covers the area and platform admins; null for anyone else.
     expected: { anonymous: 'UNAUTHENTICATED', outsider: 'NULL', member: 'OK', admin: 'OK', platformAdmin: 'OK' },
   },
+  // ---- bulletins ----
+  {
+    field: 'bulletinIssue',
+    document: `mutation ($input: BulletinIssueInput!) { bulletinIssue(input: $input) { bulletin { id } userErrors { code } } }`,
+    variables: () => ({ input: { issuerOrganizationId: h.world.gid.org('police'), kind: 'RISK_ALERT', title: '風險提示', body: '入室盜竊', areaId: h.world.gid.area('streetA') } }),
+    // ADMINs, COORDINATORs and LIAISON_OFFICERs of the issuing station; none of these roles is one.
+    expected: { anonymous: 'UNAUTHENTICATED', outsider: 'FORBIDDEN', member: 'FORBIDDEN', admin: 'FORBIDDEN', platformAdmin: 'FORBIDDEN' },
+  },
+  { field: 'bulletins', document: `{ bulletins(first: 1) { totalCount } }`, variables: () => ({}), expected: signedIn },
 ];
 
 describe('authorization matrix of the foundation operations', () => {

@@ -43,9 +43,11 @@ import { fundResolvers } from './fund/fund.resolver';
 import { ScreeningRoundResolver, ScreeningSlotResolver, ScreeningSpecialPeriodResolver } from './screening/screening.resolver';
 import { LegalConsultation, LegalEducationActivity, LegalEducationCase, LegalEducationPlan, LegalServiceDuty, LegalServiceRoom } from './legal-education/legal-education.entity';
 import { legalEducationResolvers } from './legal-education/legal-education.resolver';
+import { Bulletin, BulletinRecipient, BulletinWatch } from './bulletin/bulletin.entity';
+import { bulletinResolvers } from './bulletin/bulletin.resolver';
 
 /** Every TypeORM entity; the schema itself comes from migrations, never from these. */
-export const allEntities = [AuditEntry, EventRecord, Area, Organization, OrganizationJurisdiction, User, Membership, Relationship, ApiClient, Case, CaseFollower, CaseEvent, IllegalConstructionLedgerRecord, DisposalPlanPhase, Contract, ContractParty, ContractArea, ContractClause, ContractServiceLevel, ContractVersion, ContractSignature, ServiceLevelAssessment, MeetingSeries, Meeting, MeetingParticipant, AgendaItem, ActionItem, Consultation, ConsultationInvitee, ConsultationPosition, ConsultationProposal, PatrolTeam, PatrolTeamMember, Checkpoint, Route, RouteCheckpoint, Patrol, PatrolPlannedCheckpoint, PatrolEvent, WebhookEndpoint, WebhookDelivery, ScreeningSpecialPeriod, ScreeningRound, ScreeningRoundCase, QualityStandard, QualityEvaluation, LegalEducationActivity, LegalEducationCase, LegalEducationPlan, LegalServiceRoom, LegalServiceDuty, LegalConsultation, SecurityFund, SecurityFundTeam, FundEntry, FundStatement];
+export const allEntities = [AuditEntry, EventRecord, Area, Organization, OrganizationJurisdiction, User, Membership, Relationship, ApiClient, Case, CaseFollower, CaseEvent, IllegalConstructionLedgerRecord, DisposalPlanPhase, Contract, ContractParty, ContractArea, ContractClause, ContractServiceLevel, ContractVersion, ContractSignature, ServiceLevelAssessment, MeetingSeries, Meeting, MeetingParticipant, AgendaItem, ActionItem, Consultation, ConsultationInvitee, ConsultationPosition, ConsultationProposal, PatrolTeam, PatrolTeamMember, Checkpoint, Route, RouteCheckpoint, Patrol, PatrolPlannedCheckpoint, PatrolEvent, WebhookEndpoint, WebhookDelivery, ScreeningSpecialPeriod, ScreeningRound, ScreeningRoundCase, QualityStandard, QualityEvaluation, LegalEducationActivity, LegalEducationCase, LegalEducationPlan, LegalServiceRoom, LegalServiceDuty, LegalConsultation, SecurityFund, SecurityFundTeam, FundEntry, FundStatement, Bulletin, BulletinRecipient, BulletinWatch];
 
 /** Every type-graphql resolver. */
 export const allResolvers: NonEmptyArray<Function> = [
@@ -97,4 +99,5 @@ export const allResolvers: NonEmptyArray<Function> = [
   ContractQualityResolver,
   ...legalEducationResolvers,
   ...fundResolvers,
+  ...bulletinResolvers,
 ];

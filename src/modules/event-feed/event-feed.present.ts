@@ -30,6 +30,7 @@ const SUBJECT_TYPES: Record<string, string> = {
   screening: 'ScreeningRound',
   education: 'LegalEducationActivity',
   fund: 'SecurityFund',
+  bulletin: 'Bulletin',
 };
 
 /** `fromOrganization` -> `Organization`: the longest trailing run of camel-case words that names a node type. */

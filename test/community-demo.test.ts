@@ -5,6 +5,8 @@ import { createLogger } from '../src/shared/logger';
 import { seedFoundation } from '../src/demo/demo.foundation';
 import { seedCases } from '../src/demo/demo.cases';
 import { seedEducation } from '../src/demo/demo.education';
+import { seedPatrols } from '../src/demo/demo.patrols';
+import { seedBulletins } from '../src/demo/demo.bulletins';
 
 let database: TestDatabase;
 let db: DataSource;
@@ -18,7 +20,9 @@ beforeAll(async () => {
     const ctx = { em, ids, log: createLogger('silent') };
     await seedFoundation(ctx);
     await seedCases(ctx);
+    await seedPatrols(ctx);
     await seedEducation(ctx);
+    await seedBulletins(ctx);
   });
 }, 120_000);
 afterAll(async () => {
@@ -55,5 +59,19 @@ describe('demo legal education (普法)', () => {
     expect(row.duties).toBeGreaterThanOrEqual(11);
     expect(row.consultations).toBeGreaterThan(10);
     expect(row.within).toBe(row.consultations);
+  });
+});
+
+describe('demo bulletins (信息共享)', () => {
+  test('given the demo part, then 中山路派出所 has warned the committees, patrols and security companies of its street of a burglary pattern, with the doors and the alley to watch; 三板橋 acknowledged, 洪家台 not yet', async () => {
+    const recipients: { name: string; acknowledged: boolean }[] = await db.query(
+      `SELECT o.name, r.acknowledged_at IS NOT NULL AS acknowledged FROM bulletin_recipient r JOIN organization o ON o.id = r.organization_id WHERE r.bulletin_id = $1 ORDER BY o.name`,
+      [ids['bulletin:burglary']],
+    );
+    const byName = Object.fromEntries(recipients.map((r) => [r.name, r.acknowledged]));
+    expect(byName).toMatchObject({ 三板橋社區居委會: true, 洪家台社區居委會: false, 沙市區義務巡防總隊: true });
+    expect(Object.keys(byName)).not.toContain('便河社區居委會');
+    const [watch] = await db.query(`SELECT count(*)::int AS n FROM bulletin_watch WHERE bulletin_id = $1`, [ids['bulletin:burglary']]);
+    expect(watch.n).toBe(4);
   });
 });

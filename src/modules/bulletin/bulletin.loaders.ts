@@ -1,0 +1,17 @@
+import { In } from 'typeorm';
+import { defineByIdLoader, defineLoader, groupByKey } from '../../shared/loaders';
+import { Bulletin, BulletinRecipient, BulletinWatch } from './bulletin.entity';
+
+export const bulletinsById = defineByIdLoader(Bulletin);
+
+/** Recipients of each bulletin, by organisation id. */
+export const bulletinRecipientsByBulletinId = defineLoader<string, BulletinRecipient[]>(async (ids, ctx) => {
+  const rows = await ctx.app.db.getRepository(BulletinRecipient).find({ where: { bulletinId: In([...ids]) }, order: { organizationId: 'ASC' } });
+  return groupByKey(ids, rows, (r) => r.bulletinId);
+});
+
+/** Checkpoints each bulletin asks patrols to watch. */
+export const bulletinWatchesByBulletinId = defineLoader<string, BulletinWatch[]>(async (ids, ctx) => {
+  const rows = await ctx.app.db.getRepository(BulletinWatch).find({ where: { bulletinId: In([...ids]) }, order: { id: 'ASC' } });
+  return groupByKey(ids, rows, (w) => w.bulletinId);
+});
