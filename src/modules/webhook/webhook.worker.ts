@@ -9,6 +9,8 @@ import { OutboundGuard } from './webhook.outbound';
 const FANOUT_KEY = 'webhook-fanout';
 /** How often a process re-checks whether any endpoint is enabled (it wakes the fan-out only then). */
 const IN_USE_REFRESH_MS = 5000;
+/** Connections for the workers' queries, however many workers (plus three for the fan-out and wake-ups). */
+const POOL_MAX_FOR_WORKERS = 16;
 
 /**
  * The webhook queue of one process: a graphile-worker runner on a pool of
@@ -24,7 +26,7 @@ const IN_USE_REFRESH_MS = 5000;
  * later job of the queue overtake a failed one.
  */
 export class WebhookWorker {
-  private runner: Runner | null = null;
+  private runners: Runner[] = [];
   private readonly pool: Pool;
   readonly guard: OutboundGuard;
   private inUse = false;
@@ -38,7 +40,17 @@ export class WebhookWorker {
     private readonly config: Config,
     private readonly log: Logger,
   ) {
-    this.pool = new Pool({ connectionString: databaseUrl, max: config.webhooks.concurrency + 3, application_name: 'gongzhi-webhooks' });
+    this.pool = new Pool({
+      connectionString: databaseUrl,
+      // Deliveries spend their time waiting for receivers, not for the database: many workers share few connections.
+      max: Math.min(config.webhooks.concurrency, POOL_MAX_FOR_WORKERS) + 3,
+      application_name: 'gongzhi-webhooks',
+      // The queue's commits (job taken, job done, cursor moved with its delivery records) need not wait for the WAL
+      // flush: a crash can lose only the last few hundred milliseconds of them, and losing one rolls back a cursor
+      // with its records, so those events are sent again with the same webhook-id (at-least-once holds). Events
+      // themselves are committed by the API's own pool, durably.
+      options: '-c synchronous_commit=off',
+    });
     this.pool.on('error', (err) => log.warn({ err }, 'webhook pool client error'));
     this.guard = new OutboundGuard(config.webhooks);
   }
@@ -49,27 +61,34 @@ export class WebhookWorker {
 
   async start(): Promise<void> {
     const deps = this.deps;
-    const taskList: TaskList = {
-      [FANOUT_TASK]: async (_payload, helpers) => {
-        if (await fanout(deps)) await helpers.addJob(FANOUT_TASK, {}, { jobKey: FANOUT_KEY, queueName: FANOUT_KEY });
-      },
-      [DELIVER_TASK]: async (payload) => deliver(deps, (payload as { endpointId: string }).endpointId),
-      [REDELIVER_TASK]: async (payload) => redeliver(deps, (payload as { deliveryId: string }).deliveryId),
-    };
     const log = this.log;
-    this.runner = await run({
+    const logger = new WorkerLogger((scope) => (level, message, meta) => {
+      if (level === 'error') log.error({ scope, meta }, message);
+      else if (level === 'warning') log.warn({ scope }, message);
+      else log.debug({ scope }, message);
+    });
+    const options = {
       pgPool: this.pool,
-      concurrency: this.config.webhooks.concurrency,
       noHandleSignals: true,
       // LISTEN/NOTIFY wakes workers for new jobs; polling only finds retries that fell due.
       pollInterval: 1000,
-      taskList,
-      logger: new WorkerLogger((scope) => (level, message, meta) => {
-        if (level === 'error') log.error({ scope, meta }, message);
-        else if (level === 'warning') log.warn({ scope }, message);
-        else log.debug({ scope }, message);
-      }),
-    });
+      logger,
+    };
+    const deliveries: TaskList = {
+      [DELIVER_TASK]: async (payload) => deliver(deps, (payload as { endpointId: string }).endpointId),
+      [REDELIVER_TASK]: async (payload) => redeliver(deps, (payload as { deliveryId: string }).deliveryId),
+    };
+    // The fan-out has a runner of its own: behind busy delivery workers it would wait, and hand over events in
+    // bursts of thousands late, instead of a few at a time as they are committed.
+    const fanouts: TaskList = {
+      [FANOUT_TASK]: async (_payload, helpers) => {
+        if (await fanout(deps)) await helpers.addJob(FANOUT_TASK, {}, { jobKey: FANOUT_KEY, queueName: FANOUT_KEY });
+      },
+    };
+    this.runners = [
+      await run({ ...options, concurrency: this.config.webhooks.concurrency, taskList: deliveries }),
+      await run({ ...options, concurrency: 1, taskList: fanouts }),
+    ];
     // Anything that arrived while no process ran.
     await this.refreshInUse(true);
     if (this.inUse) this.wake();
@@ -118,8 +137,8 @@ export class WebhookWorker {
   async stop(): Promise<void> {
     this.stopped = true;
     await this.waking;
-    await this.runner?.stop();
-    this.runner = null;
+    await Promise.all(this.runners.map((runner) => runner.stop()));
+    this.runners = [];
     this.guard.close();
     await this.pool.end();
   }
