@@ -16,6 +16,7 @@ import { ScreeningRounds1764615000001 } from './1764615000001-ScreeningRounds';
 import { ConstructionTracks1764615000002 } from './1764615000002-ConstructionTracks';
 import { QualityStandards1764615000003 } from './1764615000003-QualityStandards';
 import { SecurityFunds1764801000000 } from './1764801000000-SecurityFunds';
+import { PatrolRosters1764801000001 } from './1764801000001-PatrolRosters';
 import { LegalEducation1764802000000 } from './1764802000000-LegalEducation';
 import { Bulletins1764802000001 } from './1764802000001-Bulletins';
 import { JurisdictionFigureIndexes1764803000000 } from './1764803000000-JurisdictionFigureIndexes';
@@ -40,6 +41,7 @@ export const allMigrations = [
   ConstructionTracks1764615000002,
   QualityStandards1764615000003,
   SecurityFunds1764801000000,
+  PatrolRosters1764801000001,
   LegalEducation1764802000000,
   Bulletins1764802000001,
   JurisdictionFigureIndexes1764803000000,

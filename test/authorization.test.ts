@@ -38,6 +38,8 @@ let qualityStandardId: string;
 /** A security fund of the community, and per role a pending payout (to approve or reject) and a counted contribution (to reverse). */
 let fundId: string;
 const fundEntries: Record<'approve' | 'reject' | 'reverse', Partial<Record<Role, string>>> = { approve: {}, reject: {}, reverse: {} };
+/** A paid team of the community, paid from a fund of its own; a completed patrol of it last month; per role a guard to change, one to mark leaving, and one who walked that patrol (to draw pay for). */
+const roster = { teamId: '', fundId: '', patrolId: '', present: '', update: {} as Partial<Record<Role, string>>, leave: {} as Partial<Record<Role, string>>, guard: {} as Partial<Record<Role, string>> };
 
 function tokenOf(role: Role): string | null {
   const map = { anonymous: null, outsider: h.world.tokens.outsider, member: h.world.tokens.communityMember, admin: h.world.tokens.communityAdmin, platformAdmin: h.world.tokens.platformAdmin };
@@ -134,6 +136,24 @@ beforeAll(async () => {
       );
       fundEntries[op][role] = toGlobalId('FundEntry', entry.id);
     }
+  }
+  const [team] = await db.query(`INSERT INTO patrol_team (name, kind, organization_id, area_id) VALUES ('三板橋社區安防隊', 'COMMUNITY_PAID', $1, $2) RETURNING id`, [h.world.orgs.community.id, h.world.areas.communityA.id]);
+  const [teamFund] = await db.query(`INSERT INTO security_fund (organization_id, name) VALUES ($1, '三板橋社區安防隊經費') RETURNING id`, [h.world.orgs.community.id]);
+  await db.query(`INSERT INTO security_fund_team (team_id, fund_id) VALUES ($1, $2)`, [team.id, teamFund.id]);
+  const lastMonthStart = `${dayOffset(-40).slice(0, 7)}-01`;
+  const [patrol] = await db.query(
+    `INSERT INTO patrol (team_id, area_id, planned_start, planned_end, status, started_at, ended_at) VALUES ($1, $2, $3::timestamptz, $3::timestamptz + interval '2 hours', 'COMPLETED', $3::timestamptz, $3::timestamptz + interval '2 hours') RETURNING id`,
+    [team.id, h.world.areas.communityA.id, `${dayOffset(-40)}T08:00:00+08:00`],
+  );
+  const person = async (name: string) => (await db.query(`INSERT INTO roster_entry (team_id, name, categories, joined_on, hourly_rate_minor) VALUES ($1, $2, '{PAID_GUARD}', $3, 2000) RETURNING id`, [team.id, name, lastMonthStart]))[0].id as string;
+  const present = await person('在隊');
+  Object.assign(roster, { teamId: toGlobalId('PatrolTeam', team.id), fundId: toGlobalId('SecurityFund', teamFund.id), patrolId: toGlobalId('Patrol', patrol.id), present: toGlobalId('RosterEntry', present) });
+  for (const role of ROLES) {
+    roster.update[role] = toGlobalId('RosterEntry', await person(`改 ${role}`));
+    roster.leave[role] = toGlobalId('RosterEntry', await person(`離 ${role}`));
+    const guard = await person(`付 ${role}`);
+    await db.query(`INSERT INTO patrol_participant (patrol_id, roster_entry_id) VALUES ($1, $2)`, [patrol.id, guard]);
+    roster.guard[role] = toGlobalId('RosterEntry', guard);
   }
 }, 120_000);
 afterAll(() => stopHarness(h));
@@ -428,6 +448,46 @@ const cases = (): Case[] => [
     document: `mutation ($input: FundStatementPublishInput!) { fundStatementPublish(input: $input) { statement { id } userErrors { code } } }`,
     variables: () => ({ input: { fundId, periodStart: dayOffset(-40), periodEnd: dayOffset(-35) } }),
     // People who are ADMINs of the fund's organisation.
+    expected: { anonymous: 'UNAUTHENTICATED', outsider: 'NOT_FOUND', member: 'FORBIDDEN', admin: 'OK', platformAdmin: 'FORBIDDEN' },
+  },
+  {
+    field: 'fundPayoutFromHours',
+    document: `mutation ($input: FundPayoutFromHoursInput!) { fundPayoutFromHours(input: $input) { entry { id } userErrors { code } } }`,
+    variables: (role) => ({ input: { fundId: roster.fundId, rosterEntryId: roster.guard[role], month: dayOffset(-40) } }),
+    // Like fundEntryRecord: people who act for the fund's organisation.
+    expected: { anonymous: 'UNAUTHENTICATED', outsider: 'NOT_FOUND', member: 'OK', admin: 'OK', platformAdmin: 'FORBIDDEN' },
+  },
+  {
+    field: 'rosterEntryAdd',
+    document: `mutation ($input: RosterEntryAddInput!) { rosterEntryAdd(input: $input) { rosterEntry { id } userErrors { code } } }`,
+    variables: (role) => ({ input: { teamId: roster.teamId, name: `新隊員 ${role}`, categories: ['VOLUNTEER'], joinedOn: dayOffset(0) } }),
+    // ADMINs and COORDINATORs of the team's organisation (and platform admins, as for patrols); outsiders do not see the team.
+    expected: { anonymous: 'UNAUTHENTICATED', outsider: 'NOT_FOUND', member: 'FORBIDDEN', admin: 'OK', platformAdmin: 'OK' },
+  },
+  {
+    field: 'rosterEntryUpdate',
+    document: `mutation ($input: RosterEntryUpdateInput!) { rosterEntryUpdate(input: $input) { rosterEntry { id } userErrors { code } } }`,
+    variables: (role) => ({ input: { rosterEntryId: roster.update[role], phone: '139 0000 1111' } }),
+    expected: { anonymous: 'UNAUTHENTICATED', outsider: 'NOT_FOUND', member: 'FORBIDDEN', admin: 'OK', platformAdmin: 'OK' },
+  },
+  {
+    field: 'rosterEntryLeave',
+    document: `mutation ($input: RosterEntryLeaveInput!) { rosterEntryLeave(input: $input) { rosterEntry { id } userErrors { code } } }`,
+    variables: (role) => ({ input: { rosterEntryId: roster.leave[role], leftOn: dayOffset(0) } }),
+    expected: { anonymous: 'UNAUTHENTICATED', outsider: 'NOT_FOUND', member: 'FORBIDDEN', admin: 'OK', platformAdmin: 'OK' },
+  },
+  {
+    field: 'patrolParticipantsRecord',
+    document: `mutation ($input: PatrolParticipantsRecordInput!) { patrolParticipantsRecord(input: $input) { patrol { id } userErrors { code } } }`,
+    variables: () => ({ input: { patrolId: roster.patrolId, rosterEntryIds: [roster.present, ...Object.values(roster.guard)] } }),
+    // Whoever may record the patrol's check-ins: its managers and the team's own members.
+    expected: { anonymous: 'UNAUTHENTICATED', outsider: 'NOT_FOUND', member: 'FORBIDDEN', admin: 'OK', platformAdmin: 'OK' },
+  },
+  {
+    field: 'rosterRecognitionAward',
+    document: `mutation ($input: RosterRecognitionAwardInput!) { rosterRecognitionAward(input: $input) { recognition { id } userErrors { code } } }`,
+    variables: () => ({ input: { rosterEntryId: roster.present, kind: 'POINTS', points: 5, reason: '全月無缺勤' } }),
+    // People leading an organisation that sees the team (its own, the community, the police station).
     expected: { anonymous: 'UNAUTHENTICATED', outsider: 'NOT_FOUND', member: 'FORBIDDEN', admin: 'OK', platformAdmin: 'FORBIDDEN' },
   },
   {

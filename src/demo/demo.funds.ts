@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { today } from '../shared/clock';
 import { FundEntry, FundEntryCategory, FundEntryStatus, FundStatement, SecurityFund, SecurityFundTeam, kindOf } from '../modules/fund/fund.entity';
+import { hoursOf } from '../modules/roster/roster.loaders';
+import { MINYI_GUARDS, MINYI_RATE_MINOR } from './demo.rosters';
 import type { DemoContext } from './demo.types';
 
 /** First day of the month `offset` months from the month of `day` (YYYY-MM-DD). */
@@ -83,7 +85,17 @@ export async function seedFunds({ em, ids }: DemoContext): Promise<void> {
       add(minyi, treasurer, minyiAdmin, { category: FundEntryCategory.GOVERNMENT_SUBSIDY, on: day(first, 10), amount: 300_000, receipt: `JH-${tag}`, text: `${label} 江漢區政府季度安保補貼` });
       add(minyi, treasurer, minyiAdmin, { category: FundEntryCategory.INSURANCE, on: day(first, 12), amount: 60_000, receipt: `MY-${tag}-I`, text: `${label} 安保隊員意外傷害保險 (季度)` });
     }
-    add(minyi, treasurer, minyiAdmin, { category: FundEntryCategory.GUARD_PAY, on: day(first, 25), amount: 800_000, receipt: `MY-${tag}-P`, text: `${label} 安保隊員報酬 (5人)` });
+    if (offset < -1 || !ids['roster:minyi-1']) {
+      add(minyi, treasurer, minyiAdmin, { category: FundEntryCategory.GUARD_PAY, on: day(first, 25), amount: 800_000, receipt: `MY-${tag}-P`, text: `${label} 安保隊員報酬 (5人)` });
+    } else {
+      // Last month, the first with the roster kept: each guard's pay drawn from the hours of the rounds they walked.
+      const hours = await hoursOf(em, MINYI_GUARDS.map((g) => ({ rosterEntryId: ids[`roster:${g.key}`], month: first })));
+      hours.forEach((h, i) => {
+        const amount = Math.round((Math.round(h.hours * 100) * MINYI_RATE_MINOR) / 100);
+        add(minyi, treasurer, minyiAdmin, { category: FundEntryCategory.GUARD_PAY, on: monthEnd(first), amount, receipt: `MY-${tag}-P${i + 1}`, text: `${label} 報酬：${h.patrols}次巡邏 ${h.hours} 小時 × ${MINYI_RATE_MINOR / 100} 元/小時` });
+        Object.assign(entries[entries.length - 1], { rosterEntryId: h.rosterEntryId, payMonth: first, hours: h.hours, rateMinorPerHour: MINYI_RATE_MINOR });
+      });
+    }
     if (offset === -4) add(minyi, treasurer, minyiAdmin, { category: FundEntryCategory.EQUIPMENT, on: day(first, 18), amount: 150_000, receipt: `MY-${tag}-E`, text: '強光手電、對講機和反光背心' });
   }
 

@@ -40,6 +40,8 @@ import { QualityEvaluation, QualityStandard } from './quality/quality.entity';
 import { ContractQualityResolver, QualityEvaluationResolver, QualityStandardResolver } from './quality/quality.resolver';
 import { FundEntry, FundStatement, SecurityFund, SecurityFundTeam } from './fund/fund.entity';
 import { fundResolvers } from './fund/fund.resolver';
+import { PatrolParticipant, RosterEntry, RosterRecognition } from './roster/roster.entity';
+import { rosterResolvers } from './roster/roster.resolver';
 import { ScreeningRoundResolver, ScreeningSlotResolver, ScreeningSpecialPeriodResolver } from './screening/screening.resolver';
 import { LegalConsultation, LegalEducationActivity, LegalEducationCase, LegalEducationPlan, LegalServiceDuty, LegalServiceRoom } from './legal-education/legal-education.entity';
 import { legalEducationResolvers } from './legal-education/legal-education.resolver';
@@ -47,7 +49,7 @@ import { Bulletin, BulletinRecipient, BulletinWatch } from './bulletin/bulletin.
 import { bulletinResolvers } from './bulletin/bulletin.resolver';
 
 /** Every TypeORM entity; the schema itself comes from migrations, never from these. */
-export const allEntities = [AuditEntry, EventRecord, Area, Organization, OrganizationJurisdiction, User, Membership, Relationship, ApiClient, Case, CaseFollower, CaseEvent, IllegalConstructionLedgerRecord, DisposalPlanPhase, Contract, ContractParty, ContractArea, ContractClause, ContractServiceLevel, ContractVersion, ContractSignature, ServiceLevelAssessment, MeetingSeries, Meeting, MeetingParticipant, AgendaItem, ActionItem, Consultation, ConsultationInvitee, ConsultationPosition, ConsultationProposal, PatrolTeam, PatrolTeamMember, Checkpoint, Route, RouteCheckpoint, Patrol, PatrolPlannedCheckpoint, PatrolEvent, WebhookEndpoint, WebhookDelivery, ScreeningSpecialPeriod, ScreeningRound, ScreeningRoundCase, QualityStandard, QualityEvaluation, LegalEducationActivity, LegalEducationCase, LegalEducationPlan, LegalServiceRoom, LegalServiceDuty, LegalConsultation, SecurityFund, SecurityFundTeam, FundEntry, FundStatement, Bulletin, BulletinRecipient, BulletinWatch];
+export const allEntities = [AuditEntry, EventRecord, Area, Organization, OrganizationJurisdiction, User, Membership, Relationship, ApiClient, Case, CaseFollower, CaseEvent, IllegalConstructionLedgerRecord, DisposalPlanPhase, Contract, ContractParty, ContractArea, ContractClause, ContractServiceLevel, ContractVersion, ContractSignature, ServiceLevelAssessment, MeetingSeries, Meeting, MeetingParticipant, AgendaItem, ActionItem, Consultation, ConsultationInvitee, ConsultationPosition, ConsultationProposal, PatrolTeam, PatrolTeamMember, Checkpoint, Route, RouteCheckpoint, Patrol, PatrolPlannedCheckpoint, PatrolEvent, WebhookEndpoint, WebhookDelivery, ScreeningSpecialPeriod, ScreeningRound, ScreeningRoundCase, QualityStandard, QualityEvaluation, LegalEducationActivity, LegalEducationCase, LegalEducationPlan, LegalServiceRoom, LegalServiceDuty, LegalConsultation, SecurityFund, SecurityFundTeam, FundEntry, FundStatement, Bulletin, BulletinRecipient, BulletinWatch, RosterEntry, PatrolParticipant, RosterRecognition];
 
 /** Every type-graphql resolver. */
 export const allResolvers: NonEmptyArray<Function> = [
@@ -100,4 +102,5 @@ export const allResolvers: NonEmptyArray<Function> = [
   ...legalEducationResolvers,
   ...fundResolvers,
   ...bulletinResolvers,
+  ...rosterResolvers,
 ];

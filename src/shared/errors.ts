@@ -26,6 +26,7 @@ export enum UserErrorCode {
   SECOND_PERSON_REQUIRED = 'SECOND_PERSON_REQUIRED',
   PERIOD_PUBLISHED = 'PERIOD_PUBLISHED',
   APPROVALS_PENDING = 'APPROVALS_PENDING',
+  PAY_DRAWN = 'PAY_DRAWN',
 }
 
 registerEnumType(UserErrorCode, {
@@ -51,6 +52,7 @@ registerEnumType(UserErrorCode, {
     SECOND_PERSON_REQUIRED: { description: 'Two-person rule: whoever recorded a fund entry cannot approve or reject it; another person must.' },
     PERIOD_PUBLISHED: { description: 'The date lies in a period whose fund statement was published (公示): that period is frozen; record a correction in an open period instead.' },
     APPROVALS_PENDING: { description: 'Entries of the period still await approval; approve or reject them before publishing.' },
+    PAY_DRAWN: { description: "A person's pay for the month was already drawn from their hours into a fund payout; reverse (or have rejected) that payout before changing the hours or drawing again." },
   },
 });
 

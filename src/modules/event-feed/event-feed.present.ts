@@ -31,6 +31,7 @@ const SUBJECT_TYPES: Record<string, string> = {
   education: 'LegalEducationActivity',
   fund: 'SecurityFund',
   bulletin: 'Bulletin',
+  roster: 'PatrolTeam',
 };
 
 /** `fromOrganization` -> `Organization`: the longest trailing run of camel-case words that names a node type. */

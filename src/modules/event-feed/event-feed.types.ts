@@ -15,6 +15,7 @@ export enum EventTopic {
   EDUCATION = 'education',
   FUND = 'fund',
   BULLETIN = 'bulletin',
+  ROSTER = 'roster',
 }
 
 registerEnumType(EventTopic, {
@@ -31,6 +32,7 @@ registerEnumType(EventTopic, {
     BULLETIN: { description: 'Bulletins and risk alerts issued and acknowledged (as `bulletinsFeed`).' },
     EDUCATION: { description: 'Legal education: activities planned, held, corrected and cancelled, annual plans set, legal-service rooms, duties and consultations (polling and webhooks; no subscription of its own).' },
     FUND: { description: 'Security funds: entries recorded, approved and rejected, statements published (as `fundUpdates`). Amounts and categories, never names or phones.' },
+    ROSTER: { description: 'Patrol rosters: people added, changed or leaving, who took part in patrols, recognition given (as `rosterUpdates`). Ids and figures, never names or phones.' },
   },
 });
 

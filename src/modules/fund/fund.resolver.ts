@@ -25,6 +25,7 @@ import {
   FundEntryPayload,
   FundEntryRecordInput,
   FundEntryReverseInput,
+  FundPayoutFromHoursInput,
   FundStatementPayload,
   FundStatementPublishInput,
   SecurityFundCreateInput,
@@ -34,6 +35,7 @@ import {
 import { balanceMinorByFundId, fundEntriesByFundId, fundEntriesById, fundIdByTeamId, fundStatementsByFundId, securityFundsById, reversalIdByEntryId, teamIdsByFundId } from './fund.loaders';
 import { approveEntry, createFund, findFund, findFundEntry, findFundStatement, listFunds, recordEntry, rejectEntry, reverseEntry, updateFund } from './fund.service';
 import { checkPeriod, computeFigures, publishStatement } from './fund.statement';
+import { payoutFromHours } from './fund.payroll';
 
 const SecurityFundConnection = Connection(SecurityFund);
 const FundEntryConnection = Connection(FundEntry);
@@ -101,6 +103,15 @@ export class SecurityFundResolver {
   @Access(AccessLevel.WRITE)
   fundEntryReverse(@Ctx() ctx: AppContext, @Arg('input', { description: 'The entry to reverse.' }) input: FundEntryReverseInput) {
     return withUserErrors<FundEntryPayload>(() => reverseEntry(ctx, input));
+  }
+
+  @Mutation(() => FundEntryPayload, {
+    description:
+      "Draws a paid guard's pay for an ended month from the hours of the completed patrols they took part in (hours x rate) into a GUARD_PAY payout, PENDING until a second person approves it. Once per person and month (PAY_DRAWN) unless that payout was rejected or reversed. People who act for the fund's organisation.",
+  })
+  @Access(AccessLevel.WRITE)
+  fundPayoutFromHours(@Ctx() ctx: AppContext, @Arg('input', { description: 'The fund, person and month.' }) input: FundPayoutFromHoursInput) {
+    return withUserErrors<FundEntryPayload>(() => payoutFromHours(ctx, input));
   }
 
   @Mutation(() => FundStatementPayload, {

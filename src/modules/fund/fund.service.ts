@@ -248,10 +248,16 @@ export async function fundToRecordIn(ctx: AppContext, fundId: string | null): Pr
   return fund;
 }
 
-/** Checks a guard-pay payee: a roster entry of a team this fund pays (the roster module fills this in). */
-export const payeeCheck: { run: (tx: Tx, fund: SecurityFund, rosterEntryId: string) => Promise<string | null> } = {
-  run: async () => 'Roster entries are not available.',
-};
+/** A guard-pay payee must be on the roster of a team this fund pays; null when so, else why not. */
+export async function payeeProblem(tx: Pick<Tx, 'em'>, fund: SecurityFund, rosterEntryId: string): Promise<string | null> {
+  const [row] = await tx.em.query(
+    `SELECT r.categories, ft.fund_id FROM roster_entry r LEFT JOIN security_fund_team ft ON ft.team_id = r.team_id WHERE r.id = $1`,
+    [rosterEntryId],
+  );
+  if (!row) return 'No RosterEntry with this id.';
+  if (row.fund_id !== fund.id) return "The person's team is not paid from this fund.";
+  return null;
+}
 
 export async function recordEntry(ctx: AppContext, input: FundEntryRecordInput): Promise<{ entry: FundEntry }> {
   const check = new InputCheck();
@@ -268,7 +274,7 @@ export async function recordEntry(ctx: AppContext, input: FundEntryRecordInput):
   return inTransaction(ctx, async (tx) => {
     await lockFund(tx, fund.id);
     if (rosterEntryId) {
-      const problem = await payeeCheck.run(tx, fund, rosterEntryId);
+      const problem = await payeeProblem(tx, fund, rosterEntryId);
       if (problem) fail('rosterEntryId', UserErrorCode.NOT_PERMITTED_HERE, problem);
     }
     const entry = await insertEntry(tx, fund, { category: input.category, occurredOn: occurredOn!, amountMinor: input.amountMinor, receiptReference, description, rosterEntryId, payMonth });

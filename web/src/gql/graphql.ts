@@ -477,6 +477,8 @@ export type UserErrorCode =
   | 'NOT_PERMITTED_HERE'
   /** The number or date lies outside the allowed range. */
   | 'OUT_OF_RANGE'
+  /** A person's pay for the month was already drawn from their hours into a fund payout; reverse (or have rejected) that payout before changing the hours or drawing again. */
+  | 'PAY_DRAWN'
   /** The date lies in a period whose fund statement was published (公示): that period is frozen; record a correction in an open period instead. */
   | 'PERIOD_PUBLISHED'
   /** A required value is missing or blank. */
