@@ -1,5 +1,5 @@
 import { registerJob } from '../../shared/scheduler';
-import { runContractLifecycle } from './contract.service';
+import { runContractLifecycle } from './contract.lifecycle';
 
 /**
  * Time-driven contract steps: a fully signed contract becomes ACTIVE on its

@@ -33,23 +33,9 @@ import {
   contractSignaturesByContractId,
   contractVersionsByContractId,
 } from './contract.loaders';
-import {
-  MAX_EXPIRING_WITHIN_DAYS,
-  NO_MATCH,
-  amendContract,
-  awaitingSignatureOrganizationIds,
-  contractsOfOrganization,
-  draftContract,
-  findContract,
-  listContracts,
-  proposeContract,
-  resumeContract,
-  signContract,
-  suspendContract,
-  terminateContract,
-  declineContract,
-  updateContract,
-} from './contract.service';
+import { MAX_EXPIRING_WITHIN_DAYS, NO_MATCH, awaitingSignatureOrganizationIds, contractsOfOrganization, findContract, listContracts } from './contract.service';
+import { draftContract, proposeContract, updateContract } from './contract.drafting';
+import { amendContract, declineContract, resumeContract, signContract, suspendContract, terminateContract } from './contract.signing';
 import './contract.jobs';
 
 const ContractConnection = Connection(Contract);
