@@ -6,7 +6,7 @@ import { CaseEventType, CaseEventVisibility, CaseStatus, ReporterVerdict, type C
 import type { CaseFeedbackInput } from './case.inputs';
 import { dueFrom, slaHours } from './case.intake';
 import { isCaseReporter } from './case.policy';
-import { noteStep, transition } from './case.service';
+import { noteStep, transition } from './case.transitions';
 
 /** How long after a resolution the reporter may still have the case reopened. */
 export const REOPEN_WINDOW_DAYS = 15;

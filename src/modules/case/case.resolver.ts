@@ -61,29 +61,9 @@ import {
   publicCaseEventsByCaseId,
 } from './case.loaders';
 import { canSeeReporterContact } from './case.policy';
-import {
-  accessTo,
-  assignCase,
-  caseFacts,
-  closeCase,
-  commentOnCase,
-  completeDisposalPhase,
-  findCase,
-  listCases,
-  listDisputeScreening,
-  listLedger,
-  listMyQueue,
-  mergeCases,
-  reassignCase,
-  reopenCase,
-  reportCase,
-  resolveCase,
-  setDisposalPlan,
-  setLedger,
-  startCase,
-  superviseCase,
-  triageCase,
-} from './case.service';
+import { accessTo, caseFacts, findCase, listCases, listDisputeScreening, listLedger, listMyQueue, reportCase } from './case.service';
+import { assignCase, closeCase, commentOnCase, mergeCases, reassignCase, reopenCase, resolveCase, startCase, superviseCase, triageCase } from './case.transitions';
+import { completeDisposalPhase, setDisposalPlan, setLedger } from './case.ledger';
 import { CaseUpdate, toCaseUpdate } from './case.types';
 import { COUNT_BOUND } from './case.lists';
 import './case.jobs';
