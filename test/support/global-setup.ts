@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -25,21 +26,50 @@ export default async function globalSetup(): Promise<void> {
   } else {
     console.log(`\n[test] using DATABASE_URL`);
   }
-  const template = `gz_tpl_${process.pid}`;
   const admin = new Client({ connectionString: adminUrl });
   await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${template}`);
-  await admin.query(`CREATE DATABASE ${template}`);
-  await admin.end();
-
-  const templateUrl = withDatabase(adminUrl, template);
-  const db = createDataSource(templateUrl, createLogger('silent'), 1);
-  await db.initialize();
-  await migrate(db);
-  await db.destroy();
+  // Mutation runs start jest once per mutant: they keep one template per set of migrations instead of
+  // migrating a new one every time (jest.flows.config.js asks for it).
+  const keep = process.env.GONGZHI_TEST_KEEP_TEMPLATE === '1';
+  const template = keep ? `gz_tpl_keep_${migrationsFingerprint()}` : `gz_tpl_${process.pid}`;
+  try {
+    if (keep) {
+      await admin.query('SELECT pg_advisory_lock(hashtext($1))', [template]);
+      const [{ exists }] = (await admin.query('SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1) AS exists', [template])).rows;
+      if (!exists) await createTemplate(admin, adminUrl, template);
+    } else {
+      await createTemplate(admin, adminUrl, template);
+    }
+  } finally {
+    await admin.end();
+  }
 
   process.env.GONGZHI_TEST_ADMIN_URL = adminUrl;
   process.env.GONGZHI_TEST_TEMPLATE = template;
+}
+
+async function createTemplate(admin: Client, adminUrl: string, template: string): Promise<void> {
+  await admin.query(`DROP DATABASE IF EXISTS ${template}`);
+  await admin.query(`CREATE DATABASE ${template}`);
+  const db = createDataSource(withDatabase(adminUrl, template), createLogger('silent'), 1);
+  try {
+    await db.initialize();
+    await migrate(db);
+  } catch (error) {
+    if (db.isInitialized) await db.destroy();
+    // A half-migrated template must not be kept for the next run.
+    await admin.query(`DROP DATABASE IF EXISTS ${template}`);
+    throw error;
+  }
+  await db.destroy();
+}
+
+/** Changes whenever a migration is added or edited, so a kept template never lags the code. */
+function migrationsFingerprint(): string {
+  const dir = path.join(__dirname, '../../migrations');
+  const hash = createHash('sha256');
+  for (const name of fs.readdirSync(dir).sort()) hash.update(name).update(fs.readFileSync(path.join(dir, name)));
+  return hash.digest('hex').slice(0, 12);
 }
 
 export function withDatabase(url: string, database: string): string {

@@ -10,7 +10,7 @@ export default async function globalTeardown(): Promise<void> {
     fs.rmSync(embedded.dir, { recursive: true, force: true });
     return;
   }
-  if (adminUrl && template) {
+  if (adminUrl && template && process.env.GONGZHI_TEST_KEEP_TEMPLATE !== '1') {
     const admin = new Client({ connectionString: adminUrl });
     await admin.connect();
     // Test databases cloned from the template are dropped by the files that made them.
