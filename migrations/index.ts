@@ -19,6 +19,7 @@ import { SecurityFunds1764801000000 } from './1764801000000-SecurityFunds';
 import { PatrolRosters1764801000001 } from './1764801000001-PatrolRosters';
 import { LegalEducation1764802000000 } from './1764802000000-LegalEducation';
 import { Bulletins1764802000001 } from './1764802000001-Bulletins';
+import { PublicFace1764802000002 } from './1764802000002-PublicFace';
 import { JurisdictionFigureIndexes1764803000000 } from './1764803000000-JurisdictionFigureIndexes';
 
 /** Every migration, oldest first. Listed explicitly so the server, the CLI and the tests apply the same set. */
@@ -44,5 +45,6 @@ export const allMigrations = [
   PatrolRosters1764801000001,
   LegalEducation1764802000000,
   Bulletins1764802000001,
+  PublicFace1764802000002,
   JurisdictionFigureIndexes1764803000000,
 ];

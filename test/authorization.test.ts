@@ -538,6 +538,16 @@ const cases = (): Case[] => [
     expected: { anonymous: 'UNAUTHENTICATED', outsider: 'FORBIDDEN', member: 'FORBIDDEN', admin: 'FORBIDDEN', platformAdmin: 'FORBIDDEN' },
   },
   { field: 'bulletins', document: `{ bulletins(first: 1) { totalCount } }`, variables: () => ({}), expected: signedIn },
+  // ---- the public face ----
+  { field: 'publicBoard', document: `query ($areaId: ID!) { publicBoard(areaId: $areaId) { area { name } } }`, variables: () => ({ areaId: h.world.gid.area('city') }), expected: everyone },
+  { field: 'publicAreas', document: `{ publicAreas { name } }`, variables: () => ({}), expected: everyone },
+  {
+    field: 'publicationPublish',
+    document: `mutation ($input: PublicationPublishInput!) { publicationPublish(input: $input) { publication { recordType } userErrors { code } } }`,
+    variables: () => ({ input: { recordId: toGlobalId('Case', '00000000-0000-4000-8000-000000000000') } }),
+    expected: { anonymous: 'UNAUTHENTICATED', outsider: 'NOT_FOUND', member: 'NOT_FOUND', admin: 'NOT_FOUND', platformAdmin: 'NOT_FOUND' },
+  },
+  { field: 'residentConsultations', document: `{ residentConsultations { question } }`, variables: () => ({}), expected: signedIn },
 ];
 
 describe('authorization matrix of the foundation operations', () => {

@@ -7,6 +7,8 @@ import { seedCases } from '../src/demo/demo.cases';
 import { seedEducation } from '../src/demo/demo.education';
 import { seedPatrols } from '../src/demo/demo.patrols';
 import { seedBulletins } from '../src/demo/demo.bulletins';
+import { seedContracts } from '../src/demo/demo.contracts';
+import { seedPublic } from '../src/demo/demo.public';
 
 let database: TestDatabase;
 let db: DataSource;
@@ -19,10 +21,12 @@ beforeAll(async () => {
   await db.transaction(async (em) => {
     const ctx = { em, ids, log: createLogger('silent') };
     await seedFoundation(ctx);
-    await seedCases(ctx);
+    await seedContracts(ctx);
     await seedPatrols(ctx);
+    await seedCases(ctx);
     await seedEducation(ctx);
     await seedBulletins(ctx);
+    await seedPublic(ctx);
   });
 }, 120_000);
 afterAll(async () => {
@@ -73,5 +77,24 @@ describe('demo bulletins (信息共享)', () => {
     expect(Object.keys(byName)).not.toContain('便河社區居委會');
     const [watch] = await db.query(`SELECT count(*)::int AS n FROM bulletin_watch WHERE bulletin_id = $1`, [ids['bulletin:burglary']]);
     expect(watch.n).toBe(4);
+  });
+});
+
+describe('demo public face', () => {
+  test('given the demo part, then a few typical supervised cases, the upcoming 12.4 activities and 三板橋\'s security contract are published, each by the organisation responsible', async () => {
+    const rows: { record_type: string; supervised: boolean | null; by_supervisor: boolean | null }[] = await db.query(
+      `SELECT p.record_type, c.supervised_at IS NOT NULL AS supervised, c.supervising_organization_id = p.published_by_organization_id AS by_supervisor
+         FROM publication p LEFT JOIN case_record c ON c.id = p.record_id WHERE p.withdrawn_at IS NULL`,
+    );
+    const cases = rows.filter((r) => r.record_type === 'CASE');
+    expect(cases.length).toBeGreaterThanOrEqual(3);
+    expect(cases.every((r) => r.supervised && r.by_supervisor)).toBe(true);
+    expect(rows.filter((r) => r.record_type === 'LEGAL_EDUCATION_ACTIVITY').length + rows.filter((r) => r.record_type === 'CONTRACT').length).toBeGreaterThanOrEqual(1);
+    expect(rows.filter((r) => r.record_type === 'CONTRACT')).toHaveLength(1);
+  });
+
+  test('given the demo part, then the night-patrol consultation is open to 三板橋\'s residents', async () => {
+    const [row] = await db.query(`SELECT resident_area_id FROM consultation WHERE id = $1`, [ids['consultation:night-patrols']]);
+    expect(row.resident_area_id).toBe(ids['area:c-sanbanqiao']);
   });
 });

@@ -47,9 +47,13 @@ import { LegalConsultation, LegalEducationActivity, LegalEducationCase, LegalEdu
 import { legalEducationResolvers } from './legal-education/legal-education.resolver';
 import { Bulletin, BulletinRecipient, BulletinWatch } from './bulletin/bulletin.entity';
 import { bulletinResolvers } from './bulletin/bulletin.resolver';
+import { Publication } from './public/public.entity';
+import { publicResolvers } from './public/public.resolver';
+import './public/public.jobs';
+import { ConsultationResidentPosition, ConsultationResidentsResolver } from './consultation/consultation.residents';
 
 /** Every TypeORM entity; the schema itself comes from migrations, never from these. */
-export const allEntities = [AuditEntry, EventRecord, Area, Organization, OrganizationJurisdiction, User, Membership, Relationship, ApiClient, Case, CaseFollower, CaseEvent, IllegalConstructionLedgerRecord, DisposalPlanPhase, Contract, ContractParty, ContractArea, ContractClause, ContractServiceLevel, ContractVersion, ContractSignature, ServiceLevelAssessment, MeetingSeries, Meeting, MeetingParticipant, AgendaItem, ActionItem, Consultation, ConsultationInvitee, ConsultationPosition, ConsultationProposal, PatrolTeam, PatrolTeamMember, Checkpoint, Route, RouteCheckpoint, Patrol, PatrolPlannedCheckpoint, PatrolEvent, WebhookEndpoint, WebhookDelivery, ScreeningSpecialPeriod, ScreeningRound, ScreeningRoundCase, QualityStandard, QualityEvaluation, LegalEducationActivity, LegalEducationCase, LegalEducationPlan, LegalServiceRoom, LegalServiceDuty, LegalConsultation, SecurityFund, SecurityFundTeam, FundEntry, FundStatement, Bulletin, BulletinRecipient, BulletinWatch, RosterEntry, PatrolParticipant, RosterRecognition];
+export const allEntities = [AuditEntry, EventRecord, Area, Organization, OrganizationJurisdiction, User, Membership, Relationship, ApiClient, Case, CaseFollower, CaseEvent, IllegalConstructionLedgerRecord, DisposalPlanPhase, Contract, ContractParty, ContractArea, ContractClause, ContractServiceLevel, ContractVersion, ContractSignature, ServiceLevelAssessment, MeetingSeries, Meeting, MeetingParticipant, AgendaItem, ActionItem, Consultation, ConsultationInvitee, ConsultationPosition, ConsultationProposal, PatrolTeam, PatrolTeamMember, Checkpoint, Route, RouteCheckpoint, Patrol, PatrolPlannedCheckpoint, PatrolEvent, WebhookEndpoint, WebhookDelivery, ScreeningSpecialPeriod, ScreeningRound, ScreeningRoundCase, QualityStandard, QualityEvaluation, LegalEducationActivity, LegalEducationCase, LegalEducationPlan, LegalServiceRoom, LegalServiceDuty, LegalConsultation, SecurityFund, SecurityFundTeam, FundEntry, FundStatement, Bulletin, BulletinRecipient, BulletinWatch, RosterEntry, PatrolParticipant, RosterRecognition, Publication, ConsultationResidentPosition];
 
 /** Every type-graphql resolver. */
 export const allResolvers: NonEmptyArray<Function> = [
@@ -103,4 +107,6 @@ export const allResolvers: NonEmptyArray<Function> = [
   ...fundResolvers,
   ...bulletinResolvers,
   ...rosterResolvers,
+  ...publicResolvers,
+  ConsultationResidentsResolver,
 ];

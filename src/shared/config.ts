@@ -33,6 +33,8 @@ export interface Config {
   signInMaxFailuresPerAccount: number;
   /** Failed sign-ins per client address per hour before it must wait. */
   signInMaxFailuresPerAddress: number;
+  /** Requests to the public (signed-out) operations per client address per minute. */
+  publicMaxRequestsPerMinute: number;
   /** Reverse proxies in front of the server whose X-Forwarded-For is believed (0: use the TCP peer address). */
   trustProxyHops: number;
   logLevel: string;
@@ -189,6 +191,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     refreshTtlSeconds: int(env, 'REFRESH_TTL_SECONDS', 43200, 300, 30 * 86400),
     signInMaxFailuresPerAccount: int(env, 'SIGNIN_MAX_FAILURES_PER_ACCOUNT', 10, 1, 1000),
     signInMaxFailuresPerAddress: int(env, 'SIGNIN_MAX_FAILURES_PER_ADDRESS', 100, 1, 100000),
+    publicMaxRequestsPerMinute: int(env, 'PUBLIC_MAX_REQUESTS_PER_MINUTE', 60, 1, 100000),
     trustProxyHops: int(env, 'TRUST_PROXY_HOPS', 0, 0, 10),
     logLevel,
     dataDir: path.resolve(env.DATA_DIR || '.data'),

@@ -16,6 +16,7 @@ describe('integer settings', () => {
     ['REFRESH_TTL_SECONDS', 'refreshTtlSeconds', 43200, 300, 30 * 86400],
     ['SIGNIN_MAX_FAILURES_PER_ACCOUNT', 'signInMaxFailuresPerAccount', 10, 1, 1000],
     ['SIGNIN_MAX_FAILURES_PER_ADDRESS', 'signInMaxFailuresPerAddress', 100, 1, 100000],
+    ['PUBLIC_MAX_REQUESTS_PER_MINUTE', 'publicMaxRequestsPerMinute', 60, 1, 100000],
     ['TRUST_PROXY_HOPS', 'trustProxyHops', 0, 0, 10],
     ['QUERY_MAX_DEPTH', 'limits.maxDepth', 12, 2, 100],
     ['QUERY_MAX_ALIASES', 'limits.maxAliases', 30, 0, 1000],

@@ -101,6 +101,10 @@ export class Consultation implements Node {
   @Column({ type: 'timestamptz', precision: 3, default: () => 'now()' })
   @Field({ description: 'When it last changed.' })
   updatedAt!: Date;
+
+  /** The community whose residents may state positions (consultationOpenToResidents); null when it is not open to residents. */
+  @Column('uuid', { nullable: true })
+  residentAreaId!: string | null;
 }
 
 @Entity('consultation_invitee')

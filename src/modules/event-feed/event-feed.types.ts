@@ -16,6 +16,7 @@ export enum EventTopic {
   FUND = 'fund',
   BULLETIN = 'bulletin',
   ROSTER = 'roster',
+  PUBLICATION = 'publication',
 }
 
 registerEnumType(EventTopic, {
@@ -29,6 +30,7 @@ registerEnumType(EventTopic, {
     CONSULTATION: { description: 'Consultations: positions, proposals, closing (as `consultationUpdates`).' },
     NETWORK: { description: 'Organisations, memberships, relations, API clients and webhook endpoints (as `networkChanges`).' },
     SCREENING: { description: 'Dispute screening: returns filed and special periods declared (polling and webhooks; no subscription of its own).' },
+    PUBLICATION: { description: 'Records put on or taken off the public board, with the reason (polling and webhooks; no subscription of its own).' },
     BULLETIN: { description: 'Bulletins and risk alerts issued and acknowledged (as `bulletinsFeed`).' },
     EDUCATION: { description: 'Legal education: activities planned, held, corrected and cancelled, annual plans set, legal-service rooms, duties and consultations (polling and webhooks; no subscription of its own).' },
     FUND: { description: 'Security funds: entries recorded, approved and rejected, statements published (as `fundUpdates`). Amounts and categories, never names or phones.' },
