@@ -35,7 +35,7 @@ export function clearBoardCache(): void {
 }
 
 export function publicArea(area: Area): PublicArea {
-  return Object.assign(new PublicArea(), { id: toGlobalId('Area', area.id), name: area.name, kind: area.kind });
+  return Object.assign(new PublicArea(), { areaId: toGlobalId('Area', area.id), name: area.name, kind: area.kind });
 }
 
 export function cachedBoard(ctx: AppContext, area: Area): Promise<PublicBoard> {

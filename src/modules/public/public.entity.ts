@@ -97,8 +97,8 @@ export class PublicationPayload {
 
 @ObjectType({ description: valueObject('An area as the public sees it.', WHY.answer) })
 export class PublicArea {
-  @Field(() => ID, { description: 'Global id of the Area, to ask for its board.' })
-  id!: string;
+  @Field(() => ID, { description: 'Global id of the Area, to ask for its board (publicBoard) or its children (publicAreas).' })
+  areaId!: string;
 
   @Field({ description: 'Name.' })
   name!: string;
