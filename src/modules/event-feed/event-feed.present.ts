@@ -34,8 +34,19 @@ const SUBJECT_TYPES: Record<string, string> = {
   roster: 'PatrolTeam',
 };
 
+/** nodeTypeOf's answers by key (every event of a kind has the same keys); only found types, as registrations only add. */
+const nodeTypes = new Map<string, string>();
+
 /** `fromOrganization` -> `Organization`: the longest trailing run of camel-case words that names a node type. */
 function nodeTypeOf(base: string): string | null {
+  const known = nodeTypes.get(base);
+  if (known) return known;
+  const type = findNodeType(base);
+  if (type && nodeTypes.size < 1024) nodeTypes.set(base, type);
+  return type;
+}
+
+function findNodeType(base: string): string | null {
   if (ID_TYPES[base]) return ID_TYPES[base];
   const words = base.replace(/^./, (c) => c.toUpperCase()).split(/(?=[A-Z])/);
   for (let i = 0; i < words.length; i += 1) {

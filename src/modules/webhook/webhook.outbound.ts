@@ -75,6 +75,19 @@ export class OutboundGuard {
     return { url };
   }
 
+  /** checkUrl's answers by URL: an endpoint's URL is judged once, not at every delivery (addresses are judged at each connection). */
+  private readonly checkedUrls = new Map<string, { url: URL } | { error: string }>();
+
+  private checkedUrl(raw: string): { url: URL } | { error: string } {
+    let checked = this.checkedUrls.get(raw);
+    if (!checked) {
+      checked = this.checkUrl(raw);
+      if (this.checkedUrls.size >= 1024) this.checkedUrls.delete(this.checkedUrls.keys().next().value!);
+      this.checkedUrls.set(raw, checked);
+    }
+    return checked;
+  }
+
   private lookup(hostname: string, options: dns.LookupOptions, callback: (err: NodeJS.ErrnoException | null, address: string | dns.LookupAddress[], family?: number) => void): void {
     dns.lookup(hostname, { ...options, all: true }, (err, addresses) => {
       if (err) return callback(err, '', 0);
@@ -103,7 +116,7 @@ export class OutboundGuard {
       error,
       responseExcerpt: excerpt,
     });
-    const checked = this.checkUrl(rawUrl);
+    const checked = this.checkedUrl(rawUrl);
     if ('error' in checked) return Promise.resolve(done(null, checked.error, null));
     const url = checked.url;
     return new Promise((resolve) => {
