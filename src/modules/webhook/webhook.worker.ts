@@ -11,6 +11,12 @@ const FANOUT_KEY = 'webhook-fanout';
 const IN_USE_REFRESH_MS = 5000;
 /** Connections for the workers' queries, however many workers (plus three for the fan-out and wake-ups). */
 const POOL_MAX_FOR_WORKERS = 16;
+/**
+ * A fan-out starts at most this often: it wakes each endpoint with new events
+ * once, so under a stream of commits an endpoint's job finds a few events
+ * instead of one (fewer jobs per delivery), for at most this much latency.
+ */
+const FANOUT_MIN_INTERVAL_MS = 100;
 
 /**
  * The webhook queue of one process: a graphile-worker runner on a pool of
@@ -34,6 +40,7 @@ export class WebhookWorker {
   private waking: Promise<void> | null = null;
   private wakeAgain = false;
   private stopped = false;
+  private lastFanoutAt = 0;
 
   constructor(
     databaseUrl: string,
@@ -82,6 +89,9 @@ export class WebhookWorker {
     // bursts of thousands late, instead of a few at a time as they are committed.
     const fanouts: TaskList = {
       [FANOUT_TASK]: async (_payload, helpers) => {
+        const wait = this.lastFanoutAt + FANOUT_MIN_INTERVAL_MS - Date.now();
+        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+        this.lastFanoutAt = Date.now();
         if (await fanout(deps)) await helpers.addJob(FANOUT_TASK, {}, { jobKey: FANOUT_KEY, queueName: FANOUT_KEY });
       },
     };
