@@ -8,7 +8,9 @@
  * database (transactions and rows written by graphile-worker and the webhook
  * tables, from pg_stat_*), with the targets beside them.
  */
+import fs from 'node:fs';
 import http from 'node:http';
+import os from 'node:os';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { Client } from 'pg';
@@ -35,6 +37,32 @@ async function stats(client: Client): Promise<TableStats> {
     )
   ).rows;
   return { xacts: Number(xact_commit), queueRowsWritten: Number(written) };
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux); null where unreadable (gone, elsewhere). */
+function cpuSeconds(pid: number): number | null {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * CPU used so far by the PostgreSQL backends of this database (when the server
+ * runs on this machine): the queue's cost on the database in CPU, beside the
+ * transactions and rows below. Backends that ended meanwhile are not counted.
+ */
+async function backendCpu(client: Client): Promise<Map<number, number>> {
+  const { rows } = await client.query(`SELECT pid FROM pg_stat_activity WHERE datname = current_database()`);
+  const cpu = new Map<number, number>();
+  for (const { pid } of rows) {
+    const seconds = cpuSeconds(pid);
+    if (seconds !== null) cpu.set(pid, seconds);
+  }
+  return cpu;
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -78,6 +106,8 @@ export async function benchWebhooks(db: DataSource, databaseUrl: string, progres
   try {
     await new Promise((resolve) => setTimeout(resolve, 1000));
     const before = await stats(client);
+    const loadBefore = os.loadavg()[0];
+    const cpuBefore = { server: cpuSeconds(server.pid), bench: process.cpuUsage(), db: await backendCpu(client) };
     progress(`webhooks: committing ${EVENTS} events at ${RATE}/s in batches of ${BATCH} ...`);
     const committedAt = new Map<string, number>();
     const started = performance.now();
@@ -108,6 +138,12 @@ export async function benchWebhooks(db: DataSource, databaseUrl: string, progres
     await Promise.race([done, timeout]);
     clearInterval(ticker);
     const finished = Math.max(...arrivals.values());
+    const loadAfter = os.loadavg()[0];
+    const serverCpu = (cpuSeconds(server.pid) ?? NaN) - (cpuBefore.server ?? NaN);
+    const benchCpuUsage = process.cpuUsage(cpuBefore.bench);
+    const dbCpuAfter = await backendCpu(client);
+    let dbCpu = 0;
+    for (const [pid, seconds] of dbCpuAfter) dbCpu += seconds - (cpuBefore.db.get(pid) ?? 0);
     // pg_stat counters reach the view when backends flush them (at most ~1 s later when idle).
     await new Promise((resolve) => setTimeout(resolve, 2000));
     const after = await stats(client);
@@ -122,6 +158,11 @@ export async function benchWebhooks(db: DataSource, databaseUrl: string, progres
       ['webhooks: commit to delivery p50 / p99 ms (target p99 < 2000)', `${percentile(latencies, 50).toFixed(0)} / ${percentile(latencies, 99).toFixed(0)}`],
       ['webhooks: queue DB load: transactions per delivery', ((after.xacts - before.xacts - ownXacts) / Math.max(1, delivered)).toFixed(3)],
       ['webhooks: queue DB load: rows written per delivery (graphile_worker.*, webhook_*)', ((after.queueRowsWritten - before.queueRowsWritten) / Math.max(1, delivered)).toFixed(3)],
+      [
+        'webhooks: CPU ms per delivery: server / PostgreSQL (this database) / bench (committer + receiver)',
+        [serverCpu, dbCpuAfter.size ? dbCpu : NaN, (benchCpuUsage.user + benchCpuUsage.system) / 1e6].map((seconds) => ((seconds * 1000) / Math.max(1, delivered)).toFixed(3)).join(' / '),
+      ],
+      ['webhooks: load average (1 min) at start / at last delivery; 2 cores shared, compare runs alike', `${loadBefore.toFixed(1)} / ${loadAfter.toFixed(1)}`],
     ];
   } finally {
     await client.end();
