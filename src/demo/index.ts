@@ -12,11 +12,12 @@ import { seedFunds } from './demo.funds';
 import { seedBulletins } from './demo.bulletins';
 import { seedRosters } from './demo.rosters';
 import { seedPublic } from './demo.public';
+import { seedRosterScale } from './demo.roster-scale';
 
 export { DEMO_ACCOUNTS, DEMO_PASSWORD };
 
 /** Each domain adds its part; they run in this order in one transaction, so demo data is all there or not at all. */
-const parts: DemoPart[] = [seedFoundation, seedContracts, seedMeetings, seedPatrols, seedCases, seedScreening, seedEducation, seedRosters, seedFunds, seedBulletins, seedPublic];
+const parts: DemoPart[] = [seedFoundation, seedContracts, seedMeetings, seedPatrols, seedCases, seedScreening, seedEducation, seedRosters, seedFunds, seedRosterScale, seedBulletins, seedPublic];
 
 /** Loads the demo data set once; returns false when it is already there. */
 export async function loadDemoData(db: DataSource, log: Logger): Promise<boolean> {
