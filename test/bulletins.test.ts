@@ -98,6 +98,28 @@ describe('issuing: targeting by area subtree and kind', () => {
   });
 });
 
+describe('watching checkpoints', () => {
+  test('given a checkpoint kept by the volunteer patrol, when the station asks the resident committees to have it watched, then the patrol receives the bulletin too and sees the request on its checkpoint', async () => {
+    const [gate] = await h.server.services.db.query(
+      `INSERT INTO checkpoint (organization_id, area_id, name, kind, latitude, longitude) VALUES ($1, $2, '三板橋菜市場後巷', 'HOTSPOT', 30.3, 112.2) RETURNING id`,
+      [patrolOrgId, h.world.areas.gridA.id],
+    );
+    const [user] = await h.server.services.db.query(`INSERT INTO app_user (email, display_name, password_hash) VALUES ('watch-${Date.now()}@t.test', '巡防隊長', 'x') RETURNING id`);
+    await h.server.services.db.query(`INSERT INTO membership (user_id, organization_id, role) VALUES ($1, $2, 'COORDINATOR')`, [user.id, patrolOrgId]);
+    const response = await gql(
+      h.server.httpUrl,
+      ISSUE,
+      { input: burglaryAlert({ targetKinds: ['RESIDENT_COMMITTEE'], watches: [{ checkpointId: toGlobalId('Checkpoint', gate.id), note: '凌晨1-4時' }] }) },
+      h.world.tokens.policeLiaison,
+    );
+    const names = response.body.data.bulletinIssue.bulletin.recipients.map((r: { organization: { name: string } }) => r.organization.name).sort();
+    expect(names).toEqual(['三板橋義務巡防隊', '三板橋社區居委會'].sort());
+    const token = h.server.services.tokens.issue(`user:${user.id}`).token;
+    const seen = await gql(h.server.httpUrl, `query ($id: ID!) { node(id: $id) { ... on Checkpoint { watchRequests { note bulletin { title } } } } }`, { id: toGlobalId('Checkpoint', gate.id) }, token);
+    expect(seen.body.data.node.watchRequests).toEqual([{ note: '凌晨1-4時', bulletin: { title: '近期夜間入室盜竊風險提示' } }]);
+  });
+});
+
 describe('acknowledgement', () => {
   test('given an alert to the community, when its member acknowledges, then the row is stamped and the note kept', async () => {
     const id = await issue();

@@ -1,18 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { clock } from '../shared/clock';
-import {
-  LegalConsultation,
-  LegalConsultationOutcome,
-  LegalDay,
-  LegalEducationActivity,
-  LegalEducationAudience,
-  LegalEducationCase,
-  LegalEducationForm,
-  LegalEducationPlan,
-  LegalEducationStatus,
-  LegalServiceDuty,
-  LegalServiceRoom,
-} from '../modules/legal-education/legal-education.entity';
+import { LegalDay, LegalEducationActivity, LegalEducationAudience, LegalEducationCase, LegalEducationForm, LegalEducationPlan, LegalEducationStatus } from '../modules/legal-education/legal-education.entity';
+import { LegalConsultation, LegalConsultationOutcome, LegalServiceDuty, LegalServiceRoom } from '../modules/legal-education/legal-service.entity';
 import { CaseCategory } from '../modules/case/case.entity';
 import type { DemoContext } from './demo.types';
 

@@ -15,3 +15,13 @@ export const bulletinWatchesByBulletinId = defineLoader<string, BulletinWatch[]>
   const rows = await ctx.app.db.getRepository(BulletinWatch).find({ where: { bulletinId: In([...ids]) }, order: { id: 'ASC' } });
   return groupByKey(ids, rows, (w) => w.bulletinId);
 });
+
+/** Watch requests on each checkpoint still in force (bulletin not expired, watch not ended), newest bulletin first. */
+export const activeBulletinWatchesByCheckpointId = defineLoader<string, BulletinWatch[]>(async (ids, ctx) => {
+  const rows = await ctx.app.db.getRepository(BulletinWatch).createQueryBuilder('w')
+    .innerJoin(Bulletin, 'b', 'b.id = w.bulletin_id')
+    .where('w.checkpoint_id = ANY(:ids)', { ids: [...ids] })
+    .andWhere('(b.expires_at IS NULL OR b.expires_at > now()) AND (w.watch_until IS NULL OR w.watch_until > now())')
+    .orderBy('b.issued_at', 'DESC').addOrderBy('w.id').getMany();
+  return groupByKey(ids, rows, (w) => w.checkpointId);
+});

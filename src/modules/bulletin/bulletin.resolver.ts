@@ -25,7 +25,7 @@ import {
   BulletinWatch,
   toBulletinChange,
 } from './bulletin.entity';
-import { bulletinRecipientsByBulletinId, bulletinWatchesByBulletinId } from './bulletin.loaders';
+import { activeBulletinWatchesByCheckpointId, bulletinRecipientsByBulletinId, bulletinWatchesByBulletinId } from './bulletin.loaders';
 import { canSeeAllRecipients } from './bulletin.policy';
 import { acknowledgeBulletin, BULLETIN_TOPIC, BulletinConnection, findBulletin, issueBulletin, listBulletins } from './bulletin.service';
 
@@ -100,8 +100,23 @@ export class BulletinRecipientResolver {
   }
 }
 
+@Resolver(() => Checkpoint)
+export class CheckpointWatchResolver {
+  @FieldResolver(() => [BulletinWatch], { description: 'Bulletins in force that ask patrols to watch this checkpoint, newest first: those of bulletins you may see.' })
+  async watchRequests(@Root() checkpoint: Checkpoint, @Ctx() ctx: AppContext) {
+    const watches = await activeBulletinWatchesByCheckpointId(ctx).load(checkpoint.id);
+    const visible = await Promise.all(watches.map(async (w) => ((await findBulletin(ctx, w.bulletinId)) ? w : null)));
+    return visible.filter((w): w is BulletinWatch => w !== null);
+  }
+}
+
 @Resolver(() => BulletinWatch)
 export class BulletinWatchResolver {
+  @FieldResolver(() => Bulletin, { nullable: true, description: 'The bulletin asking; null when you may not see it.' })
+  bulletin(@Root() watch: BulletinWatch, @Ctx() ctx: AppContext) {
+    return findBulletin(ctx, watch.bulletinId);
+  }
+
   @FieldResolver(() => Checkpoint, { nullable: true, description: 'The checkpoint; null when you may not see it (it belongs to another team\'s organisation).' })
   checkpoint(@Root() watch: BulletinWatch, @Ctx() ctx: AppContext) {
     return findCheckpoint(ctx, watch.checkpointId);
@@ -135,4 +150,4 @@ export class BulletinChangeResolver {
   }
 }
 
-export const bulletinResolvers = [BulletinResolver, BulletinRecipientResolver, BulletinWatchResolver, BulletinChangeResolver] as const;
+export const bulletinResolvers = [BulletinResolver, BulletinRecipientResolver, BulletinWatchResolver, CheckpointWatchResolver, BulletinChangeResolver] as const;

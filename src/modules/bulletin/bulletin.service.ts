@@ -70,8 +70,10 @@ export async function issueBulletin(ctx: AppContext, input: BulletinIssueInput):
   if (!issuer || !ISSUER_KINDS.includes(issuer.kind)) fail('issuerOrganizationId', UserErrorCode.NOT_PERMITTED_HERE, 'Bulletins are issued by police stations and street offices.');
   if (!covering.includes(issuer.id)) fail('areaId', UserErrorCode.NOT_PERMITTED_HERE, "The area lies outside the issuer's jurisdiction.");
   const seen = new Set<string>();
+  const watchOwners: string[] = [];
   for (const [i, w] of watches.entries()) {
     const checkpoint = await findCheckpoint(ctx, w.checkpointId);
+    if (checkpoint && checkpoint.organizationId !== issuer.id) watchOwners.push(checkpoint.organizationId);
     const checkpointArea = checkpoint ? await areasById(ctx).load(checkpoint.areaId) : null;
     if (!checkpoint || checkpoint.retiredAt) check.add(['input', 'watches', String(i), 'checkpointId'], UserErrorCode.NOT_FOUND, 'No Checkpoint with this id.');
     else if (!checkpointArea?.path.startsWith(area.path)) check.add(['input', 'watches', String(i), 'checkpointId'], UserErrorCode.NOT_PERMITTED_HERE, "The checkpoint lies outside the bulletin's area.");
@@ -80,7 +82,8 @@ export async function issueBulletin(ctx: AppContext, input: BulletinIssueInput):
   }
   failIfAny(check.errors);
   const kinds = [...new Set(input.targetKinds)];
-  const recipients = await recipientsOf(ctx, issuer.id, area.path, kinds);
+  // Whoever keeps a checkpoint the patrols are asked to watch is told, whatever its kind.
+  const recipients = [...new Set([...(await recipientsOf(ctx, issuer.id, area.path, kinds)), ...watchOwners])].sort();
   if (recipients.length === 0) fail('targetKinds', UserErrorCode.NOT_FOUND, 'No organisation of these kinds in the area.');
   return inTransaction(ctx, async (tx) => {
     const bulletin = tx.em.create(Bulletin, {

@@ -2,7 +2,7 @@ import { Field, ObjectType } from 'type-graphql';
 import type { EventRecord } from '../../shared/events/event.entity';
 import { valueObject, WHY } from '../../shared/relay/value-object';
 
-export const CONSULTATION_EVENT_TYPES = ['consultation.opened', 'consultation.positionStated', 'consultation.proposalAdded', 'consultation.closed'] as const;
+export const CONSULTATION_EVENT_TYPES = ['consultation.opened', 'consultation.positionStated', 'consultation.proposalAdded', 'consultation.closed', 'consultation.openedToResidents', 'consultation.residentPositionStated'] as const;
 
 @ObjectType({ description: valueObject('A change to one consultation.', WHY.event) })
 export class ConsultationUpdate {

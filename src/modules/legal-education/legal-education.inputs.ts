@@ -1,17 +1,8 @@
 import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { UserError } from '../../shared/errors';
 import { CaseCategory } from '../case/case.entity';
-import {
-  LegalConsultation,
-  LegalConsultationOutcome,
-  LegalDay,
-  LegalEducationActivity,
-  LegalEducationAudience,
-  LegalEducationForm,
-  LegalEducationPlan,
-  LegalServiceDuty,
-  LegalServiceRoom,
-} from './legal-education.entity';
+import { LegalDay, LegalEducationActivity, LegalEducationAudience, LegalEducationForm, LegalEducationPlan } from './legal-education.entity';
+import { LegalConsultation, LegalConsultationOutcome, LegalServiceDuty, LegalServiceRoom } from './legal-service.entity';
 
 @InputType({ description: 'A legal-education activity to announce.' })
 export class LegalEducationActivityPlanInput {

@@ -1,6 +1,7 @@
 import { In } from 'typeorm';
 import { defineByIdLoader, defineLoader, groupByKey } from '../../shared/loaders';
-import { LegalConsultation, LegalEducationActivity, LegalEducationCase, LegalEducationPlan, LegalServiceDuty, LegalServiceRoom } from './legal-education.entity';
+import { LegalEducationActivity, LegalEducationCase, LegalEducationPlan } from './legal-education.entity';
+import { LegalConsultation, LegalServiceDuty, LegalServiceRoom } from './legal-service.entity';
 
 export const legalEducationActivitiesById = defineByIdLoader(LegalEducationActivity);
 export const legalEducationPlansById = defineByIdLoader(LegalEducationPlan);

@@ -11,19 +11,8 @@ import { findCase } from '../case/case.service';
 import { registerNodeType } from '../node/node.registry';
 import { Organization } from '../organization/organization.entity';
 import { organizationsById } from '../organization/organization.loaders';
-import {
-  LegalConsultation,
-  LegalEducationActivity,
-  LegalEducationEffect,
-  LegalEducationEffectWindow,
-  LegalEducationPlan,
-  LegalEducationPlanProgress,
-  LegalEducationStatus,
-  LegalEducationTarget,
-  LegalEducationTargetProgress,
-  LegalServiceDuty,
-  LegalServiceRoom,
-} from './legal-education.entity';
+import { LegalEducationActivity, LegalEducationEffect, LegalEducationEffectWindow, LegalEducationPlan, LegalEducationPlanProgress, LegalEducationStatus, LegalEducationTarget, LegalEducationTargetProgress } from './legal-education.entity';
+import { LegalConsultation, LegalServiceDuty, LegalServiceRoom } from './legal-service.entity';
 import {
   LegalConsultationLogInput,
   LegalConsultationPayload,

@@ -7,7 +7,7 @@ import { areasById } from '../area/area.loaders';
 import { jurisdictionOrganizationIdsByAreaId } from '../case/case.loaders';
 import { findCase } from '../case/case.service';
 import { Organization, OrganizationKind } from '../organization/organization.entity';
-import { LegalConsultation, LegalConsultationOutcome, LegalServiceDuty, LegalServiceRoom } from './legal-education.entity';
+import { LegalConsultation, LegalConsultationOutcome, LegalServiceDuty, LegalServiceRoom } from './legal-service.entity';
 import type { LegalConsultationLogInput, LegalServiceDutyAddInput, LegalServiceRoomOpenInput } from './legal-education.inputs';
 import { legalServiceDutiesByRoomId, legalServiceRoomsById } from './legal-education.loaders';
 import { canLogLegalConsultation, canRunLegalServiceRoom, canSeeLegalServiceRecords } from './legal-education.policy';
