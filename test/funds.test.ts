@@ -187,6 +187,19 @@ describe('published statements freeze their period', () => {
   });
 });
 
+describe('what a fund pays', () => {
+  test("given a security company's team in the community, when the community's ADMIN sets up a fund paying it, then NOT_PERMITTED_HERE: a fund pays only its organisation's teams or those of organisations it FUNDS", async () => {
+    const [team] = await q(`INSERT INTO patrol_team (name, kind, organization_id, area_id) VALUES ('保安巡邏隊', 'CONTRACTED', $1, $2) RETURNING id`, [h.world.orgs.security.id, h.world.areas.communityA.id]);
+    const response = await gql(
+      h.server.httpUrl,
+      `mutation ($input: SecurityFundCreateInput!) { securityFundCreate(input: $input) { fund { id } userErrors { field code } } }`,
+      { input: { organizationId: h.world.gid.org('community'), name: '保安經費', teamIds: [toGlobalId('PatrolTeam', team.id)] } },
+      h.world.tokens.communityAdmin,
+    );
+    expect(response.body.data.securityFundCreate).toEqual({ fund: null, userErrors: [{ field: ['input', 'teamIds', '0'], code: 'NOT_PERMITTED_HERE' }] });
+  });
+});
+
 describe('who sees a fund', () => {
   const READ = `query ($id: ID!) { securityFund(id: $id) { name balance { amountMinor } } node(id: $id) { id } }`;
 
@@ -229,5 +242,17 @@ describe('fund events', () => {
     expect(event.orgs).toEqual([h.world.orgs.community.id]);
     await admin.dispose();
     await outsider.dispose();
+  });
+
+  test('given a payout recorded and approved, when the community and an outsider poll the event feed for FUND, then the community gets the approval with global ids and amounts (no names), the outsider none', async () => {
+    const fund = await givenFund();
+    const entry = await givenEntry(fund.id, { category: 'GUARD_PAY', on: dayOffset(0), amount: 96_000, status: 'PENDING' });
+    await gql(h.server.httpUrl, APPROVE, { input: { entryId: toGlobalId('FundEntry', entry) } }, h.world.tokens.communityAdmin);
+    const FEED = `query { events(first: 100, topics: [FUND]) { nodes { topic type subjectId data } } }`;
+    const [mine, outsiders] = await Promise.all([gql(h.server.httpUrl, FEED, {}, h.world.tokens.communityMember), gql(h.server.httpUrl, FEED, {}, h.world.tokens.outsider)]);
+    const ours = mine.body.data.events.nodes.filter((e: { subjectId: string }) => e.subjectId === fund.gid);
+    expect(ours).toEqual([{ topic: 'FUND', type: 'fund.entryApproved', subjectId: fund.gid, data: { fundId: fund.gid, entryId: toGlobalId('FundEntry', entry), kind: 'PAYOUT', category: 'GUARD_PAY', amountMinor: 96_000, status: 'COUNTED' } }]);
+    expect(JSON.stringify(ours)).not.toMatch(/communityMember|communityAdmin/);
+    expect(outsiders.body.data.events.nodes).toEqual([]);
   });
 });

@@ -158,6 +158,17 @@ describe('pay drawn from hours', () => {
   });
 });
 
+describe('roster changes', () => {
+  test('given a roster entry changed since it was read, when the ADMIN updates it with the old version, then CONFLICT and nothing changes', async () => {
+    const team = await givenTeam();
+    const entry = await givenPerson(team.id, { name: '舊名' });
+    await q(`UPDATE roster_entry SET version = 2 WHERE id = $1`, [entry]);
+    const response = await gql(h.server.httpUrl, `mutation ($input: RosterEntryUpdateInput!) { rosterEntryUpdate(input: $input) { rosterEntry { name } userErrors { field code } } }`, { input: { rosterEntryId: gid('RosterEntry', entry), expectedVersion: 1, name: '新名' } }, h.world.tokens.communityAdmin);
+    expect(response.body.data.rosterEntryUpdate).toEqual({ rosterEntry: null, userErrors: [{ field: ['input', 'expectedVersion'], code: 'CONFLICT' }] });
+    expect((await q(`SELECT name FROM roster_entry WHERE id = $1`, [entry]))[0].name).toBe('舊名');
+  });
+});
+
 describe('who sees the roster', () => {
   const READ = `query ($id: ID!) { node(id: $id) { ... on RosterEntry { name phone hourlyRateMinor categories } } }`;
 
@@ -215,5 +226,18 @@ describe('roster events', () => {
     expect(JSON.stringify(event.payload)).not.toMatch(/劉春梅|7100/);
     await liaison.dispose();
     await outsider.dispose();
+  });
+
+  test('given participants recorded, when the police station and an outsider poll the event feed for ROSTER, then the station gets the team, patrol and people as global ids, the outsider nothing', async () => {
+    const team = await givenTeam();
+    const a = await givenPerson(team.id, { name: '黃師傅' });
+    const patrol = await givenPatrol(team.id, at(6, 8), 2);
+    await gql(h.server.httpUrl, `mutation ($input: PatrolParticipantsRecordInput!) { patrolParticipantsRecord(input: $input) { userErrors { code } } }`, { input: { patrolId: gid('Patrol', patrol), rosterEntryIds: [gid('RosterEntry', a)] } }, h.world.tokens.communityAdmin);
+    const FEED = `query { events(first: 100, topics: [ROSTER]) { nodes { type subjectId data } } }`;
+    const [police, outsider] = await Promise.all([gql(h.server.httpUrl, FEED, {}, h.world.tokens.policeLiaison), gql(h.server.httpUrl, FEED, {}, h.world.tokens.outsider)]);
+    expect(police.body.data.events.nodes.filter((e: { subjectId: string }) => e.subjectId === team.gid)).toEqual([
+      { type: 'roster.participantsRecorded', subjectId: team.gid, data: { teamId: team.gid, patrolId: gid('Patrol', patrol), rosterEntryIds: [gid('RosterEntry', a)], month: lastMonth } },
+    ]);
+    expect(outsider.body.data.events.nodes).toEqual([]);
   });
 });

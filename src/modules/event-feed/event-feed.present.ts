@@ -17,6 +17,7 @@ const ID_TYPES: Record<string, string> = {
   fromCase: 'Case',
   series: 'MeetingSeries',
   entry: 'FundEntry',
+  fund: 'SecurityFund',
   reversesEntry: 'FundEntry',
   statement: 'FundStatement',
 };
