@@ -1,4 +1,5 @@
 import type http from 'node:http';
+import type { Socket } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { GraphQLError, getOperationAST, validate, type DocumentNode, type ExecutionArgs, type GraphQLSchema, type ValidationRule } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
@@ -140,6 +141,36 @@ function clientAddress(request: http.IncomingMessage, trustProxyHops: number): s
   return chain[Math.max(0, chain.length - 1 - trustProxyHops)] ?? peer;
 }
 
+/**
+ * graphql-ws sends each message and waits for that frame to be flushed before
+ * it asks the subscription for its next event: one write syscall and one
+ * event-loop turn per event, so a replay of 1,000 events cost about 1,000
+ * writes. Here a socket's frames are held (the TCP socket corked) until the
+ * end of the current event-loop turn and written together, and `send`
+ * reports a frame as sent once queued, so the events of a replayed page go
+ * out in a few writes. A client that does not keep up is still bounded by the
+ * send-queue check in `onNext` (maxBufferedBytesPerConnection closes the
+ * socket); a failed write closes the socket, which ends its subscriptions.
+ */
+function sendInBatches(socket: WebSocket): void {
+  const send = socket.send.bind(socket) as (data: unknown, callback?: (error?: Error) => void) => void;
+  // ws keeps the TCP socket in a private field; without it (never seen) frames are simply sent one by one.
+  const tcp = (socket as unknown as { _socket?: Socket })._socket;
+  let holding = false;
+  (socket as unknown as { send: (data: unknown, callback?: (error?: Error) => void) => void }).send = (data, callback) => {
+    if (tcp && !holding && !tcp.destroyed) {
+      holding = true;
+      tcp.cork();
+      setImmediate(() => {
+        holding = false;
+        tcp.uncork();
+      });
+    }
+    send(data);
+    if (callback) queueMicrotask(() => callback());
+  };
+}
+
 export function attachWebSocket(app: AppServices, schema: GraphQLSchema, httpServer: http.Server) {
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: 1024 * 1024 });
   const states = new WeakMap<WebSocket, ConnectionState>();
@@ -154,6 +185,9 @@ export function attachWebSocket(app: AppServices, schema: GraphQLSchema, httpSer
   const finishOperation = (state: ConnectionState | undefined, id: string) => {
     if (state?.operationIds.delete(id)) operations.finished();
   };
+
+  // Registered before graphql-ws's own listener, so each socket is adjusted before graphql-ws wraps it.
+  wsServer.on('connection', sendInBatches);
 
   const cleanup = useServer<Record<string, unknown> | undefined, { socket: WebSocket; request: http.IncomingMessage }>(
     {
