@@ -161,6 +161,24 @@ describe('activities: whoever enforces explains (誰執法誰普法)', () => {
   });
 });
 
+describe('education events in the polled feed', () => {
+  const FEED = `{ events(first: 100, topics: [EDUCATION]) { nodes { type data } } }`;
+
+  test('given an activity planned by the station, when the station and the outsider poll the EDUCATION stream, then the station sees it and the outsider sees none', async () => {
+    const planned = await gql(
+      h.server.httpUrl,
+      PLAN,
+      { input: { organizerOrganizationId: h.world.gid.org('police'), form: 'LECTURE', topic: '防詐騙講座', areaId: h.world.gid.area('communityA'), startsAt: new Date(Date.now() + 5 * DAY).toISOString(), endsAt: new Date(Date.now() + 5 * DAY + 3_600_000).toISOString() } },
+      h.world.tokens.policeLiaison,
+    );
+    expect(planned.body.data.legalEducationActivityPlan.userErrors).toEqual([]);
+    const [station, outsider] = await Promise.all([gql(h.server.httpUrl, FEED, {}, h.world.tokens.policeLiaison), gql(h.server.httpUrl, FEED, {}, h.world.tokens.outsider)]);
+    expect(station.body.data.events.nodes.map((e: { type: string }) => e.type)).toContain('legalEducation.activityPlanned');
+    expect(station.body.data.events.nodes[0].data.legalEducationActivityId).toMatch(/^[A-Za-z0-9_-]+$/);
+    expect(outsider.body.data.events.nodes).toEqual([]);
+  });
+});
+
 const EFFECT = `query ($area: ID!, $from: String!, $to: String!) {
   legalEducationEffect(areaId: $area, caseCategory: PUBLIC_SECURITY, from: $from, to: $to, windowDays: 30) {
     casesBefore casesAfter activities { casesBefore casesAfter afterWindowComplete activity { topic } } months { month activities cases }
