@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { toGlobalId } from '../src/shared/relay/global-id';
 import { dayOffset } from './support/contracts';
-import { errorCodes, gql, sleep, subscribe, wsClient } from './support/graphql';
+import { errorCodes, expectSameStatementCount, gql, sleep, subscribe, wsClient } from './support/graphql';
 import { startHarness, stopHarness, type Harness } from './support/harness';
 
 let h: Harness;
@@ -239,5 +239,49 @@ describe('roster events', () => {
       { type: 'roster.participantsRecorded', subjectId: team.gid, data: { teamId: team.gid, patrolId: gid('Patrol', patrol), rosterEntryIds: [gid('RosterEntry', a)], month: lastMonth } },
     ]);
     expect(outsider.body.data.events.nodes).toEqual([]);
+  });
+});
+
+describe('per-request loaders', () => {
+  /** A team of 30, each on one patrol last month, with a recognition and a guard-pay entry naming them. */
+  async function givenThirty(): Promise<Awaited<ReturnType<typeof givenTeam>>> {
+    const team = await givenTeam();
+    const patrol = await givenPatrol(team.id, at(8, 8), 2);
+    for (let i = 0; i < 30; i++) {
+      const person = await givenPerson(team.id, { name: `隊員${String(i).padStart(2, '0')}` });
+      await q(`INSERT INTO patrol_participant (patrol_id, roster_entry_id) VALUES ($1, $2)`, [patrol, person]);
+      await q(`INSERT INTO roster_recognition (roster_entry_id, kind, points, reason, awarded_on, awarded_by_user_id, awarded_by_organization_id) VALUES ($1, 'POINTS', 5, '全月無缺勤', $2, $3, $4)`, [person, dayOffset(0), h.world.users.communityAdmin.id, h.world.orgs.community.id]);
+      await q(
+        `INSERT INTO fund_entry (fund_id, kind, category, occurred_on, amount_minor, status, recorded_by_user_id, approved_by_user_id, approved_at, roster_entry_id, pay_month) VALUES ($1, 'PAYOUT', 'GUARD_PAY', $2, 120000, 'COUNTED', $3, $4, now(), $5, $6)`,
+        [team.fundId, dayOffset(0), h.world.users.communityMember.id, h.world.users.communityAdmin.id, person, lastMonth],
+      );
+    }
+    return team;
+  }
+
+  test('given a team of 30 with hours and recognitions, when its roster is read 3 or 30 at a time, then both cost the same number of SQL statements', async () => {
+    const team = await givenThirty();
+    const READ = `query ($team: ID!, $first: Int!, $month: LocalDate!) {
+      patrolTeam(id: $team) { roster(first: $first) { nodes { name phone hourlyRateMinor points hours(month: $month) { hours } recognitions { points awardedBy { displayName } awardedByOrganization { name } } team { name } } } }
+    }`;
+    const few = await gql(h.server.httpUrl, READ, { team: team.gid, first: 3, month: lastMonth }, h.world.tokens.communityAdmin);
+    const many = await gql(h.server.httpUrl, READ, { team: team.gid, first: 30, month: lastMonth }, h.world.tokens.communityAdmin);
+    expect(many.body.errors).toBeUndefined();
+    expect(many.body.data.patrolTeam.roster.nodes).toHaveLength(30);
+    expect(many.body.data.patrolTeam.roster.nodes[29]).toMatchObject({ phone: '139 0000 0000', points: 5, hours: { hours: 2 } });
+    expectSameStatementCount(few, many);
+  });
+
+  test('given a fund with 30 guard-pay entries naming their payees, when its entries are read 3 or 30 at a time, then both cost the same number of SQL statements', async () => {
+    const team = await givenThirty();
+    const READ = `query ($fund: ID!, $first: Int!) {
+      securityFund(id: $fund) { entries(first: $first) { nodes { amountMinor recordedBy { displayName } approvedBy { displayName } reversedBy { id } payee { name phone } fund { name } } } }
+    }`;
+    const few = await gql(h.server.httpUrl, READ, { fund: team.fundGid, first: 3 }, h.world.tokens.communityAdmin);
+    const many = await gql(h.server.httpUrl, READ, { fund: team.fundGid, first: 30 }, h.world.tokens.communityAdmin);
+    expect(many.body.errors).toBeUndefined();
+    expect(many.body.data.securityFund.entries.nodes).toHaveLength(30);
+    expect(many.body.data.securityFund.entries.nodes[29].payee.phone).toBe('139 0000 0000');
+    expectSameStatementCount(few, many);
   });
 });
