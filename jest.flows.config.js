@@ -1,8 +1,7 @@
 /**
- * The tests that hold the write-path rules (transactions and the event log,
- * the scheduler's lock, shutdown order, state transitions) to account. They
- * need a real PostgreSQL and a server; mutation testing of those files
- * (stryker.flows.config.mjs) runs them for the mutants they cover.
+ * The tests that hold the write path's envelope to account: transactions and
+ * the event-log lock, the scheduler's lock, shutdown draining. Mutation
+ * testing of those files (stryker.flows.config.mjs) runs them per mutant.
  */
 const base = require('./jest.config.js');
 
@@ -10,10 +9,9 @@ const base = require('./jest.config.js');
 process.env.GONGZHI_TEST_KEEP_TEMPLATE = '1';
 module.exports = {
   ...base,
-  testMatch: [
-    '<rootDir>/test/event-log-rules.test.ts',
-    '<rootDir>/test/shutdown.test.ts',
-  ],
+  // Each of these starts no server: a real PostgreSQL database or HTTP server only, so a mutant costs seconds.
+  // The same rules are also held by the whole-server tests (event-log-rules, shutdown), too slow to run per mutant.
+  testMatch: ['<rootDir>/test/flows/**/*.test.ts'],
   reporters: ['default'],
   maxWorkers: 1,
 };

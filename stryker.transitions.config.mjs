@@ -1,18 +1,21 @@
 import flows from './stryker.flows.config.mjs';
 /**
  * Mutation testing of the services' state transitions (issue 18): contract
- * signing and lifecycle, the case lifecycle, patrol batch ingest. Ranges are
- * the transition functions; the reads around them are covered elsewhere.
+ * signing and lifecycle, the case lifecycle, patrol batch ingest (the range is
+ * recordPatrolEvents and the loaders it alone uses).
+ * Error-message strings are not mutated here: tests assert codes, not prose.
  */
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
   ...flows,
   jest: { configFile: 'jest.transitions.config.js', enableFindRelatedTests: false },
   mutate: [
-    'src/modules/contract/contract.service.ts:513-756',
-    'src/modules/case/case.service.ts:311-540',
+    'src/modules/contract/contract.signing.ts',
+    'src/modules/contract/contract.lifecycle.ts',
+    'src/modules/case/case.transitions.ts',
     'src/modules/patrol/patrol.ingest.ts:127-320',
   ],
+  mutator: { excludedMutations: ['StringLiteral'] },
   incrementalFile: 'reports/stryker-transitions-incremental.json',
   htmlReporter: { fileName: 'reports/mutation-transitions/mutation.html' },
   jsonReporter: { fileName: 'reports/mutation-transitions/mutation.json' },
