@@ -4,7 +4,7 @@ import { createDataSource } from '../../src/shared/database/data-source';
 import { createLogger } from '../../src/shared/logger';
 import type { AppContext } from '../../src/shared/context';
 import { EVENT_CHANNEL } from '../../src/shared/events/event-bus';
-import { UserErrorCode, UserErrorsException, userError } from '../../src/shared/errors';
+import { UserErrorCode, UserErrorsException, userError, type UserError } from '../../src/shared/errors';
 import { EVENT_LOG_LOCK, fail, failIfAny, inTransaction, updateVersioned, withUserErrors } from '../../src/shared/transaction';
 import { Organization } from '../../src/modules/organization/organization.entity';
 import { createTestDatabase, type TestDatabase } from '../support/server';
@@ -167,7 +167,7 @@ describe('inTransaction', () => {
 describe('updateVersioned', () => {
   const version = async (): Promise<number> => (await side.query(`SELECT version FROM organization WHERE id = $1`, [orgId])).rows[0].version;
   const describeAs = (text: string, expected: number | null) =>
-    withUserErrors<{ userErrors: { code: string; field: string[] }[] }>(async () => {
+    withUserErrors<{ userErrors: UserError[] }>(async () => {
       await inTransaction(context(), (tx) => updateVersioned(tx, Organization, orgId, expected, { description: text }, 'organisation'));
       return {};
     });
