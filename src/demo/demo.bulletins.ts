@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { clock } from '../shared/clock';
 import { Bulletin, BulletinKind, BulletinRecipient, BulletinSeverity, BulletinWatch } from '../modules/bulletin/bulletin.entity';
 import { CaseCategory } from '../modules/case/case.entity';
+import { bulletinRecipientIds } from '../modules/bulletin/bulletin.service';
 import { OrganizationKind } from '../modules/organization/organization.entity';
 import type { DemoContext } from './demo.types';
 
@@ -19,15 +20,8 @@ const DAY = 24 * HOUR;
 export async function seedBulletins({ em, ids }: DemoContext): Promise<void> {
   const now = clock.now();
   const recipientsOf = async (issuer: string, areaKey: string, kinds: OrganizationKind[]): Promise<string[]> => {
-    const rows: { id: string }[] = await em.query(
-      `SELECT o.id FROM organization o, area p
-        WHERE p.id = $2 AND o.id <> $1 AND (cardinality($3::text[]) = 0 OR o.kind = ANY($3::text[]))
-          AND (EXISTS (SELECT 1 FROM area a WHERE a.id = o.home_area_id AND a.path LIKE p.path || '%')
-            OR EXISTS (SELECT 1 FROM organization_jurisdiction j JOIN area a ON a.id = j.area_id WHERE j.organization_id = o.id AND a.path LIKE p.path || '%')
-            OR EXISTS (SELECT 1 FROM patrol_team t JOIN area a ON a.id = t.area_id WHERE t.organization_id = o.id AND a.path LIKE p.path || '%'))`,
-      [ids[`org:${issuer}`], ids[`area:${areaKey}`], kinds],
-    );
-    return rows.map((r) => r.id);
+    const [area] = await em.query(`SELECT path FROM area WHERE id = $1`, [ids[`area:${areaKey}`]]);
+    return bulletinRecipientIds(em, ids[`org:${issuer}`], area.path, kinds);
   };
 
   const burglary = randomUUID();

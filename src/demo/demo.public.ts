@@ -1,6 +1,8 @@
 import { clock } from '../shared/clock';
 import { Consultation } from '../modules/consultation/consultation.entity';
+import { residentOfSql } from '../modules/consultation/consultation.residents';
 import { Publication, PublicationRecordType } from '../modules/public/public.entity';
+import { contractBoardAreaId } from '../modules/public/public.service';
 import type { DemoContext } from './demo.types';
 
 const SUMMARIES: Record<string, string> = {
@@ -45,18 +47,15 @@ export async function seedPublic({ em, ids }: DemoContext): Promise<void> {
   }
   const contract = ids['contract:sanbanqiao-security'];
   if (contract) {
-    const [scope] = await em.query(`SELECT ca.area_id FROM contract_area ca JOIN area a ON a.id = ca.area_id WHERE ca.contract_id = $1 ORDER BY a.depth LIMIT 1`, [contract]);
-    if (scope) rows.push({ recordType: PublicationRecordType.CONTRACT, recordId: contract, areaId: scope.area_id, summary: '社區出資購買的保安巡邏服務，每月公開達標情況（誰出資誰受益）。', publishedByOrganizationId: ids['org:rc-sanbanqiao'], publishedByUserId: ids['user:community-admin'], publishedAt: now });
+    const scope = await contractBoardAreaId(em, contract);
+    if (scope) rows.push({ recordType: PublicationRecordType.CONTRACT, recordId: contract, areaId: scope, summary: '社區出資購買的保安巡邏服務，每月公開達標情況（誰出資誰受益）。', publishedByOrganizationId: ids['org:rc-sanbanqiao'], publishedByUserId: ids['user:community-admin'], publishedAt: now });
   }
   if (rows.length) await em.insert(Publication, rows);
 
   const consultation = ids['consultation:night-patrols'];
   if (consultation) {
     await em.update(Consultation, { id: consultation }, { residentAreaId: ids['area:c-sanbanqiao'] });
-    const [resident] = await em.query(
-      `SELECT EXISTS (SELECT 1 FROM case_record c JOIN area a ON a.id = c.area_id, area r WHERE r.id = $2 AND c.reporter_user_id = $1 AND a.path LIKE r.path || '%') AS yes`,
-      [ids['user:resident'], ids['area:c-sanbanqiao']],
-    );
+    const [resident] = await em.query(`SELECT ${residentOfSql('$1::uuid', '$2::uuid')} AS yes`, [ids['user:resident'], ids['area:c-sanbanqiao']]);
     if (resident.yes) {
       await em.query(`INSERT INTO consultation_resident_position (consultation_id, user_id, stance, comment) VALUES ($1, $2, 'SUPPORT', '夜裡巡邏多一點，老人家睡得安心。')`, [consultation, ids['user:resident']]);
     }

@@ -1,13 +1,10 @@
-import { MemberRole } from '../../shared/auth/roles';
+import { SPEAKING_ROLES } from '../../shared/auth/roles';
 import type { Viewer } from '../../shared/auth/viewer';
-
-/** The roles that speak for an organisation when it issues bulletins. */
-const ISSUING_ROLES: readonly MemberRole[] = [MemberRole.ADMIN, MemberRole.COORDINATOR, MemberRole.LIAISON_OFFICER];
 
 /** Issuing: ADMINs, COORDINATORs and LIAISON_OFFICERs of the issuer (the service checks its kind and jurisdiction). */
 export function canIssueBulletin(viewer: Viewer, issuerOrganizationId: string): boolean {
   const role = viewer.roleIn(issuerOrganizationId);
-  return viewer.canWrite && role !== null && ISSUING_ROLES.includes(role);
+  return viewer.canWrite && role !== null && SPEAKING_ROLES.includes(role);
 }
 
 /** A bulletin: the issuer, the recipients, platform admins. */

@@ -26,13 +26,17 @@ export async function findBulletin(ctx: AppContext, id: string | null): Promise<
   return canSeeBulletin(ctx.viewer, { issuerOrganizationId: bulletin.issuerOrganizationId, recipientOrganizationIds: recipients.map((r) => r.organizationId) }) ? bulletin : null;
 }
 
+/** Something that runs SQL: the data source, a transaction's or the demo loader's entity manager. */
+type Sql = { query(sql: string, parameters?: unknown[]): Promise<any[]> };
+
 /**
  * The organisations a bulletin reaches: those of the addressed kinds (every
  * kind when none is given) that are at home in the area subtree, hold
- * jurisdiction in it, or run a patrol team there; never the issuer.
+ * jurisdiction in it or run a patrol team there; never the issuer. (The
+ * keepers of checkpoints it asks patrols to watch are added by the caller.)
  */
-async function recipientsOf(ctx: AppContext, issuerId: string, areaPath: string, kinds: OrganizationKind[]): Promise<string[]> {
-  const rows: { id: string }[] = await ctx.app.db.query(
+export async function bulletinRecipientIds(db: Sql, issuerId: string, areaPath: string, kinds: readonly OrganizationKind[]): Promise<string[]> {
+  const rows: { id: string }[] = await db.query(
     `SELECT o.id FROM organization o
       WHERE o.id <> $1 AND (cardinality($3::text[]) = 0 OR o.kind = ANY($3::text[]))
         AND (EXISTS (SELECT 1 FROM area a WHERE a.id = o.home_area_id AND a.path LIKE $2 || '%')
@@ -83,7 +87,7 @@ export async function issueBulletin(ctx: AppContext, input: BulletinIssueInput):
   failIfAny(check.errors);
   const kinds = [...new Set(input.targetKinds)];
   // Whoever keeps a checkpoint the patrols are asked to watch is told, whatever its kind.
-  const recipients = [...new Set([...(await recipientsOf(ctx, issuer.id, area.path, kinds)), ...watchOwners])].sort();
+  const recipients = [...new Set([...(await bulletinRecipientIds(ctx.app.db, issuer.id, area.path, kinds)), ...watchOwners])].sort();
   if (recipients.length === 0) fail('targetKinds', UserErrorCode.NOT_FOUND, 'No organisation of these kinds in the area.');
   return inTransaction(ctx, async (tx) => {
     const bulletin = tx.em.create(Bulletin, {

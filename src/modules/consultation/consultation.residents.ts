@@ -126,13 +126,15 @@ export class ResidentPositionPayload {
 
 // ---------------------------------------------------------------- rules
 
+/** SQL: the user ($user) reported a case in the subtree of the area ($area); both are SQL expressions. */
+export function residentOfSql(user: string, area: string): string {
+  return `EXISTS (SELECT 1 FROM case_record rc JOIN area rca ON rca.id = rc.area_id, area rra WHERE rra.id = ${area} AND rc.reporter_user_id = ${user} AND rca.path LIKE rra.path || '%')`;
+}
+
 /** A resident: a person (not an API client) who reported a case in the area subtree. */
 export async function isResidentOf(ctx: AppContext, viewer: Viewer, areaId: string): Promise<boolean> {
   if (viewer.kind !== 'user' || !viewer.userId || !viewer.canWrite) return false;
-  const [row] = await ctx.app.db.query(
-    `SELECT EXISTS (SELECT 1 FROM case_record c JOIN area a ON a.id = c.area_id, area r WHERE r.id = $2 AND c.reporter_user_id = $1 AND a.path LIKE r.path || '%') AS resident`,
-    [viewer.userId, areaId],
-  );
+  const [row] = await ctx.app.db.query(`SELECT ${residentOfSql('$1::uuid', '$2::uuid')} AS resident`, [viewer.userId, areaId]);
   return row.resident === true;
 }
 
@@ -211,7 +213,7 @@ export class ConsultationResidentsResolver {
     if (ctx.viewer.kind !== 'user' || !ctx.viewer.userId) return [];
     const rows = await ctx.app.db.getRepository(Consultation).createQueryBuilder('c')
       .where(`c.status = 'OPEN' AND c.resident_area_id IS NOT NULL`)
-      .andWhere(`EXISTS (SELECT 1 FROM case_record r JOIN area a ON a.id = r.area_id, area ra WHERE ra.id = c.resident_area_id AND r.reporter_user_id = :user AND a.path LIKE ra.path || '%')`, { user: ctx.viewer.userId })
+      .andWhere(residentOfSql(':user', 'c.resident_area_id'), { user: ctx.viewer.userId })
       .orderBy('c.closes_on').addOrderBy('c.id').limit(100).getMany();
     return Promise.all(rows.map((c) => asResident(ctx, c)));
   }

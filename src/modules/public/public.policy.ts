@@ -1,4 +1,4 @@
-import { MemberRole } from '../../shared/auth/roles';
+import { MemberRole, SPEAKING_ROLES } from '../../shared/auth/roles';
 import type { Viewer } from '../../shared/auth/viewer';
 
 /**
@@ -7,7 +7,6 @@ import type { Viewer } from '../../shared/auth/viewer';
  * role that speaks for it (ADMIN, COORDINATOR, LIAISON_OFFICER), never a
  * MEMBER, OBSERVER or API client; contracts take a client's ADMIN.
  */
-const SPEAKING_ROLES: readonly MemberRole[] = [MemberRole.ADMIN, MemberRole.COORDINATOR, MemberRole.LIAISON_OFFICER];
 
 /** The first of the candidate organisations the viewer may publish for, or null. */
 export function publishingOrganization(viewer: Viewer, candidates: readonly (string | null)[], roles: readonly MemberRole[] = SPEAKING_ROLES): string | null {

@@ -25,6 +25,19 @@ const TYPES: Record<string, PublicationRecordType> = {
   Contract: PublicationRecordType.CONTRACT,
 };
 
+/** The payload key naming the record, so the feed shows its global id. */
+const ID_KEYS: Record<PublicationRecordType, string> = {
+  [PublicationRecordType.CASE]: 'caseId',
+  [PublicationRecordType.LEGAL_EDUCATION_ACTIVITY]: 'legalEducationActivityId',
+  [PublicationRecordType.CONTRACT]: 'contractId',
+};
+
+/** The area a contract's results appear under: its widest scope area (the shallowest, then by path). */
+export async function contractBoardAreaId(db: { query(sql: string, parameters?: unknown[]): Promise<{ area_id: string }[]> }, contractId: string): Promise<string | null> {
+  const [scope] = await db.query(`SELECT ca.area_id FROM contract_area ca JOIN area a ON a.id = ca.area_id WHERE ca.contract_id = $1 ORDER BY a.depth, a.path LIMIT 1`, [contractId]);
+  return scope?.area_id ?? null;
+}
+
 interface Target {
   type: PublicationRecordType;
   id: string;
@@ -66,14 +79,11 @@ async function target(ctx: AppContext, recordId: string): Promise<Target | null>
   const contract = await findContract(ctx, parsed.id);
   if (!contract) return null;
   const parties = await contractPartiesByContractId(ctx).load(contract.id);
-  const [scope]: { area_id: string }[] = await ctx.app.db.query(
-    `SELECT ca.area_id FROM contract_area ca JOIN area a ON a.id = ca.area_id WHERE ca.contract_id = $1 ORDER BY a.depth, a.path LIMIT 1`,
-    [contract.id],
-  );
+  const scope = await contractBoardAreaId(ctx.app.db, contract.id);
   return {
     type,
     id: contract.id,
-    areaId: scope?.area_id ?? '',
+    areaId: scope ?? '',
     publisher: contractPublisher(ctx.viewer, parties.filter((p) => p.role === 'CLIENT').map((p) => p.organizationId)),
     notPublishable: !SIGNED_STATUSES.includes(contract.status)
       ? { code: UserErrorCode.INVALID_TRANSITION, message: 'Only a signed contract has results to publish.' }
@@ -89,7 +99,7 @@ async function emitPublication(ctx: AppContext, tx: Parameters<Parameters<typeof
     type,
     areaPath: area?.path ?? null,
     organizationIds: [publication.publishedByOrganizationId, ...jurisdiction],
-    payload: { recordType: publication.recordType, [`${publication.recordType === PublicationRecordType.CASE ? 'case' : publication.recordType === PublicationRecordType.CONTRACT ? 'contract' : 'legalEducationActivity'}Id`]: publication.recordId, ...payload },
+    payload: { recordType: publication.recordType, [ID_KEYS[publication.recordType]]: publication.recordId, ...payload },
   });
 }
 

@@ -20,6 +20,9 @@ registerEnumType(MemberRole, {
   },
 });
 
+/** The roles that speak for an organisation to others: issuing its bulletins, publishing on its behalf. */
+export const SPEAKING_ROLES: readonly MemberRole[] = [MemberRole.ADMIN, MemberRole.COORDINATOR, MemberRole.LIAISON_OFFICER];
+
 export enum ApiClientScope {
   READ = 'READ',
   READ_WRITE = 'READ_WRITE',
