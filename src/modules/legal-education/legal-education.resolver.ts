@@ -1,7 +1,7 @@
 import { Arg, Args, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { AppContext } from '../../shared/context';
 import { Access, AccessLevel } from '../../shared/auth/policy';
-import { Connection, ConnectionArgs, paginate, paginateArray, toConnection } from '../../shared/relay/connection';
+import { Connection, ConnectionArgs, paginateArray, toConnection } from '../../shared/relay/connection';
 import { idOf } from '../../shared/relay/global-id';
 import { withUserErrors } from '../../shared/transaction';
 import { Area } from '../area/area.entity';
@@ -13,38 +13,15 @@ import { Organization } from '../organization/organization.entity';
 import { organizationsById } from '../organization/organization.loaders';
 import { LegalEducationActivity, LegalEducationEffect, LegalEducationEffectWindow, LegalEducationPlan, LegalEducationPlanProgress, LegalEducationStatus, LegalEducationTarget, LegalEducationTargetProgress } from './legal-education.entity';
 import { LegalConsultation, LegalServiceDuty, LegalServiceRoom } from './legal-service.entity';
-import {
-  LegalConsultationLogInput,
-  LegalConsultationPayload,
-  LegalEducationActivityCancelInput,
-  LegalEducationActivityPayload,
-  LegalEducationActivityPlanInput,
-  LegalEducationActivityReportInput,
-  LegalEducationPlanPayload,
-  LegalEducationPlanSetInput,
-  LegalServiceDutyAddInput,
-  LegalServiceDutyPayload,
-  LegalServiceRoomOpenInput,
-  LegalServiceRoomPayload,
-} from './legal-education.inputs';
+import { LegalConsultationLogInput, LegalConsultationPayload, LegalEducationActivityCancelInput, LegalEducationActivityPayload, LegalEducationActivityPlanInput, LegalEducationActivityReportInput, LegalEducationPlanPayload, LegalEducationPlanSetInput, LegalServiceDutyAddInput, LegalServiceDutyPayload, LegalServiceRoomOpenInput, LegalServiceRoomPayload } from './legal-education.inputs';
 import { legalEducationEffect, planProgress } from './legal-education.figures';
-import {
-  explainedCaseIdsByActivityId,
-  legalConsultationsById,
-  legalConsultationsByRoomId,
-  legalEducationActivitiesById,
-  legalEducationPlansById,
-  legalServiceDutiesById,
-  legalServiceDutiesByRoomId,
-  legalServiceRoomsById,
-} from './legal-education.loaders';
-import { cancelActivity, findActivity, findPlan, planActivity, planOf, reportActivity, setPlan } from './legal-education.service';
-import { addDuty, findRoom, logConsultation, openRoom, seesRoomRecords } from './legal-service.service';
+import { explainedCaseIdsByActivityId, legalConsultationsById, legalConsultationsByRoomId, legalEducationActivitiesById, legalEducationPlansById, legalServiceDutiesById, legalServiceDutiesByRoomId, legalServiceRoomsById } from './legal-education.loaders';
+import { cancelActivity, findActivity, findPlan, listActivities, planActivity, planOf, reportActivity, setPlan } from './legal-education.service';
+import { addDuty, findRoom, listRoomsInArea, logConsultation, openRoom, seesRoomRecords } from './legal-service.service';
 
 const ActivityConnection = Connection(LegalEducationActivity);
 const RoomConnection = Connection(LegalServiceRoom);
 const ConsultationConnection = Connection(LegalConsultation);
-const NO_MATCH = '00000000-0000-0000-0000-000000000000';
 
 registerNodeType('LegalEducationActivity', (ctx, id) => findActivity(ctx, id));
 registerNodeType('LegalEducationPlan', async (ctx, id) => (ctx.viewer.signedIn ? findPlan(ctx, await legalEducationPlansById(ctx).load(id)) : null));
@@ -74,16 +51,7 @@ export class LegalEducationActivityResolver {
     @Arg('startsFrom', () => Date, { nullable: true, description: 'Only activities starting at or after this time.' }) startsFrom?: Date,
     @Arg('startsBefore', () => Date, { nullable: true, description: 'Only activities starting before this time.' }) startsBefore?: Date,
   ) {
-    const qb = ctx.app.db.getRepository(LegalEducationActivity).createQueryBuilder('a');
-    if (organizerOrganizationId) qb.andWhere('a.organizer_organization_id = :org', { org: idOf(organizerOrganizationId, 'Organization') ?? NO_MATCH });
-    if (areaId) {
-      const area = await areaOf(ctx, idOf(areaId, 'Area'));
-      qb.andWhere(`a.area_id IN (SELECT id FROM area WHERE path LIKE :path || '%')`, { path: area?.path ?? 'none' });
-    }
-    if (statuses?.length) qb.andWhere('a.status IN (:...statuses)', { statuses });
-    if (startsFrom) qb.andWhere('a.starts_at >= :from', { from: startsFrom });
-    if (startsBefore) qb.andWhere('a.starts_at < :before', { before: startsBefore });
-    return toConnection(await paginate(qb, page, [{ sql: 'a.starts_at', value: (a) => a.startsAt.toISOString() }, { sql: 'a.id', value: (a) => a.id }]));
+    return toConnection(await listActivities(ctx, { organizerOrganizationId, areaId, statuses, startsFrom, startsBefore }, page));
   }
 
   @Query(() => LegalEducationPlan, { nullable: true, description: "An organisation's plan for a year; null when there is none or you may not see it (the organisation, organisations that supervise or guide it, platform admins)." })
@@ -117,10 +85,7 @@ export class LegalEducationActivityResolver {
   @Query(() => RoomConnection, { description: 'Community legal-service rooms in an area subtree, by name. Every signed-in user.' })
   @Access(AccessLevel.SIGNED_IN)
   async legalServiceRooms(@Ctx() ctx: AppContext, @Args() page: ConnectionArgs, @Arg('areaId', () => ID, { description: 'The area.' }) areaId: string) {
-    const area = await areaOf(ctx, idOf(areaId, 'Area'));
-    if (!area) return toConnection(paginateArray([] as LegalServiceRoom[], page, (r) => r.id));
-    const qb = ctx.app.db.getRepository(LegalServiceRoom).createQueryBuilder('r').where(`r.area_id IN (SELECT id FROM area WHERE path LIKE :path || '%')`, { path: area.path });
-    return toConnection(await paginate(qb, page, [{ sql: 'r.name', value: (r) => r.name }, { sql: 'r.id', value: (r) => r.id }]));
+    return toConnection(await listRoomsInArea(ctx, areaId, page));
   }
 
   @Mutation(() => LegalEducationActivityPayload, { description: 'Announces a legal-education activity (PLANNED). Members who act for the organiser, which is responsible for it under 誰執法誰普法.' })

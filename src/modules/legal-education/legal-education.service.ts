@@ -1,4 +1,6 @@
 import type { AppContext } from '../../shared/context';
+import { paginate, type ConnectionArgs, type Page } from '../../shared/relay/connection';
+import { idOf } from '../../shared/relay/global-id';
 import { clock } from '../../shared/clock';
 import { forbidden, UserErrorCode } from '../../shared/errors';
 import { fail, failIfAny, inTransaction, updateVersioned, type Tx } from '../../shared/transaction';
@@ -209,4 +211,30 @@ export async function setPlan(ctx: AppContext, input: LegalEducationPlanSetInput
     });
     return { plan: await tx.em.findOneByOrFail(LegalEducationPlan, { id: saved.id }) };
   });
+}
+
+/** Matches no row: an id of the wrong type filters everything out rather than nothing. */
+const NO_MATCH = '00000000-0000-0000-0000-000000000000';
+
+export interface ActivityFilter {
+  organizerOrganizationId?: string;
+  areaId?: string;
+  statuses?: LegalEducationStatus[];
+  startsFrom?: Date;
+  startsBefore?: Date;
+}
+
+/** Activities by start time, earliest first, filtered by organiser, area subtree, state and start. */
+export async function listActivities(ctx: AppContext, filter: ActivityFilter, page: ConnectionArgs): Promise<Page<LegalEducationActivity>> {
+  const qb = ctx.app.db.getRepository(LegalEducationActivity).createQueryBuilder('a');
+  if (filter.organizerOrganizationId) qb.andWhere('a.organizer_organization_id = :org', { org: idOf(filter.organizerOrganizationId, 'Organization') ?? NO_MATCH });
+  if (filter.areaId) {
+    const areaId = idOf(filter.areaId, 'Area');
+    const area = areaId ? await areasById(ctx).load(areaId) : null;
+    qb.andWhere(`a.area_id IN (SELECT id FROM area WHERE path LIKE :path || '%')`, { path: area?.path ?? 'none' });
+  }
+  if (filter.statuses?.length) qb.andWhere('a.status IN (:...statuses)', { statuses: filter.statuses });
+  if (filter.startsFrom) qb.andWhere('a.starts_at >= :from', { from: filter.startsFrom });
+  if (filter.startsBefore) qb.andWhere('a.starts_at < :before', { before: filter.startsBefore });
+  return paginate(qb, page, [{ sql: 'a.starts_at', value: (a) => a.startsAt.toISOString() }, { sql: 'a.id', value: (a) => a.id }]);
 }

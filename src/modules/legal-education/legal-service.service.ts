@@ -1,4 +1,6 @@
 import type { AppContext } from '../../shared/context';
+import { paginate, paginateArray, type ConnectionArgs, type Page } from '../../shared/relay/connection';
+import { idOf } from '../../shared/relay/global-id';
 import { clock } from '../../shared/clock';
 import { forbidden, UserErrorCode } from '../../shared/errors';
 import { fail, failIfAny, inTransaction } from '../../shared/transaction';
@@ -117,4 +119,13 @@ export async function logConsultation(ctx: AppContext, input: LegalConsultationL
     });
     return { consultation: await tx.em.findOneByOrFail(LegalConsultation, { id: consultation.id }) };
   });
+}
+
+/** Community legal-service rooms in an area subtree, by name; none for an unknown area. */
+export async function listRoomsInArea(ctx: AppContext, areaGlobalId: string, page: ConnectionArgs): Promise<Page<LegalServiceRoom>> {
+  const areaId = idOf(areaGlobalId, 'Area');
+  const area = areaId ? await areasById(ctx).load(areaId) : null;
+  if (!area) return paginateArray([] as LegalServiceRoom[], page, (r) => r.id);
+  const qb = ctx.app.db.getRepository(LegalServiceRoom).createQueryBuilder('r').where(`r.area_id IN (SELECT id FROM area WHERE path LIKE :path || '%')`, { path: area.path });
+  return paginate(qb, page, [{ sql: 'r.name', value: (r) => r.name }, { sql: 'r.id', value: (r) => r.id }]);
 }

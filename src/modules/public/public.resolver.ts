@@ -3,11 +3,10 @@ import type { AppContext } from '../../shared/context';
 import { Access, AccessLevel } from '../../shared/auth/policy';
 import { idOf } from '../../shared/relay/global-id';
 import { withUserErrors } from '../../shared/transaction';
-import { Area } from '../area/area.entity';
 import { areasById } from '../area/area.loaders';
-import { cachedBoard, publicArea } from './public.board';
+import { cachedBoard } from './public.board';
 import { PublicArea, PublicBoard, PublicationPayload, PublicationPublishInput, PublicationWithdrawInput } from './public.entity';
-import { publish, withdraw } from './public.service';
+import { listPublicAreas, publish, withdraw } from './public.service';
 import { publicGate } from './public.throttle';
 
 @Resolver()
@@ -29,12 +28,7 @@ export class PublicBoardResolver {
   @Access(AccessLevel.PUBLIC)
   async publicAreas(@Ctx() ctx: AppContext, @Arg('parentId', () => ID, { nullable: true, description: 'The parent; the top-level areas when left out.' }) parentId?: string) {
     await publicGate(ctx);
-    const parent = parentId ? idOf(parentId, 'Area') : null;
-    if (parentId && !parent) return [];
-    const qb = ctx.app.db.getRepository(Area).createQueryBuilder('a');
-    if (parent) qb.where('a.parent_id = :parent', { parent });
-    else qb.where('a.parent_id IS NULL');
-    return (await qb.orderBy('a.name').addOrderBy('a.id').limit(500).getMany()).map(publicArea);
+    return listPublicAreas(ctx, parentId);
   }
 
   @Mutation(() => PublicationPayload, {

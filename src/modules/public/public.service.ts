@@ -13,8 +13,10 @@ import { SIGNED_STATUSES } from '../contract/contract.policy';
 import { findContract } from '../contract/contract.service';
 import { LegalEducationStatus } from '../legal-education/legal-education.entity';
 import { findActivity } from '../legal-education/legal-education.service';
-import { clearBoardCache } from './public.board';
-import { Publication, PublicationRecordType, type PublicationPublishInput, type PublicationWithdrawInput } from './public.entity';
+import { clearBoardCache, publicArea } from './public.board';
+import { Area } from '../area/area.entity';
+import { idOf } from '../../shared/relay/global-id';
+import { Publication, PublicationRecordType, type PublicArea, type PublicationPublishInput, type PublicationWithdrawInput } from './public.entity';
 import { activityPublisher, casePublisher, contractPublisher, withdrawingOrganization } from './public.policy';
 
 export const PUBLICATION_TOPIC = 'publication';
@@ -143,4 +145,14 @@ export async function withdraw(ctx: AppContext, input: PublicationWithdrawInput)
   });
   clearBoardCache();
   return result;
+}
+
+/** Areas for the public board: the top-level ones, or the children of one, by name (at most 500). */
+export async function listPublicAreas(ctx: AppContext, parentGlobalId: string | undefined): Promise<PublicArea[]> {
+  const parent = parentGlobalId ? idOf(parentGlobalId, 'Area') : null;
+  if (parentGlobalId && !parent) return [];
+  const qb = ctx.app.db.getRepository(Area).createQueryBuilder('a');
+  if (parent) qb.where('a.parent_id = :parent', { parent });
+  else qb.where('a.parent_id IS NULL');
+  return (await qb.orderBy('a.name').addOrderBy('a.id').limit(500).getMany()).map(publicArea);
 }
