@@ -1,18 +1,15 @@
 import type { DataSource } from 'typeorm';
-import { createTestDatabase, type TestDatabase } from './support/server';
-import { createDataSource } from '../src/shared/database/data-source';
+import { openTestDataSource } from './support/server';
 import { createLogger } from '../src/shared/logger';
 import { seedFoundation } from '../src/demo/demo.foundation';
 import { seedCases } from '../src/demo/demo.cases';
 
-let database: TestDatabase;
 let db: DataSource;
+let closeDatabase: (() => Promise<void>) | undefined;
 const ids: Record<string, string> = {};
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  db = createDataSource(database.url, createLogger('silent'), 2);
-  await db.initialize();
+  ({ db, close: closeDatabase } = await openTestDataSource(2));
   await db.transaction(async (em) => {
     const ctx = { em, ids, log: createLogger('silent') };
     await seedFoundation(ctx);
@@ -20,8 +17,7 @@ beforeAll(async () => {
   });
 });
 afterAll(async () => {
-  await db?.destroy();
-  await database?.drop();
+  await closeDatabase?.();
 });
 
 describe('demo cases', () => {

@@ -1,6 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { createTestDatabase, type TestDatabase } from './support/server';
-import { createDataSource } from '../src/shared/database/data-source';
+import { openTestDataSource } from './support/server';
 import { createLogger } from '../src/shared/logger';
 import { seedFoundation } from '../src/demo/demo.foundation';
 import { seedCases } from '../src/demo/demo.cases';
@@ -10,14 +9,12 @@ import { seedBulletins } from '../src/demo/demo.bulletins';
 import { seedContracts } from '../src/demo/demo.contracts';
 import { seedPublic } from '../src/demo/demo.public';
 
-let database: TestDatabase;
 let db: DataSource;
+let closeDatabase: (() => Promise<void>) | undefined;
 const ids: Record<string, string> = {};
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  db = createDataSource(database.url, createLogger('silent'), 2);
-  await db.initialize();
+  ({ db, close: closeDatabase } = await openTestDataSource(2));
   await db.transaction(async (em) => {
     const ctx = { em, ids, log: createLogger('silent') };
     await seedFoundation(ctx);
@@ -30,8 +27,7 @@ beforeAll(async () => {
   });
 }, 120_000);
 afterAll(async () => {
-  await db?.destroy();
-  await database?.drop();
+  await closeDatabase?.();
 });
 
 describe('demo legal education (普法)', () => {

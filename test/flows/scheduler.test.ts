@@ -1,10 +1,9 @@
 import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
-import { createDataSource } from '../../src/shared/database/data-source';
 import { createLogger } from '../../src/shared/logger';
 import type { AppServices } from '../../src/shared/context';
 import { Scheduler, registerJob } from '../../src/shared/scheduler';
-import { createTestDatabase, type TestDatabase } from '../support/server';
+import { openTestDataSource, type TestDatabase } from '../support/server';
 
 /**
  * The scheduler on a real PostgreSQL, without the rest of the server: each
@@ -14,6 +13,7 @@ import { createTestDatabase, type TestDatabase } from '../support/server';
 
 let database: TestDatabase;
 let db: DataSource;
+let closeDatabase: (() => Promise<void>) | undefined;
 let side: Client;
 let app: AppServices;
 const now = new Date('2026-06-01T00:00:00Z');
@@ -36,17 +36,14 @@ function job(name: string, work: () => Promise<void> = async () => {}) {
 }
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  db = createDataSource(database.url, createLogger('silent'), 4);
-  await db.initialize();
+  ({ database, db, close: closeDatabase } = await openTestDataSource(4));
   side = new Client({ connectionString: database.url });
   await side.connect();
   app = { db, log: createLogger('silent') } as unknown as AppServices;
 }, 60_000);
 afterAll(async () => {
   await side?.end();
-  await db?.destroy();
-  await database?.drop();
+  await closeDatabase?.();
 });
 beforeEach(() => {
   runs.length = 0;

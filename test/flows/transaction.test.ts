@@ -1,13 +1,11 @@
 import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
-import { createDataSource } from '../../src/shared/database/data-source';
-import { createLogger } from '../../src/shared/logger';
 import type { AppContext } from '../../src/shared/context';
 import { EVENT_CHANNEL } from '../../src/shared/events/event-bus';
 import { UserErrorCode, UserErrorsException, userError, type UserError } from '../../src/shared/errors';
 import { EVENT_LOG_LOCK, fail, failIfAny, inTransaction, updateVersioned, withUserErrors } from '../../src/shared/transaction';
 import { Organization } from '../../src/modules/organization/organization.entity';
-import { createTestDatabase, type TestDatabase } from '../support/server';
+import { openTestDataSource, type TestDatabase } from '../support/server';
 
 /**
  * The write path's envelope on a real PostgreSQL, without the rest of the
@@ -18,6 +16,7 @@ import { createTestDatabase, type TestDatabase } from '../support/server';
 
 let database: TestDatabase;
 let db: DataSource;
+let closeDatabase: (() => Promise<void>) | undefined;
 let side: Client;
 let listener: Client;
 const notifications: string[] = [];
@@ -44,9 +43,7 @@ function context(): AppContext {
 const count = async (table: 'audit_entry' | 'event'): Promise<number> => Number((await side.query(`SELECT count(*) AS n FROM ${table}`)).rows[0].n);
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  db = createDataSource(database.url, createLogger('silent'), 4);
-  await db.initialize();
+  ({ database, db, close: closeDatabase } = await openTestDataSource(4));
   side = new Client({ connectionString: database.url });
   await side.connect();
   listener = new Client({ connectionString: database.url });
@@ -60,8 +57,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await listener?.end();
   await side?.end();
-  await db?.destroy();
-  await database?.drop();
+  await closeDatabase?.();
 });
 beforeEach(() => {
   notifications.length = 0;

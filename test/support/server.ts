@@ -5,6 +5,8 @@ import { startApp, type RunningApp } from '../../src/app';
 import { loadConfig, type Config } from '../../src/shared/config';
 import { createLogger } from '../../src/shared/logger';
 import { withDatabase } from './global-setup';
+import { createDataSource } from '../../src/shared/database/data-source';
+import type { DataSource } from 'typeorm';
 
 export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256-0123456789';
 
@@ -28,6 +30,21 @@ export async function createTestDatabase(): Promise<TestDatabase> {
       await client.connect();
       await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await client.end();
+    },
+  };
+}
+
+/** A fresh database with a TypeORM DataSource on it and no server: for tests of the data layer alone. */
+export async function openTestDataSource(poolSize = 2): Promise<{ database: TestDatabase; db: DataSource; close(): Promise<void> }> {
+  const database = await createTestDatabase();
+  const db = createDataSource(database.url, createLogger('silent'), poolSize);
+  await db.initialize();
+  return {
+    database,
+    db,
+    async close() {
+      await db.destroy();
+      await database.drop();
     },
   };
 }
