@@ -212,6 +212,9 @@ const RECORD_FAILURE = `
 
 /** Writes an event to the log from outside a request (the worker), as inTransaction does. */
 async function emit(client: PoolClient, event: { topic: string; type: string; subjectId: string; organizationIds: string[]; payload: Record<string, unknown> }): Promise<void> {
+  // The worker pool commits without waiting for the WAL flush; an event must not be seen (and its cursor handed out)
+  // before it is durable, so this transaction waits, as the API's do.
+  await client.query('SET LOCAL synchronous_commit = on');
   await client.query('SELECT pg_advisory_xact_lock($1)', [EVENT_LOG_LOCK]);
   await client.query('INSERT INTO event (topic, type, subject_id, organization_ids, payload) VALUES ($1, $2, $3, $4, $5)', [
     event.topic,

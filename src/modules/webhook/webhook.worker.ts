@@ -55,7 +55,8 @@ export class WebhookWorker {
       // The queue's commits (job taken, job done, cursor moved with its delivery records) need not wait for the WAL
       // flush: a crash can lose only the last few hundred milliseconds of them, and losing one rolls back a cursor
       // with its records, so those events are sent again with the same webhook-id (at-least-once holds). Events
-      // themselves are committed by the API's own pool, durably.
+      // are committed durably: by the API's own pool, and the worker's one event (an endpoint disabled) turns
+      // synchronous commit back on for its transaction (see emit).
       options: '-c synchronous_commit=off',
     });
     this.pool.on('error', (err) => log.warn({ err }, 'webhook pool client error'));
