@@ -1,23 +1,35 @@
 /**
- * The floor for the nested directory query: one hand-written SQL in which
+ * Floors for the hot read paths: for each, one hand-written SQL in which
  * PostgreSQL builds the whole JSON answer, served by a bare node:http server.
  * No parsing, validation, authorisation or executor: what is left is the
  * cost of the data itself, which the project's figures are printed against.
+ * Each answers as a platform admin would see it (who sees everything), so no
+ * visibility rule is needed to be byte-identical.
  * Run as its own process (`node dist/bench/floor.js <database url>`), so its
- * CPU is measured alone; prints "FLOOR <url>" when listening.
+ * CPU is measured alone; prints "FLOOR <url>" when listening. POST /<name>
+ * with a JSON array of the SQL's parameters as the body.
  */
 import { spawn } from 'node:child_process';
 import http from 'node:http';
 import path from 'node:path';
 import { Pool } from 'pg';
 
-/** The same answer as NESTED_QUERY for a platform admin (who sees every organisation's members). */
-export const FLOOR_SQL = `
-SELECT json_build_object('data', json_build_object('organizations', json_build_object('nodes', COALESCE(json_agg(json_build_object(
+/** `{"data": {<field>: <value>}}` as text: the envelope every floor answers in. */
+const answer = (field: string, value: string) => `SELECT json_build_object('data', json_build_object('${field}', ${value}))::text AS body`;
+
+/** A to-one relation that may be missing: null, or the object. */
+const nullable = (alias: string, object: string) => `CASE WHEN ${alias}.id IS NULL THEN NULL ELSE ${object} END`;
+
+/** The floor's SQL per read path, by name; each the same answer as the document of that name in bench/run.ts, for a platform admin. */
+export const FLOORS = {
+  /** organizations(first: 50) { name homeArea { name parent } members(first: 10) { role user } } */
+  organizations: answer(
+    'organizations',
+    `(SELECT json_build_object('nodes', COALESCE(json_agg(json_build_object(
          'name', o.name,
-         'homeArea', json_build_object('name', h.name, 'parent', CASE WHEN hp.id IS NULL THEN NULL ELSE json_build_object('name', hp.name) END),
+         'homeArea', json_build_object('name', h.name, 'parent', ${nullable('hp', `json_build_object('name', hp.name)`)}),
          'members', json_build_object('nodes', m.nodes)
-       ) ORDER BY o.name, o.id), '[]'::json))))::text AS body
+       ) ORDER BY o.name, o.id), '[]'::json))
   FROM (SELECT id, name, home_area_id FROM organization ORDER BY name, id LIMIT 50) o
   JOIN area h ON h.id = o.home_area_id
   LEFT JOIN area hp ON hp.id = h.parent_id
@@ -25,10 +37,49 @@ SELECT json_build_object('data', json_build_object('organizations', json_build_o
     SELECT COALESCE(json_agg(json_build_object('role', mm.role, 'user', json_build_object('displayName', u.display_name)) ORDER BY mm.created_at, mm.id), '[]'::json) AS nodes
       FROM (SELECT user_id, role, created_at, id FROM membership WHERE organization_id = o.id ORDER BY created_at, id LIMIT 10) mm
       JOIN app_user u ON u.id = mm.user_id
-  ) m`;
+  ) m)`,
+  ),
+  /** cases(first: 20), newest first, with area, leader, handler and responsible organisation. */
+  cases: answer(
+    'cases',
+    `(SELECT json_build_object('nodes', COALESCE(json_agg(json_build_object(
+         'reference', c.reference, 'title', c.title, 'status', c.status, 'severity', c.severity,
+         'area', json_build_object('name', a.name),
+         'leader', ${nullable('l', `json_build_object('displayName', l.display_name)`)},
+         'handler', ${nullable('h', `json_build_object('displayName', h.display_name)`)},
+         'responsibleOrganization', ${nullable('o', `json_build_object('name', o.name)`)}
+       ) ORDER BY c.reported_at DESC, c.id DESC), '[]'::json))
+  FROM (SELECT * FROM case_record ORDER BY reported_at DESC, id DESC LIMIT 20) c
+  JOIN area a ON a.id = c.area_id
+  LEFT JOIN app_user l ON l.id = c.leader_user_id
+  LEFT JOIN app_user h ON h.id = c.handler_user_id
+  LEFT JOIN organization o ON o.id = c.responsible_organization_id)`,
+  ),
+  /** meeting(id: $1) with area, convener, agendaItems(first: 20) { presenter } and participants(first: 50) { organization }. */
+  meeting: answer(
+    'meeting',
+    `(SELECT json_build_object(
+         'title', m.title, 'status', m.status, 'area', json_build_object('name', a.name), 'convener', json_build_object('name', cv.name),
+         'agendaItems', json_build_object('nodes', (
+           SELECT COALESCE(json_agg(json_build_object('position', i.position, 'title', i.title, 'plannedMinutes', i.planned_minutes, 'status', i.status,
+                                                      'presenter', json_build_object('name', po.name)) ORDER BY i.position, i.id), '[]'::json)
+             FROM (SELECT * FROM agenda_item WHERE meeting_id = m.id ORDER BY position, id LIMIT 20) i
+             JOIN organization po ON po.id = i.presenter_organization_id)),
+         'participants', json_build_object('nodes', (
+           SELECT COALESCE(json_agg(json_build_object('isConvener', p.is_convener, 'rsvp', p.rsvp, 'organization', json_build_object('name', p.name))
+                                    ORDER BY p.is_convener DESC, p.name, p.id), '[]'::json)
+             FROM (SELECT mp.id, mp.is_convener, mp.rsvp, o.name FROM meeting_participant mp JOIN organization o ON o.id = mp.organization_id
+                    WHERE mp.meeting_id = m.id ORDER BY mp.is_convener DESC, o.name, mp.id LIMIT 50) p)))
+  FROM meeting m JOIN area a ON a.id = m.area_id JOIN organization cv ON cv.id = m.convener_organization_id
+ WHERE m.id = $1::uuid)`,
+  ),
+} as const;
+
+export type FloorName = keyof typeof FLOORS;
 
 export interface FloorServer {
-  url: string;
+  /** Where to POST for one read path's floor. */
+  urlOf(name: FloorName): string;
   pid: number;
   stop(): Promise<void>;
 }
@@ -48,7 +99,7 @@ export async function startFloorServer(databaseUrl: string): Promise<FloorServer
     child.once('exit', (code) => reject(new Error(`floor server exited with ${code}`)));
   });
   return {
-    url,
+    urlOf: (name) => `${url}/${name}`,
     pid: child.pid!,
     stop: () =>
       new Promise<void>((resolve) => {
@@ -62,9 +113,18 @@ export async function startFloorServer(databaseUrl: string): Promise<FloorServer
 function serve(databaseUrl: string): void {
   const pool = new Pool({ connectionString: databaseUrl, max: 20, application_name: 'floor' });
   const server = http.createServer((req, res) => {
-    req.resume();
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
-      pool.query(FLOOR_SQL).then(
+      const name = req.url!.slice(1);
+      const sql = Object.hasOwn(FLOORS, name) ? FLOORS[name as FloorName] : null;
+      const body = Buffer.concat(chunks).toString();
+      Promise.resolve()
+        .then(() => {
+          if (!sql) throw new Error(`no floor ${req.url}`);
+          return pool.query(sql, body ? (JSON.parse(body) as unknown[]) : []);
+        })
+        .then(
         ({ rows }) => {
           res.writeHead(200, { 'content-type': 'application/json', 'x-sql-statements': '1' });
           res.end(rows[0].body);
@@ -78,7 +138,7 @@ function serve(databaseUrl: string): void {
   });
   server.listen(0, '127.0.0.1', () => {
     const address = server.address() as { port: number };
-    process.stdout.write(`FLOOR http://127.0.0.1:${address.port}/graphql\n`);
+    process.stdout.write(`FLOOR http://127.0.0.1:${address.port}\n`);
   });
   process.on('SIGTERM', () => {
     server.close(() => void pool.end().then(() => process.exit(0)));

@@ -3,7 +3,7 @@
  * built server as its own process and prints figures. Loopback only; every
  * loop is bounded in count and time.
  *
- * BENCH_DURATION (s, default 10)   how long autocannon loads the nested query
+ * BENCH_DURATION (s, default 10)   how long autocannon loads each read path (section query: project and floor, c=1 and c=10)
  * BENCH_CONNECTIONS (default 10)   concurrent HTTP connections
  * BENCH_SUBSCRIBERS (default 1000) WebSocket subscribers for the fan-out (up to 10000)
  * BENCH_DEVICES (default 200)      phones sending check-in batches of 50 in the patrol ingestion run
@@ -33,7 +33,8 @@ import { benchFanout } from './fanout';
 import { benchPatrolIngest } from './patrol-ingest';
 import { benchScale } from './scale';
 import { benchWebhooks } from './webhooks';
-import { startFloorServer } from './floor';
+import { startFloorServer, type FloorName, type FloorServer } from './floor';
+import { seedReadPaths } from './read-seed';
 import { backendCpuDelta, backendCpuMs, processCpuMs } from './cpu';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -171,59 +172,100 @@ async function measure(db: DataSource, target: { url: string; pid: number; app: 
 
 const ms = (n: number) => n.toFixed(n < 10 ? 2 : 1);
 
+/** A hot read path: the document the project answers, and the floor (bench/floor.ts) that builds the same JSON in one SQL. */
+interface ReadPath {
+  floor: FloorName;
+  label: string;
+  document: string;
+  variables?: Record<string, unknown>;
+  /** The floor SQL's parameters. */
+  params?: unknown[];
+  /** Also measure the project with planned reads off (READ_PLAN=false), for a before/after in one run. */
+  unplanned?: boolean;
+}
+
+export const CASES_QUERY = `{
+  cases(first: 20) {
+    nodes { reference title status severity area { name } leader { displayName } handler { displayName } responsibleOrganization { name } }
+  }
+}`;
+
+export const MEETING_QUERY = `query ($id: ID!) {
+  meeting(id: $id) {
+    title status area { name } convener { name }
+    agendaItems(first: 20) { nodes { position title plannedMinutes status presenter { name } } }
+    participants(first: 50) { nodes { isConvener rsvp organization { name } } }
+  }
+}`;
+
 /**
- * The nested directory query, the project beside the floor (bench/floor.ts:
- * one SQL building the same JSON) on the same database, at c=1 and c=CONNECTIONS.
- * Load average is printed beside: the machine is shared.
+ * The hot read paths, each the project beside its floor on the same database,
+ * at c=1 and c=CONNECTIONS, as the platform admin (who sees everything, so the
+ * floors need no visibility rule). Load average is printed beside: the machine is shared.
  */
-async function benchNestedQuery({ db, server, token, figures }: BenchContext, databaseUrl: string): Promise<void> {
+async function benchReadPaths(ctx: BenchContext, databaseUrl: string): Promise<void> {
+  progress('seeding cases and a meeting for the read paths ...');
+  const { meetingId } = await seedReadPaths(ctx.db);
+  const paths: ReadPath[] = [
+    { floor: 'organizations', label: 'nested query', document: NESTED_QUERY, unplanned: true },
+    { floor: 'cases', label: 'cases', document: CASES_QUERY },
+    { floor: 'meeting', label: 'meeting', document: MEETING_QUERY, variables: { id: toGlobalId('Meeting', meetingId) }, params: [meetingId] },
+  ];
   const floor = await startFloorServer(databaseUrl);
-  // The same build with planned reads off: the resolver-by-resolver path, for a before/after in one run.
+  // The same build with planned reads off: the resolver-by-resolver path.
   // Its own application_name (a connection-string parameter overrides the pool's) keeps its backends' CPU apart.
   const unplannedUrl = new URL(databaseUrl);
   unplannedUrl.searchParams.set('application_name', 'gongzhi-unplanned');
   const unplanned = await startBenchServer(unplannedUrl.toString(), { READ_PLAN: 'false' });
   try {
-    const body = JSON.stringify({ query: NESTED_QUERY });
-    const probe = await post(server, NESTED_QUERY, {}, token);
-    if (probe.body.errors) throw new Error(JSON.stringify(probe.body.errors));
-    const floorProbe = await (await fetch(floor.url, { method: 'POST', body })).json();
-    const same = JSON.stringify(floorProbe) === JSON.stringify(probe.body);
-    const unplannedProbe = await post(unplanned, NESTED_QUERY, {}, token);
-    const targets = {
-      project: { url: server.url, pid: server.pid, app: 'gongzhi' },
-      floor: { url: floor.url, pid: floor.pid, app: 'floor' },
-      unplanned: { url: unplanned.url, pid: unplanned.pid, app: 'gongzhi-unplanned' },
-    };
-    const runs: Record<string, LoadFigures> = {};
-    for (const c of [1, CONNECTIONS]) {
-      for (const name of ['project', 'floor', 'unplanned'] as const) {
-        progress(`nested query: ${name}, ${c} connection(s), ${DURATION} s ...`);
-        runs[`${name}${c}`] = await measure(db, targets[name], body, token, c);
-      }
-    }
-    const [p1, f1, pc, fc] = [runs.project1, runs.floor1, runs[`project${CONNECTIONS}`], runs[`floor${CONNECTIONS}`]];
-    const [u1, uc] = [runs.unplanned1, runs[`unplanned${CONNECTIONS}`]];
-    const load = os.loadavg().map((l) => l.toFixed(1)).join(' ');
-    figures.push(['nested query: answers equal the floor\'s', same ? 'yes' : 'NO']);
-    figures.push(['nested query: SQL statements per request (target <= 3)', `${probe.sql} (floor 1)`]);
-    figures.push([`nested query: requests/s c=${CONNECTIONS}, project / floor`, `${pc.rps.toFixed(1)} / ${fc.rps.toFixed(1)}`]);
-    figures.push([`nested query: ratio to floor c=${CONNECTIONS} (target >= 0.5)`, (pc.rps / fc.rps).toFixed(2)]);
-    figures.push(['nested query: p50 / p99 ms c=1, project | floor', `${p1.p50} / ${p1.p99} | ${f1.p50} / ${f1.p99}`]);
-    figures.push(['nested query: c=1 p50 as multiple of floor (target <= 2)', (p1.p50 / Math.max(f1.p50, 0.01)).toFixed(2)]);
-    figures.push([`nested query: p50 / p99 ms c=${CONNECTIONS}, project | floor`, `${pc.p50} / ${pc.p99} | ${fc.p50} / ${fc.p99}`]);
-    figures.push([`nested query: CPU ms/request c=${CONNECTIONS} Node + PG, project | floor`, `${ms(pc.nodeCpuMs)} + ${ms(pc.pgCpuMs)} | ${ms(fc.nodeCpuMs)} + ${ms(fc.pgCpuMs)}`]);
-    figures.push(['nested query: errors / non-2xx (project, all runs)', String(p1.errors + pc.errors)]);
-    figures.push(['nested query, planning off (READ_PLAN=false): same answer', JSON.stringify(unplannedProbe.body) === JSON.stringify(probe.body) ? 'yes' : 'NO']);
-    figures.push(['nested query, planning off: SQL statements per request', String(unplannedProbe.sql)]);
-    figures.push([`nested query, planning off: requests/s c=${CONNECTIONS}, ratio to floor`, `${uc.rps.toFixed(1)}, ${(uc.rps / fc.rps).toFixed(2)}`]);
-    figures.push(['nested query, planning off: p50 / p99 ms c=1 | c=10', `${u1.p50} / ${u1.p99} | ${uc.p50} / ${uc.p99}`]);
-    figures.push([`nested query, planning off: CPU ms/request c=${CONNECTIONS} Node + PG`, `${ms(uc.nodeCpuMs)} + ${ms(uc.pgCpuMs)}`]);
-    figures.push(['nested query: load average (1/5/15 min) after the runs', load]);
+    for (const path of paths) await benchReadPath(ctx, path, floor, path.unplanned ? unplanned : null);
   } finally {
     await floor.stop();
     await unplanned.stop();
   }
+}
+
+async function benchReadPath({ db, server, token, figures }: BenchContext, path: ReadPath, floor: FloorServer, unplanned: BenchServer | null): Promise<void> {
+  const { label, document, variables = {} } = path;
+  const body = JSON.stringify({ query: document, variables });
+  const floorBody = JSON.stringify(path.params ?? []);
+  const probe = await post(server, document, variables, token);
+  if (probe.body.errors) throw new Error(JSON.stringify(probe.body.errors));
+  const floorProbe = await (await fetch(floor.urlOf(path.floor), { method: 'POST', body: floorBody })).json();
+  const same = JSON.stringify(floorProbe) === JSON.stringify(probe.body);
+  const unplannedProbe = unplanned ? await post(unplanned, document, variables, token) : null;
+  const targets = [
+    { name: 'project', target: { url: server.url, pid: server.pid, app: 'gongzhi' }, body },
+    { name: 'floor', target: { url: floor.urlOf(path.floor), pid: floor.pid, app: 'floor' }, body: floorBody },
+    ...(unplanned ? [{ name: 'unplanned', target: { url: unplanned.url, pid: unplanned.pid, app: 'gongzhi-unplanned' }, body }] : []),
+  ];
+  const runs: Record<string, LoadFigures> = {};
+  for (const c of [1, CONNECTIONS]) {
+    for (const { name, target, body } of targets) {
+      progress(`${label}: ${name}, ${c} connection(s), ${DURATION} s ...`);
+      runs[`${name}${c}`] = await measure(db, target, body, token, c);
+    }
+  }
+  const [p1, f1, pc, fc] = [runs.project1, runs.floor1, runs[`project${CONNECTIONS}`], runs[`floor${CONNECTIONS}`]];
+  const load = os.loadavg().map((l) => l.toFixed(1)).join(' ');
+  figures.push([`${label}: answers equal the floor's (answer bytes)`, `${same ? 'yes' : 'NO'} (${JSON.stringify(probe.body).length})`]);
+  figures.push([`${label}: SQL statements per request (target <= 3)`, `${probe.sql} (floor 1)`]);
+  figures.push([`${label}: requests/s c=${CONNECTIONS}, project / floor`, `${pc.rps.toFixed(1)} / ${fc.rps.toFixed(1)}`]);
+  figures.push([`${label}: ratio to floor c=${CONNECTIONS} (target >= 0.5)`, (pc.rps / fc.rps).toFixed(2)]);
+  figures.push([`${label}: p50 / p99 ms c=1, project | floor`, `${p1.p50} / ${p1.p99} | ${f1.p50} / ${f1.p99}`]);
+  figures.push([`${label}: c=1 p50 as multiple of floor (target <= 2)`, (p1.p50 / Math.max(f1.p50, 0.01)).toFixed(2)]);
+  figures.push([`${label}: p50 / p99 ms c=${CONNECTIONS}, project | floor`, `${pc.p50} / ${pc.p99} | ${fc.p50} / ${fc.p99}`]);
+  figures.push([`${label}: CPU ms/request c=${CONNECTIONS} Node + PG, project | floor`, `${ms(pc.nodeCpuMs)} + ${ms(pc.pgCpuMs)} | ${ms(fc.nodeCpuMs)} + ${ms(fc.pgCpuMs)}`]);
+  figures.push([`${label}: errors / non-2xx (project | floor, all runs)`, `${p1.errors + pc.errors} | ${f1.errors + fc.errors}`]);
+  if (unplannedProbe) {
+    const [u1, uc] = [runs.unplanned1, runs[`unplanned${CONNECTIONS}`]];
+    figures.push([`${label}, planning off (READ_PLAN=false): same answer`, JSON.stringify(unplannedProbe.body) === JSON.stringify(probe.body) ? 'yes' : 'NO']);
+    figures.push([`${label}, planning off: SQL statements per request`, String(unplannedProbe.sql)]);
+    figures.push([`${label}, planning off: requests/s c=${CONNECTIONS}, ratio to floor`, `${uc.rps.toFixed(1)}, ${(uc.rps / fc.rps).toFixed(2)}`]);
+    figures.push([`${label}, planning off: p50 / p99 ms c=1 | c=10`, `${u1.p50} / ${u1.p99} | ${uc.p50} / ${uc.p99}`]);
+    figures.push([`${label}, planning off: CPU ms/request c=${CONNECTIONS} Node + PG`, `${ms(uc.nodeCpuMs)} + ${ms(uc.pgCpuMs)}`]);
+  }
+  figures.push([`${label}: load average (1/5/15 min) after the runs`, load]);
 }
 
 /** One agenda change to N subscribers of a meeting: members of the participating organisations, each with their own token. */
@@ -309,7 +351,7 @@ async function benchPatrols({ db, server, tokens, figures }: BenchContext): Prom
 /** Run order matters: the fan-out's memory figure wants a server that has not just been under load. */
 const SECTIONS: [name: string, run: (ctx: BenchContext, databaseUrl: string) => Promise<void>][] = [
   ['fanout', benchMeetingFanout],
-  ['query', benchNestedQuery],
+  ['query', benchReadPaths],
   ['patrol', benchPatrols],
 ];
 
