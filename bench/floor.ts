@@ -73,6 +73,24 @@ export const FLOORS = {
   FROM meeting m JOIN area a ON a.id = m.area_id JOIN organization cv ON cv.id = m.convener_organization_id
  WHERE m.id = $1::uuid)`,
   ),
+  /** patrolsOnDuty(areaId: $1, first: 20), in planned order, with area, team { organization } and route { checkpoints } (in route order). */
+  patrolsOnDuty: answer(
+    'patrolsOnDuty',
+    `(SELECT json_build_object('nodes', COALESCE(json_agg(json_build_object(
+         'status', p.status, 'area', json_build_object('name', a.name),
+         'team', json_build_object('name', t.name, 'kind', t.kind, 'organization', json_build_object('name', o.name)),
+         'route', ${nullable('r', `json_build_object('name', r.name, 'checkpoints', (
+             SELECT COALESCE(json_agg(json_build_object('name', c.name, 'kind', c.kind) ORDER BY rc.position), '[]'::json)
+               FROM route_checkpoint rc JOIN checkpoint c ON c.id = rc.checkpoint_id WHERE rc.route_id = r.id))`)}
+       ) ORDER BY p.planned_start, p.id), '[]'::json))
+  FROM (SELECT p.* FROM patrol p JOIN area pa ON pa.id = p.area_id
+         WHERE p.status = 'ACTIVE' AND pa.path LIKE (SELECT path FROM area WHERE id = $1::uuid) || '%'
+         ORDER BY p.planned_start, p.id LIMIT 20) p
+  JOIN area a ON a.id = p.area_id
+  JOIN patrol_team t ON t.id = p.team_id
+  JOIN organization o ON o.id = t.organization_id
+  LEFT JOIN route r ON r.id = p.route_id)`,
+  ),
 } as const;
 
 export type FloorName = keyof typeof FLOORS;

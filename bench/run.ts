@@ -198,18 +198,25 @@ export const MEETING_QUERY = `query ($id: ID!) {
   }
 }`;
 
+export const PATROLS_ON_DUTY_QUERY = `query ($area: ID!) {
+  patrolsOnDuty(areaId: $area, first: 20) {
+    nodes { status area { name } team { name kind organization { name } } route { name checkpoints { name kind } } }
+  }
+}`;
+
 /**
  * The hot read paths, each the project beside its floor on the same database,
  * at c=1 and c=CONNECTIONS, as the platform admin (who sees everything, so the
  * floors need no visibility rule). Load average is printed beside: the machine is shared.
  */
 async function benchReadPaths(ctx: BenchContext, databaseUrl: string): Promise<void> {
-  progress('seeding cases and a meeting for the read paths ...');
-  const { meetingId } = await seedReadPaths(ctx.db);
+  progress('seeding cases, a meeting and patrols for the read paths ...');
+  const { meetingId, patrolAreaId } = await seedReadPaths(ctx.db);
   const paths: ReadPath[] = [
     { floor: 'organizations', label: 'nested query', document: NESTED_QUERY, unplanned: true },
     { floor: 'cases', label: 'cases', document: CASES_QUERY },
     { floor: 'meeting', label: 'meeting', document: MEETING_QUERY, variables: { id: toGlobalId('Meeting', meetingId) }, params: [meetingId] },
+    { floor: 'patrolsOnDuty', label: 'patrolsOnDuty', document: PATROLS_ON_DUTY_QUERY, variables: { area: toGlobalId('Area', patrolAreaId) }, params: [patrolAreaId] },
   ];
   const floor = await startFloorServer(databaseUrl);
   // The same build with planned reads off: the resolver-by-resolver path.
