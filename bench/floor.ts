@@ -14,8 +14,8 @@ import http from 'node:http';
 import path from 'node:path';
 import { Pool } from 'pg';
 
-/** `{"data": {<field>: <value>}}` as text: the envelope every floor answers in. */
-const answer = (field: string, value: string) => `SELECT json_build_object('data', json_build_object('${field}', ${value}))::text AS body`;
+/** `{"data": {<field>: <value>}}` as text: the envelope every floor answers in (after `with`, common table expressions if any). */
+const answer = (field: string, value: string, with_ = '') => `${with_} SELECT json_build_object('data', json_build_object('${field}', ${value}))::text AS body`;
 
 /** A to-one relation that may be missing: null, or the object. */
 const nullable = (alias: string, object: string) => `CASE WHEN ${alias}.id IS NULL THEN NULL ELSE ${object} END`;
@@ -90,6 +90,34 @@ export const FLOORS = {
   JOIN patrol_team t ON t.id = p.team_id
   JOIN organization o ON o.id = t.organization_id
   LEFT JOIN route r ON r.id = p.route_id)`,
+  ),
+  /**
+   * jurisdictionDashboard(areaId: $1) { area cases { open overdue supervisedOpen openedLast7Days openedLast30Days
+   * openByCategoryAndStatus } patrols { onDuty plannedToday } }: only the figures asked for ("today" in China Standard Time).
+   */
+  jurisdictionDashboard: answer(
+    'jurisdictionDashboard',
+    `(SELECT json_build_object(
+         'area', json_build_object('name', j.name),
+         'cases', json_build_object(
+           'open', (SELECT count(*) FROM open),
+           'overdue', (SELECT count(*) FROM open WHERE due_at < now()),
+           'supervisedOpen', (SELECT count(*) FROM open WHERE supervising_organization_id IS NOT NULL),
+           'openedLast7Days', (SELECT count(*) FILTER (WHERE reported_at > now() - interval '7 days') FROM recent),
+           'openedLast30Days', (SELECT count(*) FROM recent),
+           'openByCategoryAndStatus', (SELECT COALESCE(json_agg(json_build_object('category', category, 'status', status, 'count', n) ORDER BY category, status), '[]'::json)
+                                         FROM (SELECT category, status, count(*) AS n FROM open GROUP BY category, status) g)),
+         'patrols', json_build_object(
+           'onDuty', (SELECT count(*) FROM patrol WHERE area_id IN (SELECT id FROM areas) AND status = 'ACTIVE'),
+           'plannedToday', (SELECT count(*) FROM patrol WHERE area_id IN (SELECT id FROM areas) AND status <> 'CANCELLED'
+                               AND planned_start >= j.today AND planned_start < j.today + interval '1 day')))
+  FROM j)`,
+    `WITH j AS (SELECT name, path, date_trunc('day', now() AT TIME ZONE 'Asia/Shanghai') AT TIME ZONE 'Asia/Shanghai' AS today FROM area WHERE id = $1::uuid),
+          areas AS MATERIALIZED (SELECT a.id FROM area a, j WHERE a.path LIKE j.path || '%'),
+          open AS MATERIALIZED (SELECT category, status, due_at, supervising_organization_id FROM case_record
+                                 WHERE area_id IN (SELECT id FROM areas) AND status IN ('REPORTED','TRIAGED','ASSIGNED','IN_PROGRESS','REOPENED')),
+          recent AS (SELECT reported_at FROM case_record WHERE area_id IN (SELECT id FROM areas) AND merged_into_id IS NULL
+                                 AND reported_at > now() - interval '30 days' AND reported_at <= now())`,
   ),
 } as const;
 

@@ -204,6 +204,14 @@ export const PATROLS_ON_DUTY_QUERY = `query ($area: ID!) {
   }
 }`;
 
+export const DASHBOARD_QUERY = `query ($area: ID!) {
+  jurisdictionDashboard(areaId: $area) {
+    area { name }
+    cases { open overdue supervisedOpen openedLast7Days openedLast30Days openByCategoryAndStatus { category status count } }
+    patrols { onDuty plannedToday }
+  }
+}`;
+
 /**
  * The hot read paths, each the project beside its floor on the same database,
  * at c=1 and c=CONNECTIONS, as the platform admin (who sees everything, so the
@@ -217,6 +225,7 @@ async function benchReadPaths(ctx: BenchContext, databaseUrl: string): Promise<v
     { floor: 'cases', label: 'cases', document: CASES_QUERY },
     { floor: 'meeting', label: 'meeting', document: MEETING_QUERY, variables: { id: toGlobalId('Meeting', meetingId) }, params: [meetingId] },
     { floor: 'patrolsOnDuty', label: 'patrolsOnDuty', document: PATROLS_ON_DUTY_QUERY, variables: { area: toGlobalId('Area', patrolAreaId) }, params: [patrolAreaId] },
+    { floor: 'jurisdictionDashboard', label: 'jurisdictionDashboard', document: DASHBOARD_QUERY, variables: { area: toGlobalId('Area', patrolAreaId) }, params: [patrolAreaId] },
   ];
   const floor = await startFloorServer(databaseUrl);
   // The same build with planned reads off: the resolver-by-resolver path.
