@@ -102,8 +102,9 @@ export async function benchWebhooks(db: DataSource, databaseUrl: string, progres
 
   const server = await startBenchServer(databaseUrl, { WEBHOOK_ALLOWED_NETWORKS: '127.0.0.1/32', WEBHOOK_CONCURRENCY: process.env.BENCH_WEBHOOK_CONCURRENCY ?? '32', LOG_LEVEL: 'warn' });
   const client = new Client({ connectionString: databaseUrl });
-  await client.connect();
   try {
+    // Inside the try: when the database refuses (too many clients on a shared machine), the server is still stopped.
+    await client.connect();
     await new Promise((resolve) => setTimeout(resolve, 1000));
     const before = await stats(client);
     const loadBefore = os.loadavg()[0];
@@ -165,7 +166,7 @@ export async function benchWebhooks(db: DataSource, databaseUrl: string, progres
       ['webhooks: load average (1 min) at start / at last delivery; 2 cores shared, compare runs alike', `${loadBefore.toFixed(1)} / ${loadAfter.toFixed(1)}`],
     ];
   } finally {
-    await client.end();
+    await client.end().catch(() => {});
     await server.stop();
     await new Promise((resolve) => receiver.close(resolve));
   }
