@@ -21,6 +21,7 @@ import { LegalEducation1764802000000 } from './1764802000000-LegalEducation';
 import { Bulletins1764802000001 } from './1764802000001-Bulletins';
 import { PublicFace1764802000002 } from './1764802000002-PublicFace';
 import { JurisdictionFigureIndexes1764803000000 } from './1764803000000-JurisdictionFigureIndexes';
+import { UntriagedQueueIndex1764803000005 } from './1764803000005-UntriagedQueueIndex';
 
 /** Every migration, oldest first. Listed explicitly so the server, the CLI and the tests apply the same set. */
 export const allMigrations = [
@@ -47,4 +48,5 @@ export const allMigrations = [
   Bulletins1764802000001,
   PublicFace1764802000002,
   JurisdictionFigureIndexes1764803000000,
+  UntriagedQueueIndex1764803000005,
 ];

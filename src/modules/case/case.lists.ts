@@ -177,11 +177,14 @@ function queueConditions(scope: CaseScope): Conditions {
     const me = bind(scope.userId ?? NO_ID);
     const mine = [`c.handler_user_id = ${me}::uuid`, `c.leader_user_id = ${me}::uuid`];
     if (scope.actingJurisdictionPaths.length) {
-      mine.push(`(c.status IN ('REPORTED','TRIAGED','REOPENED') AND ${areaInSubtrees(scope.actingJurisdictionPaths, bind, 'index')})`);
+      mine.push(`(c.status IN ${UNTRIAGED_SQL} AND ${areaInSubtrees(scope.actingJurisdictionPaths, bind, 'index')})`);
     }
     return [`c.status IN ${OPEN_SQL}`, `(${mine.join(' OR ')})`, visibleCaseSql(scope, bind, form)];
   };
 }
+
+/** Statuses of cases waiting for triage or assignment, spelt like the predicate of case_record_untriaged_due_idx. */
+const UNTRIAGED_SQL = `('REPORTED','TRIAGED','REOPENED')`;
 
 function queueStatement(conditions: Conditions, cursor: [string, string] | null, limit: number): [string, unknown[]] {
   const params = new SqlParams();
@@ -190,11 +193,53 @@ function queueStatement(conditions: Conditions, cursor: [string, string] | null,
   return [`SELECT c.id FROM case_record c WHERE ${where.join('\n AND ')} ORDER BY c.due_at, c.id LIMIT ${params.bind(limit)}`, params.values];
 }
 
+/**
+ * A page of the queue without reading the whole dispatch backlog of a
+ * jurisdiction (which grows with the city): the viewer's own open cases
+ * (handler or leader, few) plus the first `limit` untriaged cases of the
+ * acting jurisdictions found on a walk of the city's untriaged cases in due
+ * order (at most WALK_WINDOW rows of case_record_untriaged_due_idx, index
+ * only, stopping at the limit-th match); the full conditions are then applied
+ * to those candidates only. Complete when the walk found `limit` cases or the
+ * untriaged cases past the cursor are fewer than WALK_WINDOW; otherwise the
+ * caller runs `queueStatement`. The untriaged
+ * candidates need no visibility check of their own: acting jurisdictions
+ * are among the jurisdictions that make a case visible.
+ */
+export function queueWalkStatement(scope: CaseScope, conditions: Conditions, cursor: [string, string] | null, limit: number): [string, unknown[]] | null {
+  if (!scope.actingJurisdictionPaths.length) return null;
+  const p = new SqlParams();
+  const after = (alias: string) => (cursor ? `AND (${alias}.due_at, ${alias}.id) > (${p.bind(cursor[0])}::timestamptz, ${p.bind(cursor[1])}::uuid)` : '');
+  const n = p.bind(limit);
+  const window = p.bind(WALK_WINDOW);
+  const untriaged = () => `SELECT c.id, c.due_at, c.area_id FROM case_record c WHERE c.status IN ${UNTRIAGED_SQL} ${after('c')} ORDER BY c.due_at, c.id LIMIT ${window}`;
+  const inJurisdiction = areaInSubtrees(scope.actingJurisdictionPaths, p.bind, 'filter', 'w.area_id');
+  const me = p.bind(scope.userId ?? NO_ID);
+  const visible = visibleCaseSql(scope, p.bind, 'filter');
+  const mineAfter = after('c');
+  const where = conditions(p.bind, 'filter');
+  // The walk stops at the limit-th match; only when it finds fewer is the window counted, to tell "no more" from "not found yet".
+  return [
+    `WITH found AS MATERIALIZED (SELECT w.id FROM (${untriaged()}) w WHERE ${inJurisdiction} ORDER BY w.due_at, w.id LIMIT ${n}),
+     mine AS (SELECT c.id FROM case_record c
+               WHERE c.status IN ${OPEN_SQL} AND (c.handler_user_id = ${me}::uuid OR c.leader_user_id = ${me}::uuid) AND ${visible} ${mineAfter}
+               ORDER BY c.due_at, c.id LIMIT ${n})
+     SELECT c.id, CASE WHEN (SELECT count(*) FROM found) >= ${n} THEN TRUE ELSE (SELECT count(*) FROM (${untriaged()}) x) < ${window} END AS complete
+       FROM case_record c
+      WHERE c.id = ANY(ARRAY(SELECT id FROM mine UNION ALL SELECT id FROM found))
+        AND ${where.join('\n AND ')}
+      ORDER BY c.due_at, c.id LIMIT ${n}`,
+    p.values,
+  ];
+}
+
 /** The statements of a first page of `myCaseQueue` with its totalCount; for the plan guard test. */
 export async function queuePlanStatements(ctx: AppContext, first = 20): Promise<[string, unknown[]][]> {
-  const conditions = queueConditions(await caseScope(ctx));
+  const scope = await caseScope(ctx);
+  const conditions = queueConditions(scope);
   const { count, estimate } = caseCountStatements(conditions);
-  return [queueStatement(conditions, null, first + 1), count, estimate];
+  const walk = queueWalkStatement(scope, conditions, null, first + 1);
+  return [...(walk ? [walk] : []), queueStatement(conditions, null, first + 1), count, estimate];
 }
 
 /**
@@ -215,8 +260,13 @@ export async function listMyQueue(ctx: AppContext, args: ConnectionArgs): Promis
   const conditions = queueConditions(scope);
   let ids: string[] = [];
   if (first > 0) {
-    const [sql, values] = queueStatement(conditions, cursor, first + 1);
-    ids = (await ctx.app.db.query(sql, values)).map((r: { id: string }) => r.id);
+    const walk = queueWalkStatement(scope, conditions, cursor, first + 1);
+    const walked: { id: string; complete: boolean }[] | null = walk ? await ctx.app.db.query(walk[0], walk[1]) : null;
+    if (walked?.length && walked[0].complete) ids = walked.map((r) => r.id);
+    else {
+      const [sql, values] = queueStatement(conditions, cursor, first + 1);
+      ids = (await ctx.app.db.query(sql, values)).map((r: { id: string }) => r.id);
+    }
   }
   const rows = await loadInOrder(ctx, ids);
   const items = rows.slice(0, first);
