@@ -167,6 +167,51 @@ describe('keyset pagination and plans on a grown table', () => {
     }
   });
 
+  test('given the police station\'s untriaged cases, 3,200 untriaged cases of another street due between them and cases the liaison handles, when the liaison pages myCaseQueue by 5, then the pages hold exactly the queue rule in due order', async () => {
+    const { world } = h;
+    const db = h.server.services.db;
+    const me = world.users.policeLiaison.id;
+    const t0 = Date.parse('2020-01-01T00:00:00Z');
+    const hour = 3_600_000;
+    // Given: 12 untriaged cases in the station's street due hourly; 3,200 untriaged cases of another street due between
+    // the 6th and 7th (more than the queue's walk window); open cases the liaison handles or leads, due among them.
+    await db.query(
+      `INSERT INTO case_record (reference, category, channel, severity, status, title, description, area_id, due_at, reported_at,
+                                responsible_organization_id, leader_user_id, handler_user_id)
+       SELECT 'Q-' || k.n || '-' || k.st, 'OTHER', 'HOTLINE', 'LOW', k.st, 'queue', 'queue test', k.area_id, to_timestamp(k.due / 1000.0), now(),
+              k.org, k.leader, k.handler
+         FROM unnest($1::int[], $2::text[], $3::uuid[], $4::float8[], $5::uuid[], $6::uuid[], $7::uuid[]) AS k(n, st, area_id, due, org, leader, handler)`,
+      (() => {
+        const rows: [number, string, string, number, string | null, string | null, string | null][] = [];
+        for (let i = 0; i < 12; i++) rows.push([i, i % 3 === 0 ? 'TRIAGED' : 'REPORTED', world.areas.gridA.id, t0 + i * hour, null, null, null]);
+        for (let i = 0; i < 3200; i++) rows.push([100 + i, 'REPORTED', world.areas.communityB.id, t0 + 5 * hour + 1000 + i, null, null, null]);
+        const police = world.orgs.police.id;
+        rows.push([10_000, 'ASSIGNED', world.areas.communityB.id, t0 + 2 * hour + 500, police, me, me]);
+        rows.push([10_001, 'IN_PROGRESS', world.areas.communityB.id, t0 + 5 * hour + 2000, police, world.users.policeAdmin.id, me]);
+        rows.push([10_002, 'ASSIGNED', world.areas.communityB.id, t0 + 9 * hour + 500, police, me, world.users.policeAdmin.id]);
+        rows.push([10_003, 'CLOSED', world.areas.gridA.id, t0 + 1000, police, me, me]);
+        return [0, 1, 2, 3, 4, 5, 6].map((c) => rows.map((r) => r[c]));
+      })(),
+    );
+    await db.query('ANALYZE case_record');
+    // When: the liaison pages through the queue, 5 at a time.
+    const query = `query ($after: String) { myCaseQueue(first: 5, after: $after) { nodes { id } pageInfo { hasNextPage endCursor } } }`;
+    const listed = await listAll(h, world.tokens.policeLiaison, query);
+    // Then: exactly the open cases they handle or lead and the untriaged cases of the street, most urgent first.
+    const expected = (
+      await db.query(
+        `SELECT c.id FROM case_record c
+          WHERE c.status IN ('REPORTED','TRIAGED','ASSIGNED','IN_PROGRESS','REOPENED')
+            AND (c.handler_user_id = $1 OR c.leader_user_id = $1
+                 OR (c.status IN ('REPORTED','TRIAGED','REOPENED') AND c.area_id IN (SELECT id FROM area WHERE path LIKE $2 || '%')))
+          ORDER BY c.due_at, c.id`,
+        [me, world.areas.streetA.path],
+      )
+    ).map((r: { id: string }) => toGlobalId('Case', r.id));
+    expect(expected.length).toBeGreaterThanOrEqual(15);
+    expect(listed).toEqual(expected);
+  }, 120_000);
+
   test('given 50,000 cases (1% in the police station\'s street) after ANALYZE, when the case-list, count and queue statements are explained for every kind of viewer, then none reads case_record by a sequential scan', async () => {
     const { world } = h;
     const db = h.server.services.db;
