@@ -27,7 +27,12 @@ async function startRig(): Promise<Rig> {
   const server = http.createServer((req, res) => {
     drain.middleware(req as Request, res as unknown as Response, (() => {
       started.push(req.url!);
-      if (req.url!.startsWith('/hold')) {
+      if (req.url!.startsWith('/stream')) {
+        // Headers and a first part already sent: draining must not try to change them.
+        res.writeHead(200, { 'content-type': 'text/plain' });
+        res.write('part 1;');
+        held.set(req.url!, () => res.end('part 2'));
+      } else if (req.url!.startsWith('/hold')) {
         held.set(req.url!, () => res.end('held done'));
       } else {
         res.end('ok');
@@ -101,6 +106,16 @@ describe('draining', () => {
     expect(answer.body).toBe('held done');
     expect(answer.headers.connection).toBe('close');
     expect(rig.drain.activeRequests()).toBe(0);
+  });
+
+  test('given an answer already streaming, when draining starts, then the drain waits for its end without touching its headers', async () => {
+    const streaming = request(`${rig.url}/stream-1`);
+    await waitFor(() => rig.started.length === 1);
+    const draining = rig.drain.drain(5_000);
+    rig.release('/stream-1');
+    const answer = await streaming.done;
+    await expect(draining).resolves.toBeUndefined();
+    expect(answer.body).toBe('part 1;part 2');
   });
 
   test('given draining, when a request arrives on a kept-alive socket, then it gets 503 with Retry-After and never runs', async () => {

@@ -3,6 +3,7 @@ import type { DataSource } from 'typeorm';
 import { createLogger } from '../../src/shared/logger';
 import type { AppServices } from '../../src/shared/context';
 import { Scheduler, registerJob } from '../../src/shared/scheduler';
+import { jobDuration, jobRuns } from '../../src/shared/metrics';
 import { openTestDataSource, type TestDatabase } from '../support/server';
 
 /**
@@ -59,6 +60,16 @@ const lockHolders = async (name: string): Promise<number> => {
   return 0;
 };
 
+/** How often the job ended with this outcome, as /metrics reports it. */
+const outcomes = async (name: string): Promise<Record<string, number>> => {
+  const { values } = await jobRuns.get();
+  return Object.fromEntries(values.filter((v) => v.labels.job === name).map((v) => [String(v.labels.outcome), v.value]));
+};
+const timedRuns = async (name: string): Promise<number> => {
+  const { values } = await jobDuration.get();
+  return values.find((v) => v.labels.job === name && (v as { metricName?: string }).metricName === 'gongzhi_scheduler_job_duration_seconds_count')?.value ?? 0;
+};
+
 describe('scheduler', () => {
   test('given registered jobs, when run, then each runs once with the scheduler clock and holds no lock afterwards', async () => {
     job('alpha');
@@ -89,6 +100,9 @@ describe('scheduler', () => {
       await side.query(`SELECT pg_advisory_unlock(hashtext('job:held'))`);
     }
     expect(runs.map((r) => r.name)).toEqual(['free']);
+    expect(await outcomes('held')).toEqual({ skipped: 1 });
+    expect(await outcomes('free')).toEqual({ ok: 1 });
+    expect([await timedRuns('held'), await timedRuns('free')]).toEqual([0, 1]);
   });
 
   test('given a failing job, when run, then the next job still runs and the failed one releases its lock and runs again next time', async () => {
@@ -100,6 +114,7 @@ describe('scheduler', () => {
     await scheduler.runAll();
     expect(runs.map((r) => r.name)).toEqual(['flaky', 'after-flaky']);
     expect(await lockHolders('flaky')).toBe(0);
+    expect(await outcomes('flaky')).toEqual({ failed: 1 });
 
     failing.clear();
     runs.length = 0;
@@ -123,6 +138,10 @@ describe('scheduler', () => {
     expect(runs.map((r) => r.name)).toEqual(['slow']);
     await scheduler.runAll();
     expect(runs.map((r) => r.name)).toEqual(['slow', 'slow']);
+  });
+
+  test('given a scheduler that never ran, when stopped, then it stops at once', async () => {
+    await expect(new Scheduler(app, () => now).stop()).resolves.toBeUndefined();
   });
 
   test('given a started scheduler, when stopped during a run, then stop waits for the run and no run follows', async () => {

@@ -27,6 +27,8 @@ const CLIENT = '22222222-2222-4222-8222-222222222222';
 const ORG_A = '33333333-3333-4333-8333-333333333333';
 const ORG_B = '44444444-4444-4444-8444-444444444444';
 let orgId: string;
+/** A second organisation: an update of the first must leave it alone. */
+let otherOrgId: string;
 
 function context(): AppContext {
   return {
@@ -53,6 +55,8 @@ beforeAll(async () => {
   const area = await side.query(`INSERT INTO area (name, kind, path, depth) VALUES ('Flows', 'CITY', 'flows', 0) RETURNING id`);
   const org = await side.query(`INSERT INTO organization (name, kind, home_area_id) VALUES ('Flows office', 'NGO', $1) RETURNING id`, [area.rows[0].id]);
   orgId = org.rows[0].id;
+  const other = await side.query(`INSERT INTO organization (name, kind, home_area_id) VALUES ('Other office', 'NGO', $1) RETURNING id`, [area.rows[0].id]);
+  otherOrgId = other.rows[0].id;
 }, 60_000);
 afterAll(async () => {
   await listener?.end();
@@ -173,6 +177,7 @@ describe('updateVersioned', () => {
     const result = await describeAs('current', before);
     expect(result.userErrors).toEqual([]);
     expect(await version()).toBe(before + 1);
+    expect((await side.query(`SELECT version, description FROM organization WHERE id = $1`, [otherOrgId])).rows[0]).toEqual({ version: 1, description: null });
   });
 
   test('given an older or a newer version, when updated, then CONFLICT on expectedVersion and nothing changes', async () => {
@@ -214,6 +219,8 @@ describe('withUserErrors', () => {
     const other = Object.assign(new Error('fk'), { code: '23503', driverError: { code: '23503' } });
     await expect(withUserErrors(async () => { throw other; })).rejects.toBe(other);
     await expect(withUserErrors(async () => { throw null; })).rejects.toBeNull();
+    const plain = new Error('plain');
+    await expect(withUserErrors(async () => { throw plain; })).rejects.toBe(plain);
   });
 });
 
