@@ -198,13 +198,13 @@ function queueStatement(conditions: Conditions, cursor: [string, string] | null,
  * jurisdiction (which grows with the city): the viewer's own open cases
  * (handler or leader, few) plus the first `limit` untriaged cases of the
  * acting jurisdictions found on a walk of the city's untriaged cases in due
- * order (at most WALK_WINDOW rows of case_record_untriaged_due_idx, index
- * only, stopping at the limit-th match); the full conditions are then applied
- * to those candidates only. Complete when the walk found `limit` cases or the
- * untriaged cases past the cursor are fewer than WALK_WINDOW; otherwise the
- * caller runs `queueStatement`. The untriaged
- * candidates need no visibility check of their own: acting jurisdictions
- * are among the jurisdictions that make a case visible.
+ * order (the first WALK_WINDOW rows of case_record_untriaged_due_idx, index
+ * only: a constant cost, the planner reads the window whole); the full
+ * conditions are then applied to those candidates only. Complete when the
+ * walk found `limit` cases or the untriaged cases past the cursor are fewer
+ * than WALK_WINDOW; otherwise the caller runs `queueStatement`. The untriaged
+ * candidates need no visibility check of their own: acting jurisdictions are
+ * among the jurisdictions that make a case visible.
  */
 export function queueWalkStatement(scope: CaseScope, conditions: Conditions, cursor: [string, string] | null, limit: number): [string, unknown[]] | null {
   if (!scope.actingJurisdictionPaths.length) return null;
@@ -218,7 +218,7 @@ export function queueWalkStatement(scope: CaseScope, conditions: Conditions, cur
   const visible = visibleCaseSql(scope, p.bind, 'filter');
   const mineAfter = after('c');
   const where = conditions(p.bind, 'filter');
-  // The walk stops at the limit-th match; only when it finds fewer is the window counted, to tell "no more" from "not found yet".
+  // Only when the walk finds fewer than `limit` is the window counted (lazily), to tell "no more" from "not found yet".
   return [
     `WITH found AS MATERIALIZED (SELECT w.id FROM (${untriaged()}) w WHERE ${inJurisdiction} ORDER BY w.due_at, w.id LIMIT ${n}),
      mine AS (SELECT c.id FROM case_record c
