@@ -72,4 +72,10 @@ describe('patrols demo data loaded at night', () => {
         FROM patrol p JOIN patrol_team t ON t.id = p.team_id WHERE t.kind = 'VOLUNTEER'`);
     expect(row).toEqual({ active: 0, outside_day: 0 });
   });
+
+  test("given the demo loaded at 03:00 China Standard Time, then the security company's paid guards are on duty in Sanbanqiao", async () => {
+    const [area] = await night.server.services.db.query(`SELECT a.id FROM area a JOIN area d ON a.path LIKE d.path || '%' WHERE d.code = '421002' AND a.name = '三板橋社區'`);
+    const response = await gql(night.server.httpUrl, WEEK, { area: toGlobalId('Area', area.id) }, await tokenForEmail(night, 'liaison@gongzhi.demo'));
+    expect(response.body.data.onDuty.nodes).toEqual([{ team: { name: '沙市保安三板橋巡邏隊' }, status: 'ACTIVE' }]);
+  });
 });

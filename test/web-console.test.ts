@@ -3,6 +3,7 @@ import type { Browser } from 'playwright-core';
 import { loadDemoData } from '../src/demo';
 import { createLogger } from '../src/shared/logger';
 import { launchBrowser, openPage, signIn, type WatchedPage } from './support/browser';
+import { toGlobalId } from '../src/shared/relay/global-id';
 import { gql } from './support/graphql';
 import { createTestDatabase, startTestServer, type TestDatabase, type TestServer } from './support/server';
 
@@ -36,6 +37,32 @@ async function reportCase(title: string, area: string): Promise<{ id: string; re
   );
   expect(res.body.data.caseReport.userErrors).toEqual([]);
   return res.body.data.caseReport.case;
+}
+
+/** Plans a shift of the demo team of this name on its first route, starting now, and starts it as the team's phone would; returns the patrol's id. */
+async function putTeamOnDuty(teamName: string): Promise<string> {
+  const [row] = await server.services.db.query(
+    `SELECT t.id AS team_id, r.id AS route_id FROM patrol_team t JOIN route r ON r.organization_id = t.organization_id WHERE t.name = $1 ORDER BY r.name LIMIT 1`,
+    [teamName],
+  );
+  const token = await tokenFor('coordinator@gongzhi.demo');
+  const now = Date.now();
+  const planned = await gql(
+    server.httpUrl,
+    'mutation($input: PatrolPlanInput!) { patrolPlan(input: $input) { patrols { id } userErrors { field message } } }',
+    { input: { teamId: toGlobalId('PatrolTeam', row.team_id), routeId: toGlobalId('Route', row.route_id), plannedStart: new Date(now).toISOString(), plannedEnd: new Date(now + 3 * 3_600_000).toISOString() } },
+    token,
+  );
+  expect(planned.body.data.patrolPlan.userErrors).toEqual([]);
+  const patrolId: string = planned.body.data.patrolPlan.patrols[0].id;
+  const started = await gql(
+    server.httpUrl,
+    'mutation($input: PatrolEventsRecordInput!) { patrolEventsRecord(input: $input) { userErrors { field message } } }',
+    { input: { deviceId: 'browser-test-phone', patrolId, events: [{ clientEventId: `bt-start-${now}`, kind: 'STARTED', deviceTime: new Date(now).toISOString() }] } },
+    token,
+  );
+  expect(started.body.data.patrolEventsRecord.userErrors).toEqual([]);
+  return patrolId;
 }
 
 async function open(email: string, options: { mobile?: boolean } = {}): Promise<WatchedPage> {
@@ -185,12 +212,14 @@ describe('explorer', () => {
 
 describe('patrol coordinator console', () => {
   test('given the coordinator watches a patrol on duty, when check-ins are recorded through the API as a phone would, then the route plan and coverage update live', async () => {
+    // The coordinator's own team goes on duty now, whatever the hour the suite runs at.
+    const patrolId = await putTeamOnDuty('三板橋社區義務巡防一隊');
     const { page } = await open('coordinator@gongzhi.demo');
     await page.click('[data-testid=nav-patrols]');
-    const detail = page.locator('[data-testid=patrol-detail]');
+    await page.locator('[data-testid=on-duty-row]', { hasText: '三板橋社區義務巡防一隊' }).locator('button').click();
+    const detail = page.locator(`[data-testid=patrol-detail][data-patrol="${patrolId}"]`);
     await detail.locator('[data-testid=checkpoint]').first().waitFor();
     await page.waitForSelector('[data-testid=live-badge][data-live=true]');
-    const patrolId = await detail.getAttribute('data-patrol');
     const coverageBefore = await page.locator('[data-testid=patrol-coverage]').innerText();
     const pending = await detail.locator('[data-testid=checkpoint][data-state=pending]').evaluateAll((nodes) => nodes.map((n) => n.getAttribute('data-checkpoint')!));
     expect(pending.length).toBeGreaterThanOrEqual(2);

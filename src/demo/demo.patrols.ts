@@ -88,7 +88,7 @@ export async function seedPatrols({ em, ids }: DemoContext): Promise<void> {
   await em.insert(Route, routes.map(({ checkpointIds: _ids, ...r }) => r));
   await em.insert(RouteCheckpoint, routes.flatMap((r) => r.checkpointIds.map((checkpointId, position) => ({ routeId: r.id, position, checkpointId }))));
 
-  type Shift = { team: string; route: (typeof routes)[number]; day: number; startHour: number; hours: number; skip?: number[]; missed?: boolean; active?: boolean; planned?: boolean; farOff?: number };
+  type Shift = { team: string; route: (typeof routes)[number]; day: number; startHour: number; hours: number; skip?: number[]; missed?: boolean; active?: boolean; activeStart?: number; planned?: boolean; farOff?: number };
   const shifts: Shift[] = [];
   const nowMs = clock.now().getTime();
   const hourNow = Math.floor((nowMs - localMidnight(0)) / (60 * MINUTE));
@@ -100,10 +100,14 @@ export async function seedPatrols({ em, ids }: DemoContext): Promise<void> {
     // The night shift the joint meeting agreed (增設23:00-02:00夜間巡邏一班).
     if (!(day === -1 && hourNow < 2)) shifts.push({ team: 'security', route: routes[2], day, startHour: 23, hours: 3 });
   }
-  // Daytime door watch runs in the day (China Standard Time) whenever the demo is loaded: a volunteer patrol is
-  // on duty between 08:00 and 18:00; at night it is the security company's night shift between 23:00 and 02:00.
-  if (hourNow >= 8 && hourNow < 18) shifts.push({ team: 'sanbanqiao-3', route: routes[0], day: 0, startHour: -1, hours: 4, active: true });
-  else if (hourNow >= 23 || hourNow < 2) shifts.push({ team: 'security', route: routes[2], day: 0, startHour: -1, hours: 3, active: true });
+  // Someone is on duty whenever the demo is loaded (China Standard Time), as in the source: volunteer patrols keep
+  // the daytime door watch between 08:00 and 18:00, the security company's paid guards the rest of the day, with the
+  // night shift the joint meeting agreed between 23:00 and 02:00. An active shift began 45 minutes ago, but not
+  // before its window opened.
+  const onDutyFrom = (windowStartMs: number) => Math.max(nowMs - 45 * MINUTE, windowStartMs);
+  if (hourNow >= 8 && hourNow < 18) shifts.push({ team: 'sanbanqiao-3', route: routes[0], day: 0, startHour: -1, hours: 4, active: true, activeStart: onDutyFrom(localMidnight(0) + 8 * 60 * MINUTE) });
+  else if (hourNow >= 23 || hourNow < 2) shifts.push({ team: 'security', route: routes[2], day: 0, startHour: -1, hours: 3, active: true, activeStart: localMidnight(hourNow >= 23 ? 0 : -1) + 23 * 60 * MINUTE });
+  else shifts.push({ team: 'security', route: routes[2], day: 0, startHour: -1, hours: 3, active: true, activeStart: onDutyFrom(localMidnight(0) + (hourNow >= 18 ? 18 : 2) * 60 * MINUTE) });
   shifts.push({ team: 'sanbanqiao-1', route: routes[1], day: 1, startHour: 8, hours: 4, planned: true });
 
   const patrols: Partial<Patrol>[] = [];
@@ -112,12 +116,7 @@ export async function seedPatrols({ em, ids }: DemoContext): Promise<void> {
   for (const [n, s] of shifts.entries()) {
     const id = randomUUID();
     const teamId = ids[`patrolTeam:${s.team}`];
-    // An active daytime patrol started 45 minutes ago, but not before 08:00; the night shift at 23:00.
-    const start = s.active
-      ? s.team === 'security'
-        ? localMidnight(hourNow >= 23 ? 0 : -1) + 23 * 60 * MINUTE
-        : Math.max(nowMs - 45 * MINUTE, localMidnight(0) + 8 * 60 * MINUTE)
-      : localMidnight(s.day) + s.startHour * 60 * MINUTE;
+    const start = s.activeStart ?? localMidnight(s.day) + s.startHour * 60 * MINUTE;
     const end = start + s.hours * 60 * MINUTE;
     const device = `demo-${s.team}`;
     const leader = s.team === 'security' ? ids['user:security-admin'] : s.team === 'sanbanqiao-1' ? ids['user:coordinator'] : null;
