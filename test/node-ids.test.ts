@@ -130,4 +130,27 @@ describe('node(id:) resolves every Node type, with visibility', () => {
     expect(type).toBe('CaseEvent');
     expect(response.body).toEqual({ data: { node: null } });
   });
+
+  test('given an id of another type in any list filter, when listing, then the list is empty (or the unknown root is named), never unfiltered and never an internal error', async () => {
+    const wrong = toGlobalId('Checkpoint', randomUUID());
+    const listFields = Object.values(schema.getQueryType()!.getFields()).filter((f) => /Connection!?$/.test(String(f.type)));
+    const unfiltered: string[] = [];
+    let checked = 0;
+    for (const field of listFields) {
+      const ids = field.args.filter((a) => String(a.type).replace('!', '') === 'ID' && !/^(after|before)$/.test(a.name));
+      if (field.args.some((a) => String(a.type).endsWith('!') && !ids.includes(a))) continue;
+      for (const arg of ids) {
+        const given = ids.filter((a) => a === arg || String(a.type).endsWith('!'));
+        const document = `query (${given.map((a) => `$${a.name}: ID${String(a.type).endsWith('!') ? '!' : ''}`).join(', ')}) { list: ${field.name}(${given.map((a) => `${a.name}: $${a.name}`).join(', ')}) { nodes { __typename } } }`;
+        const response = await gql(h.server.httpUrl, document, Object.fromEntries(given.map((a) => [a.name, wrong])), h.world.tokens.platformAdmin);
+        checked += 1;
+        // Empty, null (a list under one root answers null for an unknown root) or a clear NOT_FOUND; never rows or an internal error.
+        const refused = response.body.errors?.every((e: { extensions: { code: string } }) => e.extensions.code === 'NOT_FOUND');
+        const empty = !response.body.errors && (response.body.data.list === null || response.body.data.list.nodes.length === 0);
+        if (!refused && !empty) unfiltered.push(`${field.name}(${arg.name}): ${response.body.errors?.[0]?.message ?? JSON.stringify(response.body.data?.list)?.slice(0, 60)}`);
+      }
+    }
+    expect(unfiltered).toEqual([]);
+    expect(checked).toBeGreaterThanOrEqual(20);
+  });
 });

@@ -2,7 +2,7 @@ import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } fr
 import type { AppContext } from '../../shared/context';
 import { Access, AccessLevel } from '../../shared/auth/policy';
 import { Connection, ConnectionArgs, toConnection } from '../../shared/relay/connection';
-import { idOf } from '../../shared/relay/global-id';
+import { filterId } from '../../shared/relay/global-id';
 import { withUserErrors } from '../../shared/transaction';
 import { registerNodeType } from '../node/node.registry';
 import { Organization } from '../organization/organization.entity';
@@ -10,7 +10,7 @@ import { organizationsById } from '../organization/organization.loaders';
 import { User } from '../user/user.entity';
 import { usersById } from '../user/user.loaders';
 import { AgendaItem, Meeting } from '../meeting/meeting.entity';
-import { NO_MATCH, findAgendaItem, findMeeting } from '../meeting/meeting.service';
+import { findAgendaItem, findMeeting } from '../meeting/meeting.service';
 import { ActionItem, ActionItemStatus } from './action-item.entity';
 import { ActionItemCompleteInput, ActionItemCreateInput, ActionItemPayload, ActionItemUpdateInput } from './action-item.inputs';
 import { completeActionItem, createActionItem, findActionItem, isOverdue, listActionItems, updateActionItem } from './action-item.service';
@@ -38,9 +38,9 @@ export class ActionItemResolver {
       await listActionItems(
         ctx,
         {
-          responsibleOrganizationId: responsibleOrganizationId ? (idOf(responsibleOrganizationId, 'Organization') ?? NO_MATCH) : null,
-          meetingId: meetingId ? (idOf(meetingId, 'Meeting') ?? NO_MATCH) : null,
-          seriesId: seriesId ? (idOf(seriesId, 'MeetingSeries') ?? NO_MATCH) : null,
+          responsibleOrganizationId: filterId(responsibleOrganizationId, 'Organization'),
+          meetingId: filterId(meetingId, 'Meeting'),
+          seriesId: filterId(seriesId, 'MeetingSeries'),
           statuses,
           overdue,
         },

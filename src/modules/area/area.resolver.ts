@@ -2,7 +2,7 @@ import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } fr
 import type { AppContext } from '../../shared/context';
 import { Access, AccessLevel } from '../../shared/auth/policy';
 import { Connection, ConnectionArgs, toConnection } from '../../shared/relay/connection';
-import { idOf } from '../../shared/relay/global-id';
+import { filterId, idOf } from '../../shared/relay/global-id';
 import { withUserErrors } from '../../shared/transaction';
 import { Area, AreaKind } from './area.entity';
 import { AreaCreateInput, AreaCreatePayload, AreaUpdateInput, AreaUpdatePayload } from './area.inputs';
@@ -29,13 +29,12 @@ export class AreaResolver {
     @Arg('search', () => String, { nullable: true, description: 'Only areas whose name contains this text.' }) search?: string,
     @Arg('rootsOnly', () => Boolean, { nullable: true, description: 'Only areas without a parent.' }) rootsOnly?: boolean,
   ) {
-    const unknown = '00000000-0000-0000-0000-000000000000';
     return toConnection(
       await listAreas(
         ctx,
         {
-          parentId: parentId ? (idOf(parentId, 'Area') ?? unknown) : null,
-          withinAreaId: withinAreaId ? (idOf(withinAreaId, 'Area') ?? unknown) : null,
+          parentId: filterId(parentId, 'Area'),
+          withinAreaId: filterId(withinAreaId, 'Area'),
           kind,
           search,
           rootsOnly,

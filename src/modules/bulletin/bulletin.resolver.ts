@@ -4,7 +4,7 @@ import { Access, AccessLevel } from '../../shared/auth/policy';
 import type { EventRecord } from '../../shared/events/event.entity';
 import { eventStream, parseCursor } from '../../shared/events/event-stream';
 import { ConnectionArgs, toConnection } from '../../shared/relay/connection';
-import { idOf } from '../../shared/relay/global-id';
+import { filterId, idOf } from '../../shared/relay/global-id';
 import { withUserErrors } from '../../shared/transaction';
 import { Area } from '../area/area.entity';
 import { areasById } from '../area/area.loaders';
@@ -29,7 +29,6 @@ import { activeBulletinWatchesByCheckpointId, bulletinRecipientsByBulletinId, bu
 import { canSeeAllRecipients } from './bulletin.policy';
 import { acknowledgeBulletin, BULLETIN_TOPIC, BulletinConnection, findBulletin, issueBulletin, listBulletins } from './bulletin.service';
 
-const NO_MATCH = '00000000-0000-0000-0000-000000000000';
 
 registerNodeType('Bulletin', (ctx, id) => findBulletin(ctx, id));
 
@@ -45,7 +44,7 @@ export class BulletinResolver {
     @Arg('kinds', () => [BulletinKind], { nullable: true, description: 'Only these kinds.' }) kinds?: BulletinKind[],
   ) {
     return toConnection(
-      await listBulletins(ctx, { organizationId: organizationId ? (idOf(organizationId, 'Organization') ?? NO_MATCH) : null, unacknowledgedOnly, kinds: kinds ?? null }, page),
+      await listBulletins(ctx, { organizationId: filterId(organizationId, 'Organization'), unacknowledgedOnly, kinds: kinds ?? null }, page),
     );
   }
 

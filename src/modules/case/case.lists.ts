@@ -7,6 +7,7 @@ import { areasById } from '../area/area.loaders';
 import { Case, CaseCategory, CaseChannel, CaseStatus } from './case.entity';
 import { casesById } from './case.loaders';
 import { SqlParams, areaInSubtrees, caseScope, visibleCaseSql, type Bind, type CaseScope, type Form } from './case.scope';
+import { NO_MATCH } from '../../shared/relay/global-id';
 
 /**
  * Case lists at city scale. Cost grows with what the viewer may see, not
@@ -26,7 +27,6 @@ export const COUNT_BOUND = 1000;
 
 /** Statuses of open cases, spelt like the predicate of the partial indexes on open cases. */
 export const OPEN_SQL = `('REPORTED','TRIAGED','ASSIGNED','IN_PROGRESS','REOPENED')`;
-const NO_ID = '00000000-0000-0000-0000-000000000000';
 
 export interface CaseFilter {
   withinAreaId?: string | null;
@@ -61,7 +61,7 @@ async function filterConditions(ctx: AppContext, scope: CaseScope, filter: CaseF
     if (filter.overdue === true) where.push(`c.status IN ${OPEN_SQL} AND c.due_at < ${bind(now)}`);
     if (filter.overdue === false) where.push(`NOT (c.status IN ${OPEN_SQL} AND c.due_at < ${bind(now)})`);
     if (filter.assignedToMe) {
-      const me = bind(scope.userId ?? NO_ID);
+      const me = bind(scope.userId ?? NO_MATCH);
       where.push(`(c.handler_user_id = ${me}::uuid OR c.leader_user_id = ${me}::uuid)`);
     }
     if (filter.myOrganizations) where.push(`c.responsible_organization_id = ANY(${bind(scope.organizationIds)}::uuid[])`);
@@ -174,7 +174,7 @@ export async function listCases(ctx: AppContext, filter: CaseFilter, args: Conne
 
 function queueConditions(scope: CaseScope): Conditions {
   return (bind, form) => {
-    const me = bind(scope.userId ?? NO_ID);
+    const me = bind(scope.userId ?? NO_MATCH);
     const mine = [`c.handler_user_id = ${me}::uuid`, `c.leader_user_id = ${me}::uuid`];
     if (scope.actingJurisdictionPaths.length) {
       mine.push(`(c.status IN ${UNTRIAGED_SQL} AND ${areaInSubtrees(scope.actingJurisdictionPaths, bind, 'index')})`);
@@ -214,7 +214,7 @@ export function queueWalkStatement(scope: CaseScope, conditions: Conditions, cur
   const window = p.bind(WALK_WINDOW);
   const untriaged = () => `SELECT c.id, c.due_at, c.area_id FROM case_record c WHERE c.status IN ${UNTRIAGED_SQL} ${after('c')} ORDER BY c.due_at, c.id LIMIT ${window}`;
   const inJurisdiction = areaInSubtrees(scope.actingJurisdictionPaths, p.bind, 'filter', 'w.area_id');
-  const me = p.bind(scope.userId ?? NO_ID);
+  const me = p.bind(scope.userId ?? NO_MATCH);
   const visible = visibleCaseSql(scope, p.bind, 'filter');
   const mineAfter = after('c');
   const where = conditions(p.bind, 'filter');

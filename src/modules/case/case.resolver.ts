@@ -7,7 +7,7 @@ import { badUserInput, notFound } from '../../shared/errors';
 import type { EventRecord } from '../../shared/events/event.entity';
 import { eventStream, parseCursor } from '../../shared/events/event-stream';
 import { Connection, ConnectionArgs, paginateArray, toConnection } from '../../shared/relay/connection';
-import { idOf, toGlobalId } from '../../shared/relay/global-id';
+import { filterId, idOf, NO_MATCH, toGlobalId } from '../../shared/relay/global-id';
 import { withUserErrors } from '../../shared/transaction';
 import { REOPEN_WINDOW_DAYS, giveCaseFeedback } from './case.feedback';
 import { Area } from '../area/area.entity';
@@ -75,7 +75,6 @@ const CaseEventConnection = Connection(CaseEvent);
 const DisposalPlanPhaseConnection = Connection(DisposalPlanPhase);
 const LedgerConnection = Connection(IllegalConstructionLedgerRecord);
 
-const NO_MATCH = '00000000-0000-0000-0000-000000000000';
 
 registerNodeType('Case', (ctx, id) => findCase(ctx, id));
 // A disposal-plan phase is part of the ledger: visible to those who see the whole case, like the ledger itself.
@@ -130,7 +129,7 @@ export class CaseResolver {
     return toConnection(
       await listCases(
         ctx,
-        { withinAreaId: withinAreaId ? (idOf(withinAreaId, 'Area') ?? NO_MATCH) : null, categories, statuses, channels, overdue, assignedToMe, myOrganizations, supervised, updatedSince },
+        { withinAreaId: filterId(withinAreaId, 'Area'), categories, statuses, channels, overdue, assignedToMe, myOrganizations, supervised, updatedSince },
         page,
       ),
     );

@@ -4,7 +4,7 @@ import { Access, AccessLevel } from '../../shared/auth/policy';
 import type { EventRecord } from '../../shared/events/event.entity';
 import { eventStream, parseCursor } from '../../shared/events/event-stream';
 import { Connection, ConnectionArgs, paginateArray, toConnection } from '../../shared/relay/connection';
-import { idOf } from '../../shared/relay/global-id';
+import { filterId, idOf } from '../../shared/relay/global-id';
 import { withUserErrors } from '../../shared/transaction';
 import { registerNodeType } from '../node/node.registry';
 import { Node } from '../node/node.type';
@@ -45,7 +45,6 @@ const ConsultationConnection = Connection(Consultation);
 const ConsultationPositionConnection = Connection(ConsultationPosition);
 const ConsultationProposalConnection = Connection(ConsultationProposal);
 
-const NO_MATCH = '00000000-0000-0000-0000-000000000000';
 
 registerNodeType('Consultation', (ctx, id) => findConsultation(ctx, id));
 // Positions and proposals are seen by whoever sees the consultation.
@@ -73,7 +72,7 @@ export class ConsultationResolver {
     @Arg('statuses', () => [ConsultationStatus], { nullable: true, description: 'Only consultations in these states.' }) statuses?: ConsultationStatus[],
   ) {
     return toConnection(
-      await listConsultations(ctx, { organizationId: organizationId ? (idOf(organizationId, 'Organization') ?? NO_MATCH) : null, statuses }, page),
+      await listConsultations(ctx, { organizationId: filterId(organizationId, 'Organization'), statuses }, page),
     );
   }
 

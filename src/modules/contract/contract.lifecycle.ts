@@ -5,7 +5,6 @@ import { Viewer } from '../../shared/auth/viewer';
 import { LoaderRegistry } from '../../shared/loaders';
 import { inTransaction } from '../../shared/transaction';
 import { Contract, ContractParty, ContractStatus, ContractVersion } from './contract.entity';
-import { NO_MATCH } from './contract.service';
 import { factsInTx, bump, emitContract, refreshRelationships } from './contract.terms';
 
 
@@ -58,6 +57,3 @@ export async function runContractLifecycle(app: AppServices, now: Date): Promise
     });
   }
 }
-
-export { NO_MATCH };
-

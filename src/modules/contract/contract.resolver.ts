@@ -4,7 +4,7 @@ import { Access, AccessLevel } from '../../shared/auth/policy';
 import type { EventRecord } from '../../shared/events/event.entity';
 import { eventStream, parseCursor } from '../../shared/events/event-stream';
 import { Connection, ConnectionArgs, paginateArray, toConnection } from '../../shared/relay/connection';
-import { idOf } from '../../shared/relay/global-id';
+import { filterId, idOf } from '../../shared/relay/global-id';
 import { withUserErrors } from '../../shared/transaction';
 import { Area } from '../area/area.entity';
 import { areasById } from '../area/area.loaders';
@@ -33,7 +33,7 @@ import {
   contractSignaturesByContractId,
   contractVersionsByContractId,
 } from './contract.loaders';
-import { MAX_EXPIRING_WITHIN_DAYS, NO_MATCH, awaitingSignatureOrganizationIds, contractsOfOrganization, findContract, listContracts } from './contract.service';
+import { MAX_EXPIRING_WITHIN_DAYS, awaitingSignatureOrganizationIds, contractsOfOrganization, findContract, listContracts } from './contract.service';
 import { draftContract, proposeContract, updateContract } from './contract.drafting';
 import { amendContract, declineContract, resumeContract, signContract, suspendContract, terminateContract } from './contract.signing';
 import './contract.jobs';
@@ -79,10 +79,10 @@ export class ContractResolver {
     return listContracts(
       ctx,
       {
-        partyOrganizationId: partyId ? (idOf(partyId, 'Organization') ?? NO_MATCH) : null,
+        partyOrganizationId: filterId(partyId, 'Organization'),
         role,
         statuses,
-        areaId: areaId ? (idOf(areaId, 'Area') ?? NO_MATCH) : null,
+        areaId: filterId(areaId, 'Area'),
         expiringWithinDays,
         updatedSince,
       },

@@ -8,7 +8,6 @@ import { canSeeContract, type ContractFacts } from './contract.policy';
 
 export const MAX_EXPIRING_WITHIN_DAYS = 3650;
 export const MAX_FEE_MINOR = Number.MAX_SAFE_INTEGER;
-export const NO_MATCH = '00000000-0000-0000-0000-000000000000';
 
 // ---------------------------------------------------------------- reading
 
@@ -131,4 +130,3 @@ export function awaitingVersionNumber(contract: Contract): number | null {
   if ((contract.status === ContractStatus.ACTIVE || contract.status === ContractStatus.SUSPENDED) && contract.pendingVersion !== null) return contract.pendingVersion;
   return null;
 }
-

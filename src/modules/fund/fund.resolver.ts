@@ -6,7 +6,7 @@ import { badUserInput, notFound } from '../../shared/errors';
 import type { EventRecord } from '../../shared/events/event.entity';
 import { eventStream, parseCursor } from '../../shared/events/event-stream';
 import { Connection, ConnectionArgs, toConnection } from '../../shared/relay/connection';
-import { idOf } from '../../shared/relay/global-id';
+import { filterId, idOf } from '../../shared/relay/global-id';
 import { withUserErrors } from '../../shared/transaction';
 import { InputCheck } from '../../shared/validation';
 import { registerNodeType } from '../node/node.registry';
@@ -54,7 +54,7 @@ export class SecurityFundResolver {
     @Arg('organizationId', () => ID, { nullable: true, description: 'Only the funds of this organisation.' }) organizationId?: string,
     @Arg('withinAreaId', () => ID, { nullable: true, description: 'Only the funds of organisations whose home area lies in this area or below it.' }) withinAreaId?: string,
   ) {
-    return toConnection(await listFunds(ctx, { organizationId: organizationId ? (idOf(organizationId, 'Organization') ?? '00000000-0000-0000-0000-000000000000') : null, withinAreaId: withinAreaId ? (idOf(withinAreaId, 'Area') ?? '00000000-0000-0000-0000-000000000000') : null }, page));
+    return toConnection(await listFunds(ctx, { organizationId: filterId(organizationId, 'Organization'), withinAreaId: filterId(withinAreaId, 'Area') }, page));
   }
 
   @Query(() => SecurityFund, { nullable: true, description: 'One security fund; null when it does not exist or you may not see it.' })

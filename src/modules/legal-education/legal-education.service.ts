@@ -1,6 +1,6 @@
 import type { AppContext } from '../../shared/context';
 import { paginate, type ConnectionArgs, type Page } from '../../shared/relay/connection';
-import { idOf } from '../../shared/relay/global-id';
+import { idOf, NO_MATCH } from '../../shared/relay/global-id';
 import { clock } from '../../shared/clock';
 import { forbidden, UserErrorCode } from '../../shared/errors';
 import { fail, failIfAny, inTransaction, updateVersioned, type Tx } from '../../shared/transaction';
@@ -214,7 +214,6 @@ export async function setPlan(ctx: AppContext, input: LegalEducationPlanSetInput
 }
 
 /** Matches no row: an id of the wrong type filters everything out rather than nothing. */
-const NO_MATCH = '00000000-0000-0000-0000-000000000000';
 
 export interface ActivityFilter {
   organizerOrganizationId?: string;

@@ -5,7 +5,7 @@ import { Access, AccessLevel } from '../../shared/auth/policy';
 import type { EventRecord } from '../../shared/events/event.entity';
 import { eventStream, parseCursor } from '../../shared/events/event-stream';
 import { Connection, ConnectionArgs, paginateArray, toConnection } from '../../shared/relay/connection';
-import { idOf } from '../../shared/relay/global-id';
+import { filterId, idOf } from '../../shared/relay/global-id';
 import { withUserErrors } from '../../shared/transaction';
 import { Area } from '../area/area.entity';
 import { areasById } from '../area/area.loaders';
@@ -42,7 +42,6 @@ import { agendaItemsById, agendaItemsByMeetingId, meetingParticipantsById, meeti
 import {
   MEETING_FEED_TYPES,
   MEETING_TOPIC,
-  NO_MATCH,
   acceptAgendaItem,
   addAgendaItem,
   cancelMeeting,
@@ -100,9 +99,9 @@ export class MeetingResolver {
       await listMeetings(
         ctx,
         {
-          organizationId: organizationId ? (idOf(organizationId, 'Organization') ?? NO_MATCH) : null,
-          withinAreaId: withinAreaId ? (idOf(withinAreaId, 'Area') ?? NO_MATCH) : null,
-          seriesId: seriesId ? (idOf(seriesId, 'MeetingSeries') ?? NO_MATCH) : null,
+          organizationId: filterId(organizationId, 'Organization'),
+          withinAreaId: filterId(withinAreaId, 'Area'),
+          seriesId: filterId(seriesId, 'MeetingSeries'),
           statuses,
           startsFrom,
           startsBefore,

@@ -45,7 +45,6 @@ export const MEETING_TOPIC = 'meeting';
 /** Event types of `meetingsFeed`: the calendar-level changes. */
 export const MEETING_FEED_TYPES = ['meeting.scheduled', 'meeting.updated', 'meeting.cancelled'];
 
-const NO_MATCH = '00000000-0000-0000-0000-000000000000';
 const MAX_PARTICIPANTS = 50;
 const MAX_OCCURRENCES = 24;
 const MAX_DURATION_MS = 24 * 3_600_000;
@@ -712,5 +711,3 @@ export async function offerCarryOvers(tx: Tx, seriesId: string, now: Date): Prom
   }
   return rows.length;
 }
-
-export { NO_MATCH };

@@ -3,7 +3,7 @@ import { Arg, Args, Ctx, FieldResolver, ID, Info, Mutation, Query, Resolver, Roo
 import type { AppContext } from '../../shared/context';
 import { Access, AccessLevel, canSeeApiClients, canSeeMembers, canSeeRelationship } from '../../shared/auth/policy';
 import { Connection, ConnectionArgs, paginateArray, toConnection } from '../../shared/relay/connection';
-import { idOf } from '../../shared/relay/global-id';
+import { filterId, idOf } from '../../shared/relay/global-id';
 import { withUserErrors } from '../../shared/transaction';
 import { Area } from '../area/area.entity';
 import { areasById } from '../area/area.loaders';
@@ -22,7 +22,7 @@ import { jurisdictionAreaIdsByOrganizationId, jurisdictionGrantsByOrganizationId
 import { plannedPageKey, readOrganizationsPlanned } from './organization.read-plan';
 import { planned } from '../../shared/read-plan/planned';
 import type { Page } from '../../shared/relay/connection';
-import { NO_MATCH, createOrganization, findOrganization, listOrganizations, updateOrganization } from './organization.service';
+import { createOrganization, findOrganization, listOrganizations, updateOrganization } from './organization.service';
 
 const ApiClientConnection = Connection(ApiClient);
 const MembershipConnection = Connection(Membership);
@@ -47,8 +47,8 @@ export class OrganizationResolver {
     const filter = {
       kinds,
       search,
-      withinAreaId: withinAreaId ? (idOf(withinAreaId, 'Area') ?? NO_MATCH) : null,
-      parentId: parentId ? (idOf(parentId, 'Organization') ?? NO_MATCH) : null,
+      withinAreaId: filterId(withinAreaId, 'Area'),
+      parentId: filterId(parentId, 'Organization'),
     };
     return toConnection((info && (await readOrganizationsPlanned(ctx, filter, page, info))) || (await listOrganizations(ctx, filter, page)));
   }

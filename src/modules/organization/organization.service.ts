@@ -22,8 +22,6 @@ export interface OrganizationFilter {
   parentId?: string | null;
 }
 
-const NO_MATCH = '00000000-0000-0000-0000-000000000000';
-
 /** The organisation directory is open to every signed-in viewer. */
 export async function listOrganizations(ctx: AppContext, filter: OrganizationFilter, args: ConnectionArgs) {
   const qb = ctx.app.db.getRepository(Organization).createQueryBuilder('o');
@@ -145,5 +143,3 @@ export async function updateOrganization(ctx: AppContext, input: OrganizationUpd
     return { organization: await tx.em.findOneByOrFail(Organization, { id: organization.id }) };
   });
 }
-
-export { NO_MATCH };

@@ -3,7 +3,7 @@ import type { AppContext } from '../../shared/context';
 import { Access, AccessLevel } from '../../shared/auth/policy';
 import type { EventRecord } from '../../shared/events/event.entity';
 import { Connection, ConnectionArgs, toConnection } from '../../shared/relay/connection';
-import { idOf } from '../../shared/relay/global-id';
+import { filterId, idOf } from '../../shared/relay/global-id';
 import { withUserErrors } from '../../shared/transaction';
 import { Area } from '../area/area.entity';
 import { areasById } from '../area/area.loaders';
@@ -49,7 +49,6 @@ import {
   routesById,
 } from './patrol.loaders';
 import {
-  NO_MATCH,
   addPatrolTeamMember,
   canSeeTeam,
   cancelPatrol,
@@ -92,9 +91,6 @@ registerNodeType('Patrol', (ctx, id) => findPatrol(ctx, id));
 registerNodeType('PatrolEvent', (ctx, id) => findPatrolEvent(ctx, id));
 
 /** An id argument of the wrong type or shape matches nothing (like an unknown id), rather than everything. */
-function filterId(value: string | null | undefined, type: string): string | null {
-  return value ? (idOf(value, type) ?? NO_MATCH) : null;
-}
 
 @Resolver(() => PatrolTeam)
 export class PatrolTeamResolver {

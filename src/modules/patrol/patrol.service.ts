@@ -52,7 +52,6 @@ import {
 } from './patrol.loaders';
 import { canManagePatrols, canSeePatrolRecord, canWatchPatrolArea } from './patrol.policy';
 
-export const NO_MATCH = '00000000-0000-0000-0000-000000000000';
 const MAX_ROUTE_CHECKPOINTS = 200;
 const MAX_REPEATS = 92;
 const MAX_PATROL_HOURS = 24;

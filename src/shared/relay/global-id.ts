@@ -42,3 +42,15 @@ export function idOf(globalId: string | null | undefined, type: string): string 
   const parsed = fromGlobalId(globalId);
   return parsed && parsed.type === type ? parsed.id : null;
 }
+
+/** A uuid no record has: a filter given an id that is not one of its type matches nothing instead of being dropped. */
+export const NO_MATCH = '00000000-0000-0000-0000-000000000000';
+
+/**
+ * An id argument used as a list filter: null when not given (no filter), and
+ * an id that matches nothing when it is not a valid id of the expected type,
+ * so a mistyped filter answers an empty list, never an unfiltered one.
+ */
+export function filterId(globalId: string | null | undefined, type: string): string | null {
+  return globalId ? (idOf(globalId, type) ?? NO_MATCH) : null;
+}
