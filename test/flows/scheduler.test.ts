@@ -23,6 +23,8 @@ const now = new Date('2026-06-01T00:00:00Z');
 const runs: { name: string; at: Date }[] = [];
 const armed = new Set<string>();
 const failing = new Set<string>();
+/** What the scheduler logged as errors: an operator learns of a failed job only from this. */
+const loggedErrors: { fields: Record<string, unknown>; message: string }[] = [];
 
 function job(name: string, work: () => Promise<void> = async () => {}) {
   registerJob({
@@ -40,7 +42,9 @@ beforeAll(async () => {
   ({ database, db, close: closeDatabase } = await openTestDataSource(4));
   side = new Client({ connectionString: database.url });
   await side.connect();
-  app = { db, log: createLogger('silent') } as unknown as AppServices;
+  const log = createLogger('silent');
+  log.error = ((fields: Record<string, unknown>, message: string) => void loggedErrors.push({ fields, message })) as typeof log.error;
+  app = { db, log } as unknown as AppServices;
 }, 60_000);
 afterAll(async () => {
   await side?.end();
@@ -50,6 +54,7 @@ beforeEach(() => {
   runs.length = 0;
   armed.clear();
   failing.clear();
+  loggedErrors.length = 0;
 });
 
 /** 1 when another session holds the job's lock, else 0 (asked by trying to take it from a second session). */
@@ -115,6 +120,7 @@ describe('scheduler', () => {
     expect(runs.map((r) => r.name)).toEqual(['flaky', 'after-flaky']);
     expect(await lockHolders('flaky')).toBe(0);
     expect(await outcomes('flaky')).toEqual({ failed: 1 });
+    expect(loggedErrors.filter((e) => e.fields.job === 'flaky')).toEqual([{ fields: { err: new Error('flaky failed'), job: 'flaky' }, message: 'scheduled job failed' }]);
 
     failing.clear();
     runs.length = 0;
@@ -130,7 +136,9 @@ describe('scheduler', () => {
     const scheduler = new Scheduler(app, () => now);
     const first = scheduler.runAll();
     const second = scheduler.runAll();
-    await new Promise((r) => setTimeout(r, 100));
+    // Jobs of other modules registered at import run first; wait until this one has started, however long they take.
+    const until = Date.now() + 10_000;
+    while (runs.length === 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
     // While it runs, the lock is held: a second process would skip it.
     expect(await lockHolders('slow')).toBe(1);
     release();
