@@ -85,7 +85,9 @@ describe('contract.compliance: response time', () => {
 
 describe('contract.compliance: CUSTOM service levels are manually assessed by the client', () => {
   test('given a CUSTOM level, when the client records and corrects an assessment, then compliance shows it as manually assessed with the entries; the provider and an observer are refused', async () => {
-    const startsOn = dayOffset(-40);
+    // A Wednesday about 40 days back: the day after it is then no week's start (weeks begin on Monday), whatever today is.
+    const back = dayOffset(-40);
+    const startsOn = dayOffset(-((new Date(`${back}T00:00:00Z`).getUTCDay() + 4) % 7), back);
     const contract = await activeContract(h, {
       startsOn,
       serviceLevels: [
