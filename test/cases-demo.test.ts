@@ -15,7 +15,7 @@ beforeAll(async () => {
     await seedFoundation(ctx);
     await seedCases(ctx);
   });
-});
+}, 180_000);
 afterAll(async () => {
   await closeDatabase?.();
 });
