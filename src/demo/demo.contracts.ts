@@ -100,8 +100,11 @@ const CONTRACTS: ContractSeed[] = [
  */
 export async function seedContracts({ em, ids }: DemoContext): Promise<void> {
   const on = today();
-  const startsOn = `${on.slice(0, 4)}-01-01`;
-  const endsOn = `${Number(on.slice(0, 4)) + 1}-12-31`;
+  // Two-year terms signed on 1 January of last month's year: last month always lies in the term, so compliance
+  // and the public board have a complete month to show even in January (a term starting this 1 January had none).
+  const year = on.slice(5, 7) === '01' ? Number(on.slice(0, 4)) - 1 : Number(on.slice(0, 4));
+  const startsOn = `${year}-01-01`;
+  const endsOn = `${year + 1}-12-31`;
 
   for (const seed of CONTRACTS) {
     const id = randomUUID();
