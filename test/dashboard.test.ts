@@ -149,7 +149,7 @@ describe('jurisdictionDashboard', () => {
     const large = await gql(h.server.httpUrl, DASHBOARD, { area: h.world.gid.area('streetB') }, h.world.tokens.platformAdmin);
     expect(small.body.data.jurisdictionDashboard.cases.open).toBe(6);
     expect(large.body.data.jurisdictionDashboard.cases.open).toBe(51);
-    expect(expectSameStatementCount(small, large)).toBeLessThanOrEqual(8);
+    expect(expectSameStatementCount(small, large)).toBeLessThanOrEqual(3);
   });
 });
 

@@ -1,5 +1,6 @@
 import { LocalDateResolver } from 'graphql-scalars';
-import { Arg, Args, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Args, Ctx, FieldResolver, ID, Info, Int, Query, Resolver, Root } from 'type-graphql';
 import type { AppContext } from '../../shared/context';
 import { Access, AccessLevel } from '../../shared/auth/policy';
 import { Connection, ConnectionArgs, toConnection } from '../../shared/relay/connection';
@@ -8,6 +9,7 @@ import { Area } from '../area/area.entity';
 import { areasById } from '../area/area.loaders';
 import { Organization } from '../organization/organization.entity';
 import { organizationsById } from '../organization/organization.loaders';
+import { selectionOf } from './dashboard.figures';
 import { jurisdictionDashboard, unitPerformance } from './dashboard.service';
 import { JurisdictionDashboard, UnitPerformance } from './dashboard.types';
 
@@ -20,8 +22,9 @@ export class DashboardResolver {
     description: 'The police-community liaison dashboard of an area subtree in one query: cases, patrols, meetings, contracts. Members of organisations whose jurisdiction covers the area, and platform admins; null for anyone else and for an unknown area.',
   })
   @Access(AccessLevel.SIGNED_IN)
-  jurisdictionDashboard(@Ctx() ctx: AppContext, @Arg('areaId', () => ID, { description: 'The area; its subtree counts.' }) areaId: string) {
-    return jurisdictionDashboard(ctx, idOf(areaId, 'Area'));
+  jurisdictionDashboard(@Ctx() ctx: AppContext, @Info() info: GraphQLResolveInfo, @Arg('areaId', () => ID, { description: 'The area; its subtree counts.' }) areaId: string) {
+    // Only the figures the operation selects are computed.
+    return jurisdictionDashboard(ctx, idOf(areaId, 'Area'), selectionOf(info));
   }
 
   @Query(() => UnitPerformanceConnection, {
@@ -44,7 +47,8 @@ export class DashboardResolver {
 
   @FieldResolver(() => Area, { description: 'The area of the jurisdiction.' })
   area(@Root() dashboard: JurisdictionDashboard, @Ctx() ctx: AppContext) {
-    return areasById(ctx).load(dashboard.areaId);
+    // Read with the visibility check; the loader only for a dashboard built without it.
+    return dashboard.area ?? areasById(ctx).load(dashboard.areaId);
   }
 }
 

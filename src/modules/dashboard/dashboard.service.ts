@@ -2,23 +2,38 @@ import type { AppContext } from '../../shared/context';
 import { badUserInput } from '../../shared/errors';
 import { clock, isLocalDate, today } from '../../shared/clock';
 import { paginateArray, type ConnectionArgs } from '../../shared/relay/connection';
-import { areasById } from '../area/area.loaders';
-import { escapeLike, pathIds } from '../area/area.service';
-import type { Area } from '../area/area.entity';
+import { keepPlanned } from '../../shared/read-plan/planned';
+import { Area } from '../area/area.entity';
 import { OPEN_STATUSES } from '../case/case.entity';
-import { OPEN_SQL } from '../case/case.lists';
-import { jurisdictionOrganizationIdsByAreaId } from '../case/case.loaders';
 import { canSeeJurisdiction } from '../case/case.policy';
-import { screeningFigures } from '../screening/screening.service';
-import { CaseFigures, ContractFigures, JurisdictionDashboard, MeetingFigures, PatrolFigures, UnitPerformance } from './dashboard.types';
+import { everything, readFigures, type Selection } from './dashboard.figures';
+import { JurisdictionDashboard, UnitPerformance } from './dashboard.types';
 
 const DAY = 86_400_000;
 
-/** The area, if the viewer may see its jurisdiction's figures (a member of an organisation whose jurisdiction covers it, or a platform admin). */
+/**
+ * The area, if the viewer may see its jurisdiction's figures (a member of an
+ * organisation whose jurisdiction covers it, or a platform admin). The area
+ * and the organisations covering it (jurisdictions on the area or above it:
+ * the ids of its path) in one statement; the row is kept for this request,
+ * so the area field and the by-id loader do not read it again.
+ */
 async function visibleJurisdiction(ctx: AppContext, areaId: string | null): Promise<Area | null> {
   if (!areaId) return null;
-  const [area, covering] = await Promise.all([areasById(ctx).load(areaId), jurisdictionOrganizationIdsByAreaId(ctx).load(areaId)]);
-  return area && canSeeJurisdiction(ctx.viewer, covering) ? area : null;
+  const [row]: { id: string; name: string; kind: string; code: string | null; parent_id: string | null; path: string; depth: number; created_at: Date; covering: string[] }[] =
+    await ctx.app.db.query(
+      `SELECT a.id, a.name, a.kind, a.code, a.parent_id, a.path, a.depth, a.created_at,
+              ARRAY(SELECT DISTINCT j.organization_id::text FROM organization_jurisdiction j
+                     WHERE j.area_id = ANY(string_to_array(trim(both '/' from a.path), '/')::uuid[])) AS covering
+         FROM area a WHERE a.id = $1`,
+      [areaId],
+    );
+  if (!row) return null;
+  const area: Area = Object.assign(Object.create(Area.prototype), {
+    id: row.id, name: row.name, kind: row.kind, code: row.code, parentId: row.parent_id, path: row.path, depth: row.depth, createdAt: row.created_at,
+  });
+  keepPlanned(ctx, Area.name, area.id, area);
+  return canSeeJurisdiction(ctx.viewer, row.covering) ? area : null;
 }
 
 /** Start of a calendar day in China Standard Time. */
@@ -31,139 +46,17 @@ function addDays(date: string, days: number): string {
 }
 
 /**
- * The area subtree as a statement parameter: the path prefix bound as a value
- * (`path LIKE $1`), so the area-path index serves it; `LIKE $1 || '%'` is not
- * sargable and read the whole area table (66k areas at city scale) per statement.
- */
-function subtreePattern(area: Area): string {
-  return `${escapeLike(area.path)}%`;
-}
-
-/**
- * Every case figure in one statement; nothing is loaded row by row. Each part
- * reads only the rows it counts, through an index, per area of the subtree:
- * open cases through the covering partial index on open cases (open cases are
- * never merged duplicates: merging closes them), cases reported, closed and
- * resolved in the window through (area, date) indexes. The cost grows with
- * the jurisdiction's open and recent cases, not with its history or the city.
- */
-async function caseFigures(ctx: AppContext, area: Area, now: Date): Promise<CaseFigures> {
-  const [row] = await ctx.app.db.query(
-    `WITH areas AS MATERIALIZED (SELECT id FROM area WHERE path LIKE $1),
-     open AS MATERIALIZED (
-       SELECT c.category, c.status, c.due_at, c.supervising_organization_id
-         FROM case_record c WHERE c.area_id IN (SELECT id FROM areas) AND c.status IN ${OPEN_SQL}
-     )
-     SELECT (SELECT count(*) FROM open)::int AS open,
-            (SELECT count(*) FROM open WHERE due_at < $2)::int AS overdue,
-            (SELECT count(*) FROM open WHERE supervising_organization_id IS NOT NULL)::int AS supervised_open,
-            (SELECT coalesce(json_agg(g ORDER BY g.category, g.status), '[]'::json)
-               FROM (SELECT category, status, count(*)::int AS count FROM open GROUP BY category, status) g) AS buckets,
-            r.opened7, r.opened30, d.closed7, d.closed30, v.resolved30, v.median_hours
-       FROM (SELECT count(*) FILTER (WHERE c.reported_at > $2::timestamptz - interval '7 days')::int AS opened7, count(*)::int AS opened30
-               FROM case_record c
-              WHERE c.area_id IN (SELECT id FROM areas) AND c.merged_into_id IS NULL
-                AND c.reported_at > $2::timestamptz - interval '30 days' AND c.reported_at <= $2) r,
-            (SELECT count(*) FILTER (WHERE c.closed_at > $2::timestamptz - interval '7 days')::int AS closed7, count(*)::int AS closed30
-               FROM case_record c
-              WHERE c.area_id IN (SELECT id FROM areas) AND c.merged_into_id IS NULL
-                AND c.closed_at > $2::timestamptz - interval '30 days' AND c.closed_at <= $2) d,
-            (SELECT count(*)::int AS resolved30,
-                    percentile_cont(0.5) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM c.resolved_at - c.reported_at) / 3600) AS median_hours
-               FROM case_record c
-              WHERE c.area_id IN (SELECT id FROM areas) AND c.merged_into_id IS NULL
-                AND c.resolved_at > $2::timestamptz - interval '30 days' AND c.resolved_at <= $2) v`,
-    [subtreePattern(area), now],
-  );
-  return Object.assign(new CaseFigures(), {
-    open: row.open,
-    openByCategoryAndStatus: row.buckets,
-    overdue: row.overdue,
-    supervisedOpen: row.supervised_open,
-    openedLast7Days: row.opened7,
-    openedLast30Days: row.opened30,
-    closedLast7Days: row.closed7,
-    closedLast30Days: row.closed30,
-    resolvedLast30Days: row.resolved30,
-    medianHoursToResolve: row.median_hours === null ? null : Number(row.median_hours),
-  });
-}
-
-/** Patrols of the area subtree: on duty now, and today's checkpoint coverage (non-flagged check-ins of today's patrols). */
-async function patrolFigures(ctx: AppContext, area: Area): Promise<PatrolFigures> {
-  const day = today();
-  const [row] = await ctx.app.db.query(
-    `WITH areas AS MATERIALIZED (SELECT id FROM area WHERE path LIKE $1),
-     todays AS MATERIALIZED (
-       SELECT p.id FROM patrol p
-        WHERE p.area_id IN (SELECT id FROM areas) AND p.planned_start >= $2 AND p.planned_start < $3 AND p.status <> 'CANCELLED'
-     ), planned AS (
-       SELECT DISTINCT pc.checkpoint_id FROM patrol_planned_checkpoint pc WHERE pc.patrol_id IN (SELECT id FROM todays)
-     ), visited AS (
-       SELECT DISTINCT e.checkpoint_id FROM patrol_event e
-        WHERE e.patrol_id IN (SELECT id FROM todays) AND e.kind = 'CHECKPOINT' AND NOT e.flagged
-          AND e.device_time >= $2 AND e.device_time < $3 AND e.checkpoint_id IN (SELECT checkpoint_id FROM planned)
-     )
-     SELECT (SELECT count(*) FROM patrol p WHERE p.area_id IN (SELECT id FROM areas) AND p.status = 'ACTIVE')::int AS on_duty,
-            (SELECT count(*) FROM todays)::int AS planned_today,
-            (SELECT count(*) FROM planned)::int AS checkpoints_planned,
-            (SELECT count(*) FROM visited)::int AS checkpoints_visited`,
-    [subtreePattern(area), startOfDay(day), startOfDay(addDays(day, 1))],
-  );
-  return Object.assign(new PatrolFigures(), {
-    onDuty: row.on_duty,
-    plannedToday: row.planned_today,
-    checkpointsPlannedToday: row.checkpoints_planned,
-    checkpointsVisitedToday: row.checkpoints_visited,
-    checkpointCoverage: row.checkpoints_planned ? row.checkpoints_visited / row.checkpoints_planned : null,
-  });
-}
-
-/** Meetings held in the area subtree: upcoming ones, and their open and overdue action items. */
-async function meetingFigures(ctx: AppContext, area: Area, now: Date): Promise<MeetingFigures> {
-  const [row] = await ctx.app.db.query(
-    `WITH scope AS (SELECT m.id, m.status, m.starts_at FROM meeting m WHERE m.area_id IN (SELECT id FROM area WHERE path LIKE $1))
-     SELECT (SELECT count(*) FROM scope WHERE status = 'SCHEDULED' AND starts_at >= $2 AND starts_at < $2::timestamptz + interval '30 days')::int AS upcoming,
-            count(*) FILTER (WHERE ai.due_on < $3::date)::int AS overdue_actions,
-            count(*)::int AS open_actions
-       FROM action_item ai
-      WHERE ai.meeting_id IN (SELECT id FROM scope) AND ai.status IN ('OPEN','IN_PROGRESS')`,
-    [subtreePattern(area), now, today()],
-  );
-  return Object.assign(new MeetingFigures(), { upcomingNext30Days: row.upcoming, overdueActionItems: row.overdue_actions, openActionItems: row.open_actions });
-}
-
-/** ACTIVE contracts whose scope reaches the area: a scope area inside the subtree or above the area (its ancestors are the ids of its path). */
-async function contractFigures(ctx: AppContext, area: Area): Promise<ContractFigures> {
-  const day = today();
-  const [row] = await ctx.app.db.query(
-    `SELECT count(*)::int AS active, count(*) FILTER (WHERE k.ends_on <= $3::date)::int AS expiring
-       FROM contract k
-      WHERE k.status = 'ACTIVE' AND k.ends_on >= $2::date
-        AND EXISTS (SELECT 1 FROM contract_area ca
-                     WHERE ca.contract_id = k.id AND (ca.area_id IN (SELECT id FROM area WHERE path LIKE $1) OR ca.area_id = ANY($4::uuid[])))`,
-    [subtreePattern(area), day, addDays(day, 30), pathIds(area)],
-  );
-  return Object.assign(new ContractFigures(), { active: row.active, expiringWithin30Days: row.expiring });
-}
-
-/**
  * The liaison dashboard of a jurisdiction, or null when the viewer's
- * organisations do not cover the area. A bounded number of aggregate
- * statements, however many cases, patrols or meetings there are.
+ * organisations do not cover the area: the visibility check first (one
+ * statement), then the selected figures (one statement, see readFigures),
+ * however many cases, patrols or meetings there are.
  */
-export async function jurisdictionDashboard(ctx: AppContext, areaId: string | null): Promise<JurisdictionDashboard | null> {
+export async function jurisdictionDashboard(ctx: AppContext, areaId: string | null, selection: Selection = everything()): Promise<JurisdictionDashboard | null> {
   const area = await visibleJurisdiction(ctx, areaId);
   if (!area) return null;
   const now = clock.now();
-  const [cases, patrols, meetings, contracts, screening] = await Promise.all([
-    caseFigures(ctx, area, now),
-    patrolFigures(ctx, area),
-    meetingFigures(ctx, area, now),
-    contractFigures(ctx, area),
-    screeningFigures(ctx, area),
-  ]);
-  return Object.assign(new JurisdictionDashboard(), { areaId: area.id, generatedAt: now, cases, patrols, meetings, contracts, screening });
+  const figures = await readFigures(ctx, { area, now, day: today() }, ctx.app.config.readPlan ? selection : everything());
+  return Object.assign(new JurisdictionDashboard(), { areaId: area.id, area, generatedAt: now, ...figures });
 }
 
 export interface PerformanceQuery {

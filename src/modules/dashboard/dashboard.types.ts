@@ -1,4 +1,5 @@
 import { Field, Float, Int, ObjectType } from 'type-graphql';
+import type { Area } from '../area/area.entity';
 import { CaseCategory, CaseStatus } from '../case/case.entity';
 import { valueObject, WHY } from '../../shared/relay/value-object';
 import { ScreeningFigures } from '../screening/screening.inputs';
@@ -90,6 +91,8 @@ export class ContractFigures {
 @ObjectType({ description: valueObject('The police-community liaison dashboard of a jurisdiction: everything in one query.', WHY.computed) })
 export class JurisdictionDashboard {
   areaId!: string;
+
+  area?: Area;
 
   @Field({ description: 'When the figures were computed.' })
   generatedAt!: Date;

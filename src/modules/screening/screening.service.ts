@@ -104,30 +104,49 @@ export async function listSpecialPeriods(ctx: AppContext, areaId: string | null,
   return paginateArray(rows, args, (s) => s.id);
 }
 
+/** The screening window that ends the day before `on`: the last four complete weeks and the days since. */
+export function screeningWindow(on: string = today()): { windowStartsOn: string; windowEndsOn: string } {
+  return { windowStartsOn: addDays(mondayOf(on), -7 * SCREENING_WINDOW_WEEKS), windowEndsOn: addDays(on, -1) };
+}
+
+/** What the screening figures are computed from: communities, special periods and returns of the window, as JSON. */
+export interface ScreeningRows {
+  communities: { id: string; path: string }[];
+  specials: { path: string; starts_on: string; ends_on: string }[];
+  filed: { area_id: string; frequency: string; starts_on: string; nil_return: boolean; cases: string[] | null }[];
+}
+
 /**
- * Every return due from the communities of the subtree for periods that
- * ended within [from, to], and which of them were filed. A weekly return is
- * due for each week ending in the range; a daily one for each day of a
- * special period declared for the community or an area above it.
+ * The three JSON columns of ScreeningRows, to be selected from `communities`
+ * (a CTE the caller defines with screeningCommunitiesSql), so that the
+ * dashboard can read them in its own single statement.
  */
-export async function screeningFigures(ctx: AppContext, area: Pick<Area, 'path'>, on: string = today()): Promise<ScreeningFigures> {
-  const windowStartsOn = addDays(mondayOf(on), -7 * SCREENING_WINDOW_WEEKS);
-  const windowEndsOn = addDays(on, -1);
-  // One statement for the dashboard: communities, special periods and returns of the window, as JSON.
-  const [row]: { communities: { id: string; path: string }[]; specials: { path: string; starts_on: string; ends_on: string }[]; filed: { area_id: string; frequency: string; starts_on: string; nil_return: boolean; cases: string[] | null }[] }[] =
-    await ctx.app.db.query(
-      `WITH communities AS (SELECT id, path FROM area WHERE path LIKE $1 AND kind = ANY($2))
-       SELECT (SELECT coalesce(json_agg(json_build_object('id', c.id, 'path', c.path) ORDER BY c.path), '[]') FROM communities c) AS communities,
+export function screeningRowsSql(bind: (value: unknown) => string, area: Pick<Area, 'path'>, window: { windowStartsOn: string; windowEndsOn: string }): string {
+  const from = bind(window.windowStartsOn);
+  const to = bind(window.windowEndsOn);
+  // The subtree as a bound prefix (the area-path index serves it), its ancestors as the ids of its path.
+  return `SELECT (SELECT coalesce(json_agg(json_build_object('id', c.id, 'path', c.path) ORDER BY c.path), '[]') FROM communities c) AS communities,
               (SELECT coalesce(json_agg(json_build_object('path', a.path, 'starts_on', to_char(s.starts_on, 'YYYY-MM-DD'), 'ends_on', to_char(s.ends_on, 'YYYY-MM-DD'))), '[]')
                  FROM screening_special_period s JOIN area a ON a.id = s.area_id
-                WHERE s.starts_on <= $4 AND s.ends_on >= $3 AND (a.path LIKE $1 OR a.id = ANY($5::uuid[]))) AS specials,
+                WHERE s.starts_on <= ${to}::date AND s.ends_on >= ${from}::date AND (a.path LIKE ${bind(`${escapeLike(area.path)}%`)} OR a.id = ANY(${bind(area.path.split('/').filter(Boolean))}::uuid[]))) AS specials,
               (SELECT coalesce(json_agg(json_build_object('area_id', r.area_id, 'frequency', r.frequency, 'starts_on', to_char(r.period_starts_on, 'YYYY-MM-DD'), 'nil_return', r.nil_return,
                         'cases', (SELECT array_agg(rc.case_id) FROM screening_round_case rc WHERE rc.round_id = r.id))), '[]')
-                 FROM screening_round r WHERE r.area_id IN (SELECT id FROM communities) AND r.period_starts_on BETWEEN $3 AND $4) AS filed`,
-      // The subtree as a bound prefix (the area-path index serves it), its ancestors as the ids of its path.
-      [`${escapeLike(area.path)}%`, COMMUNITY_KINDS, windowStartsOn, windowEndsOn, area.path.split('/').filter(Boolean)],
-    );
-  const { communities, specials, filed } = row;
+                 FROM screening_round r WHERE r.area_id IN (SELECT id FROM communities) AND r.period_starts_on BETWEEN ${from}::date AND ${to}::date) AS filed`;
+}
+
+/** The `communities` CTE of screeningRowsSql: the subtree's communities and villages. */
+export function screeningCommunitiesSql(bind: (value: unknown) => string, area: Pick<Area, 'path'>): string {
+  return `communities AS (SELECT id, path FROM area WHERE path LIKE ${bind(`${escapeLike(area.path)}%`)} AND kind = ANY(${bind(COMMUNITY_KINDS)}))`;
+}
+
+/**
+ * Every return due from the communities of the subtree for periods that
+ * ended within the window, and which of them were filed, from their rows
+ * (see screeningRowsSql). A weekly return is due for each week ending in the
+ * window; a daily one for each day of a special period declared for the
+ * community or an area above it.
+ */
+export function screeningFiguresOf({ communities, specials, filed }: ScreeningRows, { windowStartsOn, windowEndsOn }: { windowStartsOn: string; windowEndsOn: string }): ScreeningFigures {
   const filedBySlot = new Map(filed.map((f) => [`${f.area_id}|${f.frequency}|${f.starts_on}`, f]));
   const due: ScreeningSlot[] = [];
   for (const community of communities) {
