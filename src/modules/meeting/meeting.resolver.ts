@@ -1,10 +1,12 @@
-import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Args, Ctx, FieldResolver, ID, Info, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
 import type { AppContext } from '../../shared/context';
 import { notFound } from '../../shared/errors';
 import { Access, AccessLevel } from '../../shared/auth/policy';
 import type { EventRecord } from '../../shared/events/event.entity';
 import { eventStream, parseCursor } from '../../shared/events/event-stream';
-import { Connection, ConnectionArgs, paginateArray, toConnection } from '../../shared/relay/connection';
+import { Connection, ConnectionArgs, paginateArray, toConnection, type Page } from '../../shared/relay/connection';
+import { planned } from '../../shared/read-plan/planned';
 import { filterId, idOf } from '../../shared/relay/global-id';
 import { withUserErrors } from '../../shared/transaction';
 import { Area } from '../area/area.entity';
@@ -62,6 +64,7 @@ import {
   updateMeeting,
   visibleSeriesMeetings,
 } from './meeting.service';
+import { agendaPageKey, plannedParticipants, readMeetingPlanned } from './meeting.read-plan';
 import './meeting.jobs';
 
 const MeetingConnection = Connection(Meeting);
@@ -114,8 +117,10 @@ export class MeetingResolver {
 
   @Query(() => Meeting, { nullable: true, description: 'One meeting; null when unknown or not visible to the viewer.' })
   @Access(AccessLevel.SIGNED_IN)
-  meeting(@Ctx() ctx: AppContext, @Arg('id', () => ID, { description: 'Global id.' }) id: string) {
-    return findMeeting(ctx, idOf(id, 'Meeting'));
+  async meeting(@Ctx() ctx: AppContext, @Arg('id', () => ID, { description: 'Global id.' }) id: string, @Info() info?: GraphQLResolveInfo) {
+    const meetingId = idOf(id, 'Meeting');
+    const read = info ? await readMeetingPlanned(ctx, meetingId, info) : undefined;
+    return read === undefined ? findMeeting(ctx, meetingId) : read;
   }
 
   @Mutation(() => MeetingSchedulePayload, { description: 'Schedules a joint meeting, or a weekly / monthly series with one meeting per occurrence. Active members of the convening organisation.' })
@@ -158,12 +163,12 @@ export class MeetingResolver {
 
   @FieldResolver(() => Organization, { description: 'The convening organisation.' })
   convener(@Root() meeting: Meeting, @Ctx() ctx: AppContext) {
-    return organizationsById(ctx).load(meeting.convenerOrganizationId);
+    return planned<Organization>(ctx, 'Organization', meeting.convenerOrganizationId) ?? organizationsById(ctx).load(meeting.convenerOrganizationId);
   }
 
   @FieldResolver(() => Area, { description: 'The area the meeting concerns.' })
   area(@Root() meeting: Meeting, @Ctx() ctx: AppContext) {
-    return areasById(ctx).load(meeting.areaId);
+    return planned<Area>(ctx, 'Area', meeting.areaId) ?? areasById(ctx).load(meeting.areaId);
   }
 
   @FieldResolver(() => MeetingSeries, { nullable: true, description: 'The series this meeting belongs to; null for a one-off meeting.' })
@@ -172,13 +177,16 @@ export class MeetingResolver {
   }
 
   @FieldResolver(() => MeetingParticipantConnection, { description: 'Invited organisations, convener first, then by name, with replies and attendance.' })
-  async participants(@Root() meeting: Meeting, @Ctx() ctx: AppContext, @Args() page: ConnectionArgs) {
-    return toConnection(paginateArray(await participantsByMeetingId(ctx).load(meeting.id), page, (p) => p.id));
+  participants(@Root() meeting: Meeting, @Ctx() ctx: AppContext, @Args() page: ConnectionArgs) {
+    const kept = plannedParticipants(ctx, meeting.id);
+    if (kept) return toConnection(paginateArray(kept, page, (p) => p.id));
+    return participantsByMeetingId(ctx).load(meeting.id).then((all) => toConnection(paginateArray(all, page, (p) => p.id)));
   }
 
   @FieldResolver(() => AgendaItemConnection, { description: 'The agenda, in order.' })
-  async agendaItems(@Root() meeting: Meeting, @Ctx() ctx: AppContext, @Args() page: ConnectionArgs) {
-    return toConnection(await agendaItemsByMeetingId(ctx, meeting.id, page));
+  agendaItems(@Root() meeting: Meeting, @Ctx() ctx: AppContext, @Args() page: ConnectionArgs) {
+    const kept = planned<Page<AgendaItem>>(ctx, 'Meeting.agendaItems', agendaPageKey(meeting.id, page));
+    return kept ? toConnection(kept) : agendaItemsByMeetingId(ctx, meeting.id, page).then(toConnection);
   }
 
   @FieldResolver(() => ActionItemConnection, { description: 'Action items decided at this meeting, earliest due first.' })
@@ -204,7 +212,7 @@ export class MeetingSeriesResolver {
 export class MeetingParticipantResolver {
   @FieldResolver(() => Organization, { description: 'The invited organisation.' })
   organization(@Root() participant: MeetingParticipant, @Ctx() ctx: AppContext) {
-    return organizationsById(ctx).load(participant.organizationId);
+    return planned<Organization>(ctx, 'Organization', participant.organizationId) ?? organizationsById(ctx).load(participant.organizationId);
   }
 
   @FieldResolver(() => User, { nullable: true, description: 'Who represents the organisation, as named in its reply.' })
@@ -258,12 +266,12 @@ export class AgendaItemResolver {
 
   @FieldResolver(() => Organization, { description: 'The organisation that proposed the item.' })
   proposedBy(@Root() item: AgendaItem, @Ctx() ctx: AppContext) {
-    return organizationsById(ctx).load(item.proposedByOrganizationId);
+    return planned<Organization>(ctx, 'Organization', item.proposedByOrganizationId) ?? organizationsById(ctx).load(item.proposedByOrganizationId);
   }
 
   @FieldResolver(() => Organization, { description: 'The organisation presenting the item.' })
   presenter(@Root() item: AgendaItem, @Ctx() ctx: AppContext) {
-    return organizationsById(ctx).load(item.presenterOrganizationId);
+    return planned<Organization>(ctx, 'Organization', item.presenterOrganizationId) ?? organizationsById(ctx).load(item.presenterOrganizationId);
   }
 
   @FieldResolver(() => Node, { nullable: true, description: 'The Case, Consultation or Contract the item concerns; null when there is none or you may not see it.' })
