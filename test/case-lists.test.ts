@@ -4,6 +4,7 @@ import { LoaderRegistry } from '../src/shared/loaders';
 import type { AppContext } from '../src/shared/context';
 import { toGlobalId } from '../src/shared/relay/global-id';
 import { caseListPlanStatements, queuePlanStatements } from '../src/modules/case/case.lists';
+import { plannedCaseListStatements } from '../src/modules/case/case.read-plan';
 import { gql, type GraphQLResponse } from './support/graphql';
 import { startHarness, stopHarness, tokenForEmail, type Harness } from './support/harness';
 
@@ -237,7 +238,12 @@ describe('keyset pagination and plans on a grown table', () => {
     for (const role of roles) {
       const viewer = (await h.server.services.viewers.load(`user:${world.users[role].id}`))!;
       const ctx = { app: h.server.services, viewer, subject: null, requestId: 'plan-guard', loaders: new LoaderRegistry(), log: h.server.services.log } as AppContext;
-      const statements = [...(await Promise.all(filters.map((f) => caseListPlanStatements(ctx, f)))).flat(), ...(await queuePlanStatements(ctx))];
+      const statements = [
+        ...(await Promise.all(filters.map((f) => caseListPlanStatements(ctx, f)))).flat(),
+        // The planned read wraps the same page statements with its joins and access facts: still index-driven.
+        ...(await Promise.all(filters.map((f) => plannedCaseListStatements(ctx, f)))).flat(),
+        ...(await queuePlanStatements(ctx)),
+      ];
       // The estimate is only planned, never run.
       for (const [sql, params] of statements.filter(([sql]) => !sql.startsWith('EXPLAIN'))) {
         const [{ 'QUERY PLAN': plan }] = await db.query(`EXPLAIN (FORMAT JSON) ${sql}`, params);

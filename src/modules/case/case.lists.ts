@@ -47,9 +47,9 @@ export interface CountedPage<T> extends Page<T> {
 }
 
 /** The conditions of a list besides the cursor, in one form. */
-type Conditions = (bind: Bind, form: Form) => string[];
+export type Conditions = (bind: Bind, form: Form) => string[];
 
-async function filterConditions(ctx: AppContext, scope: CaseScope, filter: CaseFilter): Promise<Conditions> {
+export async function filterConditions(ctx: AppContext, scope: CaseScope, filter: CaseFilter): Promise<Conditions> {
   const within = filter.withinAreaId ? await areasById(ctx).load(filter.withinAreaId) : null;
   const now = clock.now();
   return (bind, form) => {
@@ -72,21 +72,24 @@ async function filterConditions(ctx: AppContext, scope: CaseScope, filter: CaseF
   };
 }
 
-function readCursor(after: string | null | undefined): [string, string] | null {
+export function readCursor(after: string | null | undefined): [string, string] | null {
   if (!after) return null;
   const [at, id] = decodeCursor(after, 2);
   if (typeof at !== 'string' || Number.isNaN(Date.parse(at)) || typeof id !== 'string' || !/^[0-9a-f-]{36}$/i.test(id)) throw badUserInput('after is not a valid cursor');
   return [at, id];
 }
 
-/** The statements of a page of `cases`, newest first; exported for the plan guard test. */
-export function caseListStatements(conditions: Conditions, cursor: [string, string] | null, limit: number): { walk: [string, unknown[]]; collect: [string, unknown[]] | null } {
+/**
+ * The statements of a page of `cases`, newest first; exported for the plan guard test. The walk's output list
+ * (`select`, over the walked rows as `c`) does not change its plan: a planned read takes the page's columns from it.
+ */
+export function caseListStatements(conditions: Conditions, cursor: [string, string] | null, limit: number, select = 'c.id'): { walk: [string, unknown[]]; collect: [string, unknown[]] | null } {
   const walk = new SqlParams();
   const walkCursor = cursor ? `WHERE (c.reported_at, c.id) < (${walk.bind(cursor[0])}::timestamptz, ${walk.bind(cursor[1])}::uuid)` : '';
   const window = walk.bind(WALK_WINDOW);
   const walkWhere = conditions(walk.bind, 'filter');
   const walkSql = `
-    SELECT c.id FROM (SELECT c.* FROM case_record c ${walkCursor} ORDER BY c.reported_at DESC, c.id DESC LIMIT ${window}) c
+    SELECT ${select} FROM (SELECT c.* FROM case_record c ${walkCursor} ORDER BY c.reported_at DESC, c.id DESC LIMIT ${window}) c
      WHERE ${walkWhere.join('\n       AND ')}
      ORDER BY c.reported_at DESC, c.id DESC LIMIT ${walk.bind(limit)}`;
 
@@ -130,7 +133,7 @@ async function loadInOrder(ctx: AppContext, ids: string[]): Promise<Case[]> {
   });
 }
 
-function counted(ctx: AppContext, conditions: Conditions): { count: () => Promise<number>; countIsExact: () => Promise<boolean> } {
+export function counted(ctx: AppContext, conditions: Conditions): { count: () => Promise<number>; countIsExact: () => Promise<boolean> } {
   const result = memo(async () => {
     const { count, estimate } = caseCountStatements(conditions);
     const [{ n }] = await ctx.app.db.query(count[0], count[1]);

@@ -5,6 +5,11 @@ import { Case, CaseEvent, CaseFollower, DisposalPlanPhase, IllegalConstructionLe
 
 export const casesById = defineByIdLoader(Case);
 
+/** The jurisdiction rows over an area (alias) or any of its ancestors, as `j`; the planned case list reads the same. */
+export const coveringJurisdictions = (area: string) =>
+  `unnest(string_to_array(trim(both '/' from ${area}.path), '/')::uuid[]) AS up(area_id)
+       JOIN organization_jurisdiction j ON j.area_id = up.area_id`;
+
 /**
  * Organisations whose jurisdiction covers each area (the area itself or any
  * ancestor). The path's ids are compared as uuids, so the jurisdiction-area
@@ -15,8 +20,7 @@ export const jurisdictionOrganizationIdsByAreaId = defineLoader<string, string[]
   const rows: { area_id: string; organization_id: string }[] = await ctx.app.db.query(
     `SELECT DISTINCT a.id AS area_id, j.organization_id
        FROM area a
-       CROSS JOIN LATERAL unnest(string_to_array(trim(both '/' from a.path), '/')::uuid[]) AS up(area_id)
-       JOIN organization_jurisdiction j ON j.area_id = up.area_id
+       CROSS JOIN LATERAL ${coveringJurisdictions('a')}
       WHERE a.id = ANY($1::uuid[])`,
     [[...ids]],
   );

@@ -1,5 +1,6 @@
 import { LocalDateResolver } from 'graphql-scalars';
-import { Arg, Args, Ctx, FieldResolver, Float, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Args, Ctx, FieldResolver, Float, ID, Info, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
 import type { AppContext } from '../../shared/context';
 import { Access, AccessLevel } from '../../shared/auth/policy';
 import { clock, isLocalDate, today } from '../../shared/clock';
@@ -66,6 +67,7 @@ import { assignCase, closeCase, commentOnCase, mergeCases, reassignCase, reopenC
 import { completeDisposalPhase, setDisposalPlan, setLedger } from './case.ledger';
 import { CaseUpdate, toCaseUpdate } from './case.types';
 import { COUNT_BOUND } from './case.lists';
+import { readCasesPlanned } from './case.read-plan';
 import './case.jobs';
 
 const CaseConnection = Connection(Case, 'Case', {
@@ -125,14 +127,10 @@ export class CaseResolver {
     @Arg('myOrganizations', () => Boolean, { nullable: true, description: "Only cases assigned to one of the viewer's organisations." }) myOrganizations?: boolean,
     @Arg('supervised', () => Boolean, { nullable: true, description: 'true: only publicly supervised cases (掛牌督辦); false: only the others.' }) supervised?: boolean,
     @Arg('updatedSince', () => Date, { nullable: true, description: 'Only cases changed at or after this time, for partners catching up by polling.' }) updatedSince?: Date,
+    @Info() info?: GraphQLResolveInfo,
   ) {
-    return toConnection(
-      await listCases(
-        ctx,
-        { withinAreaId: filterId(withinAreaId, 'Area'), categories, statuses, channels, overdue, assignedToMe, myOrganizations, supervised, updatedSince },
-        page,
-      ),
-    );
+    const filter = { withinAreaId: filterId(withinAreaId, 'Area'), categories, statuses, channels, overdue, assignedToMe, myOrganizations, supervised, updatedSince };
+    return toConnection((info && (await readCasesPlanned(ctx, filter, page, info))) || (await listCases(ctx, filter, page)));
   }
 
   @Query(() => Case, { nullable: true, description: 'One case; null when the id is unknown or the viewer may not see it.' })

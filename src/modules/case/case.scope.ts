@@ -112,7 +112,8 @@ export function visibleCaseSql(scope: CaseScope, bind: Bind, form: Form, options
   if (scope.all) return 'TRUE';
   const branches: string[] = [];
   const orgs = scope.organizationIds.length ? bind(scope.organizationIds) : null;
-  const me = scope.userId ? bind(scope.userId) : null;
+  // Bound only where used: an unused positional parameter has no type PostgreSQL can infer.
+  const me = options.asReporter && scope.userId ? bind(scope.userId) : null;
   if (orgs) {
     branches.push(`c.responsible_organization_id = ANY(${orgs}::uuid[])`, `c.supervising_organization_id = ANY(${orgs}::uuid[])`);
   }
