@@ -11,6 +11,7 @@ import { Case, CaseFollower } from './case.entity';
 import { caseListStatements, counted, filterConditions, readCursor, type CaseFilter, type Conditions, type CountedPage } from './case.lists';
 import { caseFollowersByCaseId, coveringJurisdictions, jurisdictionOrganizationIdsByAreaId } from './case.loaders';
 import { SqlParams, caseScope, visibleCaseSql, type CaseScope } from './case.scope';
+import { factsOf } from './case.service';
 
 /**
  * A page of `cases` read as a whole: the page's statement (the walk, or the
@@ -82,8 +83,12 @@ export async function readCasesPlanned(ctx: AppContext, filter: CaseFilter, args
     if (plan.responsibleOrganization) keep('Organization', organizations.read(row, 'ro_'));
     if (plan.supervisingOrganization) keep('Organization', organizations.read(row, 'so_'));
     if ('fact_jurisdiction' in row) {
-      jurisdictionOrganizationIdsByAreaId(ctx).prime(record.areaId, row.fact_jurisdiction as string[]);
-      caseFollowersByCaseId(ctx).prime(record.id, (row.fact_followers as Record<string, unknown>[]).map((f) => followers.readJson(f)));
+      const jurisdiction = row.fact_jurisdiction as string[];
+      const caseFollowers = (row.fact_followers as Record<string, unknown>[]).map((f) => followers.readJson(f));
+      jurisdictionOrganizationIdsByAreaId(ctx).prime(record.areaId, jurisdiction);
+      caseFollowersByCaseId(ctx).prime(record.id, caseFollowers);
+      // The access rule decides on these at once (knownAccess), without a promise per guarded field.
+      keepPlanned(ctx, 'Case.facts', record.id, factsOf(record, jurisdiction, caseFollowers));
     }
     return record;
   });

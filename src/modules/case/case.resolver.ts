@@ -62,12 +62,13 @@ import {
   publicCaseEventsByCaseId,
 } from './case.loaders';
 import { canSeeReporterContact } from './case.policy';
-import { accessTo, caseFacts, findCase, listCases, listDisputeScreening, listLedger, listMyQueue, reportCase } from './case.service';
+import { accessTo, caseFacts, findCase, knownAccess, listCases, listDisputeScreening, listLedger, listMyQueue, reportCase } from './case.service';
 import { assignCase, closeCase, commentOnCase, mergeCases, reassignCase, reopenCase, resolveCase, startCase, superviseCase, triageCase } from './case.transitions';
 import { completeDisposalPhase, setDisposalPlan, setLedger } from './case.ledger';
 import { CaseUpdate, toCaseUpdate } from './case.types';
 import { COUNT_BOUND } from './case.lists';
 import { readCasesPlanned } from './case.read-plan';
+import { planned } from '../../shared/read-plan/planned';
 import './case.jobs';
 
 const CaseConnection = Connection(Case, 'Case', {
@@ -99,6 +100,19 @@ registerNodeType('DisposalPlanPhase', async (ctx, id) => {
 });
 
 type P<T extends abstract new (...args: never) => unknown> = InstanceType<T>;
+
+/** Planned rows answer at once (no promise per field); otherwise the loader. */
+function organizationOf(ctx: AppContext, id: string): Organization | Promise<Organization | null> {
+  return planned<Organization>(ctx, 'Organization', id) ?? organizationsById(ctx).load(id);
+}
+
+/** A user shown only to viewers who see the whole case (leader, handler); at once when access and row are known. */
+function userOfWholeCase(ctx: AppContext, record: Case, userId: string): User | null | Promise<User | null> {
+  const user = () => planned<User>(ctx, 'User', userId) ?? usersById(ctx).load(userId);
+  const access = knownAccess(ctx, record);
+  if (access) return access === 'FULL' ? user() : null;
+  return accessTo(ctx, record).then((a) => (a === 'FULL' ? user() : null));
+}
 
 /** What a page of replayed case updates reads: the cases, their audiences (jurisdiction, followers) and timeline entries, batched. */
 async function prefetchCaseUpdates(ctx: AppContext, events: EventRecord[]): Promise<void> {
@@ -266,7 +280,7 @@ export class CaseResolver {
 
   @FieldResolver(() => Area, { description: 'Where the case happens.' })
   area(@Root() record: Case, @Ctx() ctx: AppContext) {
-    return areasById(ctx).load(record.areaId);
+    return planned<Area>(ctx, 'Area', record.areaId) ?? areasById(ctx).load(record.areaId);
   }
 
   @FieldResolver(() => Boolean, { description: 'Whether the viewer sees the whole case (internal timeline, leader, handler); false for a reporter, who sees the public part.' })
@@ -299,24 +313,22 @@ export class CaseResolver {
 
   @FieldResolver(() => Organization, { nullable: true, description: 'The responsible organisation (定單位), once assigned.' })
   responsibleOrganization(@Root() record: Case, @Ctx() ctx: AppContext) {
-    return record.responsibleOrganizationId ? organizationsById(ctx).load(record.responsibleOrganizationId) : null;
+    return record.responsibleOrganizationId ? organizationOf(ctx, record.responsibleOrganizationId) : null;
   }
 
   @FieldResolver(() => User, { nullable: true, description: 'The responsible leader (定領導); null until assigned, and for reporters.' })
-  async leader(@Root() record: Case, @Ctx() ctx: AppContext) {
-    if (!record.leaderUserId || (await accessTo(ctx, record)) !== 'FULL') return null;
-    return usersById(ctx).load(record.leaderUserId);
+  leader(@Root() record: Case, @Ctx() ctx: AppContext) {
+    return record.leaderUserId ? userOfWholeCase(ctx, record, record.leaderUserId) : null;
   }
 
   @FieldResolver(() => User, { nullable: true, description: 'The handler (定責任人); null until assigned, and for reporters.' })
-  async handler(@Root() record: Case, @Ctx() ctx: AppContext) {
-    if (!record.handlerUserId || (await accessTo(ctx, record)) !== 'FULL') return null;
-    return usersById(ctx).load(record.handlerUserId);
+  handler(@Root() record: Case, @Ctx() ctx: AppContext) {
+    return record.handlerUserId ? userOfWholeCase(ctx, record, record.handlerUserId) : null;
   }
 
   @FieldResolver(() => Organization, { nullable: true, description: 'The organisation supervising the case publicly (掛牌督辦), if any.' })
   supervisingOrganization(@Root() record: Case, @Ctx() ctx: AppContext) {
-    return record.supervisingOrganizationId ? organizationsById(ctx).load(record.supervisingOrganizationId) : null;
+    return record.supervisingOrganizationId ? organizationOf(ctx, record.supervisingOrganizationId) : null;
   }
 
   @FieldResolver(() => Boolean, { description: 'Whether the case is under public supervision (掛牌督辦).' })
