@@ -1,10 +1,12 @@
-import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Args, Ctx, FieldResolver, ID, Info, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
 import type { AppContext } from '../../shared/context';
 import { Access, AccessLevel } from '../../shared/auth/policy';
 import type { EventRecord } from '../../shared/events/event.entity';
 import { Connection, ConnectionArgs, toConnection } from '../../shared/relay/connection';
 import { filterId, idOf } from '../../shared/relay/global-id';
 import { withUserErrors } from '../../shared/transaction';
+import { planned } from '../../shared/read-plan/planned';
 import { Area } from '../area/area.entity';
 import { areasById } from '../area/area.loaders';
 import { registerNodeType } from '../node/node.registry';
@@ -74,6 +76,7 @@ import {
   updateRoute,
 } from './patrol.service';
 import { patrolUpdateStream } from './patrol.subscription';
+import { plannedRouteCheckpoints, readPatrolsOnDutyPlanned } from './patrol.read-plan';
 import { ContractComplianceResolver } from './patrol.compliance.resolver';
 
 const PatrolTeamConnection = Connection(PatrolTeam);
@@ -142,7 +145,7 @@ export class PatrolTeamResolver {
 
   @FieldResolver(() => Organization, { description: 'The organisation that runs the team.' })
   organization(@Root() team: PatrolTeam, @Ctx() ctx: AppContext) {
-    return organizationsById(ctx).load(team.organizationId);
+    return planned<Organization>(ctx, 'Organization', team.organizationId) ?? organizationsById(ctx).load(team.organizationId);
   }
 
   @FieldResolver(() => Area, { description: 'The area the team patrols.' })
@@ -274,9 +277,12 @@ export class RouteResolver {
   }
 
   @FieldResolver(() => [Checkpoint], { description: 'The checkpoints in walking order (at most 200).' })
-  async checkpoints(@Root() route: Route, @Ctx() ctx: AppContext) {
-    const ids = await checkpointIdsByRouteId(ctx).load(route.id);
-    return (await checkpointsById(ctx).loadMany(ids)).filter((c): c is Checkpoint => c instanceof Checkpoint);
+  checkpoints(@Root() route: Route, @Ctx() ctx: AppContext) {
+    const kept = plannedRouteCheckpoints(ctx, route.id);
+    if (kept) return kept;
+    return checkpointIdsByRouteId(ctx)
+      .load(route.id)
+      .then(async (ids) => (await checkpointsById(ctx).loadMany(ids)).filter((c): c is Checkpoint => c instanceof Checkpoint));
   }
 }
 
@@ -305,8 +311,11 @@ export class PatrolResolver {
     @Ctx() ctx: AppContext,
     @Args() page: ConnectionArgs,
     @Arg('areaId', () => ID, { description: 'The area.' }) areaId: string,
+    @Info() info?: GraphQLResolveInfo,
   ) {
-    return toConnection(await listPatrols(ctx, { withinAreaId: filterId(areaId, 'Area'), statuses: [PatrolStatus.ACTIVE] }, page));
+    const withinAreaId = filterId(areaId, 'Area');
+    const read = info ? await readPatrolsOnDutyPlanned(ctx, withinAreaId, page, info) : null;
+    return toConnection(read ?? (await listPatrols(ctx, { withinAreaId, statuses: [PatrolStatus.ACTIVE] }, page)));
   }
 
   @Query(() => Patrol, { nullable: true, description: 'One patrol; null when unknown or not visible to you.' })
@@ -342,17 +351,17 @@ export class PatrolResolver {
 
   @FieldResolver(() => PatrolTeam, { description: 'The team that patrols.' })
   team(@Root() patrol: Patrol, @Ctx() ctx: AppContext) {
-    return patrolTeamsById(ctx).load(patrol.teamId);
+    return planned<PatrolTeam>(ctx, 'PatrolTeam', patrol.teamId) ?? patrolTeamsById(ctx).load(patrol.teamId);
   }
 
   @FieldResolver(() => Area, { description: 'The area patrolled.' })
   area(@Root() patrol: Patrol, @Ctx() ctx: AppContext) {
-    return areasById(ctx).load(patrol.areaId);
+    return planned<Area>(ctx, 'Area', patrol.areaId) ?? areasById(ctx).load(patrol.areaId);
   }
 
   @FieldResolver(() => Route, { nullable: true, description: 'The route walked; null for an area patrol.' })
   route(@Root() patrol: Patrol, @Ctx() ctx: AppContext) {
-    return patrol.routeId ? routesById(ctx).load(patrol.routeId) : null;
+    return patrol.routeId ? (planned<Route>(ctx, 'Route', patrol.routeId) ?? routesById(ctx).load(patrol.routeId)) : null;
   }
 
   @FieldResolver(() => User, { nullable: true, description: 'The leader of the shift.' })
