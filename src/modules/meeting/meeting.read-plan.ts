@@ -1,7 +1,7 @@
 import type { GraphQLObjectType, GraphQLResolveInfo } from 'graphql';
 import type { AppContext } from '../../shared/context';
 import { pageSize, decodeCursor, type ConnectionArgs, type Page } from '../../shared/relay/connection';
-import { connectionNodes, sameArguments, subFields } from '../../shared/read-plan/selection';
+import { connectionNodes, pageable, sameArguments, subFields } from '../../shared/read-plan/selection';
 import { keepPlanned, planned } from '../../shared/read-plan/planned';
 import { rowShape } from '../../shared/read-plan/rows';
 import { Area } from '../area/area.entity';
@@ -47,22 +47,6 @@ function planOf(info: GraphQLResolveInfo): Plan {
     presenter: subFields(info, items, 'presenter').length > 0,
     proposedBy: subFields(info, items, 'proposedBy').length > 0,
   };
-}
-
-/**
- * Page arguments the plan can serve; null for a `first` out of range or a
- * malformed cursor, which the field resolver then rejects at its own path
- * (the answer keeps the meeting and errs on the field, as without the plan).
- */
-export function pageable(args: ConnectionArgs | null, cursorArity: number): ConnectionArgs | null {
-  if (!args) return null;
-  try {
-    pageSize(args.first);
-    if (args.after) decodeCursor(args.after, cursorArity);
-    return args;
-  } catch {
-    return null;
-  }
 }
 
 /** Key of a planned agenda page: the meeting and the page arguments as the loader normalises them. */

@@ -2,7 +2,7 @@ import { types } from 'pg';
 import type { GraphQLObjectType, GraphQLResolveInfo } from 'graphql';
 import type { AppContext } from '../../shared/context';
 import { decodeCursor, encodeCursor, memo, pageSize, withLazyCursors, type ConnectionArgs, type Page } from '../../shared/relay/connection';
-import { connectionNodes, sameArguments, subFields } from '../../shared/read-plan/selection';
+import { connectionNodes, pageable, sameArguments, subFields } from '../../shared/read-plan/selection';
 import { attachPlanned, keepPlanned } from '../../shared/read-plan/planned';
 import { Area } from '../area/area.entity';
 import { escapeLike, subtreePattern } from '../area/area.service';
@@ -44,7 +44,7 @@ function planOf(info: GraphQLResolveInfo): Plan {
   return {
     homeArea: homeArea.length > 0,
     homeAreaParent: subFields(info, homeArea, 'parent').length > 0,
-    members: membersArgs as ConnectionArgs | null,
+    members: pageable(membersArgs as ConnectionArgs | null, 2),
     memberUser: memberUsers.length > 0,
     memberUserNameOnly: memberUsers.length > 0 && subFields(info, memberUsers).every((f) => NAME_ONLY.has(f.name.value)),
   };

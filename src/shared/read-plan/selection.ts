@@ -1,3 +1,4 @@
+import { decodeCursor, pageSize, type ConnectionArgs } from '../relay/connection';
 import { GraphQLIncludeDirective, GraphQLSkipDirective, Kind, getArgumentValues, getDirectiveValues, type FieldNode, type GraphQLField, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
 
 /**
@@ -42,6 +43,23 @@ export function sameArguments(info: GraphQLResolveInfo, definition: GraphQLField
     first ??= args;
   }
   return first;
+}
+
+/**
+ * Page arguments of a nested connection that a plan can serve; null for a
+ * `first` out of range or a malformed cursor, which the field resolver then
+ * rejects at its own path (the parent stays, the field errs), as without
+ * the plan. Reading them in the root resolver would fail the whole root.
+ */
+export function pageable(args: ConnectionArgs | null, cursorArity: number): ConnectionArgs | null {
+  if (!args) return null;
+  try {
+    pageSize(args.first);
+    if (args.after) decodeCursor(args.after, cursorArity);
+    return args;
+  } catch {
+    return null;
+  }
 }
 
 function included(info: GraphQLResolveInfo, node: { directives?: readonly unknown[] }): boolean {
