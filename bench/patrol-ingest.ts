@@ -63,6 +63,8 @@ export interface PatrolIngestResult {
   p50DeliveryMs: number;
   p99DeliveryMs: number;
   maxDeliveryMs: number;
+  /** SQL statements per batch (X-SQL-Statements), median over the measured batches; NaN when the server does not expose it. */
+  sqlPerBatch: number;
 }
 
 const clamp = (value: number | undefined, fallback: number, min: number, max: number) => Math.min(max, Math.max(min, Math.floor(value ?? fallback)));
@@ -73,14 +75,20 @@ function assertLoopback(url: string): void {
 }
 
 async function post<T = any>(url: string, token: string | null, query: string, variables: Record<string, unknown> = {}): Promise<T> {
+  return (await postCounted<T>(url, token, query, variables)).data;
+}
+
+/** Also answers how many SQL statements the request cost (X-SQL-Statements; NaN when the server does not expose it). */
+async function postCounted<T = any>(url: string, token: string | null, query: string, variables: Record<string, unknown> = {}): Promise<{ data: T; sql: number }> {
   const response = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
     body: JSON.stringify({ query, variables }),
   });
+  const sql = Number(response.headers.get('x-sql-statements') ?? NaN);
   const body = (await response.json()) as { data?: any; errors?: unknown[] };
   if (body.errors?.length) throw new Error(`GraphQL error: ${JSON.stringify(body.errors).slice(0, 500)}`);
-  return body.data as T;
+  return { data: body.data as T, sql };
 }
 
 function payloadOf(data: any, field: string): any {
@@ -186,7 +194,7 @@ export async function benchPatrolIngest(opts: PatrolIngestOptions): Promise<Patr
   };
   // A warm-up batch proves every subscriber is live before measuring.
   const record = (deviceIndex: number, clientIds: string[]) =>
-    post(url, token, `mutation ($input: PatrolEventsRecordInput!) { patrolEventsRecord(input: $input) { acceptedCount userErrors { code message } } }`, {
+    postCounted(url, token, `mutation ($input: PatrolEventsRecordInput!) { patrolEventsRecord(input: $input) { acceptedCount userErrors { code message } } }`, {
       input: {
         deviceId: `bench-${stamp}-${deviceIndex}`,
         patrolId: patrols[deviceIndex],
@@ -213,6 +221,7 @@ export async function benchPatrolIngest(opts: PatrolIngestOptions): Promise<Patr
   let batchesSent = 0;
   let eventsSent = 0;
   let eventsAccepted = 0;
+  const sqlCounts: number[] = [];
   const started = Date.now();
   const stopAt = started + maxDurationMs;
   const ticker = setInterval(() => log(`sent ${batchesSent}/${devices * batchesPerDevice} batches, ${eventsAccepted} events accepted, ${deliveries} deliveries (${Math.round((Date.now() - started) / 1000)} s)`), 5000);
@@ -221,7 +230,8 @@ export async function benchPatrolIngest(opts: PatrolIngestOptions): Promise<Patr
     patrols.map(async (_, d) => {
       for (let b = 0; b < batchesPerDevice && Date.now() < stopAt; b++) {
         const ids = Array.from({ length: batchSize }, (_, k) => `d${d}-b${b}-e${k}`);
-        const data = await record(d, ids);
+        const { data, sql } = await record(d, ids);
+        sqlCounts.push(sql);
         batchesSent += 1;
         eventsSent += batchSize;
         eventsAccepted += payloadOf(data, 'patrolEventsRecord').acceptedCount;
@@ -249,6 +259,7 @@ export async function benchPatrolIngest(opts: PatrolIngestOptions): Promise<Patr
     p50DeliveryMs: percentile(sorted, 50),
     p99DeliveryMs: percentile(sorted, 99),
     maxDeliveryMs: sorted[sorted.length - 1] ?? NaN,
+    sqlPerBatch: percentile([...sqlCounts].sort((a, b) => a - b), 50),
   };
 }
 

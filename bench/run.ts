@@ -361,6 +361,7 @@ async function benchPatrols({ db, server, tokens, figures }: BenchContext): Prom
   figures.push(['patrol ingestion: events/s accepted (target >= 10,000 with 50 subscribers)', String(ingest.eventsPerSecond)]);
   figures.push(['patrol ingestion: deliveries received / expected', `${ingest.deliveriesReceived}/${ingest.deliveriesExpected}`]);
   figures.push(['patrol ingestion: receipt to delivery p50 / p99 (ms; target p99 <= 1000 with 500 subscribers, every delivery made)', `${ingest.p50DeliveryMs} / ${ingest.p99DeliveryMs}`]);
+  figures.push(['patrol ingestion: SQL statements per batch of 50 (median)', String(ingest.sqlPerBatch)]);
   figures.push(['patrol ingestion: distinct subscriber accounts', String(colleagues.length)]);
 }
 
