@@ -1,18 +1,16 @@
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
-import { In } from 'typeorm';
 import type { AppContext } from '../../shared/context';
-import { UserErrorCode, forbidden } from '../../shared/errors';
-import { clock, today } from '../../shared/clock';
+import { UserErrorCode } from '../../shared/errors';
+import { clock } from '../../shared/clock';
 import { idOf } from '../../shared/relay/global-id';
 import { failIfAny, inTransaction, type Tx } from '../../shared/transaction';
 import { InputCheck } from '../../shared/validation';
 import { textProblem } from '../../shared/text';
-import { Area } from '../area/area.entity';
-import { CheckInProof, Checkpoint, IncidentSeverity, Patrol, PatrolEvent, PatrolEventFlag, PatrolEventKind, PatrolStatus, PatrolTeam, PatrolTeamKind, TIME_FLAGS } from './patrol.entity';
+import { CheckInProof, Checkpoint, IncidentSeverity, Patrol, PatrolEvent, PatrolEventFlag, PatrolEventKind, PatrolStatus } from './patrol.entity';
 import { computeCoverage, haversineMeters } from './patrol.coverage';
 import { emitPatrol, type PatrolEventScope } from './patrol.events';
 import { MAX_EVENTS_PER_BATCH, PatrolEventOutcome, type PatrolEventInput, type PatrolEventResult, type PatrolEventsRecordInput } from './patrol.inputs';
-import { canRecordPatrolEvents, canSeePatrolRecord } from './patrol.policy';
+import { insertEvents, loadFacts, type Candidate, type EventTimes, type PatrolFacts } from './patrol.ingest-sql';
 import { openIncidentCase } from './patrol.incidents';
 
 /** Device clocks may run ahead; anything further in the future than this is refused. */
@@ -25,26 +23,6 @@ export const SHIFT_GRACE_MS = 30 * 60_000;
 export const START_EARLY_MS = 30 * 60_000;
 export const START_LATE_MS = 60 * 60_000;
 const MAX_TEXT = 4000;
-
-interface Candidate {
-  index: number;
-  id: string;
-  clientEventId: string;
-  patrolId: string;
-  kind: PatrolEventKind;
-  deviceTime: Date;
-  checkpointId: string | null;
-  latitude: number | null;
-  longitude: number | null;
-  accuracyMeters: number | null;
-  distanceMeters: number | null;
-  flags: PatrolEventFlag[];
-  reasons: string[];
-  proof: CheckInProof | null;
-  token: string | null;
-  text: string | null;
-  severity: IncidentSeverity | null;
-}
 
 type Result = Omit<PatrolEventResult, 'event'> & { eventId?: string };
 
@@ -109,14 +87,6 @@ function validateEvent(e: PatrolEventInput, batchPatrolId: string | null, receiv
   };
 }
 
-interface PatrolFacts {
-  patrol: Patrol;
-  team: PatrolTeam;
-  area: Area;
-  audience: string[];
-  plannedCheckpointIds: Set<string>;
-}
-
 /**
  * Records a batch of check-ins from one device. Idempotent: each event is
  * inserted with ON CONFLICT DO NOTHING on (patrol, device, client event id), so a
@@ -155,9 +125,14 @@ export async function recordPatrolEvents(ctx: AppContext, input: PatrolEventsRec
     candidates.push(v);
   });
 
+  /** The rows as the batch's statement returned them: the answer is built from them, not read back. */
+  const answered = new Map<string, PatrolEvent>();
   const outcome = await inTransaction(ctx, async (tx) => {
-    const facts = await loadPatrols(tx, [...new Set(candidates.map((c) => c.patrolId))]);
-    const checkpoints = await loadCheckpoints(tx, candidates);
+    const { facts, checkpoints } = await loadFacts(
+      tx,
+      [...new Set(candidates.map((c) => c.patrolId))],
+      [...new Set(candidates.map((c) => c.checkpointId).filter((id): id is string => Boolean(id)))],
+    );
     const radius = ctx.app.config.patrolCheckpointRadiusMeters;
     const insertable: Candidate[] = [];
     for (const c of candidates) {
@@ -190,25 +165,27 @@ export async function recordPatrolEvents(ctx: AppContext, input: PatrolEventsRec
       insertable.push(c);
     }
 
-    const acceptedIds = await insertEvents(tx, insertable, deviceId!, receivedAt, facts);
-    const accepted = insertable.filter((c) => acceptedIds.has(c.id));
-    const duplicates = insertable.filter((c) => !acceptedIds.has(c.id));
-    for (const c of accepted) results[c.index] = { clientEventId: c.clientEventId, outcome: PatrolEventOutcome.ACCEPTED, eventId: c.id };
-    if (duplicates.length) {
-      const earlier: { id: string; patrol_id: string; client_event_id: string }[] = await tx.em.query(
-        `SELECT id, patrol_id, client_event_id FROM patrol_event WHERE device_id = $1 AND patrol_id = ANY($2) AND client_event_id = ANY($3)`,
-        [deviceId, [...new Set(duplicates.map((c) => c.patrolId))], duplicates.map((c) => c.clientEventId)],
-      );
-      for (const c of duplicates) {
-        const row = earlier.find((r) => r.patrol_id === c.patrolId && r.client_event_id === c.clientEventId);
-        results[c.index] = { clientEventId: c.clientEventId, outcome: PatrolEventOutcome.DUPLICATE, eventId: row?.id };
-      }
+    const inserted = await insertEvents(tx, insertable, deviceId!, receivedAt, facts);
+    const accepted = insertable.filter((c) => inserted.accepted.has(c.id));
+    const duplicates = insertable.filter((c) => !inserted.accepted.has(c.id));
+    for (const c of accepted) {
+      const event = inserted.accepted.get(c.id)!;
+      results[c.index] = { clientEventId: c.clientEventId, outcome: PatrolEventOutcome.ACCEPTED, eventId: c.id };
+      answered.set(c.id, event);
+    }
+    for (const c of duplicates) {
+      const event = inserted.earlier.get(`${c.patrolId}|${c.clientEventId}`);
+      results[c.index] = { clientEventId: c.clientEventId, outcome: PatrolEventOutcome.DUPLICATE, eventId: event?.id };
+      if (event) answered.set(event.id, event);
     }
 
     for (const incident of accepted.filter((c) => c.kind === PatrolEventKind.INCIDENT)) {
       const f = facts.get(incident.patrolId)!;
       const caseId = await openIncidentCase(tx, { eventId: incident.id, patrol: f.patrol, team: f.team, text: incident.text!, severity: incident.severity!, deviceTime: incident.deviceTime, latitude: incident.latitude, longitude: incident.longitude });
-      if (caseId) await tx.em.query(`UPDATE patrol_event SET case_id = $1 WHERE id = $2`, [caseId, incident.id]);
+      if (caseId) {
+        await tx.em.query(`UPDATE patrol_event SET case_id = $1 WHERE id = $2`, [caseId, incident.id]);
+        answered.get(incident.id)!.caseId = caseId;
+      }
     }
 
     for (const f of facts.values()) {
@@ -222,7 +199,7 @@ export async function recordPatrolEvents(ctx: AppContext, input: PatrolEventsRec
         details: { deviceId, accepted: mine.length, duplicates: duplicates.filter((c) => c.patrolId === f.patrol.id).length, attempted },
       });
       if (mine.length === 0) continue;
-      const status = await applyStatus(tx, f, scope);
+      const status = await applyStatus(tx, f, scope, inserted.times.get(f.patrol.id)!);
       emitPatrol(tx, scope, 'patrol.eventsRecorded', {
         status,
         eventIds: mine.map((c) => c.id),
@@ -241,80 +218,13 @@ export async function recordPatrolEvents(ctx: AppContext, input: PatrolEventsRec
         ? { ...original }
         : { clientEventId: original.clientEventId, outcome: PatrolEventOutcome.DUPLICATE, eventId: original.eventId };
   }
-  const ids = results.map((r) => r.eventId).filter((id): id is string => Boolean(id));
-  const rows = ids.length ? await ctx.app.db.getRepository(PatrolEvent).findBy({ id: In(ids) }) : [];
-  const byId = new Map(rows.map((r) => [r.id, r]));
-  const final: PatrolEventResult[] = results.map(({ eventId, ...r }) => ({ ...r, event: eventId ? (byId.get(eventId) ?? null) : null }));
+  const final: PatrolEventResult[] = results.map(({ eventId, ...r }) => ({ ...r, event: eventId ? (answered.get(eventId) ?? null) : null }));
   return {
     results: final,
     acceptedCount: outcome.acceptedIds.length,
     duplicateCount: final.filter((r) => r.outcome === PatrolEventOutcome.DUPLICATE).length,
     rejectedCount: final.filter((r) => r.outcome === PatrolEventOutcome.REJECTED).length,
   };
-}
-
-/**
- * Locks the batch's patrols (in id order, so concurrent batches cannot
- * deadlock) and gathers what the checks need. Patrols the viewer may not see
- * are left out: their events are rejected as unknown. A patrol the viewer
- * sees but may not report on refuses the request.
- */
-async function loadPatrols(tx: Tx, ids: string[]): Promise<Map<string, PatrolFacts>> {
-  const result = new Map<string, PatrolFacts>();
-  if (ids.length === 0) return result;
-  const patrols = await tx.em.createQueryBuilder(Patrol, 'p').setLock('pessimistic_write').where('p.id IN (:...ids)', { ids: [...ids].sort() }).orderBy('p.id').getMany();
-  if (patrols.length === 0) return result;
-  const teams = await tx.em.findBy(PatrolTeam, { id: In([...new Set(patrols.map((p) => p.teamId))]) });
-  const areas = await tx.em.findBy(Area, { id: In([...new Set(patrols.map((p) => p.areaId))]) });
-  const teamById = new Map(teams.map((t) => [t.id, t]));
-  const areaById = new Map(areas.map((a) => [a.id, a]));
-  const audiences: { i: string; ids: string[] | null }[] = await tx.em.query(
-    `SELECT k.i::text AS i, patrol_audience(k.owner, k.contracted, k.path, $4::date)::text[] AS ids
-       FROM unnest($1::uuid[], $2::boolean[], $3::text[]) WITH ORDINALITY AS k(owner, contracted, path, i)`,
-    [
-      patrols.map((p) => teamById.get(p.teamId)!.organizationId),
-      patrols.map((p) => teamById.get(p.teamId)!.kind === PatrolTeamKind.CONTRACTED),
-      patrols.map((p) => areaById.get(p.areaId)!.path),
-      today(),
-    ],
-  );
-  const viewer = tx.ctx.viewer;
-  const memberOf: { team_id: string }[] = viewer.userId
-    ? await tx.em.query(`SELECT team_id FROM patrol_team_member WHERE user_id = $1 AND team_id = ANY($2)`, [viewer.userId, teams.map((t) => t.id)])
-    : [];
-  const planned: { patrol_id: string; checkpoint_id: string }[] = await tx.em.query(
-    `SELECT patrol_id, checkpoint_id FROM patrol_planned_checkpoint WHERE patrol_id = ANY($1)`,
-    [patrols.map((p) => p.id)],
-  );
-  patrols.forEach((patrol, i) => {
-    const team = teamById.get(patrol.teamId)!;
-    const audience = audiences.find((a) => Number(a.i) === i + 1)?.ids ?? [team.organizationId];
-    if (!canSeePatrolRecord(viewer, audience)) return;
-    if (!canRecordPatrolEvents(viewer, { teamOrganizationId: team.organizationId, viewerIsTeamMember: memberOf.some((m) => m.team_id === team.id) })) {
-      throw forbidden("Only the team's members, its organisation's coordinators and its organisation's API clients report its patrols.");
-    }
-    result.set(patrol.id, {
-      patrol,
-      team,
-      area: areaById.get(patrol.areaId)!,
-      audience,
-      plannedCheckpointIds: new Set(planned.filter((r) => r.patrol_id === patrol.id).map((r) => r.checkpoint_id)),
-    });
-  });
-  return result;
-}
-
-async function loadCheckpoints(tx: Tx, candidates: Candidate[]): Promise<Map<string, { checkpoint: Checkpoint; path: string; tokenHash: string | null }>> {
-  const ids = [...new Set(candidates.map((c) => c.checkpointId).filter((id): id is string => Boolean(id)))];
-  if (ids.length === 0) return new Map();
-  const { entities, raw } = await tx.em
-    .createQueryBuilder(Checkpoint, 'c')
-    .innerJoin(Area, 'a', 'a.id = c.area_id')
-    .addSelect('a.path', 'path')
-    .addSelect('c.token_hash', 'token_hash')
-    .where('c.id IN (:...ids)', { ids })
-    .getRawAndEntities();
-  return new Map(entities.map((c, i) => [c.id, { checkpoint: c, path: raw[i].path as string, tokenHash: (raw[i].token_hash as string | null) ?? null }]));
 }
 
 /** How a checkpoint token is stored: bound to its checkpoint, so one printed code cannot prove presence at another. */
@@ -377,51 +287,9 @@ function judgeTime(c: Candidate, patrol: Patrol, receivedAt: Date): Result | nul
   return null;
 }
 
-/** One multi-row INSERT; returns the ids actually inserted (the others were already there). */
-async function insertEvents(tx: Tx, rows: Candidate[], deviceId: string, receivedAt: Date, facts: Map<string, PatrolFacts>): Promise<Set<string>> {
-  if (rows.length === 0) return new Set();
-  const inserted: { id: string }[] = await tx.em.query(
-    `INSERT INTO patrol_event (id, patrol_id, team_id, client_event_id, kind, device_time, checkpoint_id, latitude, longitude,
-                               accuracy_meters, distance_meters, flagged, flag_reason, flags, proof, text, severity,
-                               device_id, received_at, recorded_by_user_id, recorded_by_client_id)
-     SELECT u.id, u.patrol_id, u.team_id, u.client_event_id, u.kind, u.device_time, u.checkpoint_id, u.latitude, u.longitude,
-            u.accuracy_meters, u.distance_meters, u.flag_reason IS NOT NULL, u.flag_reason,
-            CASE WHEN u.flags = '' THEN '{}'::text[] ELSE string_to_array(u.flags, ',') END, u.proof, u.text, u.severity,
-            $12::text, $13::timestamptz, $14::uuid, $15::uuid
-       FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::timestamptz[], $7::uuid[], $8::float8[], $9::float8[],
-                   $10::float8[], $11::float8[], $16::text[], $17::text[], $18::text[], $19::text[], $20::text[])
-            AS u(id, patrol_id, team_id, client_event_id, kind, device_time, checkpoint_id, latitude, longitude,
-                 accuracy_meters, distance_meters, flag_reason, text, severity, flags, proof)
-     ON CONFLICT ON CONSTRAINT patrol_event_client_id_key DO NOTHING
-     RETURNING id`,
-    [
-      rows.map((r) => r.id),
-      rows.map((r) => r.patrolId),
-      rows.map((r) => facts.get(r.patrolId)!.team.id),
-      rows.map((r) => r.clientEventId),
-      rows.map((r) => r.kind),
-      rows.map((r) => r.deviceTime.toISOString()),
-      rows.map((r) => r.checkpointId),
-      rows.map((r) => r.latitude),
-      rows.map((r) => r.longitude),
-      rows.map((r) => r.accuracyMeters),
-      rows.map((r) => r.distanceMeters),
-      deviceId,
-      receivedAt.toISOString(),
-      tx.ctx.viewer.userId,
-      tx.ctx.viewer.clientId,
-      rows.map((r) => (r.reasons.length ? r.reasons.join('; ') : null)),
-      rows.map((r) => r.text),
-      rows.map((r) => r.severity),
-      rows.map((r) => r.flags.join(',')),
-      rows.map((r) => r.proof),
-    ],
-  );
-  return new Set(inserted.map((r) => r.id));
-}
-
 /**
- * Derives the patrol's start, end and status from its events by device time,
+ * Derives the patrol's start, end and status from its events by device time
+ * (the times come with the insert, see insertEvents),
  * so order of arrival does not matter: start = earliest STARTED (or the
  * earliest event when STARTED is missing), end = latest ENDED. Events whose
  * device time is flagged (in the future, outside the shift) take no part.
@@ -433,15 +301,9 @@ async function insertEvents(tx: Tx, rows: Candidate[], deviceId: string, receive
  * the ENDED) complete the route, `patrol.checkpointsMissedRetracted` takes
  * the alert back, so nobody acts on a false alarm.
  */
-async function applyStatus(tx: Tx, f: PatrolFacts, scope: PatrolEventScope): Promise<PatrolStatus> {
-  const [agg]: { first_started: Date | null; first_any: Date | null; last_ended: Date | null }[] = await tx.em.query(
-    `SELECT min(device_time) FILTER (WHERE kind = 'STARTED') AS first_started, min(device_time) AS first_any,
-            max(device_time) FILTER (WHERE kind = 'ENDED') AS last_ended
-       FROM patrol_event WHERE patrol_id = $1 AND NOT (flags && $2::text[])`,
-    [f.patrol.id, TIME_FLAGS],
-  );
-  const startedAt = agg.first_started ?? agg.first_any;
-  const endedAt = startedAt ? agg.last_ended : null;
+async function applyStatus(tx: Tx, f: PatrolFacts, scope: PatrolEventScope, times: EventTimes): Promise<PatrolStatus> {
+  const startedAt = times.firstStarted ?? times.firstAny;
+  const endedAt = startedAt ? times.lastEnded : null;
   const previous = f.patrol.status;
   let status = previous;
   if (startedAt && (previous === PatrolStatus.PLANNED || previous === PatrolStatus.ACTIVE)) status = endedAt ? PatrolStatus.COMPLETED : PatrolStatus.ACTIVE;
