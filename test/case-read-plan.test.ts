@@ -81,6 +81,14 @@ const BENCH = `query ($first: Int!) {
   }
 }`;
 
+/** Two pages in one document (aliases, different arguments), relations through edges only and behind @skip/@include. */
+const TWO_LISTS = `query ($skip: Boolean = true) {
+  newest: cases(first: 4) { edges { cursor node { reference leader { id displayName } area { name } } } }
+  disputes: cases(first: 6, categories: [DISPUTE]) {
+    nodes { reference handler @skip(if: $skip) { displayName } leader @include(if: $skip) { displayName } responsibleOrganization { name } viewerSeesInternal }
+  }
+}`;
+
 async function both(variables: Record<string, unknown>, token: string | null, document = LIST) {
   const [planned, old] = await Promise.all([gql(h.server.httpUrl, document, variables, token), gql(unplanned.httpUrl, document, variables, token)]);
   return { planned, old };
@@ -135,6 +143,11 @@ describe('planned case list', () => {
       }
       const { planned, old } = await both({ first: 20 }, tokens[who], BENCH);
       expect(planned.body).toEqual(old.body);
+      for (const skip of [true, false]) {
+        const two = await both({ skip }, tokens[who], TWO_LISTS);
+        expect(two.planned.body).toEqual(two.old.body);
+        expect(two.planned.body.errors).toBeUndefined();
+      }
     }
   }, 120_000);
 
