@@ -223,8 +223,8 @@ async function benchReadPaths(ctx: BenchContext, databaseUrl: string): Promise<v
   const paths: ReadPath[] = [
     { floor: 'organizations', label: 'nested query', document: NESTED_QUERY, unplanned: true },
     { floor: 'cases', label: 'cases', document: CASES_QUERY, unplanned: true },
-    { floor: 'meeting', label: 'meeting', document: MEETING_QUERY, variables: { id: toGlobalId('Meeting', meetingId) }, params: [meetingId] },
-    { floor: 'patrolsOnDuty', label: 'patrolsOnDuty', document: PATROLS_ON_DUTY_QUERY, variables: { area: toGlobalId('Area', patrolAreaId) }, params: [patrolAreaId] },
+    { floor: 'meeting', label: 'meeting', document: MEETING_QUERY, variables: { id: toGlobalId('Meeting', meetingId) }, params: [meetingId], unplanned: true },
+    { floor: 'patrolsOnDuty', label: 'patrolsOnDuty', document: PATROLS_ON_DUTY_QUERY, variables: { area: toGlobalId('Area', patrolAreaId) }, params: [patrolAreaId], unplanned: true },
     { floor: 'jurisdictionDashboard', label: 'jurisdictionDashboard', document: DASHBOARD_QUERY, variables: { area: toGlobalId('Area', patrolAreaId) }, params: [patrolAreaId] },
   ];
   const floor = await startFloorServer(databaseUrl);
