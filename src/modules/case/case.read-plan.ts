@@ -84,7 +84,7 @@ export async function readCasesPlanned(ctx: AppContext, filter: CaseFilter, args
     if (plan.supervisingOrganization) keep('Organization', organizations.read(row, 'so_'));
     if ('fact_jurisdiction' in row) {
       const jurisdiction = row.fact_jurisdiction as string[];
-      const caseFollowers = (row.fact_followers as Record<string, unknown>[]).map((f) => followers.readJson(f));
+      const caseFollowers = (row.fact_followers as (string | null)[][]).map((f) => followers.readArray(f)!);
       jurisdictionOrganizationIdsByAreaId(ctx).prime(record.areaId, jurisdiction);
       caseFollowersByCaseId(ctx).prime(record.id, caseFollowers);
       // The access rule decides on these at once (knownAccess), without a promise per guarded field.
@@ -156,7 +156,7 @@ function wrap(ctx: AppContext, plan: Plan, scope: CaseScope, [pageSql, pageValue
   if (facts) {
     // What jurisdictionOrganizationIdsByAreaId and caseFollowersByCaseId would read, for the access rule in JS.
     select.push(`ARRAY(SELECT DISTINCT j.organization_id::text FROM ${coveringJurisdictions('a')}) AS fact_jurisdiction`);
-    select.push(`COALESCE((SELECT json_agg(${entityColumns(db, CaseFollower).json('f')}) FROM case_follower f WHERE f.case_id = c.id), '[]'::json) AS fact_followers`);
+    select.push(`COALESCE((SELECT json_agg(${entityColumns(db, CaseFollower).array('f')}) FROM case_follower f WHERE f.case_id = c.id), '[]'::json) AS fact_followers`);
   }
   return [
     `WITH page AS MATERIALIZED (${pageSql})

@@ -3,7 +3,7 @@ import type { AppContext } from '../../shared/context';
 import { pageSize, decodeCursor, type ConnectionArgs, type Page } from '../../shared/relay/connection';
 import { connectionNodes, pageable, sameArguments, subFields } from '../../shared/read-plan/selection';
 import { keepPlanned, planned } from '../../shared/read-plan/planned';
-import { rowShape } from '../../shared/read-plan/rows';
+import { entityColumns } from '../../shared/read-plan/columns';
 import { Area } from '../area/area.entity';
 import { Organization } from '../organization/organization.entity';
 import { AgendaItem, Meeting, MeetingParticipant } from './meeting.entity';
@@ -65,11 +65,11 @@ export async function readMeetingPlanned(ctx: AppContext, id: string | null, inf
   if (!id) return null;
   const plan = planOf(info);
   const db = ctx.app.db;
-  const meeting = rowShape(db, Meeting);
-  const area = rowShape(db, Area);
-  const organization = rowShape(db, Organization);
-  const participant = rowShape(db, MeetingParticipant);
-  const item = rowShape(db, AgendaItem);
+  const meeting = entityColumns(db, Meeting);
+  const area = entityColumns(db, Area);
+  const organization = entityColumns(db, Organization);
+  const participant = entityColumns(db, MeetingParticipant);
+  const item = entityColumns(db, AgendaItem);
   const params: unknown[] = [id];
   const bind = (value: unknown) => (params.push(value), `$${params.length}`);
 
@@ -79,18 +79,18 @@ export async function readMeetingPlanned(ctx: AppContext, id: string | null, inf
     : `(m.convener_organization_id = ANY(${bind(ctx.viewer.organizationIds)}::uuid[])
         OR EXISTS (SELECT 1 FROM meeting_participant vp WHERE vp.meeting_id = m.id AND vp.organization_id = ANY($${params.length}::uuid[])))`;
 
-  const select = [`${meeting.sql('m')} AS m`];
+  const select = [`${meeting.array('m')} AS m`];
   const joins: string[] = [];
   if (plan.area) {
-    select.push(`${area.sql('a')} AS a`);
+    select.push(`${area.array('a')} AS a`);
     joins.push('JOIN area a ON a.id = m.area_id');
   }
   if (plan.convener) {
-    select.push(`${organization.sql('cv')} AS cv`);
+    select.push(`${organization.array('cv')} AS cv`);
     joins.push('JOIN organization cv ON cv.id = m.convener_organization_id');
   }
   // The participants loader's order: convener first, then by organisation name.
-  select.push(`(SELECT json_agg(json_build_array(${participant.sql('p')}${plan.participantOrganization ? `, ${organization.sql('po')}` : ''})
+  select.push(`(SELECT json_agg(json_build_array(${participant.array('p')}${plan.participantOrganization ? `, ${organization.array('po')}` : ''})
                                 ORDER BY p.is_convener DESC, po.name, p.id)
                   FROM meeting_participant p JOIN organization po ON po.id = p.organization_id
                  WHERE p.meeting_id = m.id) AS participants`);
@@ -102,9 +102,9 @@ export async function readMeetingPlanned(ctx: AppContext, id: string | null, inf
       const [position, itemId] = decodeCursor(agenda.after, 2);
       after = `AND (i.position, i.id) > (${bind(position)}, ${bind(itemId)})`;
     }
-    const presenter = plan.presenter ? `, ${organization.sql('pr')}` : '';
-    const proposer = plan.proposedBy ? `, ${organization.sql('pb')}` : '';
-    select.push(`(SELECT json_agg(json_build_array(${item.sql('i')}${presenter}${proposer}) ORDER BY i.position, i.id)
+    const presenter = plan.presenter ? `, ${organization.array('pr')}` : '';
+    const proposer = plan.proposedBy ? `, ${organization.array('pb')}` : '';
+    select.push(`(SELECT json_agg(json_build_array(${item.array('i')}${presenter}${proposer}) ORDER BY i.position, i.id)
                     FROM (SELECT i.* FROM agenda_item i WHERE i.meeting_id = m.id ${after} ORDER BY i.position, i.id LIMIT ${bind(agendaFirst + 1)}) i
                     ${plan.presenter ? 'JOIN organization pr ON pr.id = i.presenter_organization_id' : ''}
                     ${plan.proposedBy ? 'JOIN organization pb ON pb.id = i.proposed_by_organization_id' : ''}) AS agenda`);
@@ -112,10 +112,10 @@ export async function readMeetingPlanned(ctx: AppContext, id: string | null, inf
   const rows: any[] = await db.query(`SELECT ${select.join(', ')} FROM meeting m ${joins.join(' ')} WHERE m.id = ${'$1'} AND ${visible}`, params);
   if (rows.length === 0) return null;
   const row = rows[0];
-  const found = meeting.from(row.m)!;
+  const found = meeting.readArray(row.m)!;
 
   const entries = (row.participants ?? []) as (string | null)[][][];
-  const participants = entries.map((entry) => participant.from(entry[0])!);
+  const participants = entries.map((entry) => participant.readArray(entry[0])!);
   // The resolver's own rule, on the facts just read: the SQL condition above is its copy, not its replacement.
   if (!canSeeMeeting(ctx.viewer, { convenerOrganizationId: found.convenerOrganizationId, participantOrganizationIds: participants.map((p) => p.organizationId) })) {
     return null;
@@ -123,21 +123,21 @@ export async function readMeetingPlanned(ctx: AppContext, id: string | null, inf
   keepPlanned(ctx, 'Meeting', found.id, found);
   for (const [i, p] of participants.entries()) {
     keepPlanned(ctx, 'MeetingParticipant', p.id, p);
-    if (plan.participantOrganization) keep(ctx, 'Organization', organization.from(entries[i][1]));
+    if (plan.participantOrganization) keep(ctx, 'Organization', organization.readArray(entries[i][1]));
   }
   participantsByMeetingId(ctx).prime(found.id, participants);
   keepPlanned(ctx, 'Meeting.participants', found.id, participants);
-  if (plan.area) keep(ctx, 'Area', area.from(row.a));
-  if (plan.convener) keep(ctx, 'Organization', organization.from(row.cv));
+  if (plan.area) keep(ctx, 'Area', area.readArray(row.a));
+  if (plan.convener) keep(ctx, 'Organization', organization.readArray(row.cv));
 
   if (agenda) {
     const items: AgendaItem[] = [];
     for (const entry of (row.agenda ?? []) as (string | null)[][][]) {
-      const agendaItem = item.from(entry[0])!;
+      const agendaItem = item.readArray(entry[0])!;
       items.push(agendaItem);
       keepPlanned(ctx, 'AgendaItem', agendaItem.id, agendaItem);
-      if (plan.presenter) keep(ctx, 'Organization', organization.from(entry[1]));
-      if (plan.proposedBy) keep(ctx, 'Organization', organization.from(entry[plan.presenter ? 2 : 1]));
+      if (plan.presenter) keep(ctx, 'Organization', organization.readArray(entry[1]));
+      if (plan.proposedBy) keep(ctx, 'Organization', organization.readArray(entry[plan.presenter ? 2 : 1]));
     }
     const page: Page<AgendaItem> = agendaItemsByMeetingId.prime(ctx, found.id, agenda, items);
     keepPlanned(ctx, 'Meeting.agendaItems', agendaPageKey(found.id, agenda), page);

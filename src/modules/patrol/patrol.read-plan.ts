@@ -4,7 +4,7 @@ import { today } from '../../shared/clock';
 import { decodeCursor, encodeCursor, memo, pageSize, withLazyCursors, type ConnectionArgs, type Page } from '../../shared/relay/connection';
 import { connectionNodes, subFields } from '../../shared/read-plan/selection';
 import { keepPlanned, planned } from '../../shared/read-plan/planned';
-import { rowShape } from '../../shared/read-plan/rows';
+import { entityColumns } from '../../shared/read-plan/columns';
 import { Area } from '../area/area.entity';
 import { subtreePattern } from '../area/area.service';
 import { Organization } from '../organization/organization.entity';
@@ -84,32 +84,32 @@ export async function readPatrolsOnDutyPlanned(ctx: AppContext, withinAreaId: st
   }
   if (first === 0) return { items: [], cursors: [], hasNextPage: false, hasPreviousPage: Boolean(args.after), count };
 
-  const patrol = rowShape(db, Patrol);
-  const area = rowShape(db, Area);
-  const team = rowShape(db, PatrolTeam);
-  const organization = rowShape(db, Organization);
-  const route = rowShape(db, Route);
-  const checkpoint = rowShape(db, Checkpoint);
-  const select = [`${patrol.sql('p')} AS p`];
+  const patrol = entityColumns(db, Patrol);
+  const area = entityColumns(db, Area);
+  const team = entityColumns(db, PatrolTeam);
+  const organization = entityColumns(db, Organization);
+  const route = entityColumns(db, Route);
+  const checkpoint = entityColumns(db, Checkpoint);
+  const select = [`${patrol.array('p')} AS p`];
   const joins: string[] = [];
   if (plan.area) {
-    select.push(`${area.sql('pa')} AS a`);
+    select.push(`${area.array('pa')} AS a`);
     joins.push('JOIN area pa ON pa.id = p.area_id');
   }
   if (plan.team) {
-    select.push(`${team.sql('t')} AS t`);
+    select.push(`${team.array('t')} AS t`);
     joins.push('JOIN patrol_team t ON t.id = p.team_id');
     if (plan.teamOrganization) {
-      select.push(`${organization.sql('o')} AS o`);
+      select.push(`${organization.array('o')} AS o`);
       joins.push('JOIN organization o ON o.id = t.organization_id');
     }
   }
   if (plan.route) {
-    select.push(`${route.sql('r')} AS r`);
+    select.push(`${route.array('r')} AS r`);
     joins.push('LEFT JOIN route r ON r.id = p.route_id');
     if (plan.checkpoints) {
       // checkpointIdsByRouteId's order (walking order), and checkpointsById's rows.
-      select.push(`(SELECT json_agg(${checkpoint.sql('c')} ORDER BY rc.position)
+      select.push(`(SELECT json_agg(${checkpoint.array('c')} ORDER BY rc.position)
                       FROM route_checkpoint rc JOIN checkpoint c ON c.id = rc.checkpoint_id WHERE rc.route_id = r.id) AS checkpoints`);
     }
   }
@@ -122,16 +122,16 @@ export async function readPatrolsOnDutyPlanned(ctx: AppContext, withinAreaId: st
   );
 
   const items = rows.slice(0, first).map((row) => {
-    const p = patrol.from(row.p)!;
+    const p = patrol.readArray(row.p)!;
     keep(ctx, 'Patrol', p);
-    if (plan.area) keep(ctx, 'Area', area.from(row.a));
-    if (plan.team) keep(ctx, 'PatrolTeam', team.from(row.t));
-    if (plan.teamOrganization) keep(ctx, 'Organization', organization.from(row.o));
-    const r = plan.route ? route.from(row.r) : null;
+    if (plan.area) keep(ctx, 'Area', area.readArray(row.a));
+    if (plan.team) keep(ctx, 'PatrolTeam', team.readArray(row.t));
+    if (plan.teamOrganization) keep(ctx, 'Organization', organization.readArray(row.o));
+    const r = plan.route ? route.readArray(row.r) : null;
     if (r) {
       keep(ctx, 'Route', r);
       if (plan.checkpoints) {
-        const checkpoints = ((row.checkpoints ?? []) as (string | null)[][]).map((values) => checkpoint.from(values)!);
+        const checkpoints = ((row.checkpoints ?? []) as (string | null)[][]).map((values) => checkpoint.readArray(values)!);
         for (const c of checkpoints) keep(ctx, 'Checkpoint', c);
         checkpointIdsByRouteId(ctx).prime(r.id, checkpoints.map((c) => c.id));
         keepPlanned(ctx, 'Route.checkpoints', r.id, checkpoints);
