@@ -45,6 +45,22 @@ describe('event log', () => {
     expect(response.body.data.organizationUpdate.userErrors).toEqual([]);
   });
 
+  test('given another transaction holding the event-log lock that then writes its own event, when a mutation emits one meanwhile, then its id comes after', async () => {
+    // The id must be drawn under the lock: drawn before it, the waiting mutation's lower id would become visible
+    // after the other's higher one, and a reader that moved past the higher id would never see it.
+    const before = await maxEventId();
+    await side.query('BEGIN');
+    await side.query('SELECT pg_advisory_xact_lock($1)', [EVENT_LOG_LOCK]);
+    const write = gql(h.server.httpUrl, UPDATE, { input: { id: h.world.gid.org('police'), description: 'drawn under the lock' } }, h.world.tokens.policeAdmin);
+    await sleep(500);
+    const [theirs] = await side.query(`INSERT INTO event (topic, type, organization_ids, payload) VALUES ('network', 'organization.updated', ARRAY[$1::uuid], '{}') RETURNING id::text`, [h.world.orgs.police.id]).then((r) => r.rows);
+    await side.query('COMMIT');
+    expect((await write).body.data.organizationUpdate.userErrors).toEqual([]);
+    const ours: { id: string }[] = await h.server.services.db.query(`SELECT id::text FROM event WHERE id > $1 AND id <> $2`, [before, theirs.id]);
+    expect(ours.length).toBeGreaterThan(0);
+    expect(ours.filter((e) => BigInt(e.id) < BigInt(theirs.id))).toEqual([]);
+  });
+
   test('given an event both replayed and then dispatched live, when subscribed from before it, then it arrives once', async () => {
     const before = await maxEventId();
     // Committed without a wake-up: the dispatcher has not seen it, so it reaches this subscriber by replay first and by the dispatcher after.

@@ -25,9 +25,9 @@ const LON = 112.25;
 /**
  * The viewer, START TRANSACTION, the facts (patrols locked, team, area, audience, membership, planned and named
  * checkpoints), the insert (with earlier copies and the status times), the status update, the audit
- * row, the event-log lock, the event rows, the notify, COMMIT.
+ * row, the event rows (with the event-log lock and the notify), COMMIT.
  */
-const FIRST_BATCH_STATEMENTS = 10;
+const FIRST_BATCH_STATEMENTS = 8;
 /** A pure retry: the same minus the status update and the event log (nothing changed, nobody is told). */
 const RETRY_STATEMENTS = 6;
 

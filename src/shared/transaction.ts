@@ -1,6 +1,6 @@
 import type { EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
 import { AuditEntry, type NewAuditEntry } from './audit/audit.entity';
-import { EventRecord, type NewEvent } from './events/event.entity';
+import type { NewEvent } from './events/event.entity';
 import type { AppContext } from './context';
 import { UserError, UserErrorsException, userError, UserErrorCode } from './errors';
 import { EVENT_CHANNEL } from './events/event-bus';
@@ -41,22 +41,34 @@ export async function inTransaction<T>(ctx: AppContext, work: (tx: Tx) => Promis
       );
     }
     if (events.length > 0) {
-      // Held until commit: ids then become visible in the order they were taken.
-      await em.query('SELECT pg_advisory_xact_lock($1)', [EVENT_LOG_LOCK]);
-      await em.insert(
-        EventRecord,
-        events.map((e) => em.create(EventRecord, {
-          topic: e.topic,
-          type: e.type,
-          subjectId: e.subjectId ?? null,
-          areaPath: e.areaPath ?? null,
-          organizationIds: [...new Set(e.organizationIds)],
-          userIds: [...new Set(e.userIds ?? [])],
-          payload: e.payload,
-        })),
+      // One statement, as the event log is written by every change: the lock (held until commit, so ids become
+      // visible in the order they were taken) is taken in a materialised CTE that every inserted row joins, so it
+      // is held before any id is drawn; the NOTIFY in it is delivered only if the transaction commits.
+      await em.query(
+        `WITH held AS MATERIALIZED (SELECT pg_advisory_xact_lock($1), pg_notify($2, ''))
+         INSERT INTO event (topic, type, subject_id, area_path, organization_ids, user_ids, payload)
+         SELECT e.topic, e.type, e.subject_id, e.area_path,
+                ARRAY(SELECT jsonb_array_elements_text(e.organization_ids))::uuid[],
+                ARRAY(SELECT jsonb_array_elements_text(e.user_ids))::uuid[], e.payload
+           FROM held, jsonb_array_elements($3::jsonb) WITH ORDINALITY AS j(value, n),
+                jsonb_to_record(j.value) AS e(topic text, type text, subject_id uuid, area_path text, organization_ids jsonb, user_ids jsonb, payload jsonb)
+          ORDER BY j.n`,
+        [
+          EVENT_LOG_LOCK,
+          EVENT_CHANNEL,
+          JSON.stringify(
+            events.map((e) => ({
+              topic: e.topic,
+              type: e.type,
+              subject_id: e.subjectId ?? null,
+              area_path: e.areaPath ?? null,
+              organization_ids: [...new Set(e.organizationIds)],
+              user_ids: [...new Set(e.userIds ?? [])],
+              payload: e.payload,
+            })),
+          ),
+        ],
       );
-      // NOTIFY inside the transaction is delivered only if it commits.
-      await em.query('SELECT pg_notify($1, $2)', [EVENT_CHANNEL, '']);
     }
     return value;
   });
