@@ -1,8 +1,7 @@
-import { loadDemoData } from '../src/demo';
 import { toGlobalId } from '../src/shared/relay/global-id';
 import { expectSameStatementCount, gql } from './support/graphql';
-import { startHarness, stopHarness, tokenForEmail, type Harness } from './support/harness';
-import { startTestServer, type TestServer } from './support/server';
+import { tokenForEmail, type Harness } from './support/harness';
+import { askBoth, startPlanPair, stopPlanPair, type PlanPair } from './support/read-plan';
 
 /**
  * The planned read of `cases` (the page and what its cases show, in one
@@ -15,13 +14,13 @@ import { startTestServer, type TestServer } from './support/server';
  * page, with filters.
  */
 let h: Harness;
-let unplanned: TestServer;
+let pair: PlanPair;
 const tokens: Record<string, string | null> = { signedOut: null };
 const ids: Record<string, string> = {};
 
 beforeAll(async () => {
-  h = await startHarness();
-  await loadDemoData(h.server.services.db, h.server.services.log);
+  pair = await startPlanPair();
+  ({ h } = pair);
   const db = h.server.services.db;
   // Given: cases supervised by an organisation without jurisdiction there, and cases a partner system reported
   // (as in case-lists.test.ts), so those branches of the access rule are met too.
@@ -34,7 +33,6 @@ beforeAll(async () => {
     `UPDATE case_record SET reporter_organization_id = (SELECT organization_id FROM membership m JOIN app_user u ON u.id = m.user_id WHERE u.email = 'security.admin@gongzhi.demo')
       WHERE id IN (SELECT id FROM case_record ORDER BY reference DESC LIMIT 3)`,
   );
-  unplanned = await startTestServer(h.database.url, { readPlan: false });
   for (const [who, email] of [
     ['admin', 'admin@gongzhi.demo'],
     ['liaison', 'liaison@gongzhi.demo'],
@@ -49,10 +47,7 @@ beforeAll(async () => {
   const [street] = await db.query(`SELECT a.id FROM area a WHERE a.kind = 'STREET' ORDER BY a.name LIMIT 1`);
   ids.street = toGlobalId('Area', street.id);
 }, 240_000);
-afterAll(async () => {
-  await unplanned?.stop();
-  await stopHarness(h);
-});
+afterAll(() => stopPlanPair(pair ?? {}));
 
 const LIST = `query ($first: Int = 7, $after: String, $statuses: [CaseStatus!], $categories: [CaseCategory!], $within: ID, $mine: Boolean, $orgs: Boolean, $supervised: Boolean, $overdue: Boolean) {
   cases(first: $first, after: $after, statuses: $statuses, categories: $categories, withinAreaId: $within, assignedToMe: $mine, myOrganizations: $orgs, supervised: $supervised, overdue: $overdue) {
@@ -89,10 +84,7 @@ const TWO_LISTS = `query ($skip: Boolean = true) {
   }
 }`;
 
-async function both(variables: Record<string, unknown>, token: string | null, document = LIST) {
-  const [planned, old] = await Promise.all([gql(h.server.httpUrl, document, variables, token), gql(unplanned.httpUrl, document, variables, token)]);
-  return { planned, old };
-}
+const both = (variables: Record<string, unknown>, token: string | null, document = LIST) => askBoth(pair, document, variables, token);
 
 describe('planned case list', () => {
   test.each(['admin', 'liaison', 'responsible', 'supervising', 'partner', 'reporter', 'outsider', 'signedOut'])(

@@ -1,8 +1,7 @@
-import { loadDemoData } from '../src/demo';
 import { toGlobalId } from '../src/shared/relay/global-id';
 import { gql } from './support/graphql';
-import { startHarness, stopHarness, tokenForEmail, type Harness } from './support/harness';
-import { startTestServer, type TestServer } from './support/server';
+import { tokenForEmail, type Harness } from './support/harness';
+import { askBoth, startPlanPair, stopPlanPair, type PlanPair } from './support/read-plan';
 
 /**
  * The planned read of `meeting(id)` (one SQL for the meeting, its area,
@@ -14,7 +13,7 @@ import { startTestServer, type TestServer } from './support/server';
  * no organisation, the signed-out).
  */
 let h: Harness;
-let unplanned: TestServer;
+let pair: PlanPair;
 const tokens: Record<string, string | null> = { signedOut: null };
 /** Global ids of every meeting: the demo's, plus a small and a large one made here. */
 let meetings: string[] = [];
@@ -22,10 +21,9 @@ let small: string;
 let large: string;
 
 beforeAll(async () => {
-  h = await startHarness();
+  pair = await startPlanPair();
+  ({ h } = pair);
   const db = h.server.services.db;
-  await loadDemoData(db, h.server.services.log);
-  unplanned = await startTestServer(h.database.url, { readPlan: false });
   tokens.platformAdmin = h.world.tokens.platformAdmin;
   tokens.liaison = await tokenForEmail(h, 'liaison@gongzhi.demo');
   tokens.participantMember = await tokenForEmail(h, 'member@gongzhi.demo');
@@ -70,10 +68,7 @@ beforeAll(async () => {
   large = await make('大會議', 40, 25);
   meetings = (await db.query(`SELECT id FROM meeting ORDER BY starts_at, id`)).map((m: { id: string }) => toGlobalId('Meeting', m.id));
 }, 240_000);
-afterAll(async () => {
-  await unplanned?.stop();
-  await stopHarness(h);
-});
+afterAll(() => stopPlanPair(pair ?? {}));
 
 /** The bench's document (bench/run.ts MEETING_QUERY). */
 const BENCH = `query ($id: ID!) {
@@ -105,10 +100,7 @@ const FULL = `query ($id: ID!, $agendaFirst: Int, $agendaAfter: String, $first: 
   }
 }`;
 
-async function both(document: string, variables: Record<string, unknown>, token: string | null) {
-  const [planned, old] = await Promise.all([gql(h.server.httpUrl, document, variables, token), gql(unplanned.httpUrl, document, variables, token)]);
-  return { planned, old };
-}
+const both = (document: string, variables: Record<string, unknown>, token: string | null) => askBoth(pair, document, variables, token);
 
 const VIEWERS = ['platformAdmin', 'liaison', 'participantMember', 'outsiderOrg', 'outsider', 'resident', 'signedOut'];
 

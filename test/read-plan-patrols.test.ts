@@ -1,8 +1,7 @@
-import { loadDemoData } from '../src/demo';
 import { fromGlobalId, toGlobalId } from '../src/shared/relay/global-id';
 import { gql } from './support/graphql';
-import { startHarness, stopHarness, tokenForEmail, type Harness } from './support/harness';
-import { startTestServer, type TestServer } from './support/server';
+import { tokenForEmail, type Harness } from './support/harness';
+import { askBoth, startPlanPair, stopPlanPair, type PlanPair } from './support/read-plan';
 
 /**
  * The planned read of `patrolsOnDuty` (the area's path, then one SQL for the
@@ -15,16 +14,15 @@ import { startTestServer, type TestServer } from './support/server';
  * viewers who must not.
  */
 let h: Harness;
-let unplanned: TestServer;
+let pair: PlanPair;
 const tokens: Record<string, string | null> = { signedOut: null };
 let areas: string[] = [];
 let community: string;
 
 beforeAll(async () => {
-  h = await startHarness();
+  pair = await startPlanPair();
+  ({ h } = pair);
   const db = h.server.services.db;
-  await loadDemoData(db, h.server.services.log);
-  unplanned = await startTestServer(h.database.url, { readPlan: false });
   tokens.platformAdmin = h.world.tokens.platformAdmin;
   tokens.coordinator = await tokenForEmail(h, 'coordinator@gongzhi.demo');
   tokens.security = await tokenForEmail(h, 'security.admin@gongzhi.demo');
@@ -56,10 +54,7 @@ beforeAll(async () => {
   areas = rows.map((r) => toGlobalId('Area', r.id));
   community = toGlobalId('Area', busy.area_id);
 }, 240_000);
-afterAll(async () => {
-  await unplanned?.stop();
-  await stopHarness(h);
-});
+afterAll(() => stopPlanPair(pair ?? {}));
 
 /** The bench's document (bench/run.ts PATROLS_ON_DUTY_QUERY). */
 const BENCH = `query ($area: ID!) {
@@ -84,10 +79,7 @@ const FULL = `query ($area: ID!, $first: Int, $after: String) {
   }
 }`;
 
-async function both(document: string, variables: Record<string, unknown>, token: string | null) {
-  const [planned, old] = await Promise.all([gql(h.server.httpUrl, document, variables, token), gql(unplanned.httpUrl, document, variables, token)]);
-  return { planned, old };
-}
+const both = (document: string, variables: Record<string, unknown>, token: string | null) => askBoth(pair, document, variables, token);
 
 const SEEING = ['platformAdmin', 'coordinator', 'security', 'liaison', 'communityMember'];
 /** The outsider organisation sees its own patrols in Wuhan and none of Shashi's; the others see none. */

@@ -1,8 +1,6 @@
-import { loadDemoData } from '../src/demo';
 import { toGlobalId } from '../src/shared/relay/global-id';
-import { gql } from './support/graphql';
-import { startHarness, stopHarness, tokenForEmail, type Harness } from './support/harness';
-import { startTestServer, type TestServer } from './support/server';
+import { tokenForEmail, type Harness } from './support/harness';
+import { askBoth, startPlanPair, stopPlanPair, type PlanPair } from './support/read-plan';
 
 /**
  * The planned read of the organisation directory (one SQL for the page and
@@ -12,14 +10,13 @@ import { startTestServer, type TestServer } from './support/server';
  * who sees only their own organisation's, an outsider and the signed-out.
  */
 let h: Harness;
-let unplanned: TestServer;
+let pair: PlanPair;
 const tokens: Record<string, string | null> = { signedOut: null };
 const ids: Record<string, string> = {};
 
 beforeAll(async () => {
-  h = await startHarness();
-  await loadDemoData(h.server.services.db, h.server.services.log);
-  unplanned = await startTestServer(h.database.url, { readPlan: false });
+  pair = await startPlanPair();
+  ({ h } = pair);
   tokens.platformAdmin = h.world.tokens.platformAdmin;
   tokens.outsider = h.world.tokens.outsider;
   tokens.resident = h.world.tokens.resident;
@@ -28,10 +25,7 @@ beforeAll(async () => {
   const [area] = await h.server.services.db.query(`SELECT a.id FROM area a WHERE a.depth = 1 ORDER BY a.name LIMIT 1`);
   ids.area = toGlobalId('Area', area.id);
 }, 240_000);
-afterAll(async () => {
-  await unplanned?.stop();
-  await stopHarness(h);
-});
+afterAll(() => stopPlanPair(pair ?? {}));
 
 const DIRECTORY = `query ($first: Int = 7, $after: String, $membersFirst: Int = 3, $membersAfter: String, $search: String, $kinds: [OrganizationKind!], $within: ID) {
   organizations(first: $first, after: $after, search: $search, kinds: $kinds, withinAreaId: $within) {
@@ -61,10 +55,7 @@ const NAMES_THEN_FULL = `{
   again: organizations(first: 12) { nodes { members(first: 3) { nodes { user { id displayName email isPlatformAdmin createdAt } } } } }
 }`;
 
-async function both(variables: Record<string, unknown>, token: string | null, document = DIRECTORY) {
-  const [planned, old] = await Promise.all([gql(h.server.httpUrl, document, variables, token), gql(unplanned.httpUrl, document, variables, token)]);
-  return { planned, old };
-}
+const both = (variables: Record<string, unknown>, token: string | null, document = DIRECTORY) => askBoth(pair, document, variables, token);
 
 describe('planned organisation directory', () => {
   test.each(['platformAdmin', 'outsider', 'resident', 'security', 'minyi', 'signedOut'])(
