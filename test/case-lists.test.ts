@@ -7,6 +7,7 @@ import { caseListPlanStatements, queuePlanStatements } from '../src/modules/case
 import { plannedCaseListStatements } from '../src/modules/case/case.read-plan';
 import { gql, type GraphQLResponse } from './support/graphql';
 import { startHarness, stopHarness, tokenForEmail, type Harness } from './support/harness';
+import { superviseAndReportFromOutside } from './support/demo-cases';
 
 /**
  * Case lists at scale (issue 17): the list and the single-record policy are
@@ -37,17 +38,7 @@ describe('case list and single-record policy are the same rule (demo data)', () 
     h = await startHarness();
     await loadDemoData(h.server.services.db, h.server.services.log);
     const db = h.server.services.db;
-    // Given: a few cases supervised by an organisation with no jurisdiction there (the volunteer patrols), so the
-    // supervising branch is tested on its own, and one reported by a partner system (reporter organisation).
-    await db.query(
-      `UPDATE case_record SET supervising_organization_id = (SELECT organization_id FROM membership m JOIN app_user u ON u.id = m.user_id WHERE u.email = 'coordinator@gongzhi.demo'),
-              supervised_at = now()
-        WHERE id IN (SELECT id FROM case_record WHERE supervising_organization_id IS NULL ORDER BY reference LIMIT 4)`,
-    );
-    await db.query(
-      `UPDATE case_record SET reporter_organization_id = (SELECT organization_id FROM membership m JOIN app_user u ON u.id = m.user_id WHERE u.email = 'security.admin@gongzhi.demo')
-        WHERE id IN (SELECT id FROM case_record ORDER BY reference DESC LIMIT 3)`,
-    );
+    await superviseAndReportFromOutside(db);
     allIds = (await db.query(`SELECT id FROM case_record ORDER BY id`)).map((r: { id: string }) => r.id);
   }, 120_000);
   afterAll(() => stopHarness(h));

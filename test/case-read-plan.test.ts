@@ -2,6 +2,7 @@ import { toGlobalId } from '../src/shared/relay/global-id';
 import { expectSameStatementCount, gql } from './support/graphql';
 import { tokenForEmail, type Harness } from './support/harness';
 import { askBoth, startPlanPair, stopPlanPair, type PlanPair } from './support/read-plan';
+import { superviseAndReportFromOutside } from './support/demo-cases';
 
 /**
  * The planned read of `cases` (the page and what its cases show, in one
@@ -22,17 +23,7 @@ beforeAll(async () => {
   pair = await startPlanPair();
   ({ h } = pair);
   const db = h.server.services.db;
-  // Given: cases supervised by an organisation without jurisdiction there, and cases a partner system reported
-  // (as in case-lists.test.ts), so those branches of the access rule are met too.
-  await db.query(
-    `UPDATE case_record SET supervising_organization_id = (SELECT organization_id FROM membership m JOIN app_user u ON u.id = m.user_id WHERE u.email = 'coordinator@gongzhi.demo'),
-            supervised_at = now()
-      WHERE id IN (SELECT id FROM case_record WHERE supervising_organization_id IS NULL ORDER BY reference LIMIT 4)`,
-  );
-  await db.query(
-    `UPDATE case_record SET reporter_organization_id = (SELECT organization_id FROM membership m JOIN app_user u ON u.id = m.user_id WHERE u.email = 'security.admin@gongzhi.demo')
-      WHERE id IN (SELECT id FROM case_record ORDER BY reference DESC LIMIT 3)`,
-  );
+  await superviseAndReportFromOutside(db);
   for (const [who, email] of [
     ['admin', 'admin@gongzhi.demo'],
     ['liaison', 'liaison@gongzhi.demo'],
