@@ -15,6 +15,7 @@ module.exports = {
     '<rootDir>/test/contracts-lifecycle.test.ts',
     '<rootDir>/test/cases.test.ts',
     '<rootDir>/test/patrols.test.ts',
+    '<rootDir>/test/patrols-ingest.test.ts',
   ],
   reporters: ['default'],
   maxWorkers: 1,

@@ -1,8 +1,8 @@
 import flows from './stryker.flows.config.mjs';
 /**
  * Mutation testing of the services' state transitions (issue 18): contract
- * signing and lifecycle, the case lifecycle, patrol batch ingest (the range is
- * recordPatrolEvents and the loaders it alone uses).
+ * signing and lifecycle, the case lifecycle, patrol batch ingest (recordPatrolEvents, its status and
+ * missed-alert steps, and the SQL it alone runs).
  * Error-message strings are not mutated here: tests assert codes, not prose.
  */
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
@@ -13,7 +13,9 @@ export default {
     'src/modules/contract/contract.signing.ts',
     'src/modules/contract/contract.lifecycle.ts',
     'src/modules/case/case.transitions.ts',
-    'src/modules/patrol/patrol.ingest.ts:127-320',
+    'src/modules/patrol/patrol.ingest.ts:97-228',
+    'src/modules/patrol/patrol.ingest.ts:304-336',
+    'src/modules/patrol/patrol.ingest-sql.ts',
   ],
   mutator: { excludedMutations: ['StringLiteral'] },
   incrementalFile: 'reports/stryker-transitions-incremental.json',
