@@ -1,4 +1,4 @@
-import { gql } from './support/graphql';
+import { gql, okPayload } from './support/graphql';
 import { startHarness, stopHarness, type Harness } from './support/harness';
 import { activeContract, dayOffset, draftContract } from './support/contracts';
 import { clock } from '../src/shared/clock';
@@ -10,13 +10,7 @@ beforeAll(async () => {
 afterAll(() => stopHarness(h));
 afterEach(() => clock.reset());
 
-async function ok(query: string, variables: Record<string, unknown>, token: string, field: string): Promise<any> {
-  const response = await gql(h.server.httpUrl, query, variables, token);
-  if (response.body.errors) throw new Error(JSON.stringify(response.body.errors));
-  const payload = response.body.data[field];
-  if (payload.userErrors?.length) throw new Error(JSON.stringify(payload.userErrors));
-  return payload;
-}
+const ok = (query: string, variables: Record<string, unknown>, token: string, field: string) => okPayload(h.server.httpUrl, query, variables, token, field);
 
 /** 09:00 China Standard Time on a calendar date, plus `minutes`. */
 const at = (date: string, minutes = 0) => new Date(new Date(`${date}T01:00:00Z`).getTime() + minutes * 60_000);

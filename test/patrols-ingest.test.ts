@@ -1,11 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { gql } from './support/graphql';
-import { startHarness, stopHarness, type Harness } from './support/harness';
+import { gql, okPayload } from './support/graphql';
+import { addMember, type Harness, startHarness, stopHarness } from './support/harness';
 import { MemberRole } from '../src/shared/auth/roles';
 import { fromGlobalId, toGlobalId } from '../src/shared/relay/global-id';
-import { Membership } from '../src/modules/membership/membership.entity';
 import { Organization, OrganizationKind } from '../src/modules/organization/organization.entity';
-import { User } from '../src/modules/user/user.entity';
 
 /**
  * Check-in ingestion's cost in round trips: at 10,000 events/s a batch's
@@ -31,20 +29,9 @@ const FIRST_BATCH_STATEMENTS = 8;
 /** A pure retry: the same minus the status update and the event log (nothing changed, nobody is told). */
 const RETRY_STATEMENTS = 6;
 
-async function ok(query: string, variables: Record<string, unknown>, token: string, field: string): Promise<any> {
-  const response = await gql(h.server.httpUrl, query, variables, token);
-  if (response.body.errors) throw new Error(JSON.stringify(response.body.errors));
-  const payload = response.body.data[field];
-  if (payload.userErrors?.length) throw new Error(JSON.stringify(payload.userErrors));
-  return payload;
-}
+const ok = (query: string, variables: Record<string, unknown>, token: string, field: string) => okPayload(h.server.httpUrl, query, variables, token, field);
 
-async function addUser(name: string, organizationId: string, role: MemberRole): Promise<{ id: string; token: string }> {
-  const id = randomUUID();
-  await h.server.services.db.getRepository(User).insert({ id, email: `${name.toLowerCase()}-${id.slice(0, 8)}@test.gongzhi`, displayName: name, passwordHash: 'x', isPlatformAdmin: false });
-  await h.server.services.db.getRepository(Membership).insert({ userId: id, organizationId, role });
-  return { id, token: h.server.services.tokens.issue(`user:${id}`).token };
-}
+const addUser = (name: string, organizationId: string, role: MemberRole) => addMember(h, name, organizationId, role);
 
 const RECORD = `mutation ($input: PatrolEventsRecordInput!) {
   patrolEventsRecord(input: $input) {

@@ -1,13 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { errorCodes, gql, sleep, subscribe, wsClient } from './support/graphql';
-import { startHarness, stopHarness, type Harness } from './support/harness';
+import { addMember, type Harness, startHarness, stopHarness } from './support/harness';
 import { clock } from '../src/shared/clock';
 import { MemberRole } from '../src/shared/auth/roles';
 import { fromGlobalId, toGlobalId } from '../src/shared/relay/global-id';
-import { Membership } from '../src/modules/membership/membership.entity';
 import { Organization, OrganizationKind } from '../src/modules/organization/organization.entity';
 import { Relationship, RelationshipType } from '../src/modules/relationship/relationship.entity';
-import { User } from '../src/modules/user/user.entity';
 
 /**
  * The world plus: a volunteer patrol organisation in community A with a
@@ -32,12 +30,7 @@ async function addOrg(name: string, kind: OrganizationKind, homeAreaId: string):
   return id;
 }
 
-async function addUser(name: string, organizationId: string, role: MemberRole): Promise<{ id: string; token: string }> {
-  const id = randomUUID();
-  await h.server.services.db.getRepository(User).insert({ id, email: `${name.toLowerCase()}-${id.slice(0, 8)}@test.gongzhi`, displayName: name, passwordHash: 'x', isPlatformAdmin: false });
-  await h.server.services.db.getRepository(Membership).insert({ userId: id, organizationId, role });
-  return { id, token: h.server.services.tokens.issue(`user:${id}`).token };
-}
+const addUser = (name: string, organizationId: string, role: MemberRole) => addMember(h, name, organizationId, role);
 
 async function ok<T = any>(query: string, variables: Record<string, unknown>, token: string, field: string): Promise<T> {
   const response = await gql(h.server.httpUrl, query, variables, token);

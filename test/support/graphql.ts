@@ -102,3 +102,12 @@ export function subscribe<T = any>(client: Client, query: string, variables: Rec
 
 /** A pause that never keeps a finished test worker alive (a race may leave it pending). */
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms).unref());
+
+/** A mutation's or query's payload at `field`, throwing on any top-level error or userError: for givens that must succeed. */
+export async function okPayload(url: string, query: string, variables: Record<string, unknown>, token: string, field: string): Promise<any> {
+  const response = await gql(url, query, variables, token);
+  if (response.body.errors) throw new Error(JSON.stringify(response.body.errors));
+  const payload = response.body.data[field];
+  if (payload.userErrors?.length) throw new Error(JSON.stringify(payload.userErrors));
+  return payload;
+}
