@@ -31,15 +31,17 @@ type Seed = {
  * body explains its own law (誰執法誰普法) on the legal days (3.15, 6.25,
  * 7.1, 12.4), with face-to-face lectures explaining real cases (以案釋法),
  * consultation desks, exhibition windows, market-day stalls and school
- * classes whose children take the law home (孩子帶法回家). This year's
- * 12.4 activities are still ahead; the rest are held and reported. The
+ * classes whose children take the law home (孩子帶法回家). The coming
+ * 12.4's activities are still ahead; the rest are held and reported. The
  * police station has an annual plan; 三板橋 runs a community legal-service
  * room with the district legal-aid centre's lawyers on duty.
  */
 export async function seedEducation({ em, ids }: DemoContext): Promise<void> {
   const now = clock.now();
   const year = Number(new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric' }).format(now));
-  const last = year - 1;
+  // The coming 12.4 is planned and the one before it held: from 5 December on, that is next year's and this year's.
+  const nextConstitutionYear = cst(year, 12, 4, 13) > now ? year : year + 1;
+  const last = nextConstitutionYear - 1;
   const burglaries: { id: string }[] = await em.query(
     `SELECT c.id FROM case_record c JOIN area a ON a.id = c.area_id, area p
       WHERE p.id = $1 AND a.path LIKE p.path || '%' AND c.category = 'PUBLIC_SECURITY' AND c.merged_into_id IS NULL ORDER BY c.reported_at LIMIT 3`,
@@ -59,8 +61,8 @@ export async function seedEducation({ em, ids }: DemoContext): Promise<void> {
     { key: 'school', org: 'police-zhongshan', form: LegalEducationForm.SCHOOL_CLASS, topic: '孩子帶法回家：防詐騙、防盜竊', laws: ['《中華人民共和國未成年人保護法》', '《中華人民共和國治安管理處罰法》'], day: null, category: CaseCategory.PUBLIC_SECURITY, area: 'c-hongjiatai', venue: '洪家台小學', at: new Date(now.getTime() - 25 * DAY), audience: [LegalEducationAudience.STUDENTS, LegalEducationAudience.PARENTS], report: { attendance: 310, materials: 310, questions: 12, text: '每名學生帶一份家庭法治小手冊回家，由家長簽收。' } },
     { key: 'dispute', org: 'legal-shashi', form: LegalEducationForm.LECTURE, topic: '以案釋法：鄰里糾紛依法化解', laws: ['《中華人民共和國民法典》', '《中華人民共和國人民調解法》'], day: null, category: CaseCategory.DISPUTE, area: 'c-sanbanqiao', venue: '三板橋社區公共法律服務工作室', at: new Date(now.getTime() - 12 * DAY), audience: [LegalEducationAudience.RESIDENTS], report: { attendance: 70, materials: 150, questions: 18, text: '結合本社區調處的糾紛，講解依法維權途徑。', cases: 2 } },
     { key: 'online', org: 'bureau-shashi', form: LegalEducationForm.ONLINE, topic: '防範電信網絡詐騙', laws: ['《中華人民共和國反電信網絡詐騙法》'], day: null, category: CaseCategory.PUBLIC_SECURITY, area: 'shashi', venue: '沙市公安微信公眾號、手機報', at: new Date(now.getTime() - 8 * DAY), audience: [LegalEducationAudience.RESIDENTS, LegalEducationAudience.ELDERLY], report: { attendance: 5600, materials: 0, questions: 40, text: '推送以案說法文章三篇。' } },
-    { key: 'constitution', org: 'legal-shashi', form: LegalEducationForm.CONSULTATION_DESK, topic: '12.4國家憲法日：尊法學法守法用法', laws: ['《中華人民共和國憲法》'], day: LegalDay.CONSTITUTION_DAY, category: null, area: 'st-zhongshan', venue: '中山路步行街廣場', at: cst(year, 12, 4), audience: [LegalEducationAudience.RESIDENTS] },
-    { key: 'constitution-police', org: 'police-zhongshan', form: LegalEducationForm.MARKET_DAY_STALL, topic: '12.4法制宣傳日：治安防範進社區', laws: ['《中華人民共和國治安管理處罰法》'], day: LegalDay.CONSTITUTION_DAY, category: CaseCategory.PUBLIC_SECURITY, area: 'c-sanbanqiao', venue: '三板橋農貿市場', at: cst(year, 12, 4, 10), audience: [LegalEducationAudience.RESIDENTS, LegalEducationAudience.MERCHANTS] },
+    { key: 'constitution', org: 'legal-shashi', form: LegalEducationForm.CONSULTATION_DESK, topic: '12.4國家憲法日：尊法學法守法用法', laws: ['《中華人民共和國憲法》'], day: LegalDay.CONSTITUTION_DAY, category: null, area: 'st-zhongshan', venue: '中山路步行街廣場', at: cst(nextConstitutionYear, 12, 4), audience: [LegalEducationAudience.RESIDENTS] },
+    { key: 'constitution-police', org: 'police-zhongshan', form: LegalEducationForm.MARKET_DAY_STALL, topic: '12.4法制宣傳日：治安防範進社區', laws: ['《中華人民共和國治安管理處罰法》'], day: LegalDay.CONSTITUTION_DAY, category: CaseCategory.PUBLIC_SECURITY, area: 'c-sanbanqiao', venue: '三板橋農貿市場', at: cst(nextConstitutionYear, 12, 4, 10), audience: [LegalEducationAudience.RESIDENTS, LegalEducationAudience.MERCHANTS] },
   ];
   for (const s of seeds) {
     const id = randomUUID();
