@@ -9,7 +9,8 @@
  * BENCH_DEVICES (default 200)      phones sending check-in batches of 50 in the patrol ingestion run
  * BENCH_BATCHES (default 5)        batches each phone sends
  * BENCH_PATROL_SUBSCRIBERS (500)   live patrolUpdates subscribers on the area during ingestion
- * BENCH_ONLY                       comma list of query,fanout,patrol,webhook,scale (default all)
+ * BENCH_ONLY                       comma list of query,fanout,patrol,start,webhook,scale (default all)
+ * BENCH_STARTS (default 3)         timed `npm start` runs on the built checkout (section start)
  * BENCH_WEBHOOK_EVENTS, _ENDPOINTS, _RATE, _CONCURRENCY  see bench/webhooks.ts (10,000 events to 100 endpoints)
  * BENCH_SCALE_STEPS, BENCH_SCALE_RUNS  see bench/scale.ts (the scale section grows its own database to 1M cases: minutes)
  * BENCH_SCALE_DATABASE             with DATABASE_URL: grow the scale city in this database and keep it; a later run
@@ -32,6 +33,7 @@ import { BENCH_JWT_SECRET, startBenchServer, type BenchServer } from './server';
 import { benchFanout } from './fanout';
 import { benchPatrolIngest } from './patrol-ingest';
 import { benchScale } from './scale';
+import { benchStart } from './start';
 import { benchWebhooks } from './webhooks';
 import { startFloorServer, type FloorName, type FloorServer } from './floor';
 import { seedReadPaths } from './read-seed';
@@ -76,7 +78,8 @@ const SUBSCRIBERS = Math.min(Number(process.env.BENCH_SUBSCRIBERS ?? 1000), 10_0
 const DEVICES = Number(process.env.BENCH_DEVICES ?? 200);
 const BATCHES = Number(process.env.BENCH_BATCHES ?? 5);
 const PATROL_SUBSCRIBERS = Number(process.env.BENCH_PATROL_SUBSCRIBERS ?? 500);
-const ONLY = new Set((process.env.BENCH_ONLY ?? 'query,fanout,patrol,webhook,scale').split(','));
+const STARTS = Number(process.env.BENCH_STARTS ?? 3);
+const ONLY = new Set((process.env.BENCH_ONLY ?? 'query,fanout,patrol,start,webhook,scale').split(','));
 
 export const NESTED_QUERY = `{
   organizations(first: 50) {
@@ -365,11 +368,20 @@ async function benchPatrols({ db, server, tokens, figures }: BenchContext): Prom
   figures.push(['patrol ingestion: distinct subscriber accounts', String(colleagues.length)]);
 }
 
+/** `npm start` on the built checkout against the bench database, until it answers /readyz. */
+async function benchStartup({ figures }: BenchContext, databaseUrl: string): Promise<void> {
+  progress(`npm start on the built checkout, ${STARTS} times ...`);
+  const { readyMs } = await benchStart(databaseUrl, STARTS);
+  const sorted = [...readyMs].sort((a, b) => a - b);
+  figures.push(['start: npm start to /readyz, median (ms; target <= 5000)', `${sorted[Math.floor(sorted.length / 2)]} (runs: ${readyMs.join(', ')})`]);
+}
+
 /** Run order matters: the fan-out's memory figure wants a server that has not just been under load. */
 const SECTIONS: [name: string, run: (ctx: BenchContext, databaseUrl: string) => Promise<void>][] = [
   ['fanout', benchMeetingFanout],
   ['query', benchReadPaths],
   ['patrol', benchPatrols],
+  ['start', benchStartup],
 ];
 
 /** The webhook section on its own fresh database and server (the receiver's address must be allowed). */
@@ -428,7 +440,7 @@ async function runScale(): Promise<string[]> {
 async function main(): Promise<void> {
   const figures: Figures = [];
   if (ONLY.has('webhook')) figures.push(...(await runWebhooks()));
-  if (!['query', 'fanout', 'patrol'].some((name) => ONLY.has(name))) {
+  if (!['query', 'fanout', 'patrol', 'start'].some((name) => ONLY.has(name))) {
     if (figures.length) {
       console.log('\nGongzhi benchmark');
       for (const [name, value] of figures) console.log(`  ${name.padEnd(62)} ${value}`);
