@@ -1,7 +1,8 @@
 import { clock } from '../src/shared/clock';
 import { fromGlobalId } from '../src/shared/relay/global-id';
 import { errorCodes, gql } from './support/graphql';
-import { startHarness, stopHarness, type Harness } from './support/harness';
+import { addMember, startHarness, stopHarness, type Harness } from './support/harness';
+import { Membership } from '../src/modules/membership/membership.entity';
 import { CONTRACT_FIELDS, PROPOSE, SIGN, activeContract, dayOffset, draftContract, noonOn } from './support/contracts';
 
 let h: Harness;
@@ -203,6 +204,44 @@ describe('signing against the version read', () => {
     clock.reset();
     expect(last.body.data.contractSign.contract).toMatchObject({ status: 'EXPIRED', awaitingSignatureFrom: [] });
     expect(await auditActions(drafted.id)).not.toContain('contractActivate');
+  });
+});
+
+describe('signing for one of several parties', () => {
+  const signedBy = async (contractId: string) =>
+    (await h.server.services.db.query(`SELECT organization_id, signed_by_user_id FROM contract_signature WHERE contract_id = $1 ORDER BY signed_at, organization_id`, [uuid(contractId)])).map(
+      (r: { organization_id: string; signed_by_user_id: string }) => [r.organization_id, r.signed_by_user_id],
+    );
+
+  test('given an ADMIN of both the client and the provider, when signing without naming a party, then REQUIRED while both are unsigned, the one left unsigned once the other signed, and ALREADY_DONE when both have', async () => {
+    const both = await addMember(h, 'Both', uuid(h.world.gid.org('community')), 'ADMIN');
+    await h.server.services.db.getRepository(Membership).insert({ userId: both.id, organizationId: uuid(h.world.gid.org('security')), role: 'ADMIN' as never });
+    const drafted = await draftContract(h);
+    let contract = (await gql(h.server.httpUrl, PROPOSE, { input: { id: drafted.id, expectedVersion: drafted.version } }, h.world.tokens.communityAdmin)).body.data.contractPropose.contract;
+    const sign = (input: Record<string, unknown>) => gql(h.server.httpUrl, SIGN, { input: { id: contract.id, expectedVersion: contract.version, ...input } }, both.token);
+
+    expect((await sign({})).body.data.contractSign.userErrors).toEqual([{ field: ['input', 'organizationId'], code: 'REQUIRED' }]);
+    contract = (await sign({ organizationId: h.world.gid.org('community') })).body.data.contractSign.contract;
+    contract = (await sign({})).body.data.contractSign.contract;
+    expect(contract).toMatchObject({ status: 'PROPOSED', awaitingSignatureFrom: [{ id: h.world.gid.org('police') }] });
+    expect((await sign({})).body.data.contractSign.userErrors).toEqual([{ field: ['input', 'organizationId'], code: 'ALREADY_DONE' }]);
+    expect(await signedBy(contract.id)).toEqual(expect.arrayContaining([[uuid(h.world.gid.org('community')), both.id], [uuid(h.world.gid.org('security')), both.id]]));
+    expect(await signedBy(contract.id)).toHaveLength(2);
+  });
+
+  test('given a proposal, when a party ADMIN signs, then the signed event names the version, the party and the parties still awaited', async () => {
+    const drafted = await draftContract(h);
+    const proposed = (await gql(h.server.httpUrl, PROPOSE, { input: { id: drafted.id, expectedVersion: drafted.version } }, h.world.tokens.communityAdmin)).body.data.contractPropose.contract;
+    await gql(h.server.httpUrl, SIGN, { input: { id: proposed.id, expectedVersion: proposed.version } }, h.world.tokens.securityAdmin);
+    const [event] = await h.server.services.db.query(`SELECT payload FROM event WHERE topic = 'contract' AND type = 'contract.signed' AND subject_id = $1`, [uuid(proposed.id)]);
+    expect(event.payload).toEqual({
+      contractId: uuid(proposed.id),
+      status: 'PROPOSED',
+      versionNumber: 1,
+      organizationId: uuid(h.world.gid.org('security')),
+      awaitingOrganizationIds: expect.arrayContaining([uuid(h.world.gid.org('community')), uuid(h.world.gid.org('police'))]),
+    });
+    expect(event.payload.awaitingOrganizationIds).toHaveLength(2);
   });
 });
 
