@@ -173,6 +173,60 @@ describe('contracts over time', () => {
   });
 });
 
+describe('what time does to proposals and amendments', () => {
+  const relationAudits = async (contractId: string) =>
+    (await h.server.services.db.query(`SELECT action FROM audit_entry WHERE record_type = 'Relationship' AND details->>'contractId' = $1`, [uuid(contractId)])).map((r: { action: string }) => r.action);
+
+  test('given a fully signed contract starting in the future and ending after every other, when the job activates it, then only then does the client-provider relation carry it', async () => {
+    const signed = await activeContract(h, { startsOn: dayOffset(5), endsOn: dayOffset(3000) });
+    expect(await relationAudits(signed.id)).toEqual([]);
+    clock.freeze(noonOn(dayOffset(5)));
+    await h.server.scheduler.runAll();
+    clock.reset();
+    expect((await read(signed.id)).status).toBe('ACTIVE');
+    expect(await relationAudits(signed.id)).toHaveLength(1);
+  });
+
+  test('given a proposal not every party signed, when its end date passes, then the job expires it, once', async () => {
+    const [endsOn, dayAfter] = [dayOffset(2), dayOffset(3)];
+    const drafted = await draftContract(h, { startsOn: dayOffset(-1), endsOn });
+    const proposed = (await gql(h.server.httpUrl, PROPOSE, { input: { id: drafted.id, expectedVersion: drafted.version } }, h.world.tokens.communityAdmin)).body.data.contractPropose.contract;
+    await gql(h.server.httpUrl, SIGN, { input: { id: proposed.id, expectedVersion: proposed.version } }, h.world.tokens.communityAdmin);
+    clock.freeze(noonOn(endsOn));
+    await h.server.scheduler.runAll();
+    expect((await read(proposed.id)).status).toBe('PROPOSED');
+    clock.freeze(noonOn(dayAfter));
+    await h.server.scheduler.runAll();
+    await h.server.scheduler.runAll();
+    clock.reset();
+    expect((await read(proposed.id)).status).toBe('EXPIRED');
+    const events = await h.server.services.db.query(`SELECT payload FROM event WHERE topic = 'contract' AND type = 'contract.expired' AND subject_id = $1`, [uuid(proposed.id)]);
+    expect(events.map((e: { payload: unknown }) => e.payload)).toEqual([{ contractId: uuid(proposed.id), status: 'EXPIRED', from: 'PROPOSED' }]);
+    const [audit] = await h.server.services.db.query(`SELECT details FROM audit_entry WHERE record_id = $1 AND action = 'contractExpire'`, [uuid(proposed.id)]);
+    expect(audit.details).toEqual({ from: 'PROPOSED', to: 'EXPIRED', on: dayAfter, by: 'scheduler' });
+  });
+
+  test('given ACTIVE contracts with an amendment awaiting signatures, when one expires and the other is terminated, then each amendment is withdrawn and awaits nobody', async () => {
+    const amendIt = async (contract: { id: string; version: number }) =>
+      (await gql(h.server.httpUrl, AMEND, { input: { id: contract.id, expectedVersion: contract.version, note: '調整費用', feeMinor: 1_300_000 } }, h.world.tokens.securityAdmin)).body.data.contractAmend.contract;
+    const withdrawn = async (contractId: string) =>
+      (await h.server.services.db.query(`SELECT number, withdrawn_at IS NOT NULL AS withdrawn FROM contract_version WHERE contract_id = $1 ORDER BY number`, [uuid(contractId)])).map(
+        (r: { number: number; withdrawn: boolean }) => [r.number, r.withdrawn],
+      );
+    const expiring = await amendIt(await activeContract(h, { endsOn: dayOffset(2) }));
+    const ending = await amendIt(await activeContract(h));
+    clock.freeze(noonOn(dayOffset(3)));
+    await h.server.scheduler.runAll();
+    clock.reset();
+    expect(await read(expiring.id)).toMatchObject({ status: 'EXPIRED', pendingAmendment: null, currentVersionNumber: 1 });
+    expect(await withdrawn(expiring.id)).toEqual([[1, false], [2, true]]);
+    const terminated = await gql(h.server.httpUrl, TERMINATE, { input: { id: ending.id, expectedVersion: ending.version, reason: '另選服務商' } }, h.world.tokens.communityAdmin);
+    expect(terminated.body.data.contractTerminate.userErrors).toEqual([]);
+    expect(await read(ending.id)).toMatchObject({ status: 'TERMINATED', pendingAmendment: null, awaitingSignatureFrom: [] });
+    expect(await withdrawn(ending.id)).toEqual([[1, false], [2, true]]);
+  });
+});
+
 describe('signing against the version read', () => {
   test('given a proposal one party already signed, when another party signs with the version read before that signature, then CONFLICT and no signature is stored', async () => {
     const drafted = await draftContract(h);
