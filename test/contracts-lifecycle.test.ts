@@ -178,7 +178,7 @@ describe('what time does to proposals and amendments', () => {
     (await h.server.services.db.query(`SELECT action FROM audit_entry WHERE record_type = 'Relationship' AND details->>'contractId' = $1`, [uuid(contractId)])).map((r: { action: string }) => r.action);
 
   test('given a fully signed contract starting in the future and ending after every other, when the job activates it, then only then does the client-provider relation carry it', async () => {
-    const signed = await activeContract(h, { startsOn: dayOffset(5), endsOn: dayOffset(3000) });
+    const signed = await activeContract(h, { startsOn: dayOffset(5), endsOn: dayOffset(1500) });
     expect(await relationAudits(signed.id)).toEqual([]);
     clock.freeze(noonOn(dayOffset(5)));
     await h.server.scheduler.runAll();
@@ -296,6 +296,99 @@ describe('signing for one of several parties', () => {
       awaitingOrganizationIds: expect.arrayContaining([uuid(h.world.gid.org('community')), uuid(h.world.gid.org('police'))]),
     });
     expect(event.payload.awaitingOrganizationIds).toHaveLength(2);
+  });
+});
+
+describe('the record a contract\'s life leaves', () => {
+  const eventsOf = async (contractId: string, types: string[]) =>
+    (await h.server.services.db.query(`SELECT type, payload FROM event WHERE topic = 'contract' AND subject_id = $1 AND type = ANY($2) ORDER BY id`, [uuid(contractId), types])).map(
+      (r: { type: string; payload: Record<string, unknown> }) => [r.type, r.payload],
+    );
+  const auditsOf = async (contractId: string, actions: string[]) =>
+    (await h.server.services.db.query(`SELECT action, details FROM audit_entry WHERE record_type = 'Contract' AND record_id = $1 AND action = ANY($2) ORDER BY id`, [uuid(contractId), actions])).map(
+      (r: { action: string; details: Record<string, unknown> }) => [r.action, r.details],
+    );
+
+  test('given an ACTIVE contract, when amended, the amendment signed, suspended, resumed and terminated, then each step\'s event and audit entry say what changed', async () => {
+    const active = await activeContract(h);
+    const id = uuid(active.id);
+    const [community, security, police] = (['community', 'security', 'police'] as const).map((k) => uuid(h.world.gid.org(k)));
+    let contract = (await gql(h.server.httpUrl, AMEND, { input: { id: active.id, expectedVersion: active.version, note: '增加夜間巡邏', feeMinor: 1_500_000 } }, h.world.tokens.securityAdmin)).body.data.contractAmend.contract;
+    for (const token of [h.world.tokens.communityAdmin, h.world.tokens.securityAdmin, h.world.tokens.policeAdmin]) {
+      contract = (await gql(h.server.httpUrl, SIGN, { input: { id: contract.id, expectedVersion: contract.version } }, token)).body.data.contractSign.contract;
+    }
+    contract = (await gql(h.server.httpUrl, SUSPEND, { input: { id: active.id, expectedVersion: contract.version, reason: '服務未達標' } }, h.world.tokens.communityAdmin)).body.data.contractSuspend.contract;
+    contract = (await gql(h.server.httpUrl, RESUME, { input: { id: active.id, expectedVersion: contract.version } }, h.world.tokens.securityAdmin)).body.data.contractResume.contract;
+    await gql(h.server.httpUrl, TERMINATE, { input: { id: active.id, expectedVersion: contract.version, reason: '社區另選服務商' } }, h.world.tokens.communityAdmin);
+
+    expect(await eventsOf(active.id, ['contract.amendmentProposed', 'contract.amendmentInForce', 'contract.suspended', 'contract.resumed', 'contract.terminated'])).toEqual([
+      ['contract.amendmentProposed', { contractId: id, status: 'ACTIVE', versionNumber: 2, awaitingOrganizationIds: expect.arrayContaining([community, security, police]) }],
+      ['contract.amendmentInForce', { contractId: id, status: 'ACTIVE', versionNumber: 2 }],
+      ['contract.suspended', { contractId: id, status: 'SUSPENDED', from: 'ACTIVE', reason: '服務未達標' }],
+      ['contract.resumed', { contractId: id, status: 'ACTIVE', from: 'SUSPENDED', reason: null }],
+      ['contract.terminated', { contractId: id, status: 'TERMINATED', from: 'ACTIVE', reason: '社區另選服務商' }],
+    ]);
+    const audits = await auditsOf(active.id, ['contractAmend', 'contractSign', 'contractAmendmentInForce', 'contractSuspend', 'contractResume', 'contractTerminate']);
+    expect(audits.slice(3)).toEqual([
+      ['contractAmend', { versionNumber: 2, note: '增加夜間巡邏', terms: expect.objectContaining({ feeMinor: '1500000' }) }],
+      ['contractSign', { organizationId: expect.any(String), versionNumber: 2, fullySigned: false }],
+      ['contractSign', { organizationId: expect.any(String), versionNumber: 2, fullySigned: false }],
+      ['contractSign', { organizationId: police, versionNumber: 2, fullySigned: true }],
+      ['contractAmendmentInForce', { versionNumber: 2 }],
+      ['contractSuspend', { from: 'ACTIVE', to: 'SUSPENDED', reason: '服務未達標', withdrawnVersion: null }],
+      ['contractResume', { from: 'SUSPENDED', to: 'ACTIVE', reason: null, withdrawnVersion: null }],
+      ['contractTerminate', { from: 'ACTIVE', to: 'TERMINATED', reason: '社區另選服務商', withdrawnVersion: null }],
+    ]);
+  });
+
+  test('given a proposal whose end date passes before the last signature, when the last party signs, then the expiry is recorded and announced', async () => {
+    const drafted = await draftContract(h, { startsOn: dayOffset(-10), endsOn: dayOffset(1) });
+    let current = (await gql(h.server.httpUrl, PROPOSE, { input: { id: drafted.id, expectedVersion: drafted.version } }, h.world.tokens.communityAdmin)).body.data.contractPropose.contract;
+    for (const token of [h.world.tokens.communityAdmin, h.world.tokens.securityAdmin]) {
+      current = (await gql(h.server.httpUrl, SIGN, { input: { id: current.id, expectedVersion: current.version } }, token)).body.data.contractSign.contract;
+    }
+    const later = dayOffset(2);
+    clock.freeze(noonOn(later));
+    await gql(h.server.httpUrl, SIGN, { input: { id: current.id, expectedVersion: current.version } }, h.world.tokens.policeAdmin);
+    clock.reset();
+    expect(await eventsOf(drafted.id, ['contract.expired', 'contract.activated'])).toEqual([['contract.expired', { contractId: uuid(drafted.id), status: 'EXPIRED' }]]);
+    expect(await auditsOf(drafted.id, ['contractExpire', 'contractActivate'])).toEqual([['contractExpire', { on: later }]]);
+  });
+});
+
+describe('when a signature makes a contract bind', () => {
+  test('given proposals starting today and ending today, when the last party signs, then both are ACTIVE at once (the first and the last day are in force)', async () => {
+    for (const dates of [{ startsOn: dayOffset(0), endsOn: dayOffset(30) }, { startsOn: dayOffset(-30), endsOn: dayOffset(0) }]) {
+      const signed = await activeContract(h, dates);
+      expect(signed).toMatchObject({ status: 'ACTIVE', ...dates });
+    }
+  });
+
+  test('given amendments that move the end date later, when fully signed while ACTIVE and while SUSPENDED, then the client-provider relation follows each', async () => {
+    const refreshes = async (contractId: string) =>
+      (await h.server.services.db.query(`SELECT count(*)::int AS n FROM audit_entry WHERE record_type = 'Relationship' AND details->>'contractId' = $1`, [uuid(contractId)]))[0].n;
+    for (const [ends, amendedEnds, suspend] of [[1600, 1700, false], [1800, 1900, true]] as const) {
+      const active = await activeContract(h, { endsOn: dayOffset(ends) });
+      expect(await refreshes(active.id)).toBe(1);
+      let contract = (await gql(h.server.httpUrl, AMEND, { input: { id: active.id, expectedVersion: active.version, note: '延長服務期', endsOn: dayOffset(amendedEnds) } }, h.world.tokens.securityAdmin)).body.data.contractAmend.contract;
+      if (suspend) contract = (await gql(h.server.httpUrl, SUSPEND, { input: { id: active.id, expectedVersion: contract.version, reason: '整改中' } }, h.world.tokens.communityAdmin)).body.data.contractSuspend.contract;
+      for (const token of [h.world.tokens.communityAdmin, h.world.tokens.securityAdmin, h.world.tokens.policeAdmin]) {
+        contract = (await gql(h.server.httpUrl, SIGN, { input: { id: active.id, expectedVersion: contract.version } }, token)).body.data.contractSign.contract;
+      }
+      expect(contract).toMatchObject({ status: suspend ? 'SUSPENDED' : 'ACTIVE', endsOn: dayOffset(amendedEnds) });
+      expect(await refreshes(active.id)).toBe(2);
+    }
+  });
+
+  test('given a proposal, when a party MEMBER signs naming their party, or a non-party ADMIN signs naming none, then FORBIDDEN and NOT_PERMITTED_HERE, and nothing is signed', async () => {
+    const drafted = await draftContract(h, { parties: [{ organizationId: h.world.gid.org('community'), role: 'CLIENT' }, { organizationId: h.world.gid.org('security'), role: 'PROVIDER' }], clauses: [] });
+    const proposed = (await gql(h.server.httpUrl, PROPOSE, { input: { id: drafted.id, expectedVersion: drafted.version } }, h.world.tokens.communityAdmin)).body.data.contractPropose.contract;
+    const member = await gql(h.server.httpUrl, SIGN, { input: { id: proposed.id, expectedVersion: proposed.version, organizationId: h.world.gid.org('community') } }, h.world.tokens.communityMember);
+    expect(errorCodes(member)).toEqual(['FORBIDDEN']);
+    const platform = await gql(h.server.httpUrl, SIGN, { input: { id: proposed.id, expectedVersion: proposed.version } }, h.world.tokens.platformAdmin);
+    expect(platform.body.data.contractSign.userErrors).toEqual([{ field: ['input', 'organizationId'], code: 'NOT_PERMITTED_HERE' }]);
+    const [{ n }] = await h.server.services.db.query('SELECT count(*)::int AS n FROM contract_signature WHERE contract_id = $1', [uuid(proposed.id)]);
+    expect(n).toBe(0);
   });
 });
 
