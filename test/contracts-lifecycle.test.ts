@@ -408,4 +408,23 @@ describe('contractDecline', () => {
     expect(declined.body.data.contractDecline).toEqual({ contract: { status: 'TERMINATED', statusReason: 'Declined by a party: 條款未經協商' }, userErrors: [] });
     expect(await auditActions(drafted.id)).toEqual(['contractDraft', 'contractPropose', 'contractDecline']);
   });
+
+  test('given an ADMIN of two parties, when declining, then REQUIRED without a party, NOT_PERMITTED_HERE naming a non-party, FORBIDDEN naming a party they are not ADMIN of; naming one of theirs ends it with the reason kept whole', async () => {
+    const both = await addMember(h, 'Decliner', uuid(h.world.gid.org('community')), 'ADMIN');
+    await h.server.services.db.getRepository(Membership).insert({ userId: both.id, organizationId: uuid(h.world.gid.org('security')), role: 'ADMIN' as never });
+    const drafted = await draftContract(h, { title: 'to decline, several' });
+    const proposed = (await gql(h.server.httpUrl, PROPOSE, { input: { id: drafted.id, expectedVersion: drafted.version } }, h.world.tokens.communityAdmin)).body.data.contractPropose.contract;
+    const decline = (organizationId: string | undefined, reason = '條款未經協商') =>
+      gql(h.server.httpUrl, DECLINE, { input: { id: proposed.id, expectedVersion: proposed.version, reason, ...(organizationId ? { organizationId } : {}) } }, both.token);
+    expect((await decline(undefined)).body.data.contractDecline.userErrors).toEqual([{ field: ['input', 'organizationId'], code: 'REQUIRED' }]);
+    expect((await decline(h.world.gid.org('outsider'))).body.data.contractDecline.userErrors).toEqual([{ field: ['input', 'organizationId'], code: 'NOT_PERMITTED_HERE' }]);
+    expect(errorCodes(await decline(h.world.gid.org('police')))).toEqual(['FORBIDDEN']);
+    const longest = '理'.repeat(2000);
+    const declined = (await decline(h.world.gid.org('security'), longest)).body.data.contractDecline;
+    expect(declined.userErrors).toEqual([]);
+    expect(declined.contract.status).toBe('TERMINATED');
+    expect(declined.contract.statusReason).toBe(`Declined by a party: ${longest}`.slice(0, 2000));
+    const [event] = await h.server.services.db.query(`SELECT payload FROM event WHERE type = 'contract.declined' AND subject_id = $1`, [uuid(proposed.id)]);
+    expect(event.payload).toEqual({ contractId: uuid(proposed.id), status: 'TERMINATED', from: 'PROPOSED', organizationId: uuid(h.world.gid.org('security')), reason: longest });
+  });
 });
