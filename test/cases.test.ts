@@ -1,11 +1,13 @@
 import { errorCodes, expectSameStatementCount, gql, sleep, subscribe, wsClient } from './support/graphql';
-import { startHarness, stopHarness, type Harness } from './support/harness';
+import { addMember, startHarness, stopHarness, type Harness } from './support/harness';
 import { clock, today } from '../src/shared/clock';
 import { toGlobalId } from '../src/shared/relay/global-id';
 import { Viewer } from '../src/shared/auth/viewer';
 import { inTransaction } from '../src/shared/transaction';
 import { createContext } from '../src/server/context';
 import { createCaseFromPatrolIncident } from '../src/modules/case/case.intake';
+import { NOTE_MAX } from '../src/modules/case/case.service';
+import { MemberRole } from '../src/shared/auth/roles';
 
 let h: Harness;
 beforeAll(async () => {
@@ -523,5 +525,374 @@ describe('ledger and dispute screening', () => {
     expect(ids).toContain(dispute.id);
     expect(ids).not.toContain(other.id);
     expect(res.body.data.disputeScreening.nodes.every((n: { category: string }) => n.category === 'DISPUTE')).toBe(true);
+  });
+});
+
+// ---------- the rules of each step (issue 18: case.transitions.ts under mutation) ----------
+
+/** A well-formed id of a case that does not exist: a step that got past its input checks answers NOT_FOUND for it. */
+const UNKNOWN_CASE = toGlobalId('Case', '00000000-0000-4000-8000-000000000001');
+const dbId = (globalId: string) => Buffer.from(globalId, 'base64url').toString('utf8').split(':')[1];
+const fieldCodes = (errors: { field: string[]; code: string }[]) => errors.map((e) => [e.field[1], e.code]);
+
+/** The audit trail's latest entry for a case, as the database keeps it. */
+async function lastAudit(caseId: string): Promise<{ action: string; details: Record<string, any> }> {
+  const [row] = await h.server.services.db.query(`SELECT action, details FROM audit_entry WHERE record_type = 'Case' AND record_id = $1 ORDER BY id DESC LIMIT 1`, [dbId(caseId)]);
+  return row;
+}
+
+/** The case's latest timeline step with the data the timeline keeps beside it (pushed to subscribers and webhooks). */
+async function lastStep(caseId: string): Promise<{ type: string; visibility: string; body: string | null; data: Record<string, any> }> {
+  const [row] = await h.server.services.db.query(`SELECT type, visibility, body, data FROM case_event WHERE case_id = $1 ORDER BY id DESC LIMIT 1`, [dbId(caseId)]);
+  return row;
+}
+
+function securityAssignment() {
+  return { responsibleOrganizationId: h.world.gid.org('security'), leaderUserId: h.world.gid.user('securityAdmin'), handlerUserId: h.world.gid.user('securityAdmin') };
+}
+
+describe('what each step refuses before it reads the case', () => {
+  const past = (max: number) => 'x'.repeat(max + 1);
+  const rows: [what: string, doc: string, field: string, input: () => Record<string, unknown>, expected: string[][]][] = [
+    ['a triage without a case id', TRIAGE, 'caseTriage', () => ({ caseId: '', category: 'OTHER', severity: 'LOW' }), [['caseId', 'REQUIRED']]],
+    ['a triage note past NOTE_MAX', TRIAGE, 'caseTriage', () => ({ caseId: UNKNOWN_CASE, category: 'OTHER', severity: 'LOW', note: past(NOTE_MAX) }), [['note', 'TOO_LONG']]],
+    ['a triage naming a responsible unit but no leader or handler', TRIAGE, 'caseTriage', () => ({ caseId: UNKNOWN_CASE, category: 'OTHER', severity: 'LOW', responsibleOrganizationId: h.world.gid.org('community') }), [['leaderUserId', 'REQUIRED'], ['handlerUserId', 'REQUIRED']]],
+    ['a triage due date in the past', TRIAGE, 'caseTriage', () => ({ caseId: UNKNOWN_CASE, category: 'OTHER', severity: 'LOW', dueAt: new Date(Date.now() - 60_000).toISOString() }), [['dueAt', 'OUT_OF_RANGE']]],
+    ['an assignment without a leader', ASSIGN, 'caseAssign', () => ({ caseId: UNKNOWN_CASE, responsibleOrganizationId: h.world.gid.org('community'), leaderUserId: '', handlerUserId: h.world.gid.user('communityMember') }), [['leaderUserId', 'REQUIRED']]],
+    ['an assignment note past NOTE_MAX', ASSIGN, 'caseAssign', () => ({ caseId: UNKNOWN_CASE, responsibleOrganizationId: h.world.gid.org('community'), leaderUserId: h.world.gid.user('communityAdmin'), handlerUserId: h.world.gid.user('communityMember'), note: past(NOTE_MAX) }), [['note', 'TOO_LONG']]],
+    ['a start note past NOTE_MAX', START, 'caseStart', () => ({ caseId: UNKNOWN_CASE, note: past(NOTE_MAX) }), [['note', 'TOO_LONG']]],
+    ['a blank resolution', RESOLVE, 'caseResolve', () => ({ caseId: UNKNOWN_CASE, resolution: '   ' }), [['resolution', 'REQUIRED']]],
+    ['a resolution past 5000 characters', RESOLVE, 'caseResolve', () => ({ caseId: UNKNOWN_CASE, resolution: past(5000) }), [['resolution', 'TOO_LONG']]],
+    ['a closing note past NOTE_MAX', CLOSE, 'caseClose', () => ({ caseId: UNKNOWN_CASE, note: past(NOTE_MAX) }), [['note', 'TOO_LONG']]],
+    ['a rating given by the closing organisation', CLOSE, 'caseClose', () => ({ caseId: UNKNOWN_CASE, satisfaction: 5 }), [['satisfaction', 'NOT_PERMITTED_HERE']]],
+    ['a blank reason to reopen', REOPEN, 'caseReopen', () => ({ caseId: UNKNOWN_CASE, reason: ' ' }), [['reason', 'REQUIRED']]],
+    ['a reason to reopen past NOTE_MAX', REOPEN, 'caseReopen', () => ({ caseId: UNKNOWN_CASE, reason: past(NOTE_MAX) }), [['reason', 'TOO_LONG']]],
+    ['a supervision without a supervising organisation', SUPERVISE, 'caseSupervise', () => ({ caseId: UNKNOWN_CASE, supervisingOrganizationId: '' }), [['supervisingOrganizationId', 'REQUIRED']]],
+    ['a supervision note past NOTE_MAX', SUPERVISE, 'caseSupervise', () => ({ caseId: UNKNOWN_CASE, supervisingOrganizationId: h.world.gid.org('security'), note: past(NOTE_MAX) }), [['note', 'TOO_LONG']]],
+    ['a comment without a case id', COMMENT, 'caseComment', () => ({ caseId: '', body: 'x' }), [['caseId', 'REQUIRED']]],
+    ['a blank comment', COMMENT, 'caseComment', () => ({ caseId: UNKNOWN_CASE, body: ' ' }), [['body', 'REQUIRED']]],
+    ['a comment past 5000 characters', COMMENT, 'caseComment', () => ({ caseId: UNKNOWN_CASE, body: past(5000) }), [['body', 'TOO_LONG']]],
+    ['a merge without ids', MERGE, 'caseMerge', () => ({ duplicateId: '', originalId: '' }), [['duplicateId', 'REQUIRED'], ['originalId', 'REQUIRED']]],
+    ['a case merged into itself', MERGE, 'caseMerge', () => ({ duplicateId: UNKNOWN_CASE, originalId: UNKNOWN_CASE }), [['originalId', 'SELF_REFERENCE']]],
+    ['a merge note past NOTE_MAX', MERGE, 'caseMerge', () => ({ duplicateId: UNKNOWN_CASE, originalId: toGlobalId('Case', '00000000-0000-4000-8000-000000000002'), note: past(NOTE_MAX) }), [['note', 'TOO_LONG']]],
+  ];
+
+  test.each(rows)('given %s, when the police station sends it, then exactly that field and code come back (not NOT_FOUND: the case is never read)', async (_what, doc, field, input, expected) => {
+    const res = await gql(h.server.httpUrl, doc, { input: input() }, h.world.tokens.policeAdmin);
+    expect(res.body.errors).toBeUndefined();
+    expect(res.body.data[field].case).toBeNull();
+    expect(fieldCodes(res.body.data[field].userErrors)).toEqual(expected);
+  });
+});
+
+describe('who may take each step (the case.policy rule each transition calls)', () => {
+  /** A case the security company handles (responsible, without jurisdiction in the area): it works and closes, but does not dispatch. */
+  async function handledBySecurity(status: 'ASSIGNED' | 'IN_PROGRESS' | 'RESOLVED') {
+    const c = await report(h.world.tokens.resident);
+    const police = h.world.tokens.policeLiaison;
+    await step(TRIAGE, 'caseTriage', { caseId: c.id, category: 'ENVIRONMENT', severity: 'MEDIUM', ...securityAssignment() }, police);
+    if (status !== 'ASSIGNED') await step(START, 'caseStart', { caseId: c.id }, police);
+    if (status === 'RESOLVED') await step(RESOLVE, 'caseResolve', { caseId: c.id, resolution: '已處理' }, police);
+    return c.id as string;
+  }
+  /** A case the community handles and the security company supervises: it closes and reopens, but neither works nor dispatches. */
+  async function supervisedBySecurity(status: 'REPORTED' | 'TRIAGED' | 'ASSIGNED' | 'IN_PROGRESS' | 'RESOLVED') {
+    const id = await caseIn(status);
+    await step(SUPERVISE, 'caseSupervise', { caseId: id, supervisingOrganizationId: h.world.gid.org('security') }, h.world.tokens.policeLiaison);
+    return id;
+  }
+  type Row = [who: string, op: string, outcome: string, given: () => Promise<string>, doc: string, field: string, input: (id: string) => Record<string, unknown>, token: () => string];
+  const security = () => h.world.tokens.securityAdmin;
+  const rows: Row[] = [
+    ['the responsible organisation without jurisdiction', 'start', 'IN_PROGRESS', () => handledBySecurity('ASSIGNED'), START, 'caseStart', (id) => ({ caseId: id }), security],
+    ['the responsible organisation without jurisdiction', 'resolve', 'RESOLVED', () => handledBySecurity('IN_PROGRESS'), RESOLVE, 'caseResolve', (id) => ({ caseId: id, resolution: '已處理' }), security],
+    ['the responsible organisation without jurisdiction', 'close', 'CLOSED', () => handledBySecurity('RESOLVED'), CLOSE, 'caseClose', (id) => ({ caseId: id }), security],
+    ['the responsible organisation without jurisdiction', 'reassign', 'FORBIDDEN', () => handledBySecurity('ASSIGNED'), REASSIGN, 'caseReassign', (id) => ({ caseId: id, ...assignment() }), security],
+    ['the supervising organisation', 'close', 'CLOSED', () => supervisedBySecurity('RESOLVED'), CLOSE, 'caseClose', (id) => ({ caseId: id }), security],
+    ['the supervising organisation', 'reopen', 'REOPENED', () => supervisedBySecurity('RESOLVED'), REOPEN, 'caseReopen', (id) => ({ caseId: id, reason: '督辦複查未通過' }), security],
+    ['the supervising organisation', 'start', 'FORBIDDEN', () => supervisedBySecurity('ASSIGNED'), START, 'caseStart', (id) => ({ caseId: id }), security],
+    ['the supervising organisation', 'resolve', 'FORBIDDEN', () => supervisedBySecurity('IN_PROGRESS'), RESOLVE, 'caseResolve', (id) => ({ caseId: id, resolution: '已處理' }), security],
+    ['the supervising organisation', 'triage', 'FORBIDDEN', () => supervisedBySecurity('REPORTED'), TRIAGE, 'caseTriage', (id) => ({ caseId: id, category: 'OTHER', severity: 'LOW' }), security],
+    ['the supervising organisation', 'assign', 'FORBIDDEN', () => supervisedBySecurity('TRIAGED'), ASSIGN, 'caseAssign', (id) => ({ caseId: id, ...assignment() }), security],
+    ['the supervising organisation', 'hand on supervision of', 'FORBIDDEN', () => supervisedBySecurity('ASSIGNED'), SUPERVISE, 'caseSupervise', (id) => ({ caseId: id, supervisingOrganizationId: h.world.gid.org('outsider') }), security],
+    ['the reporter', 'close', 'FORBIDDEN', () => caseIn('RESOLVED'), CLOSE, 'caseClose', (id) => ({ caseId: id }), () => h.world.tokens.resident],
+    ['the reporter', 'reopen', 'FORBIDDEN', () => caseIn('CLOSED'), REOPEN, 'caseReopen', (id) => ({ caseId: id, reason: '問題仍在' }), () => h.world.tokens.resident],
+  ];
+
+  test.each(rows)('given %s, when it tries to %s the case, then the answer is %s', async (_who, _op, outcome, given, doc, field, input, token) => {
+    const id = await given();
+    const read = async () => (await gql(h.server.httpUrl, `query ($id: ID!) { case(id: $id) { status version } }`, { id }, h.world.tokens.policeAdmin)).body.data.case;
+    const before = await read();
+    const res = await gql(h.server.httpUrl, doc, { input: input(id) }, token());
+    if (outcome === 'FORBIDDEN') {
+      expect(errorCodes(res)).toEqual(['FORBIDDEN']);
+      expect(await read()).toEqual(before);
+    } else {
+      expect(res.body.errors).toBeUndefined();
+      expect(res.body.data[field].userErrors).toEqual([]);
+      expect(res.body.data[field].case.status).toBe(outcome);
+    }
+  });
+});
+
+describe('a refused dispatch says what stands in the way', () => {
+  // The message is the point of dispatchRefusal: an OBSERVER of the jurisdiction is told its role is the obstacle.
+  // (A read-only API client never gets this far: @Access(WRITE) refuses it first.)
+  const rows: [who: string, op: string, obstacle: string, given: () => Promise<string>, doc: string, field: string, input: (id: string) => Record<string, unknown>, token: () => string][] = [
+    ['an OBSERVER of the organisation with jurisdiction', 'triage', '(OBSERVER)', () => caseIn('REPORTED'), TRIAGE, 'caseTriage', (id) => ({ caseId: id, category: 'OTHER', severity: 'LOW' }), () => h.world.tokens.communityObserver],
+    ['an OBSERVER of the organisation with jurisdiction', 'assign', '(OBSERVER)', () => caseIn('TRIAGED'), ASSIGN, 'caseAssign', (id) => ({ caseId: id, ...assignment() }), () => h.world.tokens.communityObserver],
+    ['an OBSERVER of the organisation with jurisdiction', 'supervise', '(OBSERVER)', () => caseIn('ASSIGNED'), SUPERVISE, 'caseSupervise', (id) => ({ caseId: id, supervisingOrganizationId: h.world.gid.org('security') }), () => h.world.tokens.communityObserver],
+    ['an organisation without jurisdiction (the responsible one)', 'reassign', 'Only organisations whose jurisdiction covers the area', async () => {
+      const c = await report(h.world.tokens.resident);
+      await step(TRIAGE, 'caseTriage', { caseId: c.id, category: 'ENVIRONMENT', severity: 'MEDIUM', ...securityAssignment() }, h.world.tokens.policeLiaison);
+      return c.id;
+    }, REASSIGN, 'caseReassign', (id) => ({ caseId: id, ...assignment() }), () => h.world.tokens.securityAdmin],
+  ];
+
+  test.each(rows)('given %s, when it tries to %s, then FORBIDDEN naming the obstacle: %s', async (_who, _op, obstacle, given, doc, _field, input, token) => {
+    const id = await given();
+    const res = await gql(h.server.httpUrl, doc, { input: input(id) }, token());
+    expect(errorCodes(res)).toEqual(['FORBIDDEN']);
+    expect(res.body.errors![0].message).toContain(obstacle);
+  });
+});
+
+describe('assignment', () => {
+  test('given a triaged case, when assigned with a leader who is not a member of the responsible organisation, then NOT_PERMITTED_HERE on the leader only', async () => {
+    const id = await caseIn('TRIAGED');
+    const res = await gql(h.server.httpUrl, ASSIGN, { input: { caseId: id, ...assignment(), leaderUserId: h.world.gid.user('securityAdmin') } }, h.world.tokens.policeAdmin);
+    expect(fieldCodes(res.body.data.caseAssign.userErrors)).toEqual([['leaderUserId', 'NOT_PERMITTED_HERE']]);
+  });
+
+  test('given a triaged case, when assigned to an organisation that does not exist, then NOT_FOUND on it (not a complaint about its members)', async () => {
+    const id = await caseIn('TRIAGED');
+    const res = await gql(h.server.httpUrl, ASSIGN, { input: { caseId: id, ...assignment(), responsibleOrganizationId: toGlobalId('Organization', '00000000-0000-4000-8000-000000000003') } }, h.world.tokens.policeAdmin);
+    expect(fieldCodes(res.body.data.caseAssign.userErrors)).toEqual([['responsibleOrganizationId', 'NOT_FOUND']]);
+  });
+
+  test('given a major dispute, when triaged with a handler who is not a member of the responsible organisation, then NOT_PERMITTED_HERE and it stays REPORTED', async () => {
+    const id = await caseIn('REPORTED');
+    const res = await gql(h.server.httpUrl, TRIAGE, { input: { caseId: id, category: 'DISPUTE', severity: 'HIGH', ...assignment(), handlerUserId: h.world.gid.user('securityAdmin') } }, h.world.tokens.policeAdmin);
+    expect(fieldCodes(res.body.data.caseTriage.userErrors)).toEqual([['handlerUserId', 'NOT_PERMITTED_HERE']]);
+    const after = await gql(h.server.httpUrl, CASE, { id }, h.world.tokens.policeAdmin);
+    expect(after.body.data.case.status).toBe('REPORTED');
+  });
+
+  test('given a reported case, when triaged with a responsible unit, leader and handler, then it is ASSIGNED with both steps and the assignment in step and audit trail', async () => {
+    const id = await caseIn('REPORTED');
+    const payload = await step(TRIAGE, 'caseTriage', { caseId: id, category: 'ENVIRONMENT', severity: 'LOW', ...assignment() }, h.world.tokens.policeAdmin);
+    expect(payload.case.status).toBe('ASSIGNED');
+    expect(payload.case.timeline.nodes.map((n: { type: string }) => n.type)).toEqual(['REPORTED', 'TRIAGED', 'ASSIGNED']);
+    const community = { responsibleOrganizationId: h.world.orgs.community.id, leaderUserId: h.world.users.communityAdmin.id, handlerUserId: h.world.users.communityMember.id };
+    expect(await lastStep(id)).toMatchObject({ type: 'ASSIGNED', data: community });
+    expect(await lastAudit(id)).toMatchObject({ action: 'caseTriage', details: { status: 'ASSIGNED', category: 'ENVIRONMENT', severity: 'LOW', ...community } });
+  });
+});
+
+describe('reassignment', () => {
+  /** Member of both the community and the security company, so an assignment can change its organisation alone. */
+  let twoHats: { id: string; gid: string };
+  beforeAll(async () => {
+    const user = await addMember(h, 'TwoHats', h.world.orgs.community.id, MemberRole.MEMBER);
+    await h.server.services.db.query(`INSERT INTO membership (user_id, organization_id, role) VALUES ($1, $2, 'MEMBER')`, [user.id, h.world.orgs.security.id]);
+    twoHats = { id: user.id, gid: toGlobalId('User', user.id) };
+  });
+
+  async function assignedToTwoHats(): Promise<string> {
+    const id = await caseIn('TRIAGED');
+    await step(ASSIGN, 'caseAssign', { caseId: id, responsibleOrganizationId: h.world.gid.org('community'), leaderUserId: twoHats.gid, handlerUserId: twoHats.gid }, h.world.tokens.policeLiaison);
+    await step(START, 'caseStart', { caseId: id }, h.world.tokens.policeLiaison);
+    return id;
+  }
+
+  test('given a case in progress, when reassigned to the organisation, leader and handler it already has, then ALREADY_DONE and nothing changes', async () => {
+    const id = await assignedToTwoHats();
+    const res = await gql(h.server.httpUrl, REASSIGN, { input: { caseId: id, responsibleOrganizationId: h.world.gid.org('community'), leaderUserId: twoHats.gid, handlerUserId: twoHats.gid } }, h.world.tokens.policeAdmin);
+    expect(fieldCodes(res.body.data.caseReassign.userErrors)).toEqual([['caseId', 'ALREADY_DONE']]);
+    expect(await lastStep(id)).toMatchObject({ type: 'STARTED' });
+  });
+
+  const changes: [what: string, change: () => Record<string, string>][] = [
+    ['the organisation', () => ({ responsibleOrganizationId: h.world.gid.org('security') })],
+    ['the leader', () => ({ leaderUserId: h.world.gid.user('communityAdmin') })],
+    ['the handler', () => ({ handlerUserId: h.world.gid.user('communityMember') })],
+  ];
+  test.each(changes)('given a case in progress, when reassigned changing only %s, then it is ASSIGNED afresh and step and audit trail name the previous assignment', async (_what, change) => {
+    const id = await assignedToTwoHats();
+    const payload = await step(REASSIGN, 'caseReassign', { caseId: id, responsibleOrganizationId: h.world.gid.org('community'), leaderUserId: twoHats.gid, handlerUserId: twoHats.gid, ...change() }, h.world.tokens.policeAdmin);
+    expect(payload.userErrors).toEqual([]);
+    expect(payload.case.status).toBe('ASSIGNED');
+    const previous = { responsibleOrganizationId: h.world.orgs.community.id, leaderUserId: twoHats.id, handlerUserId: twoHats.id };
+    expect(await lastStep(id)).toMatchObject({ type: 'REASSIGNED', data: { previous } });
+    expect(await lastAudit(id)).toMatchObject({ action: 'caseReassign', details: { status: 'ASSIGNED', previous } });
+  });
+});
+
+describe('due dates at triage', () => {
+  const TRIAGE_DUE = `mutation ($input: CaseTriageInput!) { caseTriage(input: $input) { case { status dueAt escalatedAt } userErrors { field code } } }`;
+
+  test('given the clock stopped, when a triage sets the due date to this very moment, then OUT_OF_RANGE: a due date must lie in the future', async () => {
+    const now = new Date();
+    clock.freeze(now);
+    const res = await gql(h.server.httpUrl, TRIAGE_DUE, { input: { caseId: UNKNOWN_CASE, category: 'OTHER', severity: 'LOW', dueAt: now.toISOString() } }, h.world.tokens.policeAdmin);
+    expect(fieldCodes(res.body.data.caseTriage.userErrors)).toEqual([['dueAt', 'OUT_OF_RANGE']]);
+  });
+
+  test('given an escalated case, when triaged with a due date in the future, then that is its due date and it may be escalated again', async () => {
+    const id = await caseIn('REPORTED');
+    await h.server.services.db.query(`UPDATE case_record SET escalated_at = now() WHERE id = $1`, [dbId(id)]);
+    const dueAt = new Date(Date.now() + 3 * 86_400_000).toISOString();
+    const res = await gql(h.server.httpUrl, TRIAGE_DUE, { input: { caseId: id, category: 'OTHER', severity: 'LOW', dueAt } }, h.world.tokens.policeAdmin);
+    expect(res.body.data.caseTriage).toEqual({ case: { status: 'TRIAGED', dueAt, escalatedAt: null }, userErrors: [] });
+  });
+
+  test('given an escalated case whose default due date falls due right now, when triaged, then it stays escalated (a due date that is now is not in the future)', async () => {
+    const now = new Date();
+    clock.freeze(now);
+    const id = await caseIn('REPORTED');
+    // DISPUTE/MEDIUM is due 168 hours after the report.
+    await h.server.services.db.query(`UPDATE case_record SET reported_at = $2, escalated_at = $3 WHERE id = $1`, [dbId(id), new Date(now.getTime() - 168 * 3_600_000), new Date(now.getTime() - 1000)]);
+    const res = await gql(h.server.httpUrl, TRIAGE_DUE, { input: { caseId: id, category: 'DISPUTE', severity: 'MEDIUM' } }, h.world.tokens.policeAdmin);
+    expect(res.body.data.caseTriage.userErrors).toEqual([]);
+    expect(res.body.data.caseTriage.case).toMatchObject({ status: 'TRIAGED', dueAt: now.toISOString() });
+    expect(res.body.data.caseTriage.case.escalatedAt).not.toBeNull();
+  });
+});
+
+describe('notes, guards and supervision', () => {
+  test('given an assigned case, when the handler starts it with a note, then the note follows the public STARTED step as an internal comment', async () => {
+    const id = await caseIn('ASSIGNED');
+    const payload = await step(START, 'caseStart', { caseId: id, note: '明早上門' }, h.world.tokens.communityMember);
+    expect(payload.case.timeline.nodes.slice(-2)).toEqual([
+      expect.objectContaining({ type: 'STARTED', visibility: 'PUBLIC' }),
+      expect.objectContaining({ type: 'COMMENTED', visibility: 'INTERNAL', body: '明早上門' }),
+    ]);
+  });
+
+  test('given a resolved case, when the police station closes it with a note, then the note follows the public CLOSED step as an internal comment', async () => {
+    const id = await caseIn('RESOLVED');
+    const payload = await step(CLOSE, 'caseClose', { caseId: id, note: '回訪滿意' }, h.world.tokens.policeLiaison);
+    expect(payload.case.timeline.nodes.slice(-2)).toEqual([
+      expect.objectContaining({ type: 'CLOSED', visibility: 'PUBLIC' }),
+      expect.objectContaining({ type: 'COMMENTED', visibility: 'INTERNAL', body: '回訪滿意' }),
+    ]);
+  });
+
+  test('given a reopened case that has no handler, when started, then INVALID_TRANSITION: it must be assigned first', async () => {
+    const id = await caseIn('REPORTED');
+    // No step reopens a case without a handler today except a merged duplicate's reporter disputing it (caseFeedback); the guard holds regardless.
+    await h.server.services.db.query(`UPDATE case_record SET status = 'REOPENED' WHERE id = $1`, [dbId(id)]);
+    const res = await gql(h.server.httpUrl, START, { input: { caseId: id } }, h.world.tokens.policeAdmin);
+    expect(fieldCodes(res.body.data.caseStart.userErrors)).toEqual([['caseId', 'INVALID_TRANSITION']]);
+  });
+
+  test('given a case in progress, when resolved, then the audit trail keeps the resolution', async () => {
+    const id = await caseIn('IN_PROGRESS');
+    await step(RESOLVE, 'caseResolve', { caseId: id, resolution: '已清理完畢' }, h.world.tokens.communityMember);
+    expect(await lastAudit(id)).toEqual({ action: 'caseResolve', details: { status: 'RESOLVED', resolution: '已清理完畢' } });
+  });
+
+  test('given a closed case, when reopened, then its new due date is in the public step and, with the reason, in the audit trail', async () => {
+    const id = await caseIn('CLOSED');
+    await step(REOPEN, 'caseReopen', { caseId: id, reason: '問題復發' }, h.world.tokens.policeLiaison);
+    const reopened = await lastStep(id);
+    expect(reopened).toMatchObject({ type: 'REOPENED', visibility: 'PUBLIC', body: '問題復發', data: { dueAt: expect.any(String) } });
+    expect(await lastAudit(id)).toEqual({ action: 'caseReopen', details: { status: 'REOPENED', reason: '問題復發', dueAt: reopened.data.dueAt } });
+  });
+
+  test('given a duplicate merged into another case, when the police station reopens the duplicate, then INVALID_TRANSITION (reopen the original)', async () => {
+    const original = await caseIn('TRIAGED');
+    const duplicate = await caseIn('REPORTED');
+    await step(MERGE, 'caseMerge', { duplicateId: duplicate, originalId: original }, h.world.tokens.policeLiaison);
+    const res = await gql(h.server.httpUrl, REOPEN, { input: { caseId: duplicate, reason: '重新處理' } }, h.world.tokens.policeAdmin);
+    expect(fieldCodes(res.body.data.caseReopen.userErrors)).toEqual([['caseId', 'INVALID_TRANSITION']]);
+  });
+
+  test('given an assigned case, when put under supervision, then the public SUPERVISED step and the audit trail name the supervisor', async () => {
+    const id = await caseIn('ASSIGNED');
+    const payload = await step(SUPERVISE, 'caseSupervise', { caseId: id, supervisingOrganizationId: h.world.gid.org('security') }, h.world.tokens.policeLiaison);
+    expect(payload.case.supervisingOrganization).toEqual({ id: h.world.gid.org('security') });
+    expect(await lastStep(id)).toMatchObject({ type: 'SUPERVISED', visibility: 'PUBLIC', data: { supervisingOrganizationId: h.world.orgs.security.id, previous: null } });
+    expect(await lastAudit(id)).toEqual({ action: 'caseSupervise', details: { status: 'ASSIGNED', supervisingOrganizationId: h.world.orgs.security.id } });
+  });
+
+  test('given a case supervised by the security company, when put under its supervision again, then ALREADY_DONE', async () => {
+    const id = await caseIn('ASSIGNED');
+    await step(SUPERVISE, 'caseSupervise', { caseId: id, supervisingOrganizationId: h.world.gid.org('security') }, h.world.tokens.policeLiaison);
+    const res = await gql(h.server.httpUrl, SUPERVISE, { input: { caseId: id, supervisingOrganizationId: h.world.gid.org('security') } }, h.world.tokens.policeLiaison);
+    expect(fieldCodes(res.body.data.caseSupervise.userErrors)).toEqual([['supervisingOrganizationId', 'ALREADY_DONE']]);
+  });
+
+  test('given a case, when put under the supervision of an organisation that does not exist, then NOT_FOUND on it', async () => {
+    const id = await caseIn('ASSIGNED');
+    const res = await gql(h.server.httpUrl, SUPERVISE, { input: { caseId: id, supervisingOrganizationId: toGlobalId('Organization', '00000000-0000-4000-8000-000000000004') } }, h.world.tokens.policeLiaison);
+    expect(fieldCodes(res.body.data.caseSupervise.userErrors)).toEqual([['supervisingOrganizationId', 'NOT_FOUND']]);
+  });
+
+  test('given a case in progress, when the handler comments for the reporter, then the audit trail records a public comment', async () => {
+    const id = await caseIn('IN_PROGRESS');
+    await step(COMMENT, 'caseComment', { caseId: id, body: '已派人處理', visibleToReporter: true }, h.world.tokens.communityMember);
+    expect(await lastAudit(id)).toEqual({ action: 'caseComment', details: { visibility: 'PUBLIC' } });
+  });
+});
+
+describe('merging duplicates', () => {
+  test('given a closed case, when a duplicate is merged into it, then INVALID_TRANSITION on the original and the duplicate stays open', async () => {
+    const original = await caseIn('CLOSED');
+    const duplicate = await caseIn('REPORTED');
+    const res = await gql(h.server.httpUrl, MERGE, { input: { duplicateId: duplicate, originalId: original } }, h.world.tokens.policeAdmin);
+    expect(fieldCodes(res.body.data.caseMerge.userErrors)).toEqual([['originalId', 'INVALID_TRANSITION']]);
+    expect((await gql(h.server.httpUrl, CASE, { id: duplicate }, h.world.tokens.policeAdmin)).body.data.case.status).toBe('REPORTED');
+  });
+
+  // The two cases are locked in id order, whichever is the duplicate: both orders must merge the same way.
+  test.each([['higher', 'lower'], ['lower', 'higher']])('given two open cases, when the one with the %s id is merged into the one with the %s id, then that one is closed into the other, as step and audit trail say', async (duplicateRank) => {
+    const [low, high] = [await caseIn('REPORTED'), await caseIn('TRIAGED')].sort((a, b) => (dbId(a) < dbId(b) ? -1 : 1));
+    const [duplicate, original] = duplicateRank === 'higher' ? [high, low] : [low, high];
+    const payload = await step(MERGE, 'caseMerge', { duplicateId: duplicate, originalId: original, note: '同一處堆物' }, h.world.tokens.policeLiaison);
+    expect(payload.userErrors).toEqual([]);
+    expect(payload.case.id).toBe(original);
+    const read = async (id: string) => (await gql(h.server.httpUrl, CASE, { id }, h.world.tokens.policeAdmin)).body.data.case;
+    const [dup, orig] = [await read(duplicate), await read(original)];
+    expect(dup).toMatchObject({ status: 'CLOSED', mergedInto: { id: original } });
+    expect(orig).toMatchObject({ mergedInto: null });
+    expect(orig.status).not.toBe('CLOSED');
+    expect(await lastStep(duplicate)).toMatchObject({ type: 'MERGED', visibility: 'PUBLIC', data: { originalId: dbId(original), originalReference: orig.reference } });
+    expect(await lastStep(original)).toMatchObject({ type: 'DUPLICATE_MERGED', visibility: 'INTERNAL', body: '同一處堆物', data: { duplicateId: dbId(duplicate), duplicateReference: dup.reference } });
+    expect(await lastAudit(duplicate)).toEqual({ action: 'caseMerge', details: { originalId: dbId(original) } });
+  });
+
+  // Unknown ids are reported on the field they came in, whether they are locked first (all zeros) or second (all f's).
+  const FIRST = toGlobalId('Case', '00000000-0000-4000-8000-000000000005');
+  const LAST = toGlobalId('Case', 'ffffffff-ffff-4fff-bfff-ffffffffffff');
+  test.each([
+    ['duplicate', 'first', FIRST, 'duplicateId'],
+    ['duplicate', 'last', LAST, 'duplicateId'],
+    ['original', 'first', FIRST, 'originalId'],
+    ['original', 'last', LAST, 'originalId'],
+  ])('given an unknown %s id that sorts %s, when merging, then NOT_FOUND on that field', async (role, _sorts, unknown, field) => {
+    const known = await caseIn('REPORTED');
+    const input = role === 'duplicate' ? { duplicateId: unknown, originalId: known } : { duplicateId: known, originalId: unknown };
+    const res = await gql(h.server.httpUrl, MERGE, { input }, h.world.tokens.policeAdmin);
+    expect(fieldCodes(res.body.data.caseMerge.userErrors)).toEqual([[field, 'NOT_FOUND']]);
+  });
+
+  // The community dispatches cases in community A; it handles, but may not dispatch, a case in community B assigned to it.
+  test.each([['community A', 'community B'], ['community B', 'community A']])('given a case in %s merged into one in %s, when the community (dispatching in A only) merges them, then FORBIDDEN', async (duplicateIn) => {
+    const inA = await caseIn('REPORTED');
+    const b = await report(h.world.tokens.resident, {}, 'communityB');
+    await step(TRIAGE, 'caseTriage', { caseId: b.id, category: 'ENVIRONMENT', severity: 'MEDIUM', ...assignment() }, h.world.tokens.outsider);
+    const input = duplicateIn === 'community A' ? { duplicateId: inA, originalId: b.id } : { duplicateId: b.id, originalId: inA };
+    const res = await gql(h.server.httpUrl, MERGE, { input }, h.world.tokens.communityAdmin);
+    expect(errorCodes(res)).toEqual(['FORBIDDEN']);
+  });
+
+  test('given an anonymous hotline report, when merged as a duplicate, then it closes into the original and no one is added as a follower', async () => {
+    const anonymous = await report(h.world.tokens.policeLiaison, { anonymous: true, reporterContact: '139 0000 0000', channel: 'HOTLINE' });
+    const original = await caseIn('REPORTED');
+    const payload = await step(MERGE, 'caseMerge', { duplicateId: anonymous.id, originalId: original }, h.world.tokens.policeLiaison);
+    expect(payload.userErrors).toEqual([]);
+    const [{ n }] = await h.server.services.db.query(`SELECT count(*)::int AS n FROM case_follower WHERE case_id = $1`, [dbId(original)]);
+    expect(n).toBe(0);
   });
 });
