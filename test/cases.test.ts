@@ -738,12 +738,13 @@ describe('due dates at triage', () => {
     expect(fieldCodes(res.body.data.caseTriage.userErrors)).toEqual([['dueAt', 'OUT_OF_RANGE']]);
   });
 
-  test('given an escalated case, when triaged with a due date in the future, then that is its due date and it may be escalated again', async () => {
+  test('given an escalated case, when triaged with a due date in the future, then that is its due date (also on the public step) and it may be escalated again', async () => {
     const id = await caseIn('REPORTED');
     await h.server.services.db.query(`UPDATE case_record SET escalated_at = now() WHERE id = $1`, [dbId(id)]);
     const dueAt = new Date(Date.now() + 3 * 86_400_000).toISOString();
     const res = await gql(h.server.httpUrl, TRIAGE_DUE, { input: { caseId: id, category: 'OTHER', severity: 'LOW', dueAt } }, h.world.tokens.policeAdmin);
     expect(res.body.data.caseTriage).toEqual({ case: { status: 'TRIAGED', dueAt, escalatedAt: null }, userErrors: [] });
+    expect(await lastStep(id)).toMatchObject({ type: 'TRIAGED', visibility: 'PUBLIC', data: { category: 'OTHER', severity: 'LOW', dueAt } });
   });
 
   test('given an escalated case whose default due date falls due right now, when triaged, then it stays escalated (a due date that is now is not in the future)', async () => {
@@ -894,5 +895,35 @@ describe('merging duplicates', () => {
     expect(payload.userErrors).toEqual([]);
     const [{ n }] = await h.server.services.db.query(`SELECT count(*)::int AS n FROM case_follower WHERE case_id = $1`, [dbId(original)]);
     expect(n).toBe(0);
+  });
+});
+
+describe('steps racing for the same case', () => {
+  // Each step locks the case it reads: concurrent steps queue instead of failing on each other's version.
+  test('given an assigned case, when three organisations are made its supervisor at the same moment, then all three succeed one after another', async () => {
+    const id = await caseIn('ASSIGNED');
+    const before = (await gql(h.server.httpUrl, CASE, { id }, h.world.tokens.policeAdmin)).body.data.case.version;
+    const results = await Promise.all(
+      (['security', 'outsider', 'community'] as const).map((org) => gql(h.server.httpUrl, SUPERVISE, { input: { caseId: id, supervisingOrganizationId: h.world.gid.org(org) } }, h.world.tokens.policeLiaison)),
+    );
+    expect(results.map((r) => r.body.data.caseSupervise.userErrors)).toEqual([[], [], []]);
+    const after = (await gql(h.server.httpUrl, CASE, { id }, h.world.tokens.policeAdmin)).body.data.case;
+    expect(after.version).toBe(before + 3);
+  });
+
+  // Cases are locked in id order, so two opposite merges queue instead of deadlocking: the second finds its original closed.
+  test('given two open cases, when each is merged into the other at the same moment (three such pairs), then one merge of each pair succeeds and the other is INVALID_TRANSITION, with no deadlock', async () => {
+    const pairs = await Promise.all([0, 1, 2].map(async () => [await caseIn('REPORTED'), await caseIn('REPORTED')]));
+    const results = await Promise.all(
+      pairs.flatMap(([a, b]) => [
+        gql(h.server.httpUrl, MERGE, { input: { duplicateId: a, originalId: b } }, h.world.tokens.policeLiaison),
+        gql(h.server.httpUrl, MERGE, { input: { duplicateId: b, originalId: a } }, h.world.tokens.policeLiaison),
+      ]),
+    );
+    expect(results.map((r) => r.body.errors)).toEqual([undefined, undefined, undefined, undefined, undefined, undefined]);
+    for (let i = 0; i < 6; i += 2) {
+      const codes = [results[i], results[i + 1]].map((r) => r.body.data.caseMerge.userErrors.map((e: { code: string }) => e.code).join()).sort();
+      expect(codes).toEqual(['', 'INVALID_TRANSITION']);
+    }
   });
 });
