@@ -3,6 +3,7 @@ import { fromGlobalId } from '../src/shared/relay/global-id';
 import { errorCodes, gql } from './support/graphql';
 import { addMember, startHarness, stopHarness, type Harness } from './support/harness';
 import { Membership } from '../src/modules/membership/membership.entity';
+import { MemberRole } from '../src/shared/auth/roles';
 import { CONTRACT_FIELDS, PROPOSE, SIGN, activeContract, dayOffset, draftContract, noonOn } from './support/contracts';
 
 let h: Harness;
@@ -268,7 +269,7 @@ describe('signing for one of several parties', () => {
     );
 
   test('given an ADMIN of both the client and the provider, when signing without naming a party, then REQUIRED while both are unsigned, the one left unsigned once the other signed, and ALREADY_DONE when both have', async () => {
-    const both = await addMember(h, 'Both', uuid(h.world.gid.org('community')), 'ADMIN');
+    const both = await addMember(h, 'Both', uuid(h.world.gid.org('community')), MemberRole.ADMIN);
     await h.server.services.db.getRepository(Membership).insert({ userId: both.id, organizationId: uuid(h.world.gid.org('security')), role: 'ADMIN' as never });
     const drafted = await draftContract(h);
     let contract = (await gql(h.server.httpUrl, PROPOSE, { input: { id: drafted.id, expectedVersion: drafted.version } }, h.world.tokens.communityAdmin)).body.data.contractPropose.contract;
@@ -410,7 +411,7 @@ describe('contractDecline', () => {
   });
 
   test('given an ADMIN of two parties, when declining, then REQUIRED without a party, NOT_PERMITTED_HERE naming a non-party, FORBIDDEN naming a party they are not ADMIN of; naming one of theirs ends it with the reason kept whole', async () => {
-    const both = await addMember(h, 'Decliner', uuid(h.world.gid.org('community')), 'ADMIN');
+    const both = await addMember(h, 'Decliner', uuid(h.world.gid.org('community')), MemberRole.ADMIN);
     await h.server.services.db.getRepository(Membership).insert({ userId: both.id, organizationId: uuid(h.world.gid.org('security')), role: 'ADMIN' as never });
     const drafted = await draftContract(h, { title: 'to decline, several' });
     const proposed = (await gql(h.server.httpUrl, PROPOSE, { input: { id: drafted.id, expectedVersion: drafted.version } }, h.world.tokens.communityAdmin)).body.data.contractPropose.contract;
