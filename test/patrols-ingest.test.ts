@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { gql, okPayload } from './support/graphql';
+import { clock } from '../src/shared/clock';
 import { addMember, type Harness, startHarness, stopHarness } from './support/harness';
 import { MemberRole } from '../src/shared/auth/roles';
 import { fromGlobalId, toGlobalId } from '../src/shared/relay/global-id';
@@ -16,6 +17,7 @@ let patroller: string;
 let teamId: string;
 let routeId: string;
 let checkpointId: string;
+let organization: string;
 
 const LAT = 30.31;
 const LON = 112.25;
@@ -28,6 +30,14 @@ const LON = 112.25;
 const FIRST_BATCH_STATEMENTS = 8;
 /** A pure retry: the same minus the status update and the event log (nothing changed, nobody is told). */
 const RETRY_STATEMENTS = 6;
+/** A batch that changes neither the patrol's status nor its times: the first batch's minus the status update. */
+const NO_CHANGE_STATEMENTS = 7;
+/** Every event refused on its own: the viewer, START TRANSACTION, COMMIT; no facts are read and nothing is written. */
+const ALL_INVALID_STATEMENTS = 3;
+/** Every event names a patrol that does not exist: the viewer, START, the facts, COMMIT; no insert. */
+const NO_PATROL_STATEMENTS = 4;
+/** Every event is for a cancelled patrol: the same plus the audit row; no insert. */
+const CANCELLED_STATEMENTS = 5;
 
 const ok = (query: string, variables: Record<string, unknown>, token: string, field: string) => okPayload(h.server.httpUrl, query, variables, token, field);
 
@@ -36,13 +46,16 @@ const addUser = (name: string, organizationId: string, role: MemberRole) => addM
 const RECORD = `mutation ($input: PatrolEventsRecordInput!) {
   patrolEventsRecord(input: $input) {
     acceptedCount duplicateCount rejectedCount
-    results { clientEventId outcome code event { id clientEventId kind deviceTime receivedAt flagged flagReason flags distanceMeters proof } }
-    userErrors { code message }
+    results { clientEventId outcome code event { id clientEventId kind deviceTime receivedAt flagged flagReason flags distanceMeters proof latitude longitude accuracyMeters } }
+    userErrors { code field }
   }
 }`;
 
-async function planPatrol(): Promise<string> {
-  const input = { teamId, routeId, plannedStart: new Date(Date.now() - 30 * 60_000).toISOString(), plannedEnd: new Date(Date.now() + 3 * 3_600_000).toISOString() };
+async function planPatrol(options: { start?: Date; end?: Date; areaId?: string } = {}): Promise<string> {
+  const plannedStart = (options.start ?? new Date(Date.now() - 30 * 60_000)).toISOString();
+  const plannedEnd = (options.end ?? new Date(Date.now() + 3 * 3_600_000)).toISOString();
+  // An area patrol (no route, so no planned checkpoints) when an area is given.
+  const input = options.areaId ? { teamId, areaId: options.areaId, plannedStart, plannedEnd } : { teamId, routeId, plannedStart, plannedEnd };
   const payload = await ok(`mutation ($input: PatrolPlanInput!) { patrolPlan(input: $input) { patrols { id } userErrors { code message } } }`, { input }, coordinator, 'patrolPlan');
   return payload.patrols[0].id;
 }
@@ -57,8 +70,9 @@ function batch(prefix: string, size: number): Record<string, unknown>[] {
   });
 }
 
-function record(patrolId: string, events: Record<string, unknown>[], deviceId: string) {
-  return gql(h.server.httpUrl, RECORD, { input: { deviceId, patrolId, events } }, patroller);
+/** patrolId null: each event names its own patrol. */
+function record(patrolId: string | null, events: Record<string, unknown>[], deviceId: string) {
+  return gql(h.server.httpUrl, RECORD, { input: { deviceId, ...(patrolId ? { patrolId } : {}), events } }, patroller);
 }
 
 beforeAll(async () => {
@@ -71,12 +85,14 @@ beforeAll(async () => {
   coordinator = c.token;
   patroller = p.token;
   const org = toGlobalId('Organization', orgId);
+  organization = org;
   teamId = (await ok(`mutation ($input: PatrolTeamCreateInput!) { patrolTeamCreate(input: $input) { patrolTeam { id } userErrors { code message } } }`, { input: { organizationId: org, name: '巡防二隊', kind: 'VOLUNTEER', areaId: w.gid.area('communityA') } }, coordinator, 'patrolTeamCreate')).patrolTeam.id;
   await ok(`mutation ($input: PatrolTeamMemberAddInput!) { patrolTeamMemberAdd(input: $input) { patrolTeam { id } userErrors { code message } } }`, { input: { teamId, userId: toGlobalId('User', p.id) } }, coordinator, 'patrolTeamMemberAdd');
   checkpointId = (await ok(`mutation ($input: CheckpointCreateInput!) { checkpointCreate(input: $input) { checkpoint { id } userErrors { code message } } }`, { input: { organizationId: org, name: '四號門', kind: 'DOOR', latitude: LAT, longitude: LON, areaId: w.gid.area('gridA') } }, coordinator, 'checkpointCreate')).checkpoint.id;
   routeId = (await ok(`mutation ($input: RouteCreateInput!) { routeCreate(input: $input) { route { id } userErrors { code message } } }`, { input: { organizationId: org, name: '四號線', areaId: w.gid.area('communityA'), checkpointIds: [checkpointId] } }, coordinator, 'routeCreate')).route.id;
 });
 afterAll(() => stopHarness(h));
+afterEach(() => clock.reset());
 
 describe('patrolEventsRecord round trips', () => {
   test('given batches of 5 and of 50 check-ins, then each costs the same fixed number of statements, and a pure retry fewer', async () => {
@@ -95,7 +111,7 @@ describe('patrolEventsRecord round trips', () => {
     const first = (await record(patrolId, batch('a', 12), 'phone-answer')).body.data.patrolEventsRecord;
     const retry = (await record(patrolId, batch('a', 12), 'phone-answer')).body.data.patrolEventsRecord;
     const stored = await h.server.services.db.query(
-      `SELECT id, client_event_id, kind, device_time, received_at, flagged, flag_reason, flags, distance_meters, proof FROM patrol_event WHERE patrol_id = $1 ORDER BY device_time`,
+      `SELECT id, client_event_id, kind, device_time, received_at, flagged, flag_reason, flags, distance_meters, proof, latitude, longitude, accuracy_meters FROM patrol_event WHERE patrol_id = $1 ORDER BY device_time`,
       [fromGlobalId(patrolId)!.id],
     );
     const asStored = stored.map((r: any) => ({
@@ -108,6 +124,9 @@ describe('patrolEventsRecord round trips', () => {
       flags: r.flags,
       distanceMeters: r.distance_meters,
       proof: r.proof,
+      latitude: r.latitude,
+      longitude: r.longitude,
+      accuracyMeters: r.accuracy_meters,
     }));
     const strip = (results: any[]) => results.map((x) => ({ ...x.event, id: fromGlobalId(x.event.id)!.id }));
     expect(strip(first.results).map(({ id: _, ...rest }) => rest)).toEqual(asStored);
@@ -117,5 +136,222 @@ describe('patrolEventsRecord round trips', () => {
     // The 300 m check-in is recorded, flagged and said so in the answer.
     expect(first.results[10].event).toMatchObject({ flagged: true, flags: ['FAR_FROM_CHECKPOINT'], proof: null });
     expect(first.results[0].event).toMatchObject({ flagged: false, flags: [], proof: 'LOCATION', distanceMeters: 0 });
+  });
+});
+
+const HOUR = 3_600_000;
+const at = (base: Date, minutes: number) => new Date(base.getTime() + minutes * 60_000).toISOString();
+const dbId = (globalId: string) => fromGlobalId(globalId)!.id;
+const lines = (response: { body: any }) => response.body.data.patrolEventsRecord.results.map((r: any) => [r.clientEventId, r.outcome, r.code]);
+
+/** What the batch published about a patrol, as stored in the event log (what subscribers and webhooks are sent). */
+async function published(patrolId: string): Promise<{ type: string; payload: Record<string, any> }[]> {
+  return h.server.services.db.query(`SELECT type, payload FROM event WHERE topic = 'patrol' AND subject_id = $1 ORDER BY id`, [dbId(patrolId)]);
+}
+
+async function stored(patrolId: string): Promise<{ status: string; startedAt: string | null; endedAt: string | null; version: number; missedAlertOpen: boolean }> {
+  const [row] = await h.server.services.db.query(`SELECT status, started_at, ended_at, version, missed_alert_open FROM patrol WHERE id = $1`, [dbId(patrolId)]);
+  return { status: row.status, startedAt: row.started_at?.toISOString() ?? null, endedAt: row.ended_at?.toISOString() ?? null, version: row.version, missedAlertOpen: row.missed_alert_open };
+}
+
+async function audited(patrolId: string, action: string): Promise<Record<string, unknown>[]> {
+  const rows = await h.server.services.db.query(`SELECT details FROM audit_entry WHERE record_type = 'Patrol' AND record_id = $1 AND action = $2 ORDER BY id`, [dbId(patrolId), action]);
+  return rows.map((r: { details: Record<string, unknown> }) => r.details);
+}
+
+async function addCheckpoint(name: string, area: 'gridA' | 'communityB'): Promise<string> {
+  const doc = `mutation ($input: CheckpointCreateInput!) { checkpointCreate(input: $input) { checkpoint { id } userErrors { code message } } }`;
+  return (await ok(doc, { input: { organizationId: organization, name, kind: 'DOOR', latitude: LAT, longitude: LON, areaId: h.world.gid.area(area) } }, coordinator, 'checkpointCreate')).checkpoint.id;
+}
+
+describe('patrolEventsRecord batch checks', () => {
+  test('given a blank device id, no events or 501 events, then the batch is refused as a whole with codes; 500 events are judged one by one', async () => {
+    const patrolId = await planPatrol();
+    const refusedOnItsOwn = Array.from({ length: 500 }, () => ({ clientEventId: ' ', kind: 'POSITION', deviceTime: new Date().toISOString(), latitude: LAT, longitude: LON }));
+    const blank = await record(patrolId, [{ clientEventId: 'd1', kind: 'POSITION', deviceTime: new Date().toISOString(), latitude: LAT, longitude: LON }], '  ');
+    const none = await record(patrolId, [], 'phone-none');
+    const tooMany = await record(patrolId, [...refusedOnItsOwn, refusedOnItsOwn[0]], 'phone-many');
+    const most = await record(patrolId, refusedOnItsOwn, 'phone-many');
+    const refusal = (r: { body: any }) => [r.body.data.patrolEventsRecord.results, r.body.data.patrolEventsRecord.userErrors];
+    expect(refusal(blank)).toEqual([null, [{ code: 'REQUIRED', field: ['input', 'deviceId'] }]]);
+    expect(refusal(none)).toEqual([null, [{ code: 'REQUIRED', field: ['input', 'events'] }]]);
+    expect(refusal(tooMany)).toEqual([null, [{ code: 'OUT_OF_RANGE', field: ['input', 'events'] }]]);
+    expect(most.body.data.patrolEventsRecord).toMatchObject({ acceptedCount: 0, duplicateCount: 0, rejectedCount: 500, userErrors: [] });
+    expect(most.sqlStatements).toBe(ALL_INVALID_STATEMENTS);
+  });
+
+  test('given batches with nothing to write (for a patrol that does not exist, for a cancelled patrol), then each event is refused with its code and the batch skips the insert', async () => {
+    const cancelled = await planPatrol({ start: new Date(Date.now() + 2 * HOUR), end: new Date(Date.now() + 4 * HOUR) });
+    await ok(`mutation ($input: PatrolCancelInput!) { patrolCancel(input: $input) { cancelledCount userErrors { code message } } }`, { input: { id: cancelled } }, coordinator, 'patrolCancel');
+    const position = (id: string) => ({ clientEventId: id, kind: 'POSITION', deviceTime: new Date().toISOString(), latitude: LAT, longitude: LON });
+    const nowhere = await record(toGlobalId('Patrol', randomUUID()), [position('n1')], 'phone-nothing');
+    const onCancelled = await record(cancelled, [position('c1')], 'phone-nothing');
+    expect([lines(nowhere), lines(onCancelled)]).toEqual([[['n1', 'REJECTED', 'NOT_FOUND']], [['c1', 'REJECTED', 'INVALID_TRANSITION']]]);
+    expect([nowhere.sqlStatements, onCancelled.sqlStatements]).toEqual([NO_PATROL_STATEMENTS, CANCELLED_STATEMENTS]);
+  });
+
+  test('given one batch for two patrols with a resend inside it, a resend of an earlier batch and a refused event sent twice, then each line says so and each patrol is audited with its own counts', async () => {
+    const t0 = new Date(Date.now() - 30 * 60_000);
+    const [a, b] = [await planPatrol({ start: t0 }), await planPatrol({ start: t0 })];
+    const earlier = await record(b, [{ clientEventId: 'b1', kind: 'POSITION', deviceTime: at(t0, 1), latitude: LAT, longitude: LON }], 'phone-two');
+    const response = await record(null, [
+      { patrolId: a, clientEventId: 'a1', kind: 'STARTED', deviceTime: at(t0, 0) },
+      { patrolId: a, clientEventId: 'a2', kind: 'POSITION', deviceTime: at(t0, 2), latitude: LAT, longitude: LON, accuracyMeters: 8.5 },
+      { patrolId: a, clientEventId: 'a2', kind: 'POSITION', deviceTime: at(t0, 2), latitude: LAT, longitude: LON, accuracyMeters: 8.5 },
+      { patrolId: b, clientEventId: 'b1', kind: 'POSITION', deviceTime: at(t0, 1), latitude: LAT, longitude: LON },
+      // 45 minutes before the planned start: outside the start window, refused.
+      { patrolId: b, clientEventId: 'b-early', kind: 'STARTED', deviceTime: at(t0, -45) },
+      { patrolId: b, clientEventId: 'b-early', kind: 'STARTED', deviceTime: at(t0, -45) },
+    ], 'phone-two');
+    const payload = response.body.data.patrolEventsRecord;
+    expect(lines(response)).toEqual([
+      ['a1', 'ACCEPTED', null],
+      ['a2', 'ACCEPTED', null],
+      ['a2', 'DUPLICATE', null],
+      ['b1', 'DUPLICATE', null],
+      ['b-early', 'REJECTED', 'OUT_OF_RANGE'],
+      ['b-early', 'REJECTED', 'OUT_OF_RANGE'],
+    ]);
+    expect(payload).toMatchObject({ acceptedCount: 2, duplicateCount: 2, rejectedCount: 2 });
+    expect(payload.results[2].event.id).toBe(payload.results[1].event.id);
+    expect(payload.results[3].event.id).toBe(earlier.body.data.patrolEventsRecord.results[0].event.id);
+    expect(payload.results[1].event).toMatchObject({ latitude: LAT, longitude: LON, accuracyMeters: 8.5 });
+    expect((await audited(a, 'patrolEventsRecord')).at(-1)).toEqual({ deviceId: 'phone-two', accepted: 2, duplicates: 0, attempted: 2 });
+    expect((await audited(b, 'patrolEventsRecord')).at(-1)).toEqual({ deviceId: 'phone-two', accepted: 0, duplicates: 1, attempted: 2 });
+    // Patrol b got nothing new from this batch, so nothing more is published about it.
+    expect((await published(a)).map((e) => e.type)).toEqual(['patrol.planned', 'patrol.statusChanged', 'patrol.eventsRecorded']);
+    expect((await published(b)).map((e) => e.type)).toEqual(['patrol.planned', 'patrol.statusChanged', 'patrol.eventsRecorded']);
+  });
+
+  test("given an area patrol, then a check-in at a checkpoint inside its area counts by token, one without proof is flagged and published as such, and one outside the area or unknown is refused", async () => {
+    const inside = await addCheckpoint('五號門', 'gridA');
+    const outside = await addCheckpoint('便河一號門', 'communityB');
+    const { token } = await ok(`mutation ($input: CheckpointTokenIssueInput!) { checkpointTokenIssue(input: $input) { token userErrors { code message } } }`, { input: { checkpointId: inside } }, coordinator, 'checkpointTokenIssue');
+    const t0 = new Date(Date.now() - 30 * 60_000);
+    const patrolId = await planPatrol({ start: t0, areaId: h.world.gid.area('communityA') });
+    const response = await record(patrolId, [
+      { clientEventId: 'token', kind: 'CHECKPOINT', checkpointId: inside, checkpointToken: token, deviceTime: at(t0, 6) },
+      { clientEventId: 'no-proof', kind: 'CHECKPOINT', checkpointId: inside, deviceTime: at(t0, 5) },
+      { clientEventId: 'outside', kind: 'CHECKPOINT', checkpointId: outside, deviceTime: at(t0, 7), latitude: LAT, longitude: LON },
+      { clientEventId: 'unknown', kind: 'CHECKPOINT', checkpointId: toGlobalId('Checkpoint', randomUUID()), deviceTime: at(t0, 8), latitude: LAT, longitude: LON },
+    ], 'phone-area');
+    const results = response.body.data.patrolEventsRecord.results;
+    expect(lines(response)).toEqual([
+      ['token', 'ACCEPTED', null],
+      ['no-proof', 'ACCEPTED', null],
+      ['outside', 'REJECTED', 'NOT_PERMITTED_HERE'],
+      ['unknown', 'REJECTED', 'NOT_FOUND'],
+    ]);
+    expect([results[0].event.proof, results[0].event.flags, results[1].event.flags]).toEqual(['TOKEN', [], ['NO_PROOF_OF_PRESENCE']]);
+    const recorded = (await published(patrolId)).find((e) => e.type === 'patrol.eventsRecorded')!.payload;
+    // In device-time order: the check-in without proof came first.
+    expect(recorded).toMatchObject({ eventIds: [dbId(results[1].event.id), dbId(results[0].event.id)], kinds: ['CHECKPOINT', 'CHECKPOINT'], flaggedEventIds: [dbId(results[1].event.id)] });
+  });
+});
+
+describe('patrol status from device times', () => {
+  test('given a planned patrol, when batches bring a check-in, a later STARTED, a position, an ENDED with an earlier position, and a later ENDED, then it goes PLANNED > ACTIVE > COMPLETED with start and end following device times', async () => {
+    const t0 = new Date(Date.now() - 30 * 60_000);
+    const patrolId = await planPatrol({ start: t0, areaId: h.world.gid.area('communityA') });
+    const position = (id: string, minutes: number) => ({ clientEventId: id, kind: 'POSITION', deviceTime: at(t0, minutes), latitude: LAT, longitude: LON });
+    const after: Awaited<ReturnType<typeof stored>>[] = [];
+    await record(patrolId, [position('p1', 1)], 'phone-life');
+    after.push(await stored(patrolId));
+    // A STARTED outranks an earlier check-in: the patrol started when the team said so.
+    await record(patrolId, [{ clientEventId: 's', kind: 'STARTED', deviceTime: at(t0, 3) }], 'phone-life');
+    after.push(await stored(patrolId));
+    const unchanged = await record(patrolId, [position('p2', 10)], 'phone-life');
+    after.push(await stored(patrolId));
+    await record(patrolId, [{ clientEventId: 'e1', kind: 'ENDED', deviceTime: at(t0, 20) }, position('p3', 15)], 'phone-life');
+    after.push(await stored(patrolId));
+    await record(patrolId, [{ clientEventId: 'e2', kind: 'ENDED', deviceTime: at(t0, 25) }], 'phone-life');
+    after.push(await stored(patrolId));
+    expect(after.map((p) => [p.status, p.startedAt, p.endedAt])).toEqual([
+      ['ACTIVE', at(t0, 1), null],
+      ['ACTIVE', at(t0, 3), null],
+      ['ACTIVE', at(t0, 3), null],
+      ['COMPLETED', at(t0, 3), at(t0, 20)],
+      ['COMPLETED', at(t0, 3), at(t0, 25)],
+    ]);
+    // A batch that moves nothing leaves the patrol row alone.
+    expect(after[2].version).toBe(after[1].version);
+    expect(unchanged.sqlStatements).toBe(NO_CHANGE_STATEMENTS);
+    const events = await published(patrolId);
+    expect(events.filter((e) => e.type === 'patrol.statusChanged').map((e) => [e.payload.previousStatus, e.payload.status])).toEqual([['PLANNED', 'ACTIVE'], ['ACTIVE', 'COMPLETED']]);
+    const recorded = events.filter((e) => e.type === 'patrol.eventsRecorded').map((e) => e.payload);
+    expect(recorded.map((p) => p.status)).toEqual(['ACTIVE', 'ACTIVE', 'ACTIVE', 'COMPLETED', 'COMPLETED']);
+    expect(recorded[3].kinds).toEqual(['POSITION', 'ENDED']);
+  });
+
+  test('given patrols marked MISSED, when late events arrive, then one started by its planned end comes back (ACTIVE, or COMPLETED with an ENDED), one started after it stays MISSED, and flagged times move no patrol', async () => {
+    const now = new Date();
+    clock.freeze(now);
+    const start = new Date(now.getTime() + 10 * 60_000);
+    const end = new Date(start.getTime() + 30 * 60_000);
+    const area = h.world.gid.area('communityA');
+    const [atEnd, withEnd, afterEnd, flaggedOnly] = [await planPatrol({ start, end, areaId: area }), await planPatrol({ start, end, areaId: area }), await planPatrol({ start, end, areaId: area }), await planPatrol({ start, end, areaId: area })];
+    clock.advance(70 * 60_000);
+    await h.server.scheduler.runAll();
+    const laterStart = new Date(now.getTime() + 90 * 60_000);
+    const planned = await planPatrol({ start: laterStart, end: new Date(now.getTime() + 3 * HOUR), areaId: area });
+    await record(null, [
+      { patrolId: atEnd, clientEventId: 's', kind: 'STARTED', deviceTime: end.toISOString() },
+      { patrolId: withEnd, clientEventId: 's', kind: 'STARTED', deviceTime: at(start, 5) },
+      { patrolId: withEnd, clientEventId: 'e', kind: 'ENDED', deviceTime: at(start, 25) },
+      { patrolId: afterEnd, clientEventId: 's', kind: 'STARTED', deviceTime: at(end, 1) },
+      // 45 minutes before the planned start: outside the shift, flagged, no part in the status.
+      { patrolId: flaggedOnly, clientEventId: 'p', kind: 'POSITION', deviceTime: at(start, -45), latitude: LAT, longitude: LON },
+      { patrolId: planned, clientEventId: 'p', kind: 'POSITION', deviceTime: at(laterStart, -45), latitude: LAT, longitude: LON },
+    ], 'phone-late');
+    const patrols = [atEnd, withEnd, afterEnd, flaggedOnly, planned];
+    const now_ = await Promise.all(patrols.map(stored));
+    expect(now_.map((p) => [p.status, p.startedAt, p.endedAt])).toEqual([
+      ['ACTIVE', end.toISOString(), null],
+      ['COMPLETED', at(start, 5), at(start, 25)],
+      ['MISSED', null, null],
+      ['MISSED', null, null],
+      ['PLANNED', null, null],
+    ]);
+    const events = await Promise.all(patrols.map(published));
+    const changes = events.map((list) => list.filter((e) => e.type === 'patrol.statusChanged').map((e) => `${e.payload.previousStatus}>${e.payload.status}`));
+    expect(changes).toEqual([['PLANNED>MISSED', 'MISSED>ACTIVE'], ['PLANNED>MISSED', 'MISSED>COMPLETED'], ['PLANNED>MISSED'], ['PLANNED>MISSED'], []]);
+    expect(events.map((list) => list.find((e) => e.type === 'patrol.eventsRecorded')!.payload.status)).toEqual(['ACTIVE', 'COMPLETED', 'MISSED', 'MISSED', 'PLANNED']);
+  });
+});
+
+describe('missed-checkpoints alert', () => {
+  test('given a patrol that ends with its checkpoint unvisited and one that visited it, then only the first raises the alert, and a late check-in takes it back with the figures', async () => {
+    const t0 = new Date(Date.now() - 30 * 60_000);
+    const [missed, full] = [await planPatrol({ start: t0 }), await planPatrol({ start: t0 })];
+    await record(null, [
+      { patrolId: missed, clientEventId: 's', kind: 'STARTED', deviceTime: at(t0, 0) },
+      { patrolId: missed, clientEventId: 'e', kind: 'ENDED', deviceTime: at(t0, 20) },
+      { patrolId: full, clientEventId: 's', kind: 'STARTED', deviceTime: at(t0, 0) },
+      { patrolId: full, clientEventId: 'c', kind: 'CHECKPOINT', checkpointId, deviceTime: at(t0, 10), latitude: LAT, longitude: LON },
+      { patrolId: full, clientEventId: 'e', kind: 'ENDED', deviceTime: at(t0, 20) },
+    ], 'phone-alert');
+    const raised = await stored(missed);
+    await record(missed, [{ clientEventId: 'c', kind: 'CHECKPOINT', checkpointId, deviceTime: at(t0, 10), latitude: LAT, longitude: LON }], 'phone-offline');
+    const alerts = (list: { type: string; payload: Record<string, any> }[]) =>
+      list.filter((e) => e.type.startsWith('patrol.checkpointsMissed')).map((e) => [e.type, e.payload.status, e.payload.missedCheckpointIds, e.payload.plannedCheckpointCount, e.payload.visitedCheckpointCount]);
+    expect(alerts(await published(missed))).toEqual([
+      ['patrol.checkpointsMissed', 'COMPLETED', [dbId(checkpointId)], 1, 0],
+      ['patrol.checkpointsMissedRetracted', 'COMPLETED', [], 1, 1],
+    ]);
+    expect(alerts(await published(full))).toEqual([]);
+    expect([raised.missedAlertOpen, (await stored(missed)).missedAlertOpen, (await stored(full)).missedAlertOpen]).toEqual([true, false, false]);
+    expect(await audited(missed, 'patrolMissedAlertRetract')).toEqual([{ visitedCheckpointCount: 1 }]);
+  });
+
+  test('given a completed patrol with its route visited, when a later STARTED leaves the check-in before the start, then no alert follows: the alert is raised when a patrol ends', async () => {
+    const t0 = new Date(Date.now() - 30 * 60_000);
+    const patrolId = await planPatrol({ start: t0 });
+    await record(patrolId, [
+      { clientEventId: 'c', kind: 'CHECKPOINT', checkpointId, deviceTime: at(t0, 5), latitude: LAT, longitude: LON },
+      { clientEventId: 'e', kind: 'ENDED', deviceTime: at(t0, 20) },
+    ], 'phone-narrow');
+    await record(patrolId, [{ clientEventId: 's', kind: 'STARTED', deviceTime: at(t0, 10) }], 'phone-narrow');
+    expect(await stored(patrolId)).toMatchObject({ status: 'COMPLETED', startedAt: at(t0, 10), missedAlertOpen: false });
+    expect((await published(patrolId)).map((e) => e.type)).toEqual(['patrol.planned', 'patrol.statusChanged', 'patrol.eventsRecorded', 'patrol.eventsRecorded']);
   });
 });
