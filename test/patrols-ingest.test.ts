@@ -320,7 +320,7 @@ describe('patrol status from device times', () => {
 });
 
 describe('missed-checkpoints alert', () => {
-  test('given a patrol that ends with its checkpoint unvisited and one that visited it, then only the first raises the alert, and a late check-in takes it back with the figures', async () => {
+  test('given a patrol that ends with its checkpoint unvisited and one that visited it, then only the first raises the alert, a later position leaves it standing, and a late check-in takes it back with the figures', async () => {
     const t0 = new Date(Date.now() - 30 * 60_000);
     const [missed, full] = [await planPatrol({ start: t0 }), await planPatrol({ start: t0 })];
     await record(null, [
@@ -330,6 +330,8 @@ describe('missed-checkpoints alert', () => {
       { patrolId: full, clientEventId: 'c', kind: 'CHECKPOINT', checkpointId, deviceTime: at(t0, 10), latitude: LAT, longitude: LON },
       { patrolId: full, clientEventId: 'e', kind: 'ENDED', deviceTime: at(t0, 20) },
     ], 'phone-alert');
+    // A later position leaves the checkpoint unvisited: the alert stands.
+    await record(missed, [{ clientEventId: 'p', kind: 'POSITION', deviceTime: at(t0, 15), latitude: LAT, longitude: LON }], 'phone-alert');
     const raised = await stored(missed);
     await record(missed, [{ clientEventId: 'c', kind: 'CHECKPOINT', checkpointId, deviceTime: at(t0, 10), latitude: LAT, longitude: LON }], 'phone-offline');
     const alerts = (list: { type: string; payload: Record<string, any> }[]) =>
