@@ -585,6 +585,30 @@ describe('what each step refuses before it reads the case', () => {
   });
 });
 
+describe('refusals that explain themselves', () => {
+  // Codes are the contract; these two messages carry what the code cannot: which step, and why the fields are required.
+  test('given a reported case, when started, then INVALID_TRANSITION whose message names the status and the step', async () => {
+    const id = await caseIn('REPORTED');
+    const res = await gql(h.server.httpUrl, START, { input: { caseId: id } }, h.world.tokens.policeAdmin);
+    expect(res.body.data.caseStart.userErrors).toEqual([expect.objectContaining({ code: 'INVALID_TRANSITION', message: 'A REPORTED case cannot be started.' })]);
+  });
+
+  test.each([
+    ['a major dispute without responsible unit, leader and handler, and a note past NOTE_MAX', () => ({ category: 'DISPUTE', severity: 'CRITICAL', note: 'x'.repeat(NOTE_MAX + 1) }), ['responsibleOrganizationId', 'leaderUserId', 'handlerUserId'], true],
+    ['a major dispute without responsible unit, leader and handler', () => ({ category: 'DISPUTE', severity: 'HIGH' }), ['responsibleOrganizationId', 'leaderUserId', 'handlerUserId'], true],
+    ['an ordinary case naming a responsible unit only', () => ({ category: 'OTHER', severity: 'LOW', responsibleOrganizationId: h.world.gid.org('community') }), ['leaderUserId', 'handlerUserId'], false],
+  ])('given %s, when triaged, then each missing field is REQUIRED, and only a major dispute says the dispute is why', async (_what, extra, missing, major) => {
+    const input = { caseId: UNKNOWN_CASE, ...extra() };
+    const res = await gql(h.server.httpUrl, TRIAGE, { input }, h.world.tokens.policeAdmin);
+    const errors: { field: string[]; code: string; message: string }[] = res.body.data.caseTriage.userErrors;
+    const required = errors.filter((e) => e.code === 'REQUIRED');
+    expect(required.map((e) => e.field[1])).toEqual(missing);
+    for (const e of required) expect(e.message.includes('major dispute')).toBe(major);
+    // Other problems keep their own message.
+    for (const e of errors.filter((e) => e.code !== 'REQUIRED')) expect(e.message).not.toContain('major dispute');
+  });
+});
+
 describe('who may take each step (the case.policy rule each transition calls)', () => {
   /** A case the security company handles (responsible, without jurisdiction in the area): it works and closes, but does not dispatch. */
   async function handledBySecurity(status: 'ASSIGNED' | 'IN_PROGRESS' | 'RESOLVED') {
