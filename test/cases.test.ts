@@ -912,6 +912,18 @@ describe('merging duplicates', () => {
     expect(errorCodes(res)).toEqual(['FORBIDDEN']);
   });
 
+  test("given a duplicate with a follower of its own and an unrelated merge elsewhere, when merged, then the original gains exactly the duplicate's reporter and follower", async () => {
+    const [first, second, unrelatedDuplicate, unrelatedOriginal] = [
+      await report(h.world.tokens.securityAdmin), await report(h.world.tokens.resident), await report(h.world.tokens.policeLiaison), await caseIn('REPORTED'),
+    ];
+    await step(MERGE, 'caseMerge', { duplicateId: first.id, originalId: second.id }, h.world.tokens.policeLiaison);
+    await step(MERGE, 'caseMerge', { duplicateId: unrelatedDuplicate.id, originalId: unrelatedOriginal }, h.world.tokens.policeLiaison);
+    const final = await caseIn('TRIAGED');
+    await step(MERGE, 'caseMerge', { duplicateId: second.id, originalId: final }, h.world.tokens.policeLiaison);
+    const rows: { user_id: string }[] = await h.server.services.db.query(`SELECT user_id FROM case_follower WHERE case_id = $1 ORDER BY user_id`, [dbId(final)]);
+    expect(rows.map((r) => r.user_id)).toEqual([h.world.users.resident.id, h.world.users.securityAdmin.id].sort());
+  });
+
   test('given an anonymous hotline report, when merged as a duplicate, then it closes into the original and no one is added as a follower', async () => {
     const anonymous = await report(h.world.tokens.policeLiaison, { anonymous: true, reporterContact: '139 0000 0000', channel: 'HOTLINE' });
     const original = await caseIn('REPORTED');
