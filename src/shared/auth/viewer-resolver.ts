@@ -66,6 +66,19 @@ export class ViewerResolver {
     return this.bySubject(subject);
   }
 
+  /**
+   * `current` without a promise when the answer is at hand: the cached viewer while its entry is valid, null
+   * once the token expired, undefined when only a read can tell. A fan-out asks this for every subscriber of
+   * an event; the await of `current` costs each of them several promise turns for an answer that is in memory.
+   */
+  currentIfCached(ctx: AppContext): Viewer | null | undefined {
+    const subject = ctx.subject;
+    if (!subject) return ctx.viewer;
+    if (ctx.sessionExpiresAt && ctx.sessionExpiresAt.getTime() <= Date.now()) return null;
+    const hit = this.cache.get(subject);
+    return hit && Date.now() - hit.at < CACHE_TTL_MS ? hit.viewer : undefined;
+  }
+
   /** Calls `onChange` whenever `subject`'s identity is invalidated; returns the unsubscribe. */
   watch(subject: string, onChange: () => void): () => void {
     let set = this.watchers.get(subject);
@@ -88,10 +101,8 @@ export class ViewerResolver {
 
   private async fresh(subject: string): Promise<Viewer | null> {
     const started = this.generation;
-    const viewer = await this.load(subject);
     // A fresh read seeds the cache, so a new subscription's first event needs no query of its own.
-    this.remember(subject, viewer, started);
-    return viewer;
+    return this.remember(subject, await this.load(subject), started);
   }
 
   private async bySubject(subject: string): Promise<Viewer | null> {
@@ -100,9 +111,20 @@ export class ViewerResolver {
     return this.fresh(subject);
   }
 
-  private remember(subject: string, viewer: Viewer | null, readStartedAt: number): void {
-    if ((this.invalidatedAt.get(subject) ?? 0) > readStartedAt) return;
-    this.cache.set(subject, { viewer, at: Date.now() });
+  /**
+   * Caches a read. When it found exactly what the expired entry held, the old
+   * object is kept: subscriptions re-run their start check (SQL per
+   * subscriber) only when their viewer object changes, and every socket of a
+   * user connecting again, or the TTL running out, must not look like a
+   * changed identity to all of that user's subscriptions. An invalidation
+   * deletes the entry, so after one the next read is always a new object.
+   */
+  private remember(subject: string, viewer: Viewer | null, readStartedAt: number): Viewer | null {
+    if ((this.invalidatedAt.get(subject) ?? 0) > readStartedAt) return viewer;
+    const previous = this.cache.get(subject)?.viewer;
+    const kept = previous && viewer && previous.sameFactsAs(viewer) ? previous : viewer;
+    this.cache.set(subject, { viewer: kept, at: Date.now() });
+    return kept;
   }
 
   async load(subject: string): Promise<Viewer | null> {

@@ -72,6 +72,27 @@ export class Viewer {
     return organizationIds.some((id) => this.memberships.has(id));
   }
 
+  /**
+   * Whether `other` stands for the same identity with the same facts (kind,
+   * account, admin flag, scope, every membership and role). A re-read that
+   * changed nothing can then keep the object every subscription compares by.
+   */
+  sameFactsAs(other: Viewer): boolean {
+    if (other === this) return true;
+    if (
+      other.kind !== this.kind ||
+      other.userId !== this.userId ||
+      other.clientId !== this.clientId ||
+      other.isPlatformAdmin !== this.isPlatformAdmin ||
+      other.scope !== this.scope ||
+      other.memberships.size !== this.memberships.size
+    ) {
+      return false;
+    }
+    for (const [organizationId, role] of this.memberships) if (other.memberships.get(organizationId) !== role) return false;
+    return true;
+  }
+
   /** Stable key for audit rows. */
   get actor(): { userId: string | null; clientId: string | null } {
     return { userId: this.userId, clientId: this.clientId };
