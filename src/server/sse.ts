@@ -61,7 +61,7 @@ export function createSseHandler(app: AppServices, schema: GraphQLSchema) {
       }
       if ('error' in resolved) return refuse(new GraphQLError(resolved.error, { extensions: { code: 'UNAUTHENTICATED' } }));
       const contextValue = createContext(services, resolved.viewer, resolved.subject, randomUUID(), resolved.expiresAt);
-      if (resolved.subject) shareKeys.set(contextValue, JSON.stringify([resolved.subject, params.operationName ?? null, params.query, params.variables ?? null]));
+      if (resolved.subject) shareKeys.set(contextValue, JSON.stringify([resolved.subject, params.operationName ?? null, parsed.key, params.variables ?? null]));
       const args: ExecutionArgs = { schema, document: parsed.document, operationName: params.operationName, variableValues: params.variables, contextValue };
       // graphql-sse types its context as a plain record; ours is the AppContext every resolver expects.
       return args as OperationArgs;

@@ -69,6 +69,9 @@ function matches(filter: EventFilter, event: EventRecord): boolean {
 export async function eventStream(ctx: AppContext, filter: EventFilter, afterCursor: string | null): Promise<AsyncIterableIterator<EventRecord>> {
   // Checked before the stream starts, so the client gets an error message rather than a broken stream.
   if (afterCursor !== null) await assertNotPruned(ctx, afterCursor);
+  // The start check's rows (a meeting and its participants: 30-40 KB) would otherwise stay in the
+  // context's loaders for as long as the subscription idles; every event brings loaders of its own.
+  ctx.loaders = new LoaderRegistry();
   const control: StreamControl = { stopped: false, wake: null, identityChanged: false, checkedViewer: ctx.viewer };
   const generator = stream(ctx, filter, afterCursor, control);
   const iterator: AsyncIterableIterator<EventRecord> = {
