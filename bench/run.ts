@@ -334,7 +334,7 @@ async function benchMeetingFanout({ db, server, token, tokens, figures }: BenchC
       if (updated.body.data?.agendaItemUpdate?.userErrors?.length || updated.body.errors) throw new Error(JSON.stringify(updated.body));
     },
   });
-  figures.push([`fan-out: delivered`, `${fanout.delivered}/${fanout.subscribers}`]);
+  figures.push([`fan-out: delivered (subscriptions ended with an error)`, `${fanout.delivered}/${fanout.subscribers} (${fanout.failed})`]);
   figures.push(['fan-out: time to deliver p50 / p99 / last (ms; target p99 <= 250 at 10,000)', `${fanout.p50Ms.toFixed(1)} / ${fanout.p99Ms.toFixed(1)} / ${fanout.lastMs.toFixed(1)}`]);
   figures.push(['fan-out: server memory per idle subscribed connection (KiB; target <= 25 KB)', (fanout.bytesPerIdleConnection / 1024).toFixed(1)]);
 }
