@@ -14,30 +14,53 @@ function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
  * shared. `shareKeyOf` returns null for operations that must not be shared.
  * Visibility is still decided per subscriber before an event reaches here.
  */
-export function createSharedSubscribe(shareKeyOf: (args: ExecutionArgs) => string | null) {
-  const results = new Map<string, Promise<ExecutionResult>>();
+/**
+ * Writes one result straight to the subscriber's transport. When a transport
+ * gives one, results are handed to it here instead of being yielded to its
+ * protocol loop, which would otherwise take several promise turns, a message
+ * object and a JSON.stringify of its own per subscriber per event.
+ */
+export type Deliver = (result: ExecutionResult) => void;
+
+export function createSharedSubscribe(shareKeyOf: (args: ExecutionArgs) => string | null, deliverOf: (args: ExecutionArgs) => Deliver | null = () => null) {
+  /** `value` is set once the execution settles, so later subscribers take it without another await. */
+  const results = new Map<string, { pending: Promise<ExecutionResult>; value?: ExecutionResult }>();
 
   return async function subscribe(args: ExecutionArgs): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult> {
     const source = await createSourceEventStream(args);
     if (!isAsyncIterable(source)) return source as ExecutionResult;
     const shareKey = shareKeyOf(args);
+    const deliver = deliverOf(args);
     const events = source[Symbol.asyncIterator]();
     const run = (event: unknown) => Promise.resolve(execute({ ...args, rootValue: event }) as ExecutionResult | Promise<ExecutionResult>);
 
+    /** The shared result, or the promise of it while it is being executed. */
+    function resultOf(event: unknown): ExecutionResult | Promise<ExecutionResult> {
+      const eventId = (event as { id?: unknown })?.id;
+      if (!shareKey || typeof eventId !== 'string') return run(event);
+      const key = `${eventId}\u0000${shareKey}`;
+      let result = results.get(key);
+      if (!result) {
+        const entry: { pending: Promise<ExecutionResult>; value?: ExecutionResult } = { pending: run(event) };
+        entry.pending.then((value) => (entry.value = value), () => {});
+        results.set(key, (result = entry));
+        if (results.size > MAX_SHARED_RESULTS) results.delete(results.keys().next().value!);
+      }
+      return result.value ?? result.pending;
+    }
+
     const mapped: AsyncIterableIterator<ExecutionResult> = {
+      // With a direct transport, results go out here in event order and next() settles only when the stream
+      // ends (or throws, which the protocol loop reports as the subscription's error, after every earlier result).
       async next() {
-        const step = await events.next();
-        if (step.done) return { done: true, value: undefined };
-        const eventId = (step.value as { id?: unknown })?.id;
-        if (!shareKey || typeof eventId !== 'string') return { done: false, value: await run(step.value) };
-        const key = `${eventId}\u0000${shareKey}`;
-        let result = results.get(key);
-        if (!result) {
-          result = run(step.value);
-          results.set(key, result);
-          if (results.size > MAX_SHARED_RESULTS) results.delete(results.keys().next().value!);
+        for (;;) {
+          const step = await events.next();
+          if (step.done) return { done: true, value: undefined };
+          const pending = resultOf(step.value);
+          const result = pending instanceof Promise ? await pending : pending;
+          if (!deliver) return { done: false, value: result };
+          deliver(result);
         }
-        return { done: false, value: await result };
       },
       async return() {
         await events.return?.();

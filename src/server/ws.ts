@@ -1,7 +1,7 @@
 import type http from 'node:http';
 import type { Socket } from 'node:net';
 import { randomUUID } from 'node:crypto';
-import { GraphQLError, getOperationAST, validate, type DocumentNode, type ExecutionArgs, type GraphQLSchema, type ValidationRule } from 'graphql';
+import { GraphQLError, getOperationAST, validate, type DocumentNode, type ExecutionArgs, type ExecutionResult, type GraphQLSchema, type ValidationRule } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { AppServices } from '../shared/context';
@@ -9,7 +9,7 @@ import { createContext } from './context';
 import { allValidationRules, maskSuggestions, parseLimited, type QueryLimits } from './limits';
 import { SERVICE_UNAVAILABLE, UNAVAILABLE_MESSAGE, formatError } from './errors';
 import { isDatabaseUnavailable } from '../shared/database/unavailable';
-import { createSharedSubscribe } from './shared-subscribe';
+import { createSharedSubscribe, type Deliver } from './shared-subscribe';
 import { subscriptionDeliveries, subscriptionEnds } from '../shared/metrics';
 import { DRAIN_GRACE_MS, untilWokenOrGrace } from './drain';
 
@@ -165,18 +165,59 @@ function sendInBatches(socket: WebSocket): void {
   const send = socket.send.bind(socket) as (data: unknown, callback?: (error?: Error) => void) => void;
   // ws keeps the TCP socket in a private field; without it (never seen) frames are simply sent one by one.
   const tcp = (socket as unknown as { _socket?: Socket })._socket;
-  let holding = false;
   (socket as unknown as { send: (data: unknown, callback?: (error?: Error) => void) => void }).send = (data, callback) => {
-    if (tcp && !holding && !tcp.destroyed) {
-      holding = true;
-      tcp.cork();
-      setImmediate(() => {
-        holding = false;
-        tcp.uncork();
-      });
-    }
+    if (tcp && !corked.has(tcp) && !tcp.destroyed) hold(tcp);
     send(data);
     if (callback) queueMicrotask(() => callback());
+  };
+}
+
+/**
+ * Sockets holding frames until the end of this event-loop turn, released by
+ * one shared setImmediate: an event fanned out to 10,000 sockets would
+ * otherwise schedule 10,000 immediates of its own.
+ */
+const corked = new Set<Socket>();
+
+function hold(tcp: Socket): void {
+  if (corked.size === 0) setImmediate(releaseAll);
+  corked.add(tcp);
+  tcp.cork();
+}
+
+function releaseAll(): void {
+  const sockets = [...corked];
+  corked.clear();
+  for (const tcp of sockets) tcp.uncork();
+}
+
+/** The `payload` of a `next` message, serialised once per result object however many subscribers share it. */
+const payloads = new WeakMap<ExecutionResult, string>();
+
+function payloadOf(result: ExecutionResult): string {
+  let json = payloads.get(result);
+  if (json === undefined) {
+    // As graphql-ws builds it: errors (by their toJSON) after the rest, absent when there are none.
+    const { errors, ...rest } = result;
+    json = JSON.stringify(errors ? { ...rest, errors: errors.map((e) => e.toJSON()) } : rest);
+    payloads.set(result, json);
+  }
+  return json;
+}
+
+/**
+ * Sends a subscription's results as graphql-ws would (the same `next` message,
+ * byte for byte), without its per-message path: one event fanned out to N
+ * subscribers of one viewer and document is serialised once, and each socket
+ * gets the shared payload with its own subscription id in front. A socket no
+ * longer open is skipped, as graphql-ws skips it.
+ */
+function directDelivery(socket: WebSocket, id: string, beforeSend: (socket: WebSocket) => void): Deliver {
+  const head = `{"id":${JSON.stringify(id)},"type":"next","payload":`;
+  return (result) => {
+    beforeSend(socket);
+    if (socket.readyState !== socket.OPEN) return;
+    socket.send(`${head}${payloadOf(result)}}`);
   };
 }
 
@@ -189,7 +230,20 @@ export function attachWebSocket(app: AppServices, schema: GraphQLSchema, httpSer
   const documents = new DocumentCache(schema, app.config.limits);
   /** Per subscription context: what makes two subscriptions' results for one event interchangeable. */
   const shareKeys = new WeakMap<object, string>();
-  const subscribe = createSharedSubscribe((args) => shareKeys.get(args.contextValue as object) ?? null);
+  /** Per subscription context: writes its results to its socket (see directDelivery). */
+  const deliveries = new WeakMap<object, Deliver>();
+  const subscribe = createSharedSubscribe(
+    (args) => shareKeys.get(args.contextValue as object) ?? null,
+    (args) => deliveries.get(args.contextValue as object) ?? null,
+  );
+  /** Before each result goes out: counted, and a client that stops reading is disconnected instead of growing our memory. */
+  const beforeSend = (socket: WebSocket) => {
+    subscriptionDeliveries.inc();
+    if (socket.bufferedAmount > app.config.limits.maxBufferedBytesPerConnection && socket.readyState === socket.OPEN) {
+      subscriptionEnds.inc({ reason: 'send_buffer' });
+      socket.close(SLOW_CONSUMER_CLOSE, 'Slow consumer: reconnect and resume with your last cursor');
+    }
+  };
   const operations = new OperationDrain();
   const finishOperation = (state: ConnectionState | undefined, id: string) => {
     if (state?.operationIds.delete(id)) operations.finished();
@@ -262,6 +316,7 @@ export function attachWebSocket(app: AppServices, schema: GraphQLSchema, httpSer
         const contextValue = createContext(services, resolved.viewer, resolved.subject, randomUUID(), resolved.expiresAt);
         contextValue.clientAddress = state.clientAddress;
         if (resolved.subject) shareKeys.set(contextValue, JSON.stringify([resolved.subject, payload.operationName ?? null, parsed.key, payload.variables ?? null]));
+        if (operation?.operation === 'subscription') deliveries.set(contextValue, directDelivery(ctx.extra.socket, id, beforeSend));
         const args: ExecutionArgs = { schema, document, operationName: payload.operationName, variableValues: payload.variables, contextValue };
         return args;
       },
@@ -270,15 +325,8 @@ export function attachWebSocket(app: AppServices, schema: GraphQLSchema, httpSer
         state?.subscriptionIds.delete(id);
         finishOperation(state, id);
       },
-      onNext: (ctx) => {
-        // Bounded send queue: a client that stops reading is disconnected instead of growing our memory.
-        const socket = ctx.extra.socket;
-        subscriptionDeliveries.inc();
-        if (socket.bufferedAmount > app.config.limits.maxBufferedBytesPerConnection && socket.readyState === socket.OPEN) {
-          subscriptionEnds.inc({ reason: 'send_buffer' });
-          socket.close(SLOW_CONSUMER_CLOSE, 'Slow consumer: reconnect and resume with your last cursor');
-        }
-      },
+      // Results of queries and mutations; those of subscriptions go out through directDelivery.
+      onNext: (ctx) => beforeSend(ctx.extra.socket),
       onError: (_ctx, _id, _payload, errors) => errors.map((error) => format(error.toJSON(), error)),
     },
     wsServer,
