@@ -12,6 +12,7 @@ import { isDatabaseUnavailable } from '../shared/database/unavailable';
 import { createSharedSubscribe, type Deliver } from './shared-subscribe';
 import { subscriptionDeliveries, subscriptionEnds } from '../shared/metrics';
 import { DRAIN_GRACE_MS, untilWokenOrGrace } from './drain';
+import { keepAlive, watchForStalledClients } from './ws-liveness';
 
 const SHUTTING_DOWN_MESSAGE = 'The server is shutting down; retry the request.';
 
@@ -55,6 +56,9 @@ class OperationDrain {
 
 /** What a socket hears when its token expires (close code 4403, like a token refused at connect). */
 export const TOKEN_EXPIRED_CLOSE_REASON = 'The access token expired. Sign in again and reconnect.';
+
+/** graphql-ws's own keep-alive interval: each socket is pinged this often and terminated if it missed the last pong. */
+const KEEP_ALIVE_MS = 12_000;
 
 /** Close code for a client that does not read its messages fast enough. 1013 = "try again later". */
 export const SLOW_CONSUMER_CLOSE = 1013;
@@ -112,33 +116,6 @@ export class DocumentCache {
     const message = this.limits.blockFieldSuggestions ? maskSuggestions(error.message) : error.message;
     return new GraphQLError(message, { nodes: error.nodes, source: error.source, positions: error.positions, extensions: { code, ...error.extensions } });
   }
-}
-
-/**
- * graphql-ws waits for each message to be written before it sends the next,
- * so a client that stops reading does not grow our buffers: it stalls its own
- * subscriptions, and holds their resources for as long as TCP keeps the
- * connection. A connection with bytes waiting and no write progress for the
- * stall timeout is cut off (terminate: it would not read a close frame).
- */
-function watchForStalledClients(wsServer: WebSocketServer, stallTimeoutMs: number, log: AppServices['log']): () => void {
-  const progress = new WeakMap<WebSocket, { written: number; since: number }>();
-  const timer = setInterval(() => {
-    const now = Date.now();
-    for (const client of wsServer.clients) {
-      const written = (client as unknown as { _socket?: { bytesWritten: number } })._socket?.bytesWritten ?? 0;
-      const last = progress.get(client);
-      if (client.bufferedAmount === 0 || !last || last.written !== written) {
-        progress.set(client, { written, since: now });
-      } else if (now - last.since >= stallTimeoutMs) {
-        log.warn({ bufferedBytes: client.bufferedAmount }, 'WebSocket client stopped reading; disconnected');
-        subscriptionEnds.inc({ reason: 'stalled' });
-        client.terminate();
-      }
-    }
-  }, Math.max(100, Math.floor(stallTimeoutMs / 3)));
-  timer.unref();
-  return () => clearInterval(timer);
 }
 
 /** The client's address as express's `req.ip` would give it for the same TRUST_PROXY_HOPS. */
@@ -330,9 +307,12 @@ export function attachWebSocket(app: AppServices, schema: GraphQLSchema, httpSer
       onError: (_ctx, _id, _payload, errors) => errors.map((error) => format(error.toJSON(), error)),
     },
     wsServer,
+    // graphql-ws would keep each socket alive with timers of its own; keepAlive below does it with one.
+    0,
   );
 
   const stopWatching = watchForStalledClients(wsServer, app.config.limits.wsStallTimeoutMs, app.log);
+  const stopPinging = keepAlive(wsServer, KEEP_ALIVE_MS);
 
   return {
     wsServer,
@@ -340,6 +320,7 @@ export function attachWebSocket(app: AppServices, schema: GraphQLSchema, httpSer
     async close(graceMs = DRAIN_GRACE_MS): Promise<void> {
       await operations.drain(graceMs);
       stopWatching();
+      stopPinging();
       for (const client of wsServer.clients) client.close(1001, 'Server shutting down');
       await cleanup.dispose();
       await new Promise<void>((resolve) => wsServer.close(() => resolve()));

@@ -1,0 +1,71 @@
+import type { WebSocket, WebSocketServer } from 'ws';
+import type { AppServices } from '../shared/context';
+import { subscriptionEnds } from '../shared/metrics';
+
+/**
+ * graphql-ws waits for each message to be written before it sends the next,
+ * so a client that stops reading does not grow our buffers: it stalls its own
+ * subscriptions, and holds their resources for as long as TCP keeps the
+ * connection. A connection with bytes waiting and no write progress for the
+ * stall timeout is cut off (terminate: it would not read a close frame).
+ */
+export function watchForStalledClients(wsServer: WebSocketServer, stallTimeoutMs: number, log: AppServices['log']): () => void {
+  const progress = new WeakMap<WebSocket, { written: number; since: number }>();
+  const timer = setInterval(() => {
+    const now = Date.now();
+    for (const client of wsServer.clients) {
+      const written = (client as unknown as { _socket?: { bytesWritten: number } })._socket?.bytesWritten ?? 0;
+      const last = progress.get(client);
+      if (client.bufferedAmount === 0 || !last || last.written !== written) {
+        progress.set(client, { written, since: now });
+      } else if (now - last.since >= stallTimeoutMs) {
+        log.warn({ bufferedBytes: client.bufferedAmount }, 'WebSocket client stopped reading; disconnected');
+        subscriptionEnds.inc({ reason: 'stalled' });
+        client.terminate();
+      }
+    }
+  }, Math.max(100, Math.floor(stallTimeoutMs / 3)));
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
+/** Slices of the keep-alive interval: each tick pings 1/KEEP_ALIVE_TICKS of the sockets. */
+const KEEP_ALIVE_TICKS = 12;
+
+/**
+ * Pings every socket once per `intervalMs` and terminates one that has not
+ * answered the previous ping by its next turn: graphql-ws's keep-alive rule.
+ * graphql-ws does it with an interval per socket, plus a timeout and a 'pong'
+ * listener per ping: three timers' worth of memory on every idle connection,
+ * and sockets that connected together came due together, so 10,000 of them
+ * pinged in bursts that stalled whatever else was running (a fan-out spent 12%
+ * of its time in them). One timer here pings a slice of the sockets per tick,
+ * spread evenly over the interval, with one 'pong' listener function for all.
+ */
+export function keepAlive(wsServer: WebSocketServer, intervalMs: number): () => void {
+  const unanswered = new WeakSet<WebSocket>();
+  function answered(this: WebSocket): void {
+    unanswered.delete(this);
+  }
+  wsServer.on('connection', (socket: WebSocket) => socket.on('pong', answered));
+  let round: WebSocket[] = [];
+  let tick = 0;
+  const timer = setInterval(() => {
+    // A round is the sockets open when it began, a slice per tick; those that connect later join the next one.
+    const slice = tick % KEEP_ALIVE_TICKS;
+    if (slice === 0) round = [...wsServer.clients];
+    tick += 1;
+    const size = Math.ceil(round.length / KEEP_ALIVE_TICKS);
+    for (const socket of round.slice(slice * size, (slice + 1) * size)) {
+      if (socket.readyState !== socket.OPEN) continue;
+      if (unanswered.has(socket)) {
+        socket.terminate();
+        continue;
+      }
+      unanswered.add(socket);
+      socket.ping();
+    }
+  }, Math.max(10, Math.floor(intervalMs / KEEP_ALIVE_TICKS)));
+  timer.unref();
+  return () => clearInterval(timer);
+}
