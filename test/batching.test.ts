@@ -50,3 +50,37 @@ describe('DataLoader batching', () => {
     expect(expectSameStatementCount(five, fifty)).toBeLessThanOrEqual(3);
   });
 });
+
+describe('Statement counting (X-SQL-Statements)', () => {
+  const NESTED_FIVE = { first: 5 };
+
+  test('given a request that asks not to be counted (X-SQL-Count: off), then it is answered without X-SQL-Statements', async () => {
+    const response = await fetch(h.server.httpUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${h.world.tokens.platformAdmin}`, 'x-sql-count': 'off' },
+      body: JSON.stringify({ query: NESTED, variables: NESTED_FIVE }),
+    });
+    const body = (await response.json()) as { errors?: unknown[] };
+    expect(body.errors).toBeUndefined();
+    expect(response.headers.get('x-sql-statements')).toBeNull();
+  });
+
+  test('given counted requests running together, and after an uncounted one, then each counts its own statements as when alone', async () => {
+    const alone = await gql(h.server.httpUrl, NESTED, NESTED_FIVE, h.world.tokens.platformAdmin);
+    // A short request that closes while the nested one still runs its statements: counting must stay on for the other.
+    const [short, nested] = await Promise.all([
+      gql(h.server.httpUrl, '{ viewer { isPlatformAdmin } }', {}, h.world.tokens.platformAdmin),
+      gql(h.server.httpUrl, NESTED, NESTED_FIVE, h.world.tokens.platformAdmin),
+    ]);
+    expect(short.body.errors).toBeUndefined();
+    expect(short.sqlStatements).toBeGreaterThan(0);
+    expectSameStatementCount(alone, nested);
+    const uncounted = await fetch(h.server.httpUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${h.world.tokens.platformAdmin}`, 'x-sql-count': 'off' },
+      body: JSON.stringify({ query: NESTED, variables: NESTED_FIVE }),
+    });
+    await uncounted.json();
+    expectSameStatementCount(alone, await gql(h.server.httpUrl, NESTED, NESTED_FIVE, h.world.tokens.platformAdmin));
+  });
+});

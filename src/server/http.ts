@@ -8,7 +8,7 @@ import { expressMiddleware } from '@as-integrations/express5';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { GraphQLError, type GraphQLSchema } from 'graphql';
 import type { AppContext, AppServices } from '../shared/context';
-import { requestStorage, type RequestStore } from '../shared/request-context';
+import { countStatements, type RequestStore } from '../shared/request-context';
 import { graphqlDuration, graphqlRequests, operationLabel, type Outcome } from '../shared/metrics';
 import { metricsRoute } from './metrics-endpoint';
 import { createContext } from './context';
@@ -30,26 +30,26 @@ function outcomeOf(codes: (string | undefined)[]): Outcome {
   return 'error';
 }
 
-function responseHeadersPlugin(app: AppServices): ApolloServerPlugin<AppContext> {
+function responseHeadersPlugin(): ApolloServerPlugin<AppContext> {
   return {
     async requestDidStart() {
       return {
-        async didResolveOperation({ operationName, operation }) {
-          const store = requestStorage.getStore();
+        async didResolveOperation({ operationName, operation, contextValue }) {
+          const store = contextValue.requestStore;
           if (store) {
             store.operationName = operationName;
             store.operationType = operation?.operation;
           }
         },
-        async willSendResponse({ response }) {
-          const store = requestStorage.getStore();
+        async willSendResponse({ response, contextValue }) {
+          const store = contextValue.requestStore;
           if (store && response.body.kind === 'single') store.outcome = outcomeOf((response.body.singleResult.errors ?? []).map((e) => e.extensions?.code as string | undefined));
           // GraphQL-over-HTTP allows any status for a server that cannot serve: 503 tells clients and proxies to retry.
           if (response.body.kind === 'single' && response.body.singleResult.errors?.some((e) => e.extensions?.code === SERVICE_UNAVAILABLE)) {
             response.http.status = 503;
             response.http.headers.set('retry-after', String(RETRY_AFTER_SECONDS));
           }
-          if (store && app.config.exposeSqlCount) response.http.headers.set('x-sql-statements', String(store.sqlStatements));
+          if (store?.countsStatements) response.http.headers.set('x-sql-statements', String(store.sqlStatements));
         },
       };
     },
@@ -93,7 +93,7 @@ export async function createHttpServer(app: AppServices, schema: GraphQLSchema):
     parseOptions: { maxTokens: app.config.limits.maxTokens },
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
-      responseHeadersPlugin(app),
+      responseHeadersPlugin(),
       graphqlOverHttpStatusPlugin<AppContext>(),
       // graphql-armor's field-suggestion mask, when enabled (production).
       ...(limits.plugins as ApolloServerPlugin<AppContext>[]),
@@ -113,7 +113,10 @@ export async function createHttpServer(app: AppServices, schema: GraphQLSchema):
     const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID();
     res.setHeader('x-request-id', requestId);
     const started = process.hrtime.bigint();
-    const store: RequestStore = { requestId, sqlStatements: 0 };
+    // The bench's load asks not to be counted (X-SQL-Count: off), so it measures what production runs.
+    const countsStatements = app.config.exposeSqlCount && req.header('x-sql-count') !== 'off';
+    const store: RequestStore = { requestId, countsStatements, sqlStatements: 0 };
+    res.locals.requestStore = store;
     res.on('finish', () => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       const path = req.originalUrl.split('?')[0];
@@ -129,7 +132,8 @@ export async function createHttpServer(app: AppServices, schema: GraphQLSchema):
         graphqlDuration.observe(labels, ms / 1000);
       }
     });
-    requestStorage.run(store, next);
+    if (countsStatements) countStatements(store, res, next);
+    else next();
   });
 
   expressApp.get('/metrics', metricsRoute(app.config));
@@ -171,8 +175,8 @@ export async function createHttpServer(app: AppServices, schema: GraphQLSchema):
       res.status(status).json({ errors: [{ message, extensions: { code: 'BAD_REQUEST' } }] });
     },
     expressMiddleware(apollo, {
-      context: async ({ req }) => {
-        const store = requestStorage.getStore();
+      context: async ({ req, res }) => {
+        const store = res.locals.requestStore as RequestStore;
         let resolved;
         try {
           resolved = await app.viewers.authenticate(req.header('authorization'), 'fresh');
@@ -185,8 +189,9 @@ export async function createHttpServer(app: AppServices, schema: GraphQLSchema):
         if ('error' in resolved) {
           throw new GraphQLError(resolved.error, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
         }
-        const context = createContext(app, resolved.viewer, resolved.subject, store?.requestId, resolved.expiresAt);
+        const context = createContext(app, resolved.viewer, resolved.subject, store.requestId, resolved.expiresAt);
         context.clientAddress = req.ip ?? null;
+        context.requestStore = store;
         return context;
       },
     }),

@@ -3,6 +3,7 @@ import type { Config } from './config';
 import type { Logger } from './logger';
 import type { Viewer } from './auth/viewer';
 import type { LoaderRegistry } from './loaders';
+import type { RequestStore } from './request-context';
 import type { TokenService } from './auth/jwt';
 import type { EventBus } from './events/event-bus';
 import type { ViewerResolver } from './auth/viewer-resolver';
@@ -38,4 +39,6 @@ export interface AppContext {
   clientAddress?: string | null;
   loaders: LoaderRegistry;
   log: Logger;
+  /** The HTTP request's facts (log line, metrics, statement count); absent on WebSocket, SSE and jobs. */
+  requestStore?: RequestStore;
 }
