@@ -80,6 +80,13 @@ function build<T>(db: DataSource, entity: Function): EntityColumns<T> {
   const idIndex = columns.findIndex((c) => c.property === 'id');
   const prototype = (entity as { prototype: object }).prototype;
   const selects = new Map<string, string>();
+  // `${prefix}${name}` built once per prefix: built per row and column, the keys were a fresh string each (hashed on every lookup).
+  const keysByPrefix = new Map<string, string[]>();
+  const keysOf = (prefix: string) => {
+    let keys = keysByPrefix.get(prefix);
+    if (!keys) keysByPrefix.set(prefix, (keys = columns.map((c) => `${prefix}${c.name}`)));
+    return keys;
+  };
   return {
     select(alias, prefix) {
       const key = `${alias} ${prefix}`;
@@ -88,10 +95,12 @@ function build<T>(db: DataSource, entity: Function): EntityColumns<T> {
       return sql;
     },
     read(row, prefix) {
-      if (row[`${prefix}id`] === null || row[`${prefix}id`] === undefined) return null;
+      const keys = keysOf(prefix);
+      if (idIndex < 0 || row[keys[idIndex]] === null || row[keys[idIndex]] === undefined) return null;
       const out: Record<string, unknown> = Object.create(prototype);
-      for (const c of columns) {
-        const value = row[`${prefix}${c.name}`];
+      for (let i = 0; i < columns.length; i += 1) {
+        const c = columns[i];
+        const value = row[keys[i]];
         out[c.property] = c.convert ? db.driver.prepareHydratedValue(value, c.convert) : value;
       }
       return out as T;

@@ -25,16 +25,22 @@ export function planned<T>(ctx: AppContext, kind: string, key: string): T | unde
 /**
  * A related row read with only the columns one position of the selection
  * needs: attached to the object at that position, never kept for the
- * loaders, so no other part of the request can meet the partial row.
+ * loaders, so no other part of the request can meet the partial row. It
+ * rides on the object under a symbol only this module holds, not
+ * enumerable, so JSON, spreads and Object.assign copies never carry it: a
+ * WeakMap entry per object cost more than the object itself in a page of
+ * 500 members (an ephemeron for the collector each).
  */
-const parts = new WeakMap<object, Record<string, unknown>>();
+const PARTS = Symbol('plannedParts');
+
+type WithParts = { [PARTS]?: Record<string, unknown> };
 
 export function attachPlanned(owner: object, field: string, value: unknown): void {
-  const attached = parts.get(owner) ?? {};
-  attached[field] = value;
-  parts.set(owner, attached);
+  const target = owner as WithParts;
+  if (!target[PARTS]) Object.defineProperty(target, PARTS, { value: {}, enumerable: false });
+  target[PARTS]![field] = value;
 }
 
 export function plannedPart<T>(owner: object, field: string): T | undefined {
-  return parts.get(owner)?.[field] as T | undefined;
+  return (owner as WithParts)[PARTS]?.[field] as T | undefined;
 }
