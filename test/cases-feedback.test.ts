@@ -93,6 +93,22 @@ describe('caseFeedback', () => {
     expect(body.data.case).toEqual({ status: 'RESOLVED', satisfaction: null });
   });
 
+  test('given the reporter of a duplicate merged into a resolved case, when disputing the duplicate and asking to reopen it, then INVALID_TRANSITION and the duplicate stays closed and unrated', async () => {
+    const original = await resolvedCase();
+    const duplicate = await run(
+      `mutation ($input: CaseReportInput!) { caseReport(input: $input) { case { id } userErrors { code } } }`,
+      { areaId: h.world.gid.area('gridA'), title: '路燈還是不亮', description: '三板橋路12號門前路燈。', channel: 'WECHAT' },
+      h.world.tokens.resident,
+      'caseReport',
+    );
+    const merged = await run(`mutation ($input: CaseMergeInput!) { caseMerge(input: $input) { userErrors { code } } }`, { duplicateId: duplicate.payload.case.id, originalId: original }, h.world.tokens.policeLiaison, 'caseMerge');
+    expect(merged.payload.userErrors).toEqual([]);
+    const res = await run(FEEDBACK, { caseId: duplicate.payload.case.id, verdict: 'DISPUTED', rating: 1, reopen: true }, h.world.tokens.resident, 'caseFeedback');
+    expect(res.payload.userErrors.map((e: any) => [e.field.join('.'), e.code])).toEqual([['input.caseId', 'INVALID_TRANSITION']]);
+    const { body } = await gql(h.server.httpUrl, `query ($id: ID!) { case(id: $id) { status satisfaction } }`, { id: duplicate.payload.case.id }, h.world.tokens.resident);
+    expect(body.data.case).toEqual({ status: 'CLOSED', satisfaction: null });
+  });
+
   test('given an outsider and a signed-out viewer, then NOT_FOUND and UNAUTHENTICATED', async () => {
     const id = await resolvedCase();
     const outsider = await run(FEEDBACK, { caseId: id, verdict: 'CONFIRMED', rating: 5 }, h.world.tokens.outsider, 'caseFeedback');

@@ -805,7 +805,7 @@ describe('notes, guards and supervision', () => {
 
   test('given a reopened case that has no handler, when started, then INVALID_TRANSITION: it must be assigned first', async () => {
     const id = await caseIn('REPORTED');
-    // No step reopens a case without a handler today except a merged duplicate's reporter disputing it (caseFeedback); the guard holds regardless.
+    // No step reopens a case without a handler (a merged duplicate cannot be reopened, not even by its reporter); the guard holds regardless.
     await h.server.services.db.query(`UPDATE case_record SET status = 'REOPENED' WHERE id = $1`, [dbId(id)]);
     const res = await gql(h.server.httpUrl, START, { input: { caseId: id } }, h.world.tokens.policeAdmin);
     expect(fieldCodes(res.body.data.caseStart.userErrors)).toEqual([['caseId', 'INVALID_TRANSITION']]);

@@ -31,6 +31,9 @@ export function giveCaseFeedback(ctx: AppContext, input: CaseFeedbackInput) {
     allowed: (viewer, facts) => viewer.canWrite && viewer.userId !== null && isCaseReporter(viewer, facts),
     forbiddenMessage: 'Only the person who reported the case gives feedback on its resolution.',
     apply: async (tx, record: Case, now) => {
+      // A merged duplicate was closed by the merge, never resolved: its reporter follows the original, so rating
+      // or reopening the duplicate would score (or revive, without a handler) work that happens elsewhere.
+      if (record.mergedIntoId) fail('caseId', UserErrorCode.INVALID_TRANSITION, 'This case was merged into another as a duplicate: its original carries the work, and the original\'s reporter rates it.');
       if (record.reporterUserId !== tx.ctx.viewer.userId) fail('caseId', UserErrorCode.NOT_PERMITTED_HERE, 'Only the person who reported this case (not the reporter of a merged duplicate) rates its resolution.');
       if (record.reporterFeedbackAt && record.resolvedAt && record.reporterFeedbackAt >= record.resolvedAt) fail('caseId', UserErrorCode.ALREADY_DONE, 'You have already given feedback on this resolution.');
       const feedback = { reporterVerdict: input.verdict, satisfaction: input.rating, reporterFeedbackAt: now, reporterComment: comment };
