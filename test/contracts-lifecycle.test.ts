@@ -393,6 +393,79 @@ describe('when a signature makes a contract bind', () => {
   });
 });
 
+describe('the contract job and the day it runs on', () => {
+  test('given a fully signed one-day contract starting tomorrow, when the job runs at 00:30 China Standard Time that day (still the day before in UTC), then it is activated, not expired, and the step is recorded', async () => {
+    const day = dayOffset(1);
+    const signed = await activeContract(h, { startsOn: day, endsOn: day });
+    expect(signed.status).toBe('PROPOSED');
+    clock.freeze(new Date(`${day}T00:30:00+08:00`));
+    await h.server.scheduler.runAll();
+    clock.reset();
+    expect((await read(signed.id)).status).toBe('ACTIVE');
+    const [audit] = await h.server.services.db.query(`SELECT details FROM audit_entry WHERE record_id = $1 AND action = 'contractActivate'`, [uuid(signed.id)]);
+    expect(audit.details).toEqual({ from: 'PROPOSED', to: 'ACTIVE', on: day, by: 'scheduler' });
+    const events = await h.server.services.db.query(`SELECT payload FROM event WHERE type = 'contract.activated' AND subject_id = $1`, [uuid(signed.id)]);
+    expect(events.map((e: { payload: unknown }) => e.payload)).toEqual([{ contractId: uuid(signed.id), status: 'ACTIVE', from: 'PROPOSED' }]);
+  });
+
+  test('given a contract the job found due, when it is terminated before the job gets its row lock, then the job leaves it TERMINATED', async () => {
+    const day = dayOffset(3);
+    const signed = await activeContract(h, { startsOn: day, endsOn: dayOffset(30) });
+    const holder = await h.server.services.db.createQueryRunner();
+    await holder.connect();
+    await holder.startTransaction();
+    await holder.query('SELECT id FROM contract WHERE id = $1 FOR UPDATE', [uuid(signed.id)]);
+    clock.freeze(noonOn(day));
+    const job = h.server.scheduler.runAll();
+    for (let i = 0; i < 200; i++) {
+      const [{ waiting }] = await h.server.services.db.query(`SELECT count(*)::int AS waiting FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()`);
+      if (waiting > 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    await holder.query(`UPDATE contract SET status = 'TERMINATED', version = version + 1 WHERE id = $1`, [uuid(signed.id)]);
+    await holder.commitTransaction();
+    await holder.release();
+    await job;
+    clock.reset();
+    expect((await read(signed.id)).status).toBe('TERMINATED');
+    const [{ n }] = await h.server.services.db.query(`SELECT count(*)::int AS n FROM event WHERE type IN ('contract.activated', 'contract.expired') AND subject_id = $1`, [uuid(signed.id)]);
+    expect(n).toBe(0);
+  });
+});
+
+describe('inputs every contract step checks', () => {
+  test('given an ACTIVE contract, when suspending, amending or declining with only blanks for the reason or note, or signing without an id, then REQUIRED and nothing changes', async () => {
+    const active = await activeContract(h);
+    const suspend = await gql(h.server.httpUrl, SUSPEND, { input: { id: active.id, expectedVersion: active.version, reason: '   ' } }, h.world.tokens.communityAdmin);
+    expect(suspend.body.data.contractSuspend.userErrors).toEqual([{ code: 'REQUIRED' }]);
+    const amend = await gql(h.server.httpUrl, AMEND, { input: { id: active.id, expectedVersion: active.version, note: '  ', feeMinor: 1 } }, h.world.tokens.communityAdmin);
+    expect(amend.body.data.contractAmend.userErrors).toEqual([{ field: ['input', 'note'], code: 'REQUIRED' }]);
+    const decline = await gql(h.server.httpUrl, `mutation ($input: ContractDeclineInput!) { contractDecline(input: $input) { userErrors { field code } } }`, { input: { id: active.id, expectedVersion: active.version, reason: ' ' } }, h.world.tokens.communityAdmin);
+    expect(decline.body.data.contractDecline.userErrors).toEqual([{ field: ['input', 'reason'], code: 'REQUIRED' }]);
+    for (const mutation of ['contractSign', 'contractResume']) {
+      const doc = mutation === 'contractSign' ? SIGN : RESUME;
+      const res = await gql(h.server.httpUrl, doc, { input: { id: '', expectedVersion: active.version } }, h.world.tokens.communityAdmin);
+      expect(res.body.data[mutation].userErrors).toEqual(mutation === 'contractSign' ? [{ field: ['input', 'id'], code: 'REQUIRED' }] : [{ code: 'REQUIRED' }]);
+    }
+    expect(await read(active.id)).toMatchObject({ status: 'ACTIVE', version: active.version, pendingAmendment: null });
+  });
+
+  test('given an ACTIVE contract, when a party MEMBER (not ADMIN) amends it, then FORBIDDEN', async () => {
+    const active = await activeContract(h);
+    const res = await gql(h.server.httpUrl, AMEND, { input: { id: active.id, expectedVersion: active.version, note: '加價', feeMinor: 1 } }, h.world.tokens.communityMember);
+    expect(errorCodes(res)).toEqual(['FORBIDDEN']);
+    expect((await read(active.id)).pendingAmendment).toBeNull();
+  });
+
+  test('given a proposal, when the last party signs it in force, then the activation is recorded with its day and announced with the version', async () => {
+    const signed = await activeContract(h);
+    const [audit] = await h.server.services.db.query(`SELECT details FROM audit_entry WHERE record_id = $1 AND action = 'contractActivate'`, [uuid(signed.id)]);
+    expect(audit.details).toEqual({ on: dayOffset(0) });
+    const [event] = await h.server.services.db.query(`SELECT payload FROM event WHERE type = 'contract.activated' AND subject_id = $1`, [uuid(signed.id)]);
+    expect(event.payload).toEqual({ contractId: uuid(signed.id), status: 'ACTIVE', versionNumber: 1 });
+  });
+});
+
 describe('contractDecline', () => {
   const DECLINE = `mutation ($input: ContractDeclineInput!) { contractDecline(input: $input) { contract { status statusReason } userErrors { field code } } }`;
 
@@ -408,6 +481,10 @@ describe('contractDecline', () => {
     const declined = await gql(h.server.httpUrl, DECLINE, { input }, h.world.tokens.securityAdmin);
     expect(declined.body.data.contractDecline).toEqual({ contract: { status: 'TERMINATED', statusReason: 'Declined by a party: 條款未經協商' }, userErrors: [] });
     expect(await auditActions(drafted.id)).toEqual(['contractDraft', 'contractPropose', 'contractDecline']);
+    const [audit] = await h.server.services.db.query(`SELECT details FROM audit_entry WHERE record_id = $1 AND action = 'contractDecline'`, [uuid(drafted.id)]);
+    expect(audit.details).toEqual({ organizationId: uuid(h.world.gid.org('security')), reason: '條款未經協商' });
+    const [event] = await h.server.services.db.query(`SELECT payload FROM event WHERE type = 'contract.declined' AND subject_id = $1`, [uuid(drafted.id)]);
+    expect(event.payload.organizationId).toBe(uuid(h.world.gid.org('security')));
   });
 
   test('given an ADMIN of two parties, when declining, then REQUIRED without a party, NOT_PERMITTED_HERE naming a non-party, FORBIDDEN naming a party they are not ADMIN of; naming one of theirs ends it with the reason kept whole', async () => {
