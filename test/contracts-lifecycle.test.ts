@@ -442,10 +442,15 @@ describe('inputs every contract step checks', () => {
     expect(amend.body.data.contractAmend.userErrors).toEqual([{ field: ['input', 'note'], code: 'REQUIRED' }]);
     const decline = await gql(h.server.httpUrl, `mutation ($input: ContractDeclineInput!) { contractDecline(input: $input) { userErrors { field code } } }`, { input: { id: active.id, expectedVersion: active.version, reason: ' ' } }, h.world.tokens.communityAdmin);
     expect(decline.body.data.contractDecline.userErrors).toEqual([{ field: ['input', 'reason'], code: 'REQUIRED' }]);
-    for (const mutation of ['contractSign', 'contractResume']) {
-      const doc = mutation === 'contractSign' ? SIGN : RESUME;
-      const res = await gql(h.server.httpUrl, doc, { input: { id: '', expectedVersion: active.version } }, h.world.tokens.communityAdmin);
-      expect(res.body.data[mutation].userErrors).toEqual(mutation === 'contractSign' ? [{ field: ['input', 'id'], code: 'REQUIRED' }] : [{ code: 'REQUIRED' }]);
+    const noId: [string, string, Record<string, unknown>][] = [
+      ['contractSign', SIGN, {}],
+      ['contractResume', RESUME, {}],
+      ['contractAmend', AMEND, { note: '加價', feeMinor: 1 }],
+      ['contractDecline', `mutation ($input: ContractDeclineInput!) { contractDecline(input: $input) { userErrors { field code } } }`, { reason: '不同意' }],
+    ];
+    for (const [mutation, doc, rest] of noId) {
+      const res = await gql(h.server.httpUrl, doc, { input: { id: '', expectedVersion: active.version, ...rest } }, h.world.tokens.communityAdmin);
+      expect(res.body.data[mutation].userErrors).toEqual(mutation === 'contractResume' ? [{ code: 'REQUIRED' }] : [{ field: ['input', 'id'], code: 'REQUIRED' }]);
     }
     expect(await read(active.id)).toMatchObject({ status: 'ACTIVE', version: active.version, pendingAmendment: null });
   });
