@@ -9,6 +9,7 @@ import '../../src/shared/events/retention';
 import { Scheduler } from '../../src/shared/scheduler';
 import { eventsDispatched } from '../../src/shared/metrics';
 import { openTestDataSource, type TestDatabase } from '../support/server';
+import { test } from '../support/mutation-run';
 
 /**
  * The per-process dispatcher and what wakes it, on a real PostgreSQL (and
@@ -54,7 +55,7 @@ class HandTransport implements WakeTransport {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function until(check: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+async function until(check: () => boolean | Promise<boolean>, timeoutMs = 5_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error('condition not met in time');
