@@ -434,31 +434,41 @@ describe('PostgresWakeTransport', () => {
 });
 
 describe('RedisWakeTransport', () => {
-  test('given two processes on Redis, when one publishes, then the other wakes; each wakes once on start', async () => {
-    let wakesA = 0;
-    let wakesB = 0;
+  test('given processes on Redis, when one publishes, then the others wake; each wakes once on start; a stopped one neither wakes nor publishes', async () => {
+    const wakes = { a: 0, b: 0, c: 0 };
     const a = new RedisWakeTransport(REDIS_URL, recordingLogger());
     const b = new RedisWakeTransport(REDIS_URL, recordingLogger());
+    const c = new RedisWakeTransport(REDIS_URL, recordingLogger());
     try {
-      await a.start(() => wakesA++);
-      await b.start(() => wakesB++);
-      expect([wakesA, wakesB]).toEqual([1, 1]);
+      await a.start(() => wakes.a++);
+      await b.start(() => wakes.b++);
+      expect(wakes).toEqual({ a: 1, b: 1, c: 0 });
 
       await a.publish();
-      await until(() => wakesB === 2 && wakesA === 2);
+      await until(() => wakes.b === 2 && wakes.a === 2);
+
+      await a.stop();
+      await c.start(() => wakes.c++);
+      await expect(a.publish()).rejects.toThrow();
+      await c.publish();
+      await until(() => wakes.b === 3 && wakes.c === 2);
+      await sleep(100);
+      expect(wakes).toEqual({ a: 2, b: 3, c: 2 });
     } finally {
       await a.stop();
       await b.stop();
+      await c.stop();
     }
-    await b.publish().catch(() => {});
-    await sleep(100);
-    expect([wakesA, wakesB]).toEqual([2, 2]);
   });
 
   test('given an unreachable Redis, when started, then start fails with a message naming REDIS_URL', async () => {
     const t = new RedisWakeTransport('redis://127.0.0.1:1', recordingLogger());
     await expect(t.start(() => {})).rejects.toThrow(/^cannot connect to REDIS_URL: /);
     expect(logged.some((l) => l.level === 'warn' && l.message === 'redis error')).toBe(true);
+    // It gave up: no retries keep the process alive.
+    const errors = logged.length;
+    await sleep(500);
+    expect(logged.length).toBe(errors);
   });
 });
 

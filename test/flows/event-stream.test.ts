@@ -154,6 +154,12 @@ const codeOf = async (p: Promise<unknown>): Promise<unknown> =>
     () => 'no error',
     (e: unknown) => (e instanceof GraphQLError ? e.extensions.code : e),
   );
+/** The code and message a client would be told. */
+const refusal = async (p: Promise<unknown>): Promise<unknown> =>
+  p.then(
+    () => 'no error',
+    (e: unknown) => (e instanceof GraphQLError ? `${e.extensions.code}: ${e.message}` : e),
+  );
 const ends = async (reason: string): Promise<number> => (await subscriptionEnds.get()).values.find((v) => v.labels.reason === reason)?.value ?? 0;
 
 const open: AsyncIterator<EventRecord>[] = [];
@@ -383,11 +389,11 @@ describe('a subscriber that lost its right', () => {
   test('given the viewer gone (token expired, account disabled), when the next event comes, then the stream ends with UNAUTHENTICATED and unsubscribes', async () => {
     const before = await ends('unauthenticated');
     const it = await subscribe(context(), { topic: 'gone' }, await newest());
-    const ended = codeOf(it.next());
+    const ended = refusal(it.next());
     await until(() => bus.subscriberCount() === 1);
     viewers.now = null;
     await publish('gone', [{}]);
-    expect(await ended).toBe('UNAUTHENTICATED');
+    expect(await ended).toBe('UNAUTHENTICATED: Your session is no longer valid: the token expired, the account was disabled or the API client was revoked.');
     expect(bus.subscriberCount()).toBe(0);
     expect(viewers.watching()).toBe(0);
     expect((await ends('unauthenticated')) - before).toBe(1);
@@ -399,13 +405,13 @@ describe('a subscriber that lost its right', () => {
     const oldLoaders = ctx.loaders;
     const asked: { viewer: Viewer; loaders: LoaderRegistry }[] = [];
     const it = await subscribe(ctx, { topic: 'quiet', stillAllowed: async (c) => (asked.push({ viewer: c.viewer, loaders: c.loaders }), false) }, null);
-    const next = codeOf(it.next());
+    const next = refusal(it.next());
     await until(() => bus.subscriberCount() === 1);
     const changed = memberOf(ORG_B);
     viewers.now = changed;
     viewers.change(SUBJECT_OF_USER);
 
-    expect(await next).toBe('FORBIDDEN');
+    expect(await next).toBe('FORBIDDEN: You may no longer watch this: your membership or access changed.');
     expect(asked).toHaveLength(1);
     expect(asked[0].viewer).toBe(changed);
     expect(asked[0].loaders).not.toBe(oldLoaders);
@@ -427,6 +433,10 @@ describe('a subscriber that lost its right', () => {
     // Told again, but the viewer is the one already checked.
     viewers.change(SUBJECT_OF_USER);
     await sleep(100);
+    // Each change is one re-read, then the stream waits again.
+    const reads = viewers.reads;
+    await sleep(100);
+    expect(viewers.reads).toBe(reads);
     const ids = await publish('allowed', [{}]);
     expect((await next).value?.id).toBe(ids[0]);
     expect(ctx.viewer).toBe(changed);
@@ -479,7 +489,7 @@ describe('a consumer that falls behind', () => {
     expect(await nextId(it)).toBe(queued[0]);
     // 9 999 queued: one more fits, the next one does not.
     await publish('slow', [{}, {}]);
-    expect(await codeOf(it.next())).toBe('SLOW_CONSUMER');
+    expect(await refusal(it.next())).toBe('SLOW_CONSUMER: Subscriber too slow: events were dropped. Resubscribe with your last cursor.');
     expect(bus.subscriberCount()).toBe(0);
     expect((await ends('slow_consumer')) - before).toBe(1);
   }, 60_000);
@@ -498,6 +508,33 @@ describe('return()', () => {
     expect(Date.now() - t0).toBeLessThan(1000);
     expect(bus.subscriberCount()).toBe(0);
     expect(viewers.watching()).toBe(0);
+  });
+
+  test('given a stream checking an event it will not deliver, when returned meanwhile, then it leaves instead of waiting again', async () => {
+    const it = await subscribe(context(memberOf(ORG_A)), { topic: 'mid-check' }, await newest());
+    const next = it.next();
+    await until(() => bus.subscriberCount() === 1);
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let held = false;
+    const current = viewers.current;
+    viewers.current = async function () {
+      held = true;
+      await gate;
+      return current.call(this);
+    };
+    try {
+      await publish('mid-check', [{ organizationIds: [ORG_B] }]);
+      await until(() => held);
+      const returned = it.return!();
+      release();
+      expect(await Promise.race([returned.then(() => 'returned'), sleep(1000).then(() => 'still waiting')])).toBe('returned');
+      expect(await Promise.race([next.then((r) => (r.done ? 'done' : r.value.id)), sleep(1000).then(() => 'still waiting')])).toBe('done');
+      expect(bus.subscriberCount()).toBe(0);
+    } finally {
+      viewers.current = current;
+      release();
+    }
   });
 
   test('given a stream, when returned, then it yields nothing more even if events come', async () => {
@@ -527,7 +564,9 @@ describe('cursors', () => {
     await side.query('DELETE FROM event WHERE id <= $1 AND topic = $2', [P, 'pruned']);
     await side.query('UPDATE event_log_state SET pruned_through = $1', [P]);
 
-    expect(await codeOf(eventStream(context(), { topic: 'pruned' }, ids[0]))).toBe('CURSOR_EXPIRED');
+    expect(await refusal(eventStream(context(), { topic: 'pruned' }, ids[0]))).toBe(
+      'CURSOR_EXPIRED: Events after this cursor are past the retention period. Reload, then subscribe without `after`.',
+    );
     expect(await codeOf(eventStream(context(), { topic: 'pruned' }, String(BigInt(P) - 1n)))).toBe('CURSOR_EXPIRED');
     expect(await codeOf(assertNotPruned(context(), '0'))).toBe('CURSOR_EXPIRED');
     expect(bus.subscriberCount()).toBe(0);
