@@ -402,6 +402,37 @@ describe('PostgresWakeTransport', () => {
     expect(await listenBackends()).toEqual([]);
   });
 
+  test('given a reconnection under way, when stopped before it completes, then the new connection is closed and neither logged nor counted as a reconnection', async () => {
+    random = jest.spyOn(Math, 'random').mockReturnValue(0);
+    transport = new PostgresWakeTransport(database.url, recordingLogger());
+    await transport.start(() => {});
+    // Hold the next connection attempt until the listener has been stopped.
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let attempts = 0;
+    const connect = Client.prototype.connect;
+    const held = jest.spyOn(Client.prototype, 'connect').mockImplementation(async function (this: Client) {
+      attempts += 1;
+      await gate;
+      return connect.call(this);
+    } as typeof connect);
+    try {
+      await side.query('SELECT pg_terminate_backend($1)', await listenBackends());
+      await until(() => attempts === 1);
+      await transport.stop();
+      release();
+      await sleep(300);
+    } finally {
+      held.mockRestore();
+      release();
+    }
+
+    expect(transport.reconnects).toBe(0);
+    expect(transport.connected).toBe(false);
+    expect(logged.filter((l) => l.level === 'info')).toEqual([]);
+    expect(await listenBackends()).toEqual([]);
+  });
+
   test('given a listener still connecting, when stopped, then the connection it opens is closed and nothing listens', async () => {
     transport = new PostgresWakeTransport(database.url, recordingLogger());
     let wakes = 0;
