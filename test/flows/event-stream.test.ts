@@ -510,32 +510,45 @@ describe('return()', () => {
     expect(viewers.watching()).toBe(0);
   });
 
-  test('given a stream checking an event it will not deliver, when returned meanwhile, then it leaves instead of waiting again', async () => {
-    const it = await subscribe(context(memberOf(ORG_A)), { topic: 'mid-check' }, await newest());
-    const next = it.next();
-    await until(() => bus.subscriberCount() === 1);
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    let held = false;
-    const current = viewers.current;
-    viewers.current = async function () {
-      held = true;
-      await gate;
-      return current.call(this);
-    };
-    try {
-      await publish('mid-check', [{ organizationIds: [ORG_B] }]);
-      await until(() => held);
-      const returned = it.return!();
-      release();
-      expect(await Promise.race([returned.then(() => 'returned'), sleep(1000).then(() => 'still waiting')])).toBe('returned');
-      expect(await Promise.race([next.then((r) => (r.done ? 'done' : r.value.id)), sleep(1000).then(() => 'still waiting')])).toBe('done');
-      expect(bus.subscriberCount()).toBe(0);
-    } finally {
-      viewers.current = current;
-      release();
-    }
-  });
+  for (const mode of ['live', 'replayed'] as const) {
+    test(`given a stream checking a ${mode} event it will not deliver, when returned meanwhile, then it leaves at once: no later event, no waiting again`, async () => {
+      const topic = `mid-check-${mode}`;
+      const start = await newest();
+      const rows: Row[] = [{ organizationIds: [ORG_B] }, { organizationIds: [ORG_A] }];
+      let release!: () => void;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      let held = false;
+      const current = viewers.current;
+      try {
+        let it: AsyncIterator<EventRecord>;
+        let next: Promise<IteratorResult<EventRecord>>;
+        if (mode === 'replayed') {
+          await insert(topic, rows);
+          it = await subscribe(context(memberOf(ORG_A)), { topic }, start);
+        } else {
+          ({ it, first: next } = await subscribeFromNow(context(memberOf(ORG_A)), { topic }));
+        }
+        // Hold the stream in its check of the first (invisible) event.
+        viewers.current = async function () {
+          held = true;
+          await gate;
+          return current.call(this);
+        };
+        if (mode === 'replayed') next = it.next();
+        else await publish(topic, rows);
+        await until(() => held);
+        const returned = it.return!();
+        viewers.current = current;
+        release();
+        expect(await Promise.race([returned.then(() => 'returned'), sleep(1000).then(() => 'still waiting')])).toBe('returned');
+        expect(await Promise.race([next!.then((r) => (r.done ? 'done' : r.value.id)), sleep(1000).then(() => 'still waiting')])).toBe('done');
+        expect(bus.subscriberCount()).toBe(0);
+      } finally {
+        viewers.current = current;
+        release();
+      }
+    });
+  }
 
   test('given a stream, when returned, then it yields nothing more even if events come', async () => {
     const it = await subscribe(context(), { topic: 'after-return' }, await newest());
