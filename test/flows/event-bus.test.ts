@@ -54,6 +54,8 @@ class HandTransport implements WakeTransport {
   }
 }
 
+/** An error with a message (errors raised inside libraries may come from another realm than this file's Error). */
+const isError = (value: unknown): boolean => typeof (value as Error | undefined)?.message === 'string';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function until(check: () => boolean | Promise<boolean>, timeoutMs = 5_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -354,6 +356,7 @@ describe('PostgresWakeTransport', () => {
       ['warn', 'event listener connection lost; reconnecting'],
       ['info', 'event listener reconnected'],
     ]);
+    expect(isError(logged[0].fields.err)).toBe(true);
     expect(logged[1].fields).toEqual({ attempts: 1 });
     await notify();
     await until(() => wakes === 3);
@@ -374,6 +377,7 @@ describe('PostgresWakeTransport', () => {
     await until(() => transport!.reconnects === 1);
 
     const failed = logged.filter((l) => l.level === 'debug');
+    expect(failed.every((l) => isError(l.fields.err))).toBe(true);
     expect(failed.slice(0, 2).map((l) => [l.message, l.fields.attempt])).toEqual([
       ['event listener reconnect failed; retrying', 1],
       ['event listener reconnect failed; retrying', 2],
@@ -495,7 +499,7 @@ describe('RedisWakeTransport', () => {
   test('given an unreachable Redis, when started, then start fails with a message naming REDIS_URL', async () => {
     const t = new RedisWakeTransport('redis://127.0.0.1:1', recordingLogger());
     await expect(t.start(() => {})).rejects.toThrow(/^cannot connect to REDIS_URL: /);
-    expect(logged.some((l) => l.level === 'warn' && l.message === 'redis error')).toBe(true);
+    expect(logged.some((l) => l.level === 'warn' && l.message === 'redis error' && isError(l.fields.err))).toBe(true);
     // It gave up: no retries keep the process alive.
     const errors = logged.length;
     await sleep(500);
