@@ -414,12 +414,12 @@ describe('PostgresWakeTransport', () => {
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
     let attempts = 0;
-    const connect = Client.prototype.connect;
+    const connect = Client.prototype.connect as unknown as (this: Client) => Promise<void>;
     const held = jest.spyOn(Client.prototype, 'connect').mockImplementation(async function (this: Client) {
       attempts += 1;
       await gate;
       return connect.call(this);
-    } as typeof connect);
+    } as unknown as typeof Client.prototype.connect);
     try {
       await side.query('SELECT pg_terminate_backend($1)', await listenBackends());
       await until(() => attempts === 1);
