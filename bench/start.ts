@@ -1,22 +1,11 @@
 import { spawn, spawnSync } from 'node:child_process';
-import net from 'node:net';
 import path from 'node:path';
+import { freePort } from '../src/shared/database/embedded';
 import { BENCH_JWT_SECRET } from './server';
 
 export interface StartResult {
   /** Milliseconds from `npm start` until /readyz answers 200, one per start. */
   readyMs: number[];
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
 }
 
 async function untilReady(url: string, deadline: number, exited: () => boolean): Promise<void> {

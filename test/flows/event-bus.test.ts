@@ -9,6 +9,7 @@ import '../../src/shared/events/retention';
 import { Scheduler } from '../../src/shared/scheduler';
 import { eventsDispatched } from '../../src/shared/metrics';
 import { openTestDataSource, type TestDatabase } from '../support/server';
+import { sleep, until } from '../support/wait';
 import { test } from '../support/mutation-run';
 
 /**
@@ -56,14 +57,6 @@ class HandTransport implements WakeTransport {
 
 /** An error with a message (errors raised inside libraries may come from another realm than this file's Error). */
 const isError = (value: unknown): boolean => typeof (value as Error | undefined)?.message === 'string';
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function until(check: () => boolean | Promise<boolean>, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await sleep(20);
-  }
-}
 
 /** Inserts `n` events of `topic` as a writer would (without the wake-up), returning their ids in order. */
 async function insertEvents(topic: string, n = 1): Promise<string[]> {

@@ -12,6 +12,7 @@ import { Viewer } from '../../src/shared/auth/viewer';
 import { MemberRole } from '../../src/shared/auth/roles';
 import { subscriptionEnds } from '../../src/shared/metrics';
 import { openTestDataSource, type TestDatabase } from '../support/server';
+import { sleep, until } from '../support/wait';
 import { test } from '../support/mutation-run';
 
 /**
@@ -84,14 +85,6 @@ function context(viewer: Viewer = memberOf(ORG_A), subject: string | null = SUBJ
 }
 
 const noTransport: WakeTransport = { start: async () => {}, publish: async () => {}, stop: async () => {} };
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function until(check: () => boolean | Promise<boolean>, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await sleep(20);
-  }
-}
 
 interface Row {
   type?: string;
