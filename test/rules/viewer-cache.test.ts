@@ -7,9 +7,9 @@ import type { Viewer } from '../../src/shared/auth/viewer';
 
 /**
  * The per-subject identity cache that sockets and subscription events read.
- * A subscription re-runs its start check (SQL per subscriber) whenever its
- * viewer object changes, so a re-read that found nothing new must keep the
- * object, and one that found a change (or followed an invalidation) must not.
+ * A subscription re-runs its start check (SQL per subscriber) when its
+ * viewer's facts change or after an invalidation; every read is a new object,
+ * so memos kept per viewer object (the case scope) never outlive a request.
  */
 const USER = '0b6f1c2e-4a7d-4c1e-9a55-2f0d3c8e9b10';
 const ORG_A = '1c2d3e4f-5a6b-4c7d-8e9f-a0b1c2d3e4f5';
@@ -34,11 +34,12 @@ function given(rows: Row[]) {
 const member = (organizationId: string, role = MemberRole.MEMBER): Row => ({ is_platform_admin: false, organization_id: organizationId, role });
 
 describe('re-reading a cached identity', () => {
-  test('given a cached user, when the same facts are read again (another socket, the TTL ran out), then the very same viewer object comes back', async () => {
+  test('given a cached user, when the same facts are read again (another socket, the TTL ran out), then a new viewer object with the same facts: memos kept per viewer object start afresh', async () => {
     const { read } = given([member(ORG_A), member(ORG_B)]);
     const first = await read('fresh');
     const again = await read('fresh');
-    expect(again).toBe(first);
+    expect(again).not.toBe(first);
+    expect(again.sameFactsAs(first)).toBe(true);
   });
 
   test('given a cached user, when a role changed, then a new viewer with the new role', async () => {

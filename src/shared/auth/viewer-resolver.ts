@@ -112,19 +112,17 @@ export class ViewerResolver {
   }
 
   /**
-   * Caches a read. When it found exactly what the expired entry held, the old
-   * object is kept: subscriptions re-run their start check (SQL per
-   * subscriber) only when their viewer object changes, and every socket of a
-   * user connecting again, or the TTL running out, must not look like a
-   * changed identity to all of that user's subscriptions. An invalidation
-   * deletes the entry, so after one the next read is always a new object.
+   * Caches a read. Every read is a new object, even with the same facts:
+   * memos keyed by the viewer object (the case scope, with the jurisdiction
+   * it was computed from) must start afresh on each request and, for
+   * subscriptions, at least with each TTL, or a granted or revoked
+   * jurisdiction would never reach them. Subscriptions tell a changed
+   * identity by its facts (`sameFactsAs`), not by the object.
    */
   private remember(subject: string, viewer: Viewer | null, readStartedAt: number): Viewer | null {
     if ((this.invalidatedAt.get(subject) ?? 0) > readStartedAt) return viewer;
-    const previous = this.cache.get(subject)?.viewer;
-    const kept = previous && viewer && previous.sameFactsAs(viewer) ? previous : viewer;
-    this.cache.set(subject, { viewer: kept, at: Date.now() });
-    return kept;
+    this.cache.set(subject, { viewer, at: Date.now() });
+    return viewer;
   }
 
   async load(subject: string): Promise<Viewer | null> {

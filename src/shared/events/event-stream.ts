@@ -198,7 +198,7 @@ async function currentViewer(ctx: AppContext, filter: EventFilter, control: Stre
     subscriptionEnds.inc({ reason: 'unauthenticated' });
     throw new GraphQLError('Your session is no longer valid: the token expired, the account was disabled or the API client was revoked.', { extensions: { code: 'UNAUTHENTICATED' } });
   }
-  if (viewer !== control.checkedViewer && filter.stillAllowed) {
+  if (!sameIdentity(viewer, control.checkedViewer) && filter.stillAllowed) {
     ctx.viewer = viewer;
     // Rows cached under the old identity must not answer the new check.
     ctx.loaders = new LoaderRegistry();
@@ -209,6 +209,15 @@ async function currentViewer(ctx: AppContext, filter: EventFilter, control: Stre
   }
   control.checkedViewer = viewer;
   return viewer;
+}
+
+/**
+ * Whether the start check `checked` passed still speaks for `viewer`: the same memberships, roles, kind and
+ * scope. A re-read that found nothing new (the TTL ran out, another socket of the user connected) needs no
+ * new check: with thousands of subscribers it would cost SQL per subscriber per event.
+ */
+function sameIdentity(viewer: Viewer, checked: Viewer | null): boolean {
+  return checked !== null && (viewer === checked || viewer.sameFactsAs(checked));
 }
 
 async function prepare(ctx: AppContext, filter: EventFilter, event: EventRecord, control: StreamControl, loaders?: LoaderRegistry): Promise<boolean> {
@@ -222,7 +231,7 @@ async function prepare(ctx: AppContext, filter: EventFilter, event: EventRecord,
  */
 function prepareAtHand(ctx: AppContext, filter: EventFilter, event: EventRecord, control: StreamControl): boolean | undefined {
   const viewer = ctx.app.viewers.currentIfCached(ctx);
-  if (!viewer || viewer !== control.checkedViewer) return undefined;
+  if (!viewer || !sameIdentity(viewer, control.checkedViewer)) return undefined;
   return admit(ctx, filter, event, viewer);
 }
 
