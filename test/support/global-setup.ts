@@ -19,7 +19,9 @@ export default async function globalSetup(): Promise<void> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gongzhi-test-pg-'));
     // As root, initdb runs as a separate postgres user, which must be able to enter the folder.
     fs.chmodSync(dir, 0o755);
-    const embedded = await startEmbeddedPostgres(path.join(dir, 'data'), { persistent: false });
+    // Two jest workers each run whole servers (pools for requests, subscriptions, webhooks, the listener) and
+    // second servers beside them: PostgreSQL's default 100 connections ran out now and then ("too many clients").
+    const embedded = await startEmbeddedPostgres(path.join(dir, 'data'), { persistent: false, postgresFlags: ['-c', 'max_connections=300'] });
     (globalThis as Record<string, unknown>).__GONGZHI_EMBEDDED__ = { ...embedded, dir };
     adminUrl = embedded.url;
     console.log(`\n[test] DATABASE_URL not set: using embedded PostgreSQL`);

