@@ -413,6 +413,23 @@ describe('a subscriber that lost its right', () => {
     expect((await ends('forbidden')) - before).toBe(1);
   });
 
+  test('given a re-read that found the same memberships (a new viewer object), when told, then no new start check, and the next event reaches the new object', async () => {
+    const ctx = context(memberOf(ORG_A));
+    let checks = 0;
+    const it = await subscribe(ctx, { topic: 'same-facts', stillAllowed: async () => (checks++, true) }, null);
+    const next = it.next();
+    await until(() => bus.subscriberCount() === 1);
+    const reread = memberOf(ORG_A);
+    viewers.now = reread;
+    const reads = viewers.reads;
+    viewers.change(SUBJECT_OF_USER);
+    await until(() => viewers.reads > reads);
+    const ids = await publish('same-facts', [{}]);
+    expect((await next).value?.id).toBe(ids[0]);
+    expect(ctx.viewer).toBe(reread);
+    expect(checks).toBe(0);
+  });
+
   test('given a changed identity still allowed, when told, then the stream goes on and delivers to the new viewer; the same viewer again is not re-checked', async () => {
     const ctx = context();
     let checks = 0;

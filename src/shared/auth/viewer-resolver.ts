@@ -101,8 +101,10 @@ export class ViewerResolver {
 
   private async fresh(subject: string): Promise<Viewer | null> {
     const started = this.generation;
+    const viewer = await this.load(subject);
     // A fresh read seeds the cache, so a new subscription's first event needs no query of its own.
-    return this.remember(subject, await this.load(subject), started);
+    this.remember(subject, viewer, started);
+    return viewer;
   }
 
   private async bySubject(subject: string): Promise<Viewer | null> {
@@ -119,10 +121,9 @@ export class ViewerResolver {
    * jurisdiction would never reach them. Subscriptions tell a changed
    * identity by its facts (`sameFactsAs`), not by the object.
    */
-  private remember(subject: string, viewer: Viewer | null, readStartedAt: number): Viewer | null {
-    if ((this.invalidatedAt.get(subject) ?? 0) > readStartedAt) return viewer;
+  private remember(subject: string, viewer: Viewer | null, readStartedAt: number): void {
+    if ((this.invalidatedAt.get(subject) ?? 0) > readStartedAt) return;
     this.cache.set(subject, { viewer, at: Date.now() });
-    return viewer;
   }
 
   async load(subject: string): Promise<Viewer | null> {

@@ -74,8 +74,8 @@ export class Viewer {
 
   /**
    * Whether `other` stands for the same identity with the same facts (kind,
-   * account, admin flag, scope, every membership and role). A re-read that
-   * changed nothing can then keep the object every subscription compares by.
+   * account, admin flag, scope, every membership and role). A subscription
+   * whose viewer was re-read with the same facts needs no new start check.
    */
   sameFactsAs(other: Viewer): boolean {
     if (other === this) return true;

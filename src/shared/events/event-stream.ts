@@ -217,7 +217,7 @@ async function currentViewer(ctx: AppContext, filter: EventFilter, control: Stre
  * new check: with thousands of subscribers it would cost SQL per subscriber per event.
  */
 function sameIdentity(viewer: Viewer, checked: Viewer | null): boolean {
-  return checked !== null && (viewer === checked || viewer.sameFactsAs(checked));
+  return checked !== null && viewer.sameFactsAs(checked);
 }
 
 async function prepare(ctx: AppContext, filter: EventFilter, event: EventRecord, control: StreamControl, loaders?: LoaderRegistry): Promise<boolean> {
