@@ -4,6 +4,7 @@
  * loop is bounded in count and time.
  *
  * BENCH_DURATION (s, default 10)   how long autocannon loads each read path (section query: project and floor, c=1 and c=10)
+ * BENCH_ROUNDS (default 5)         interleaved slices the read paths' DURATION is cut into (project, floor, variants in turn)
  * BENCH_CONNECTIONS (default 10)   concurrent HTTP connections
  * BENCH_SUBSCRIBERS (default 1000) WebSocket subscribers for the fan-out (up to 10000)
  * BENCH_DEVICES (default 200)      phones sending check-in batches of 50 in the patrol ingestion run
@@ -74,6 +75,7 @@ function load(opts: Record<string, unknown>): Promise<AutocannonResult> {
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const SUBSCRIBERS = Math.min(Number(process.env.BENCH_SUBSCRIBERS ?? 1000), 10_000);
 const DEVICES = Number(process.env.BENCH_DEVICES ?? 200);
 const BATCHES = Number(process.env.BENCH_BATCHES ?? 5);
@@ -149,29 +151,70 @@ interface LoadFigures {
   pgCpuMs: number;
 }
 
+/** One autocannon slice: raw counts, so slices of the same target add up. */
+interface LoadSlice {
+  requests: number;
+  seconds: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  nodeCpuMs: number;
+  pgCpuMs: number;
+}
+
 /** One autocannon run of `body` against a server, with the CPU both sides spent on it. */
-async function measure(db: DataSource, target: { url: string; pid: number; app: string }, body: string, token: string, connections: number): Promise<LoadFigures> {
+async function measureSlice(db: DataSource, target: { url: string; pid: number; app: string }, body: string, token: string, connections: number, seconds: number): Promise<LoadSlice> {
   const nodeBefore = processCpuMs(target.pid);
   const pgBefore = await backendCpuMs(db, target.app);
   const result = await load({
     url: target.url,
     method: 'POST',
     connections,
-    duration: DURATION,
+    duration: seconds,
     // Not counted (the probe before counted them): production counts no statements, and counting costs every promise an async hook.
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'x-sql-count': 'off' },
     body,
   });
   const pgAfter = await backendCpuMs(db, target.app);
-  const requests = Math.max(1, result.requests.total);
   return {
-    rps: result.requests.average,
+    requests: result.requests.total,
+    seconds,
     p50: result.latency.p50,
     p99: result.latency.p99,
     errors: result.errors + result.non2xx,
-    nodeCpuMs: (processCpuMs(target.pid) - nodeBefore) / requests,
-    pgCpuMs: backendCpuDelta(pgBefore, pgAfter) / requests,
+    nodeCpuMs: processCpuMs(target.pid) - nodeBefore,
+    pgCpuMs: backendCpuDelta(pgBefore, pgAfter),
   };
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+/**
+ * Every target loaded for DURATION seconds in all, in ROUNDS interleaved slices (A B C A B C ...):
+ * on a shared machine the load moves within seconds, and interleaving gives every target the same
+ * share of good and bad moments, so ratios measured in one run compare like with like.
+ */
+async function measureInterleaved(db: DataSource, targets: { name: string; target: { url: string; pid: number; app: string }; body: string }[], token: string, connections: number, label: string): Promise<Record<string, LoadFigures>> {
+  const rounds = Math.max(1, Math.min(ROUNDS, DURATION));
+  const seconds = Math.max(1, Math.round(DURATION / rounds));
+  const slices: Record<string, LoadSlice[]> = {};
+  for (let round = 1; round <= rounds; round++) {
+    progress(`${label}: ${connections} connection(s), round ${round}/${rounds}, ${seconds} s each: ${targets.map((t) => t.name).join(', ')} ...`);
+    for (const { name, target, body } of targets) (slices[name] ??= []).push(await measureSlice(db, target, body, token, connections, seconds));
+  }
+  const figures: Record<string, LoadFigures> = {};
+  for (const [name, list] of Object.entries(slices)) {
+    const requests = Math.max(1, list.reduce((sum, s) => sum + s.requests, 0));
+    figures[name] = {
+      rps: list.reduce((sum, s) => sum + s.requests, 0) / list.reduce((sum, s) => sum + s.seconds, 0),
+      p50: median(list.map((s) => s.p50)),
+      p99: median(list.map((s) => s.p99)),
+      errors: list.reduce((sum, s) => sum + s.errors, 0),
+      nodeCpuMs: list.reduce((sum, s) => sum + s.nodeCpuMs, 0) / requests,
+      pgCpuMs: list.reduce((sum, s) => sum + s.pgCpuMs, 0) / requests,
+    };
+  }
+  return figures;
 }
 
 const ms = (n: number) => n.toFixed(n < 10 ? 2 : 1);
@@ -216,6 +259,19 @@ export const DASHBOARD_QUERY = `query ($area: ID!) {
   }
 }`;
 
+/** The same build with one design choice switched off, measured beside the project for a before/after in one run. */
+interface Variant {
+  /** Key in the figures and in runs. */
+  name: string;
+  /** What is switched off, as printed. */
+  label: string;
+  server: BenchServer;
+  /** Its PostgreSQL backends' application_name, so their CPU is counted apart. */
+  app: string;
+  /** Which read paths it is measured on. */
+  applies: (path: ReadPath) => boolean;
+}
+
 /**
  * The hot read paths, each the project beside its floor on the same database,
  * at c=1 and c=CONNECTIONS, as the platform admin (who sees everything, so the
@@ -232,20 +288,25 @@ async function benchReadPaths(ctx: BenchContext, databaseUrl: string): Promise<v
     { floor: 'jurisdictionDashboard', label: 'jurisdictionDashboard', document: DASHBOARD_QUERY, variables: { area: toGlobalId('Area', patrolAreaId) }, params: [patrolAreaId] },
   ];
   const floor = await startFloorServer(databaseUrl);
-  // The same build with planned reads off: the resolver-by-resolver path.
-  // Its own application_name (a connection-string parameter overrides the pool's) keeps its backends' CPU apart.
-  const unplannedUrl = new URL(databaseUrl);
-  unplannedUrl.searchParams.set('application_name', 'gongzhi-unplanned');
-  const unplanned = await startBenchServer(unplannedUrl.toString(), { READ_PLAN: 'false' });
+  // A connection-string application_name overrides the pool's, which keeps each variant's backends' CPU apart.
+  const variantServer = (app: string, env: Record<string, string>) => {
+    const url = new URL(databaseUrl);
+    url.searchParams.set('application_name', app);
+    return startBenchServer(url.toString(), env);
+  };
+  const variants: Variant[] = [
+    // The resolver-by-resolver path, the design before read plans.
+    { name: 'unplanned', label: 'planning off (READ_PLAN=false)', server: await variantServer('gongzhi-unplanned', { READ_PLAN: 'false' }), app: 'gongzhi-unplanned', applies: (path) => Boolean(path.unplanned) },
+  ];
   try {
-    for (const path of paths) await benchReadPath(ctx, path, floor, path.unplanned ? unplanned : null);
+    for (const path of paths) await benchReadPath(ctx, path, floor, variants.filter((v) => v.applies(path)));
   } finally {
     await floor.stop();
-    await unplanned.stop();
+    for (const variant of variants) await variant.server.stop();
   }
 }
 
-async function benchReadPath({ db, server, token, figures }: BenchContext, path: ReadPath, floor: FloorServer, unplanned: BenchServer | null): Promise<void> {
+async function benchReadPath({ db, server, token, figures }: BenchContext, path: ReadPath, floor: FloorServer, variants: Variant[]): Promise<void> {
   const { label, document, variables = {} } = path;
   const body = JSON.stringify({ query: document, variables });
   const floorBody = JSON.stringify(path.params ?? []);
@@ -253,18 +314,15 @@ async function benchReadPath({ db, server, token, figures }: BenchContext, path:
   if (probe.body.errors) throw new Error(JSON.stringify(probe.body.errors));
   const floorProbe = await (await fetch(floor.urlOf(path.floor), { method: 'POST', body: floorBody })).json();
   const same = JSON.stringify(floorProbe) === JSON.stringify(probe.body);
-  const unplannedProbe = unplanned ? await post(unplanned, document, variables, token) : null;
+  const variantProbes = await Promise.all(variants.map((v) => post(v.server, document, variables, token)));
   const targets = [
     { name: 'project', target: { url: server.url, pid: server.pid, app: 'gongzhi' }, body },
     { name: 'floor', target: { url: floor.urlOf(path.floor), pid: floor.pid, app: 'floor' }, body: floorBody },
-    ...(unplanned ? [{ name: 'unplanned', target: { url: unplanned.url, pid: unplanned.pid, app: 'gongzhi-unplanned' }, body }] : []),
+    ...variants.map((v) => ({ name: v.name, target: { url: v.server.url, pid: v.server.pid, app: v.app }, body })),
   ];
   const runs: Record<string, LoadFigures> = {};
   for (const c of [1, CONNECTIONS]) {
-    for (const { name, target, body } of targets) {
-      progress(`${label}: ${name}, ${c} connection(s), ${DURATION} s ...`);
-      runs[`${name}${c}`] = await measure(db, target, body, token, c);
-    }
+    for (const [name, figures] of Object.entries(await measureInterleaved(db, targets, token, c, label))) runs[`${name}${c}`] = figures;
   }
   const [p1, f1, pc, fc] = [runs.project1, runs.floor1, runs[`project${CONNECTIONS}`], runs[`floor${CONNECTIONS}`]];
   const load = os.loadavg().map((l) => l.toFixed(1)).join(' ');
@@ -277,14 +335,14 @@ async function benchReadPath({ db, server, token, figures }: BenchContext, path:
   figures.push([`${label}: p50 / p99 ms c=${CONNECTIONS}, project | floor`, `${pc.p50} / ${pc.p99} | ${fc.p50} / ${fc.p99}`]);
   figures.push([`${label}: CPU ms/request c=${CONNECTIONS} Node + PG, project | floor`, `${ms(pc.nodeCpuMs)} + ${ms(pc.pgCpuMs)} | ${ms(fc.nodeCpuMs)} + ${ms(fc.pgCpuMs)}`]);
   figures.push([`${label}: errors / non-2xx (project | floor, all runs)`, `${p1.errors + pc.errors} | ${f1.errors + fc.errors}`]);
-  if (unplannedProbe) {
-    const [u1, uc] = [runs.unplanned1, runs[`unplanned${CONNECTIONS}`]];
-    figures.push([`${label}, planning off (READ_PLAN=false): same answer`, JSON.stringify(unplannedProbe.body) === JSON.stringify(probe.body) ? 'yes' : 'NO']);
-    figures.push([`${label}, planning off: SQL statements per request`, String(unplannedProbe.sql)]);
-    figures.push([`${label}, planning off: requests/s c=${CONNECTIONS}, ratio to floor`, `${uc.rps.toFixed(1)}, ${(uc.rps / fc.rps).toFixed(2)}`]);
-    figures.push([`${label}, planning off: p50 / p99 ms c=1 | c=10`, `${u1.p50} / ${u1.p99} | ${uc.p50} / ${uc.p99}`]);
-    figures.push([`${label}, planning off: CPU ms/request c=${CONNECTIONS} Node + PG`, `${ms(uc.nodeCpuMs)} + ${ms(uc.pgCpuMs)}`]);
-  }
+  variants.forEach((variant, i) => {
+    const [v1, vc] = [runs[`${variant.name}1`], runs[`${variant.name}${CONNECTIONS}`]];
+    figures.push([`${label}, ${variant.label}: same answer`, JSON.stringify(variantProbes[i].body) === JSON.stringify(probe.body) ? 'yes' : 'NO']);
+    figures.push([`${label}, ${variant.label}: SQL statements per request`, String(variantProbes[i].sql)]);
+    figures.push([`${label}, ${variant.label}: requests/s c=${CONNECTIONS}, ratio to floor`, `${vc.rps.toFixed(1)}, ${(vc.rps / fc.rps).toFixed(2)}`]);
+    figures.push([`${label}, ${variant.label}: p50 / p99 ms c=1 | c=${CONNECTIONS}`, `${v1.p50} / ${v1.p99} | ${vc.p50} / ${vc.p99}`]);
+    figures.push([`${label}, ${variant.label}: CPU ms/request c=${CONNECTIONS} Node + PG`, `${ms(vc.nodeCpuMs)} + ${ms(vc.pgCpuMs)}`]);
+  });
   figures.push([`${label}: load average (1/5/15 min) after the runs`, load]);
 }
 
