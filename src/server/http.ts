@@ -19,7 +19,6 @@ import { queryLimits } from './limits';
 import { graphqlOverHttpStatusPlugin } from './http-status';
 import { mountWeb } from './web';
 import { SSE_PATH, createSseHandler } from './sse';
-import { compiledExecutorGateway } from './compiled-executor';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,100}$/;
 
@@ -83,7 +82,7 @@ export async function createHttpServer(app: AppServices, schema: GraphQLSchema):
 
   const limits = queryLimits(app.config.limits);
   const apollo = new ApolloServer<AppContext>({
-    ...(app.config.compiledExecution ? { gateway: compiledExecutorGateway(schema) } : { schema }),
+    schema,
     introspection: app.config.introspection,
     includeStacktraceInErrorResponses: false,
     // main.ts owns shutdown order; Apollo's own handler would re-raise the signal and cut it short.
