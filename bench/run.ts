@@ -16,6 +16,8 @@
  * BENCH_SCALE_STEPS, BENCH_SCALE_RUNS  see bench/scale.ts (the scale section grows its own database to 1M cases: minutes)
  * BENCH_SCALE_DATABASE             with DATABASE_URL: grow the scale city in this database and keep it; a later run
  *                                  migrates it and reuses what it holds (steps it already passed are skipped)
+ * BENCH_PG_FLAGS, BENCH_PG_LOG     flags for the embedded PostgreSQL (e.g. '-c log_min_duration_statement=0') and a file for its log
+ * BENCH_SERVER_ROOT                run this checkout's build as the server (e.g. the code before a change), same bench client
  * DATABASE_URL                     use this server (a fresh database is created on it) instead of an embedded one
  */
 import 'reflect-metadata';
@@ -119,7 +121,13 @@ async function freshDatabase(): Promise<{ url: string; cleanup: () => Promise<vo
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gongzhi-bench-'));
   fs.chmodSync(dir, 0o755);
-  const embedded = await startEmbeddedPostgres(path.join(dir, 'data'), { persistent: false });
+  // BENCH_PG_FLAGS (e.g. '-c log_min_duration_statement=0') and BENCH_PG_LOG=<file>: to look at the embedded server's statements.
+  const pgLog = process.env.BENCH_PG_LOG ? fs.createWriteStream(process.env.BENCH_PG_LOG, { flags: 'a' }) : null;
+  const embedded = await startEmbeddedPostgres(path.join(dir, 'data'), {
+    persistent: false,
+    postgresFlags: (process.env.BENCH_PG_FLAGS ?? '').split(' ').filter(Boolean),
+    onLog: pgLog ? (message) => pgLog.write(`${message}\n`) : undefined,
+  });
   return {
     url: embedded.url,
     cleanup: async () => {
@@ -409,6 +417,10 @@ async function benchPatrols({ db, server, tokens, figures }: BenchContext): Prom
     `SELECT user_id FROM membership WHERE organization_id = (SELECT organization_id FROM membership WHERE user_id = $1 LIMIT 1)`,
     [coordinator.user_id],
   );
+  let nodeBefore = 0;
+  let pgBefore = new Map<number, number>();
+  let nodeMs = 0;
+  let pgMs = 0;
   const ingest = await benchPatrolIngest({
     url: server.url,
     token: tokens.issue(`user:${coordinator.user_id}`).token,
@@ -418,13 +430,29 @@ async function benchPatrols({ db, server, tokens, figures }: BenchContext): Prom
     batchSize: 50,
     batchesPerDevice: BATCHES,
     log: (line) => progress(`  ${line}`),
+    measured: {
+      start: async () => {
+        pgBefore = await backendCpuMs(db, 'gongzhi');
+        nodeBefore = processCpuMs(server.pid);
+      },
+      end: async () => {
+        nodeMs = processCpuMs(server.pid) - nodeBefore;
+        pgMs = backendCpuDelta(pgBefore, await backendCpuMs(db, 'gongzhi'));
+      },
+    },
   });
+  const perEvent = (total: number) => (total / Math.max(1, ingest.eventsAccepted)) * 1000;
   figures.push(['patrol ingestion: events accepted / sent', `${ingest.eventsAccepted}/${ingest.eventsSent}`]);
   figures.push(['patrol ingestion: events/s accepted (target >= 10,000 with 50 subscribers)', String(ingest.eventsPerSecond)]);
   figures.push(['patrol ingestion: deliveries received / expected', `${ingest.deliveriesReceived}/${ingest.deliveriesExpected}`]);
   figures.push(['patrol ingestion: receipt to delivery p50 / p99 (ms; target p99 <= 1000 with 500 subscribers, every delivery made)', `${ingest.p50DeliveryMs} / ${ingest.p99DeliveryMs}`]);
   figures.push(['patrol ingestion: SQL statements per batch of 50 (median)', String(ingest.sqlPerBatch)]);
   figures.push(['patrol ingestion: distinct subscriber accounts', String(colleagues.length)]);
+  figures.push([
+    'patrol ingestion: CPU per event accepted, first batch to last delivery (µs): server / PostgreSQL / bench client',
+    `${perEvent(nodeMs).toFixed(0)} / ${perEvent(pgMs).toFixed(0)} / ${perEvent(ingest.benchCpuMs).toFixed(0)} (over ${ingest.measuredSeconds} s)`,
+  ]);
+  figures.push(['patrol ingestion: load average (1 min) at the end', os.loadavg()[0].toFixed(2)]);
 }
 
 /** `npm start` on the built checkout against the bench database, until it answers /readyz. */

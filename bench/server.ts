@@ -15,7 +15,9 @@ export interface BenchServer {
 
 /** Runs the built server (dist/src/main.js) as its own process, so its memory is measured alone. */
 export async function startBenchServer(databaseUrl: string, env: Record<string, string> = {}): Promise<BenchServer> {
-  const root = path.resolve(__dirname, '..', '..');
+  // BENCH_SERVER_ROOT=<checkout> runs that checkout's build instead (e.g. the code before a change, built elsewhere),
+  // so before and after are measured by the same bench client.
+  const root = process.env.BENCH_SERVER_ROOT ? path.resolve(process.env.BENCH_SERVER_ROOT) : path.resolve(__dirname, '..', '..');
   // BENCH_PROFILE=<dir> writes a V8 CPU profile of the server to <dir> when it stops.
   const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
   const nodeFlags = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
