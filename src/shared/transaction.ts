@@ -1,4 +1,5 @@
-import type { EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
+import { escapeLiteral } from 'pg';
+import type { EntityManager, EntityTarget, ObjectLiteral, QueryRunner } from 'typeorm';
 import { AuditEntry, type NewAuditEntry } from './audit/audit.entity';
 import type { NewEvent } from './events/event.entity';
 import type { AppContext } from './context';
@@ -16,16 +17,65 @@ export interface Tx {
 }
 
 /**
+ * The event log's insert, as a simple-protocol statement (values inlined as
+ * literals) so that COMMIT can follow it in the same message. The lock (held
+ * until commit, so ids become visible in the order they were taken) is taken
+ * in a materialised CTE that every inserted row joins, so it is held before
+ * any id is drawn; the NOTIFY in it is delivered only if the transaction
+ * commits.
+ */
+function eventInsertSql(events: NewEvent[]): string {
+  const rows = JSON.stringify(
+    events.map((e) => ({
+      topic: e.topic,
+      type: e.type,
+      subject_id: e.subjectId ?? null,
+      area_path: e.areaPath ?? null,
+      organization_ids: [...new Set(e.organizationIds)],
+      user_ids: [...new Set(e.userIds ?? [])],
+      payload: e.payload,
+    })),
+  );
+  return `WITH held AS MATERIALIZED (SELECT pg_advisory_xact_lock(${EVENT_LOG_LOCK}), pg_notify(${escapeLiteral(EVENT_CHANNEL)}, ''))
+         INSERT INTO event (topic, type, subject_id, area_path, organization_ids, user_ids, payload)
+         SELECT e.topic, e.type, e.subject_id, e.area_path,
+                ARRAY(SELECT jsonb_array_elements_text(e.organization_ids))::uuid[],
+                ARRAY(SELECT jsonb_array_elements_text(e.user_ids))::uuid[], e.payload
+           FROM held, jsonb_array_elements(${escapeLiteral(rows)}::jsonb) WITH ORDINALITY AS j(value, n),
+                jsonb_to_record(j.value) AS e(topic text, type text, subject_id uuid, area_path text, organization_ids jsonb, user_ids jsonb, payload jsonb)
+          ORDER BY j.n`;
+}
+
+/** TypeORM's own bookkeeping of a runner whose transaction was committed by a statement of ours. */
+function markCommitted(runner: QueryRunner): void {
+  const state = runner as unknown as { isTransactionActive: boolean; transactionDepth: number };
+  state.isTransactionActive = false;
+  state.transactionDepth = 0;
+}
+
+/**
  * Runs a change with its audit rows and events in one transaction: a rolled
  * back change leaves neither, a committed one always has both. Subscribers
  * are woken after commit; they read the log, never this process's memory.
+ *
+ * Every writer of the event log queues on one lock from its event insert to
+ * the end of its commit. The insert and COMMIT therefore go to PostgreSQL in
+ * one message: the lock is held for the insert and the commit alone, never
+ * while the server waits for this process to read the insert's answer and
+ * send COMMIT (on a busy event loop that wait was most of the time the lock
+ * was held, and every other writer waited behind it). They still count as
+ * two statements.
  */
 export async function inTransaction<T>(ctx: AppContext, work: (tx: Tx) => Promise<T>): Promise<T> {
   const audits: NewAuditEntry[] = [];
   const events: NewEvent[] = [];
-  const result = await ctx.app.db.transaction(async (em) => {
+  const runner = ctx.app.db.createQueryRunner();
+  let result: T;
+  try {
+    await runner.startTransaction();
+    const em = runner.manager;
     const tx: Tx = { em, ctx, audit: (e) => audits.push(e), emit: (e) => events.push(e) };
-    const value = await work(tx);
+    result = await work(tx);
     if (audits.length > 0) {
       await em.insert(
         AuditEntry,
@@ -41,37 +91,19 @@ export async function inTransaction<T>(ctx: AppContext, work: (tx: Tx) => Promis
       );
     }
     if (events.length > 0) {
-      // One statement, as the event log is written by every change: the lock (held until commit, so ids become
-      // visible in the order they were taken) is taken in a materialised CTE that every inserted row joins, so it
-      // is held before any id is drawn; the NOTIFY in it is delivered only if the transaction commits.
-      await em.query(
-        `WITH held AS MATERIALIZED (SELECT pg_advisory_xact_lock($1), pg_notify($2, ''))
-         INSERT INTO event (topic, type, subject_id, area_path, organization_ids, user_ids, payload)
-         SELECT e.topic, e.type, e.subject_id, e.area_path,
-                ARRAY(SELECT jsonb_array_elements_text(e.organization_ids))::uuid[],
-                ARRAY(SELECT jsonb_array_elements_text(e.user_ids))::uuid[], e.payload
-           FROM held, jsonb_array_elements($3::jsonb) WITH ORDINALITY AS j(value, n),
-                jsonb_to_record(j.value) AS e(topic text, type text, subject_id uuid, area_path text, organization_ids jsonb, user_ids jsonb, payload jsonb)
-          ORDER BY j.n`,
-        [
-          EVENT_LOG_LOCK,
-          EVENT_CHANNEL,
-          JSON.stringify(
-            events.map((e) => ({
-              topic: e.topic,
-              type: e.type,
-              subject_id: e.subjectId ?? null,
-              area_path: e.areaPath ?? null,
-              organization_ids: [...new Set(e.organizationIds)],
-              user_ids: [...new Set(e.userIds ?? [])],
-              payload: e.payload,
-            })),
-          ),
-        ],
-      );
+      ctx.app.db.logger.logQuery('COMMIT', undefined, runner);
+      await runner.query(`${eventInsertSql(events)};\nCOMMIT`);
+      markCommitted(runner);
+    } else {
+      await runner.commitTransaction();
     }
-    return value;
-  });
+  } catch (error) {
+    // A failed COMMIT has ended the transaction already; ROLLBACK then only draws a warning.
+    if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => {});
+    throw error;
+  } finally {
+    await runner.release();
+  }
   if (events.length > 0) {
     // This process drops changed identities at once (a socket's next operation must not use the old one);
     // other processes do when the event reaches them.

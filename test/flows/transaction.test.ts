@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import type { AppContext } from '../../src/shared/context';
@@ -148,6 +149,43 @@ describe('inTransaction', () => {
     expect(committedWhileLocked).toBe(false);
     expect(committed).toBe(true);
   });
+
+  test('given a change with an event, when its event insert has been sent and this process then answers nothing, then PostgreSQL commits and frees the event-log lock by itself', async () => {
+    // Every writer of the log queues on this lock. Here this process's event loop is blocked from the moment the
+    // statement that takes the lock is sent, and another process asks whether the lock comes free meanwhile: it
+    // does only if COMMIT went with the insert instead of waiting for this process to read the answer and send it.
+    const freedWhileBlocked: boolean[] = [];
+    const probe = `const { Client } = require('pg');
+      (async () => {
+        const c = new Client({ connectionString: process.env.PROBE_URL });
+        await c.connect();
+        let free = false;
+        for (let i = 0; i < 40 && !free; i++) {
+          free = (await c.query('SELECT pg_try_advisory_lock($1) AS free', [${EVENT_LOG_LOCK}])).rows[0].free;
+          if (free) await c.query('SELECT pg_advisory_unlock($1)', [${EVENT_LOG_LOCK}]);
+          else await new Promise((r) => setTimeout(r, 50));
+        }
+        await c.end();
+        process.stdout.write(String(free));
+      })();`;
+    const logger = db.logger;
+    const logQuery = logger.logQuery;
+    logger.logQuery = function (query, ...rest) {
+      if (query.includes('pg_advisory_xact_lock')) {
+        setImmediate(() => {
+          const answer = spawnSync(process.execPath, ['-e', probe], { env: { ...process.env, PROBE_URL: database.url }, encoding: 'utf8', timeout: 20_000 });
+          freedWhileBlocked.push(answer.stdout === 'true');
+        });
+      }
+      return logQuery.call(this, query, ...rest);
+    };
+    try {
+      await inTransaction(context(), async (tx) => tx.emit({ topic: 'network', type: 'organization.updated', organizationIds: [ORG_A], payload: {} }));
+    } finally {
+      logger.logQuery = logQuery;
+    }
+    expect(freedWhileBlocked).toEqual([true]);
+  }, 30_000);
 
   test('given an event that changes viewers, when it commits, then this process forgets their identities at once', async () => {
     await inTransaction(context(), async (tx) => {
