@@ -22,6 +22,7 @@ import { attachWebSocket } from './server/ws';
 import { startMetricsServer } from './server/metrics-endpoint';
 import { addMetricsSource } from './shared/metrics';
 import { WebhookWorker } from './modules/webhook/webhook.worker';
+import { keepRecordedCheckIns } from './modules/patrol/patrol.subscription';
 
 export interface RunningApp {
   services: AppServices;
@@ -126,6 +127,8 @@ export async function startApp(config: Config, log: Logger, options: StartOption
 
     throttle = await SignInThrottle.create(config, db, log);
     const services: AppServices = { config, db, realtimeDb, log, tokens, events, viewers, webhooks: runningWebhooks, throttle };
+    // A stream of check-in batches: each batch's check-ins read once per run of events, not once per batch (see keepRecordedCheckIns).
+    events.beforeDelivery((page) => keepRecordedCheckIns(realtimeDb, page));
     const schema = buildGraphQLSchema();
     const { httpServer, drain, apollo, openSockets } = await createHttpServer(services, schema);
     // Listen first: the WebSocket server re-emits the HTTP server's errors, and graphql-ws prints

@@ -3,6 +3,12 @@ import { gql, okPayload } from './support/graphql';
 import { clock } from '../src/shared/clock';
 import { addMember, type Harness, startHarness, stopHarness } from './support/harness';
 import { MemberRole } from '../src/shared/auth/roles';
+import type { AppContext } from '../src/shared/context';
+import { EventRecord } from '../src/shared/events/event.entity';
+import { loadersForEvent } from '../src/shared/events/event-stream';
+import { PatrolEvent } from '../src/modules/patrol/patrol.entity';
+import { patrolEventsById } from '../src/modules/patrol/patrol.loaders';
+import { keepRecordedCheckIns } from '../src/modules/patrol/patrol.subscription';
 import { fromGlobalId, toGlobalId } from '../src/shared/relay/global-id';
 import { Organization, OrganizationKind } from '../src/modules/organization/organization.entity';
 
@@ -163,6 +169,45 @@ async function addCheckpoint(name: string, area: 'gridA' | 'communityB'): Promis
   const doc = `mutation ($input: CheckpointCreateInput!) { checkpointCreate(input: $input) { checkpoint { id } userErrors { code message } } }`;
   return (await ok(doc, { input: { organizationId: organization, name, kind: 'DOOR', latitude: LAT, longitude: LON, areaId: h.world.gid.area(area) } }, coordinator, 'checkpointCreate')).checkpoint.id;
 }
+
+describe('live delivery of check-in batches', () => {
+  test("given three batches in the event log, when their run is prepared for delivery, then their check-ins are read in one statement and each batch's deliveries find its own, in device-time order, without another", async () => {
+    const patrols = [await planPatrol(), await planPatrol(), await planPatrol()];
+    for (const [i, patrolId] of patrols.entries()) {
+      expect((await record(patrolId, batch(`live${i}`, 5).reverse(), `phone-live-${i}`)).body.data.patrolEventsRecord.acceptedCount).toBe(5);
+    }
+    const services = h.server.services;
+    const events = await services.realtimeDb
+      .getRepository(EventRecord)
+      .createQueryBuilder('e')
+      .where(`e.type = 'patrol.eventsRecorded'`)
+      .andWhere('e.subject_id = ANY(:ids)', { ids: patrols.map((p) => fromGlobalId(p)!.id) })
+      .orderBy('e.id')
+      .getMany();
+    expect(events).toHaveLength(3);
+    const statements: string[] = [];
+    const logger = services.realtimeDb.logger;
+    const logQuery = logger.logQuery;
+    logger.logQuery = function (query, ...rest) {
+      statements.push(query);
+      return logQuery.call(this, query, ...rest);
+    };
+    try {
+      await keepRecordedCheckIns(services.realtimeDb, events);
+      const delivered: string[][] = [];
+      for (const event of events) {
+        // As a subscriber's delivery of the event reads them: on the realtime pool, through the loaders every delivery of this event shares.
+        const asDelivered = { app: { ...services, db: services.realtimeDb }, loaders: loadersForEvent(event.id) } as AppContext;
+        const rows = await patrolEventsById(asDelivered).loadMany(event.payload.eventIds as string[]);
+        delivered.push(rows.map((row) => (row as PatrolEvent).clientEventId));
+      }
+      expect(statements).toHaveLength(1);
+      expect(delivered).toEqual([0, 1, 2].map((i) => [0, 1, 2, 3, 4].map((k) => `live${i}-${k}`)));
+    } finally {
+      logger.logQuery = logQuery;
+    }
+  });
+});
 
 describe('patrolEventsRecord batch checks', () => {
   test('given a blank device id, no events or 501 events, then the batch is refused as a whole with codes; 500 events are judged one by one', async () => {

@@ -156,6 +156,63 @@ describe('EventBus', () => {
     expect(bus.dispatchedCursor).toBe(ids[999]);
   });
 
+  test('given a delivery hook, when a run of events is dispatched, then the hook gets at once, before any of them is pushed, those with subscribers here, in runs of at most 100', async () => {
+    const { bus } = await startBus();
+    const order: string[] = [];
+    const runs: string[][] = [];
+    bus.beforeDelivery(async (events) => {
+      runs.push(events.map((e) => e.id));
+      order.push(`hook:${events.length}`);
+      await sleep(20);
+    });
+    bus.subscribe({ topic: 'bus-run', push: (event) => order.push(`push:${event.id}`) });
+    const watched = await insertEvents('bus-run', 3);
+    await insertEvents('bus-unwatched', 2);
+    const more = await insertEvents('bus-run', 150);
+    bus.wake();
+    await until(() => order.filter((o) => o.startsWith('push:')).length === 153);
+    await sleep(50);
+
+    // 155 rows in one page: a run of 100 (3 + 2 unwatched + 95) and a run of 55.
+    expect(runs).toEqual([[...watched, ...more.slice(0, 95)], more.slice(95)]);
+    expect(order.slice(0, 2)).toEqual(['hook:98', `push:${watched[0]}`]);
+    expect(order.indexOf('hook:55')).toBe(99);
+    expect(order.filter((o) => o.startsWith('push:'))).toEqual([...watched, ...more].map((id) => `push:${id}`));
+  });
+
+  test('given events nobody here subscribes to, when dispatched, then the delivery hook is not called', async () => {
+    const { bus } = await startBus();
+    let called = 0;
+    bus.beforeDelivery(async () => void called++);
+    const seen = recorder('bus-hooked');
+    bus.subscribe(seen.subscriber);
+    const unwatched = await insertEvents('bus-nobody', 3);
+    bus.wake();
+    await until(() => bus.dispatchedCursor === unwatched[2]);
+    expect(called).toBe(0);
+
+    const last = await insertEvents('bus-hooked', 1);
+    bus.wake();
+    await until(() => seen.ids.length === 1);
+    expect(called).toBe(1);
+    expect(seen.ids).toEqual(last);
+  });
+
+  test('given a delivery hook that fails, when events are dispatched, then it is logged and every event is still delivered', async () => {
+    const { bus } = await startBus();
+    bus.beforeDelivery(async () => {
+      throw new Error('prefetch refused');
+    });
+    const seen = recorder('bus-hook-fails');
+    bus.subscribe(seen.subscriber);
+    const ids = await insertEvents('bus-hook-fails', 2);
+    bus.wake();
+    await until(() => seen.ids.length === 2);
+
+    expect(seen.ids).toEqual(ids);
+    expect(logged).toContainEqual(expect.objectContaining({ level: 'warn', message: 'event delivery hook failed' }));
+  });
+
   test('given an unsubscribed subscriber, when events come, then it gets nothing more while the others still do', async () => {
     const { bus } = await startBus();
     const gone = recorder('bus-unsub');

@@ -13,6 +13,15 @@ export interface LiveSubscriber {
 }
 
 type EventHook = (event: EventRecord) => void;
+type DeliveryHook = (events: EventRecord[]) => Promise<void>;
+
+/**
+ * Events handed to the delivery hooks at a time: a page of the log is pushed
+ * in runs this long, each after its hooks. Well under the per-event loader
+ * cache of the streams (event-stream.ts), so what a hook keeps for a run is
+ * still there when the subscribers reach it.
+ */
+const DELIVERY_RUN = 100;
 
 /** Subscribers woken per event-loop turn (see pushInWaves). */
 const PUSH_WAVE = 256;
@@ -46,6 +55,7 @@ export class EventBus {
   private lastId = '0';
   private readonly subscribers = new Map<string, Set<LiveSubscriber>>();
   private readonly hooks: EventHook[] = [];
+  private readonly deliveryHooks: DeliveryHook[] = [];
   private pumping: Promise<void> | null = null;
   private again = false;
   private timer: NodeJS.Timeout | null = null;
@@ -93,6 +103,17 @@ export class EventBus {
     this.hooks.push(hook);
   }
 
+  /**
+   * Awaited before a run of events reaches its subscribers, with those of the
+   * run that have subscribers here (never called with none): to read at once
+   * what their deliveries will need, instead of one round trip per event while
+   * every subscriber waits for it. A hook that fails is logged and costs only
+   * that: the deliveries then read for themselves.
+   */
+  beforeDelivery(hook: DeliveryHook): void {
+    this.deliveryHooks.push(hook);
+  }
+
   /** The cursor of the last event this process dispatched. */
   get dispatchedCursor(): string {
     return this.lastId;
@@ -130,11 +151,18 @@ export class EventBus {
         .orderBy('e.id', 'ASC')
         .limit(500)
         .getMany();
-      for (const event of rows) {
-        for (const hook of this.hooks) hook(event);
-        const set = this.subscribers.get(event.topic);
-        if (set) await pushInWaves(set, event);
-        this.lastId = event.id;
+      for (let start = 0; start < rows.length; start += DELIVERY_RUN) {
+        const run = rows.slice(start, start + DELIVERY_RUN);
+        const watched = run.filter((event) => this.subscribers.get(event.topic)?.size);
+        if (watched.length > 0) {
+          for (const hook of this.deliveryHooks) await hook(watched).catch((err) => this.log.warn({ err }, 'event delivery hook failed'));
+        }
+        for (const event of run) {
+          for (const hook of this.hooks) hook(event);
+          const set = this.subscribers.get(event.topic);
+          if (set) await pushInWaves(set, event);
+          this.lastId = event.id;
+        }
       }
       eventsDispatched.inc(rows.length);
       if (rows.length < 500) return;

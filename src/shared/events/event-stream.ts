@@ -251,7 +251,7 @@ function admit(ctx: AppContext, filter: EventFilter, event: EventRecord, viewer:
 const eventLoaders = new Map<string, LoaderRegistry>();
 const EVENT_LOADER_CACHE = 256;
 
-function loadersForEvent(eventId: string): LoaderRegistry {
+export function loadersForEvent(eventId: string): LoaderRegistry {
   let registry = eventLoaders.get(eventId);
   if (!registry) {
     registry = new LoaderRegistry();
