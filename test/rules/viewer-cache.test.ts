@@ -1,9 +1,9 @@
 import type { DataSource } from 'typeorm';
 import type { AppContext } from '../../src/shared/context';
 import { TokenService } from '../../src/shared/auth/jwt';
-import { MemberRole } from '../../src/shared/auth/roles';
+import { ApiClientScope, MemberRole } from '../../src/shared/auth/roles';
 import { ViewerResolver } from '../../src/shared/auth/viewer-resolver';
-import type { Viewer } from '../../src/shared/auth/viewer';
+import { Viewer } from '../../src/shared/auth/viewer';
 
 /**
  * The per-subject identity cache that sockets and subscription events read.
@@ -94,5 +94,37 @@ describe('the identity without a promise (currentIfCached)', () => {
     await read('fresh');
     viewers.invalidate([`user:${USER}`]);
     expect(viewers.currentIfCached(context(null))).toBeUndefined();
+  });
+});
+
+describe('same facts (what tells a subscription its viewer changed)', () => {
+  const base = () => Viewer.user(USER, false, new Map([[ORG_A, MemberRole.MEMBER], [ORG_B, MemberRole.ADMIN]]));
+  const variants: Record<string, Viewer> = {
+    'another user': Viewer.user(ORG_A, false, new Map([[ORG_A, MemberRole.MEMBER], [ORG_B, MemberRole.ADMIN]])),
+    'made platform admin': Viewer.user(USER, true, new Map([[ORG_A, MemberRole.MEMBER], [ORG_B, MemberRole.ADMIN]])),
+    'one membership fewer': Viewer.user(USER, false, new Map([[ORG_A, MemberRole.MEMBER]])),
+    'one membership more': Viewer.user(USER, false, new Map([[ORG_A, MemberRole.MEMBER], [ORG_B, MemberRole.ADMIN], [USER, MemberRole.OBSERVER]])),
+    'another role in one organisation': Viewer.user(USER, false, new Map([[ORG_A, MemberRole.COORDINATOR], [ORG_B, MemberRole.ADMIN]])),
+    'another organisation, same count': Viewer.user(USER, false, new Map([[ORG_A, MemberRole.MEMBER], [USER, MemberRole.ADMIN]])),
+    'a client of the organisation': Viewer.client('client-1', ORG_A, ApiClientScope.READ_WRITE),
+  };
+
+  test('given a viewer read again with the same facts (a new object), then the same facts; and the same object is the same', () => {
+    const first = base();
+    expect([first.sameFactsAs(base()), first.sameFactsAs(first)]).toEqual([true, true]);
+  });
+
+  test('given each single change of identity, memberships or roles, then not the same facts, whichever side asks', () => {
+    const answers = Object.fromEntries(Object.entries(variants).map(([name, other]) => [name, [base().sameFactsAs(other), other.sameFactsAs(base())]]));
+    expect(answers).toEqual(Object.fromEntries(Object.keys(variants).map((name) => [name, [false, false]])));
+  });
+
+  test('given two clients of one organisation differing only in scope or id, then not the same facts', () => {
+    const client = Viewer.client('client-1', ORG_A, ApiClientScope.READ_WRITE);
+    expect([client.sameFactsAs(Viewer.client('client-1', ORG_A, ApiClientScope.READ)), client.sameFactsAs(Viewer.client('client-2', ORG_A, ApiClientScope.READ_WRITE)), client.sameFactsAs(Viewer.client('client-1', ORG_A, ApiClientScope.READ_WRITE))]).toEqual([false, false, true]);
+  });
+
+  test('given the signed-out viewer and an organisation audience, then each is the same only as itself', () => {
+    expect([Viewer.anonymous().sameFactsAs(Viewer.anonymous()), Viewer.organization(ORG_A).sameFactsAs(Viewer.client('x', ORG_A, ApiClientScope.READ)), Viewer.organization(ORG_A).sameFactsAs(Viewer.organization(ORG_A))]).toEqual([true, false, true]);
   });
 });
