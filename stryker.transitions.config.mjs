@@ -1,7 +1,7 @@
 import flows from './stryker.flows.config.mjs';
 /**
- * Mutation testing of the services' state transitions (issue 18): contract
- * signing and lifecycle, the case lifecycle, patrol batch ingest (recordPatrolEvents, its status and
+ * Mutation testing of the services' state transitions (issue 18): the case
+ * lifecycle (contracts: stryker.contracts.config.mjs), patrol batch ingest (recordPatrolEvents, its status and
  * missed-alert steps, and the SQL it alone runs).
  * Error-message strings are not mutated here: tests assert codes, not prose.
  */
@@ -10,8 +10,6 @@ export default {
   ...flows,
   jest: { configFile: 'jest.transitions.config.js', enableFindRelatedTests: false },
   mutate: [
-    'src/modules/contract/contract.signing.ts',
-    'src/modules/contract/contract.lifecycle.ts',
     'src/modules/case/case.transitions.ts',
     'src/modules/patrol/patrol.ingest.ts:97-228',
     'src/modules/patrol/patrol.ingest.ts:304-336',

@@ -5,6 +5,7 @@ import { addMember, startHarness, stopHarness, type Harness } from './support/ha
 import { Membership } from '../src/modules/membership/membership.entity';
 import { MemberRole } from '../src/shared/auth/roles';
 import { CONTRACT_FIELDS, PROPOSE, SIGN, activeContract, dayOffset, draftContract, noonOn } from './support/contracts';
+import { test } from './support/mutation-run';
 
 let h: Harness;
 beforeAll(async () => {
