@@ -16,6 +16,8 @@ export default {
   ...transitions,
   jest: { configFile: 'jest.contracts.config.js', enableFindRelatedTests: false },
   coverageAnalysis: 'all',
+  // Stryker refuses ignoreStatic without per-test coverage; jest loads the modules anew for every mutant anyway.
+  ignoreStatic: false,
   mutate: ['src/modules/contract/contract.signing.ts', 'src/modules/contract/contract.lifecycle.ts'],
   incrementalFile: 'reports/stryker-contracts-incremental.json',
   htmlReporter: { fileName: 'reports/mutation-contracts/mutation.html' },
