@@ -1,5 +1,5 @@
 import { clock } from '../src/shared/clock';
-import { fromGlobalId } from '../src/shared/relay/global-id';
+import { fromGlobalId, toGlobalId } from '../src/shared/relay/global-id';
 import { errorCodes, gql } from './support/graphql';
 import { addMember, startHarness, stopHarness, type Harness } from './support/harness';
 import { Membership } from '../src/modules/membership/membership.entity';
@@ -29,6 +29,14 @@ const uuid = (globalId: string) => fromGlobalId(globalId)!.id;
 const auditActions = async (contractId: string) =>
   (await h.server.services.db.query(`SELECT action FROM audit_entry WHERE record_type = 'Contract' AND record_id = $1 ORDER BY id`, [uuid(contractId)])).map((r: { action: string }) => r.action);
 const read = async (id: string, token = h.world.tokens.communityAdmin) => (await gql(h.server.httpUrl, READ, { id }, token)).body.data.contract;
+/**
+ * Days from today past the end of every CONTRACTS_WITH relation on record: a contract ending then must carry
+ * its client-provider relation further, whatever contracts earlier tests (in any order) put in force.
+ */
+const beyondEveryRelation = async () => {
+  const [{ days }] = await h.server.services.db.query(`SELECT coalesce(max(ends_on) - $1::date, 0)::int AS days FROM relationship WHERE type = 'CONTRACTS_WITH'`, [dayOffset(0)]);
+  return Math.max(days, 400) + 100;
+};
 
 describe('contract lifecycle', () => {
   test('given a DRAFT, when a named party ADMIN that did not draft it signs it, then NOT_FOUND (a draft is not yet proposed to it) and nothing changes', async () => {
@@ -180,7 +188,7 @@ describe('what time does to proposals and amendments', () => {
     (await h.server.services.db.query(`SELECT action FROM audit_entry WHERE record_type = 'Relationship' AND details->>'contractId' = $1`, [uuid(contractId)])).map((r: { action: string }) => r.action);
 
   test('given a fully signed contract starting in the future and ending after every other, when the job activates it, then only then does the client-provider relation carry it', async () => {
-    const signed = await activeContract(h, { startsOn: dayOffset(5), endsOn: dayOffset(1500) });
+    const signed = await activeContract(h, { startsOn: dayOffset(5), endsOn: dayOffset(await beyondEveryRelation()) });
     expect(await relationAudits(signed.id)).toEqual([]);
     clock.freeze(noonOn(dayOffset(5)));
     await h.server.scheduler.runAll();
@@ -369,7 +377,8 @@ describe('when a signature makes a contract bind', () => {
   test('given amendments that move the end date later, when fully signed while ACTIVE and while SUSPENDED, then the client-provider relation follows each', async () => {
     const refreshes = async (contractId: string) =>
       (await h.server.services.db.query(`SELECT count(*)::int AS n FROM audit_entry WHERE record_type = 'Relationship' AND details->>'contractId' = $1`, [uuid(contractId)]))[0].n;
-    for (const [ends, amendedEnds, suspend] of [[1600, 1700, false], [1800, 1900, true]] as const) {
+    const beyond = await beyondEveryRelation();
+    for (const [ends, amendedEnds, suspend] of [[beyond, beyond + 100, false], [beyond + 200, beyond + 300, true]] as const) {
       const active = await activeContract(h, { endsOn: dayOffset(ends) });
       expect(await refreshes(active.id)).toBe(1);
       let contract = (await gql(h.server.httpUrl, AMEND, { input: { id: active.id, expectedVersion: active.version, note: '延長服務期', endsOn: dayOffset(amendedEnds) } }, h.world.tokens.securityAdmin)).body.data.contractAmend.contract;
@@ -510,5 +519,78 @@ describe('contractDecline', () => {
     expect(declined.contract.statusReason).toBe(`Declined by a party: ${longest}`.slice(0, 2000));
     const [event] = await h.server.services.db.query(`SELECT payload FROM event WHERE type = 'contract.declined' AND subject_id = $1`, [uuid(proposed.id)]);
     expect(event.payload).toEqual({ contractId: uuid(proposed.id), status: 'TERMINATED', from: 'PROPOSED', organizationId: uuid(h.world.gid.org('security')), reason: longest });
+  });
+});
+
+describe('the client-provider relation a contract carries', () => {
+  const RELATIONSHIP_END = `mutation ($input: RelationshipEndInput!) { relationshipEnd(input: $input) { relationship { endsOn } userErrors { code } } }`;
+  /** The relations whose creation or refresh was recorded for the contract, as [from, to] organisation ids. */
+  const carriedBy = async (contractId: string) =>
+    (
+      await h.server.services.db.query(
+        `SELECT r.from_organization_id AS "from", r.to_organization_id AS "to" FROM audit_entry a JOIN relationship r ON r.id::text = a.record_id
+          WHERE a.record_type = 'Relationship' AND a.details->>'contractId' = $1 ORDER BY a.id`,
+        [uuid(contractId)],
+      )
+    ).map((r: { from: string; to: string }) => [r.from, r.to]);
+
+  test('given an ACTIVE contract whose client-provider relation was ended by hand, when an amendment is signed, then only the signature that puts it in force carries the relation on again', async () => {
+    const [community, security] = [uuid(h.world.gid.org('community')), uuid(h.world.gid.org('security'))];
+    const endsOn = dayOffset(await beyondEveryRelation());
+    const active = await activeContract(h, { endsOn });
+    const open: { id: string; ends: string }[] = await h.server.services.db.query(
+      `SELECT id, greatest(starts_on, $3::date)::text AS ends FROM relationship
+        WHERE from_organization_id = $1 AND to_organization_id = $2 AND type = 'CONTRACTS_WITH' AND status = 'ACCEPTED' AND (ends_on IS NULL OR ends_on >= $3)`,
+      [community, security, dayOffset(0)],
+    );
+    expect(open.length).toBeGreaterThan(0);
+    for (const { id, ends } of open) {
+      const ended = await gql(h.server.httpUrl, RELATIONSHIP_END, { input: { id: toGlobalId('Relationship', id), endsOn: ends } }, h.world.tokens.communityAdmin);
+      expect(ended.body.data.relationshipEnd.userErrors).toEqual([]);
+    }
+    const endsOf = async () => (await h.server.services.db.query(`SELECT ends_on::text AS ends FROM relationship WHERE id = ANY($1) ORDER BY id`, [open.map((r) => r.id)])).map((r: { ends: string }) => r.ends);
+    const endedOn = await endsOf();
+    const before = (await carriedBy(active.id)).length;
+
+    let contract = (await gql(h.server.httpUrl, AMEND, { input: { id: active.id, expectedVersion: active.version, note: '調整費用', feeMinor: 1_300_000 } }, h.world.tokens.securityAdmin)).body.data.contractAmend.contract;
+    for (const token of [h.world.tokens.communityAdmin, h.world.tokens.securityAdmin]) {
+      contract = (await gql(h.server.httpUrl, SIGN, { input: { id: active.id, expectedVersion: contract.version } }, token)).body.data.contractSign.contract;
+    }
+    expect(contract).toMatchObject({ status: 'ACTIVE', pendingAmendment: { number: 2 } });
+    expect(await endsOf()).toEqual(endedOn);
+    expect(await carriedBy(active.id)).toHaveLength(before);
+
+    contract = (await gql(h.server.httpUrl, SIGN, { input: { id: active.id, expectedVersion: contract.version } }, h.world.tokens.policeAdmin)).body.data.contractSign.contract;
+    expect(contract).toMatchObject({ status: 'ACTIVE', pendingAmendment: null, currentVersionNumber: 2 });
+    expect(await carriedBy(active.id)).toEqual([...Array(before + 1)].map(() => [community, security]));
+    expect((await endsOf())[0]).toBe(endsOn);
+  });
+
+  test('given a draft between other parties on record, when one contract is put in force by its last signature and another by the job, then each carries only its own parties\' relation', async () => {
+    const [community, security] = [uuid(h.world.gid.org('community')), uuid(h.world.gid.org('security'))];
+    await draftContract(
+      h,
+      {
+        title: '便河社區安防服務契約',
+        parties: [
+          { organizationId: h.world.gid.org('outsider'), role: 'CLIENT' },
+          { organizationId: h.world.gid.org('police'), role: 'PROVIDER' },
+        ],
+        areaIds: [h.world.gid.area('communityB')],
+        clauses: [],
+      },
+      h.world.tokens.outsider,
+    );
+    const signed = await activeContract(h, { endsOn: dayOffset(await beyondEveryRelation()) });
+    expect(signed.status).toBe('ACTIVE');
+    expect(await carriedBy(signed.id)).toEqual([[community, security]]);
+
+    const later = await activeContract(h, { startsOn: dayOffset(4), endsOn: dayOffset(await beyondEveryRelation()) });
+    expect(later.status).toBe('PROPOSED');
+    clock.freeze(noonOn(dayOffset(4)));
+    await h.server.scheduler.runAll();
+    clock.reset();
+    expect((await read(later.id)).status).toBe('ACTIVE');
+    expect(await carriedBy(later.id)).toEqual([[community, security]]);
   });
 });
