@@ -418,9 +418,11 @@ describe('the contract job and the day it runs on', () => {
     expect(events.map((e: { payload: unknown }) => e.payload)).toEqual([{ contractId: uuid(signed.id), status: 'ACTIVE', from: 'PROPOSED' }]);
   });
 
-  test('given a contract the job found due, when it is terminated before the job gets its row lock, then the job leaves it TERMINATED', async () => {
+  test('given a contract the job found due, when it is terminated before the job gets its row lock, then the job leaves it TERMINATED and goes on to the contract due after it', async () => {
     const day = dayOffset(3);
     const signed = await activeContract(h, { startsOn: day, endsOn: dayOffset(30) });
+    // Due the same day and taken after it (the job goes by end date): a step that failed on the raced contract would leave this one.
+    const next = await activeContract(h, { startsOn: day, endsOn: dayOffset(31) });
     const holder = await h.server.services.db.createQueryRunner();
     await holder.connect();
     await holder.startTransaction();
@@ -440,6 +442,7 @@ describe('the contract job and the day it runs on', () => {
     expect((await read(signed.id)).status).toBe('TERMINATED');
     const [{ n }] = await h.server.services.db.query(`SELECT count(*)::int AS n FROM event WHERE type IN ('contract.activated', 'contract.expired') AND subject_id = $1`, [uuid(signed.id)]);
     expect(n).toBe(0);
+    expect((await read(next.id)).status).toBe('ACTIVE');
   });
 });
 
