@@ -20,4 +20,7 @@ module.exports = {
   testMatch: ['<rootDir>/test/contracts-lifecycle.test.ts'],
   reporters: ['default'],
   maxWorkers: 1,
+  // Hooks included: on the shared 2-core machine (load 15+) starting the harness took over 30 s, and a beforeAll
+  // that times out fails every test, which Stryker counts as a kill.
+  testTimeout: 120_000,
 };
