@@ -5,7 +5,13 @@ import { addMember, startHarness, stopHarness, type Harness } from './support/ha
 import { Membership } from '../src/modules/membership/membership.entity';
 import { MemberRole } from '../src/shared/auth/roles';
 import { CONTRACT_FIELDS, PROPOSE, SIGN, activeContract, dayOffset, draftContract, noonOn } from './support/contracts';
-import { test } from './support/mutation-run';
+import { test as failFastTest } from './support/mutation-run';
+
+/**
+ * Each test drives a real server through several requests: on a loaded machine one took up to 19 s, near the
+ * 20 s a test gets under a mutant by default, and a test cut off there counts as a kill. One minute for each.
+ */
+const test = (name: string, fn: () => unknown) => failFastTest(name, fn, 60_000);
 
 let h: Harness;
 beforeAll(async () => {
@@ -427,10 +433,12 @@ describe('the contract job and the day it runs on', () => {
     await holder.connect();
     await holder.startTransaction();
     await holder.query('SELECT id FROM contract WHERE id = $1 FOR UPDATE', [uuid(signed.id)]);
+    const [{ pid }] = await holder.query('SELECT pg_backend_pid() AS pid');
     clock.freeze(noonOn(day));
     const job = h.server.scheduler.runAll();
-    for (let i = 0; i < 200; i++) {
-      const [{ waiting }] = await h.server.services.db.query(`SELECT count(*)::int AS waiting FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()`);
+    // Until the job waits on this row lock (not any lock: another test's leftovers must not end the wait early).
+    for (const deadline = Date.now() + 10_000; Date.now() < deadline; ) {
+      const [{ waiting }] = await h.server.services.db.query(`SELECT count(*)::int AS waiting FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))`, [pid]);
       if (waiting > 0) break;
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
