@@ -580,6 +580,37 @@ describe('the client-provider relation a contract carries', () => {
     expect((await endsOf())[0]).toBe(endsOn);
   });
 
+  test('given a contract whose two parties no other contract joins, when the job expires it, then its relation ends with it: none is made or carried on, and its version is not withdrawn', async () => {
+    const [outsider, security] = [uuid(h.world.gid.org('outsider')), uuid(h.world.gid.org('security'))];
+    const drafted = await draftContract(
+      h,
+      {
+        title: '便河社區短期安防服務',
+        parties: [
+          { organizationId: h.world.gid.org('outsider'), role: 'CLIENT' },
+          { organizationId: h.world.gid.org('security'), role: 'PROVIDER' },
+        ],
+        areaIds: [h.world.gid.area('communityB')],
+        clauses: [],
+        endsOn: dayOffset(2),
+      },
+      h.world.tokens.outsider,
+    );
+    let contract = (await gql(h.server.httpUrl, PROPOSE, { input: { id: drafted.id, expectedVersion: drafted.version } }, h.world.tokens.outsider)).body.data.contractPropose.contract;
+    for (const token of [h.world.tokens.outsider, h.world.tokens.securityAdmin]) {
+      contract = (await gql(h.server.httpUrl, SIGN, { input: { id: contract.id, expectedVersion: contract.version } }, token)).body.data.contractSign.contract;
+    }
+    expect(contract.status).toBe('ACTIVE');
+    expect(await carriedBy(contract.id)).toEqual([[outsider, security]]);
+    clock.freeze(noonOn(dayOffset(3)));
+    await h.server.scheduler.runAll();
+    clock.reset();
+    expect((await read(contract.id, h.world.tokens.outsider)).status).toBe('EXPIRED');
+    expect(await carriedBy(contract.id)).toEqual([[outsider, security]]);
+    const [version] = await h.server.services.db.query(`SELECT number, withdrawn_at FROM contract_version WHERE contract_id = $1`, [uuid(contract.id)]);
+    expect(version).toEqual({ number: 1, withdrawn_at: null });
+  });
+
   test('given a draft between other parties on record, when one contract is put in force by its last signature and another by the job, then each carries only its own parties\' relation', async () => {
     const [community, security] = [uuid(h.world.gid.org('community')), uuid(h.world.gid.org('security'))];
     await draftContract(
