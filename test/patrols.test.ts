@@ -6,6 +6,7 @@ import { MemberRole } from '../src/shared/auth/roles';
 import { fromGlobalId, toGlobalId } from '../src/shared/relay/global-id';
 import { Organization, OrganizationKind } from '../src/modules/organization/organization.entity';
 import { Relationship, RelationshipType } from '../src/modules/relationship/relationship.entity';
+import { test } from './support/mutation-run';
 
 /**
  * The world plus: a volunteer patrol organisation in community A with a
