@@ -1,0 +1,21 @@
+import transitions from './stryker.transitions.config.mjs';
+/**
+ * Mutation testing of patrol batch ingest (issue 18): recordPatrolEvents, its
+ * status and missed-alert steps (applyStatus, reviewMissedAlert) and the SQL it
+ * alone runs (patrol.ingest-sql.ts). Run apart from the other transitions so a
+ * rerun costs only the two patrol test files (jest.patrols.config.js).
+ * Keep the line ranges on those three functions when patrol.ingest.ts moves.
+ */
+/** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
+export default {
+  ...transitions,
+  jest: { configFile: 'jest.patrols.config.js', enableFindRelatedTests: false },
+  mutate: [
+    'src/modules/patrol/patrol.ingest.ts:97-228',
+    'src/modules/patrol/patrol.ingest.ts:304-336',
+    'src/modules/patrol/patrol.ingest-sql.ts',
+  ],
+  incrementalFile: 'reports/stryker-patrols-incremental.json',
+  htmlReporter: { fileName: 'reports/mutation-patrols/mutation.html' },
+  jsonReporter: { fileName: 'reports/mutation-patrols/mutation.json' },
+};
