@@ -11,7 +11,7 @@ import { patrolEventsById } from '../src/modules/patrol/patrol.loaders';
 import { keepRecordedCheckIns } from '../src/modules/patrol/patrol.subscription';
 import { fromGlobalId, toGlobalId } from '../src/shared/relay/global-id';
 import { Organization, OrganizationKind } from '../src/modules/organization/organization.entity';
-import { test } from './support/mutation-run';
+import { failIfMutantKilled, test } from './support/mutation-run';
 
 /**
  * Check-in ingestion's cost in round trips: at 10,000 events/s a batch's
@@ -83,6 +83,7 @@ function record(patrolId: string | null, events: Record<string, unknown>[], devi
 }
 
 beforeAll(async () => {
+  failIfMutantKilled();
   h = await startHarness();
   const w = h.world;
   const orgId = randomUUID();

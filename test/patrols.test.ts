@@ -6,7 +6,7 @@ import { MemberRole } from '../src/shared/auth/roles';
 import { fromGlobalId, toGlobalId } from '../src/shared/relay/global-id';
 import { Organization, OrganizationKind } from '../src/modules/organization/organization.entity';
 import { Relationship, RelationshipType } from '../src/modules/relationship/relationship.entity';
-import { test } from './support/mutation-run';
+import { failIfMutantKilled, test } from './support/mutation-run';
 
 /**
  * The world plus: a volunteer patrol organisation in community A with a
@@ -84,6 +84,7 @@ function record(token: string | null, patrolId: string | null, events: Record<st
 }
 
 beforeAll(async () => {
+  failIfMutantKilled();
   h = await startHarness();
   const w = h.world;
   ids.volunteers = await addOrg('三板橋義務巡防隊', OrganizationKind.VOLUNTEER_PATROL, w.areas.communityA.id);

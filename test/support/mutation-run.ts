@@ -8,7 +8,21 @@
  */
 
 /** Stryker's jest environment publishes the active mutant here. */
-const inMutationRun = (): boolean => (globalThis as { __stryker__?: { activeMutant?: unknown } }).__stryker__?.activeMutant !== undefined;
+const activeMutant = (): unknown => (globalThis as { __stryker__?: { activeMutant?: unknown } }).__stryker__?.activeMutant;
+const inMutationRun = (): boolean => activeMutant() !== undefined;
+
+/**
+ * The mutants a test has already killed in this runner process. Jest gives each test file its own globals and
+ * module registry, but Node's core modules are the process's own, so the set is kept on one of them: a file that
+ * runs after another file's test has failed under the same mutant skips its setup (a whole server) and its tests.
+ */
+const killed: Set<string> = ((require('node:os') as Record<symbol, Set<string> | undefined>)[Symbol.for('gongzhi.mutation-run.killed')] ??= new Set<string>());
+
+/** For a file's `beforeAll`, before its setup: under a mutant that an earlier file has already killed, fail at once. */
+export function failIfMutantKilled(): void {
+  const mutant = activeMutant();
+  if (mutant !== undefined && killed.has(String(mutant))) throw new Error('a test of an earlier file failed under this mutant');
+}
 
 /** Under a mutant, a test that has not settled by then (or a second before its own timeout) counts as failed: jest's timeout would not tell us. */
 const MUTANT_TEST_DEADLINE_MS = 20_000;
@@ -22,6 +36,7 @@ export function test(name: string, fn: () => unknown, timeout?: number): void {
     async () => {
       if (!inMutationRun()) return fn();
       if (failed) throw new Error('an earlier test of this file failed under this mutant');
+      failIfMutantKilled();
       let timer: NodeJS.Timeout | undefined;
       try {
         await Promise.race([
@@ -30,6 +45,7 @@ export function test(name: string, fn: () => unknown, timeout?: number): void {
         ]);
       } catch (error) {
         failed = true;
+        killed.add(String(activeMutant()));
         throw error;
       } finally {
         clearTimeout(timer);
