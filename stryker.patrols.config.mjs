@@ -18,4 +18,8 @@ export default {
   incrementalFile: 'reports/stryker-patrols-incremental.json',
   htmlReporter: { fileName: 'reports/mutation-patrols/mutation.html' },
   jsonReporter: { fileName: 'reports/mutation-patrols/mutation.json' },
+  // A full run takes hours on the shared machine, and the other reports are written only at its end: the event
+  // recorder writes each mutant's result as it is known (onMutantTested files), so a stopped run still tells.
+  reporters: [...transitions.reporters, 'event-recorder'],
+  eventReporter: { baseDir: 'reports/mutation-patrols/events' },
 };
