@@ -14,4 +14,8 @@ module.exports = {
   testMatch: ['<rootDir>/test/patrols.test.ts', '<rootDir>/test/patrols-ingest.test.ts'],
   reporters: ['default'],
   maxWorkers: 1,
+  // Each file's beforeAll starts a whole server; with other mutation runs on the shared machine that took over
+  // jest's 30 s, and a setup timeout counted as a kill. Tests under a mutant keep their own 20 s deadline
+  // (test/support/mutation-run.ts).
+  testTimeout: 120_000,
 };
