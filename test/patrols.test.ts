@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { errorCodes, gql, sleep, subscribe, wsClient } from './support/graphql';
 import { addMember, type Harness, startHarness, stopHarness } from './support/harness';
+import { until } from './support/wait';
 import { clock } from '../src/shared/clock';
 import { MemberRole } from '../src/shared/auth/roles';
 import { fromGlobalId, toGlobalId } from '../src/shared/relay/global-id';
@@ -310,17 +311,19 @@ describe('patrolUpdates subscription', () => {
     const coordinatorWs = wsClient(h.server.wsUrl, tokens.coordinator);
     const policeWs = wsClient(h.server.wsUrl, h.world.tokens.policeLiaison);
     const otherWs = wsClient(h.server.wsUrl, tokens.securityB);
+    const before = h.server.services.events.subscriberCount();
     const coordinator = subscribe(coordinatorWs, UPDATES, { areaId: h.world.gid.area('communityA') });
     const police = subscribe(policeWs, UPDATES, { areaId: h.world.gid.area('streetA') });
     const other = subscribe(otherWs, UPDATES, { areaId: h.world.gid.area('district') });
-    await sleep(300);
+    // All three listen before the check-in (a fixed pause was too short on a loaded machine: nothing arrived).
+    await until(() => h.server.services.events.subscriberCount() === before + 3, 15_000);
     const sent = await record(tokens.patrollerB, patrolId, [
       { clientEventId: 'live-1', kind: 'CHECKPOINT', checkpointId: cp[0], deviceTime: new Date().toISOString(), latitude: LAT, longitude: LON },
     ], 'phone-live');
     expect(sent.body.data.patrolEventsRecord.acceptedCount).toBe(1);
     const expected = { patrol: { id: patrolId }, events: [{ clientEventId: 'live-1', kind: 'CHECKPOINT', recordedBy: { displayName: 'PatrollerB' }, checkpoint: { name: '一號門棟' } }] };
-    const forCoordinator = (await coordinator.waitFor(2)).map((r) => r.data!.patrolUpdates);
-    const forPolice = (await police.waitFor(2)).map((r) => r.data!.patrolUpdates);
+    const forCoordinator = (await coordinator.waitFor(2, 10_000)).map((r) => r.data!.patrolUpdates);
+    const forPolice = (await police.waitFor(2, 10_000)).map((r) => r.data!.patrolUpdates);
     expect(forCoordinator.map((u: any) => [u.type, u.status])).toEqual([['patrol.statusChanged', 'ACTIVE'], ['patrol.eventsRecorded', 'ACTIVE']]);
     expect(forCoordinator[1]).toMatchObject(expected);
     expect(forPolice[1]).toMatchObject(expected);
