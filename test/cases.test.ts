@@ -8,6 +8,7 @@ import { createContext } from '../src/server/context';
 import { createCaseFromPatrolIncident } from '../src/modules/case/case.intake';
 import { NOTE_MAX } from '../src/modules/case/case.service';
 import { MemberRole } from '../src/shared/auth/roles';
+import { randomUUID } from 'crypto';
 
 let h: Harness;
 beforeAll(async () => {
@@ -57,8 +58,8 @@ async function step(doc: string, name: string, input: Record<string, unknown>, t
 }
 
 /** A case walked to the given status by the police station (dispatch) and the community (handling). */
-async function caseIn(status: 'REPORTED' | 'TRIAGED' | 'ASSIGNED' | 'IN_PROGRESS' | 'RESOLVED' | 'CLOSED') {
-  const c = await report(h.world.tokens.resident);
+async function caseIn(status: 'REPORTED' | 'TRIAGED' | 'ASSIGNED' | 'IN_PROGRESS' | 'RESOLVED' | 'CLOSED', extra: Record<string, unknown> = {}) {
+  const c = await report(h.world.tokens.resident, extra);
   const order = ['REPORTED', 'TRIAGED', 'ASSIGNED', 'IN_PROGRESS', 'RESOLVED', 'CLOSED'];
   const target = order.indexOf(status);
   const police = h.world.tokens.policeLiaison;
@@ -71,14 +72,38 @@ async function caseIn(status: 'REPORTED' | 'TRIAGED' | 'ASSIGNED' | 'IN_PROGRESS
   return c.id as string;
 }
 
-describe('case lifecycle over HTTP', () => {
-  let id: string;
-  let reportedVersion: number;
+/** The area id of a new grid below a world area: cases reported there are the only ones in it (subscriptions and lists of that grid see no other test's cases). */
+async function newGrid(parent: keyof Harness['world']['areas']): Promise<{ id: string; gid: string }> {
+  const up = h.world.areas[parent];
+  const id = randomUUID();
+  await h.server.services.db.query(`INSERT INTO area (id, name, kind, code, parent_id, path, depth) VALUES ($1, $2, 'GRID', NULL, $3, $4, $5)`, [id, `網格 ${id.slice(0, 8)}`, up.id, `${up.path}${id}/`, up.depth + 1]);
+  return { id, gid: toGlobalId('Area', id) };
+}
 
+/**
+ * The case the lifecycle tests walk: reported by the resident, triaged as a dispute by the police station, assigned to the
+ * community, started, commented on internally and publicly, resolved, closed, reopened and started again.
+ */
+async function walkedCase(): Promise<string> {
+  const c = await report(h.world.tokens.resident, { channel: 'WECHAT' });
+  const police = h.world.tokens.policeLiaison;
+  const member = h.world.tokens.communityMember;
+  await step(TRIAGE, 'caseTriage', { caseId: c.id, category: 'DISPUTE', severity: 'MEDIUM' }, police);
+  await step(ASSIGN, 'caseAssign', { caseId: c.id, ...assignment() }, police);
+  await step(START, 'caseStart', { caseId: c.id }, member);
+  await step(COMMENT, 'caseComment', { caseId: c.id, body: '內部：當事人情緒激動', visibleToReporter: false }, member);
+  await step(COMMENT, 'caseComment', { caseId: c.id, body: '已聯繫物業，明天上門。', visibleToReporter: true }, member);
+  await step(RESOLVE, 'caseResolve', { caseId: c.id, resolution: '雜物已清理，雙方達成協議。' }, member);
+  await step(CLOSE, 'caseClose', { caseId: c.id }, police);
+  await step(REOPEN, 'caseReopen', { caseId: c.id, reason: '居民反映問題復發' }, h.world.tokens.communityAdmin);
+  await step(START, 'caseStart', { caseId: c.id }, member);
+  return c.id;
+}
+
+// Each step builds its own case (caseIn): a test passes alone, in any order, and when Stryker runs only the tests that cover a mutant.
+describe('case lifecycle over HTTP', () => {
   test('given a signed-in resident, when reporting a case, then it is REPORTED with a readable reference and a public first step', async () => {
     const c = await report(h.world.tokens.resident, { channel: 'WECHAT', attachments: [{ url: 'https://img.example.cn/1.jpg', mediaType: 'image/jpeg' }] });
-    id = c.id;
-    reportedVersion = c.version;
     // The year where the platform operates (China Standard Time): a case reported at 00:30 on 1 January is the new year's.
     expect(c.reference).toMatch(new RegExp(`^SHASHI-${today().slice(0, 4)}-\\d{6}$`));
     expect(c).toMatchObject({ status: 'REPORTED', category: 'OTHER', severity: 'MEDIUM', channel: 'WECHAT', reporter: { id: h.world.gid.user('resident') }, viewerSeesInternal: false });
@@ -86,7 +111,8 @@ describe('case lifecycle over HTTP', () => {
   });
 
   test('given the reported case, when the police station triages it, then it is TRIAGED with the default due date', async () => {
-    const payload = await step(TRIAGE, 'caseTriage', { caseId: id, expectedVersion: reportedVersion, category: 'DISPUTE', severity: 'MEDIUM' }, h.world.tokens.policeLiaison);
+    const reported = await report(h.world.tokens.resident);
+    const payload = await step(TRIAGE, 'caseTriage', { caseId: reported.id, expectedVersion: reported.version, category: 'DISPUTE', severity: 'MEDIUM' }, h.world.tokens.policeLiaison);
     expect(payload.userErrors).toEqual([]);
     const c = payload.case;
     expect(c).toMatchObject({ status: 'TRIAGED', category: 'DISPUTE', severity: 'MEDIUM', viewerSeesInternal: true });
@@ -95,17 +121,20 @@ describe('case lifecycle over HTTP', () => {
   });
 
   test('given the triaged case, when assigned to the community with leader and handler, then it is ASSIGNED', async () => {
+    const id = await caseIn('TRIAGED');
     const payload = await step(ASSIGN, 'caseAssign', { caseId: id, ...assignment() }, h.world.tokens.policeLiaison);
     expect(payload.userErrors).toEqual([]);
     expect(payload.case).toMatchObject({ status: 'ASSIGNED', responsibleOrganization: { id: h.world.gid.org('community') }, leader: { id: h.world.gid.user('communityAdmin') }, handler: { id: h.world.gid.user('communityMember') } });
   });
 
   test('given the assigned case, when the handler starts, then it is IN_PROGRESS', async () => {
+    const id = await caseIn('ASSIGNED');
     const payload = await step(START, 'caseStart', { caseId: id }, h.world.tokens.communityMember);
     expect(payload.case.status).toBe('IN_PROGRESS');
   });
 
   test('given the case in progress, when the handler comments internally and publicly, then both are on the timeline', async () => {
+    const id = await caseIn('IN_PROGRESS');
     await step(COMMENT, 'caseComment', { caseId: id, body: '內部：當事人情緒激動', visibleToReporter: false }, h.world.tokens.communityMember);
     const payload = await step(COMMENT, 'caseComment', { caseId: id, body: '已聯繫物業，明天上門。', visibleToReporter: true }, h.world.tokens.communityMember);
     const bodies = payload.case.timeline.nodes.filter((n: { type: string }) => n.type === 'COMMENTED').map((n: { body: string; visibility: string }) => [n.visibility, n.body]);
@@ -113,16 +142,19 @@ describe('case lifecycle over HTTP', () => {
   });
 
   test('given the case in progress, when the handler resolves it, then it is RESOLVED with the resolution', async () => {
+    const id = await caseIn('IN_PROGRESS');
     const payload = await step(RESOLVE, 'caseResolve', { caseId: id, resolution: '雜物已清理，雙方達成協議。' }, h.world.tokens.communityMember);
     expect(payload.case).toMatchObject({ status: 'RESOLVED', resolution: '雜物已清理，雙方達成協議。' });
   });
 
   test('given the resolved case, when the police station closes it, then it is CLOSED and unrated (only the reporter rates)', async () => {
+    const id = await caseIn('RESOLVED');
     const payload = await step(CLOSE, 'caseClose', { caseId: id }, h.world.tokens.policeLiaison);
     expect(payload.case).toMatchObject({ status: 'CLOSED', satisfaction: null });
   });
 
   test('given the closed case, when the community reopens it, then it is REOPENED with a new due date and can be worked again', async () => {
+    const id = await caseIn('CLOSED');
     const payload = await step(REOPEN, 'caseReopen', { caseId: id, reason: '居民反映問題復發' }, h.world.tokens.communityAdmin);
     expect(payload.case).toMatchObject({ status: 'REOPENED', satisfaction: null });
     const started = await step(START, 'caseStart', { caseId: id }, h.world.tokens.communityMember);
@@ -130,6 +162,7 @@ describe('case lifecycle over HTTP', () => {
   });
 
   test('given the walked case, when the reporter reads it, then the timeline holds only public steps and no leader or handler', async () => {
+    const id = await walkedCase();
     const res = await gql(h.server.httpUrl, CASE, { id }, h.world.tokens.resident);
     const c = res.body.data.case;
     expect(c.timeline.nodes.map((n: { type: string }) => n.type)).toEqual(['REPORTED', 'TRIAGED', 'STARTED', 'COMMENTED', 'RESOLVED', 'CLOSED', 'REOPENED', 'STARTED']);
@@ -139,6 +172,7 @@ describe('case lifecycle over HTTP', () => {
   });
 
   test('given the walked case, when the police station reads it, then the whole timeline is there', async () => {
+    const id = await walkedCase();
     const res = await gql(h.server.httpUrl, CASE, { id }, h.world.tokens.policeAdmin);
     expect(res.body.data.case.timeline.nodes.map((n: { type: string }) => n.type)).toEqual([
       'REPORTED', 'TRIAGED', 'ASSIGNED', 'STARTED', 'COMMENTED', 'COMMENTED', 'RESOLVED', 'CLOSED', 'REOPENED', 'STARTED',
@@ -146,8 +180,10 @@ describe('case lifecycle over HTTP', () => {
   });
 
   test('given the timeline, when someone tries to change a step in SQL, then the database refuses', async () => {
-    await expect(h.server.services.db.query(`UPDATE case_event SET body = 'x'`)).rejects.toThrow(/append-only/);
-    await expect(h.server.services.db.query(`DELETE FROM case_event`)).rejects.toThrow(/append-only/);
+    // The triggers refuse row by row: the case's own steps are there to refuse.
+    const { id } = await report(h.world.tokens.resident);
+    await expect(h.server.services.db.query(`UPDATE case_event SET body = 'x' WHERE case_id = $1`, [dbId(id)])).rejects.toThrow(/append-only/);
+    await expect(h.server.services.db.query(`DELETE FROM case_event WHERE case_id = $1`, [dbId(id)])).rejects.toThrow(/append-only/);
   });
 });
 
@@ -355,10 +391,12 @@ describe('merge, supervision, escalation', () => {
 
   test('given an overdue supervised case, when the scheduler runs twice, then exactly one escalation reaches leader and supervisor', async () => {
     clock.freeze(new Date(Date.now() + 1000));
-    const id = await caseIn('ASSIGNED');
+    // A grid of its own: the scheduler escalates every overdue case, and other tests' cases the security company supervises must not reach this subscription.
+    const grid = await newGrid('communityA');
+    const id = await caseIn('ASSIGNED', { areaId: grid.gid });
     await step(SUPERVISE, 'caseSupervise', { caseId: id, supervisingOrganizationId: h.world.gid.org('security') }, h.world.tokens.policeLiaison);
     const client = wsClient(h.server.wsUrl, h.world.tokens.securityAdmin);
-    const sub = subscribe(client, `subscription ($area: ID!) { caseUpdates(areaId: $area) { type case { id overdue } } }`, { area: h.world.gid.area('district') });
+    const sub = subscribe(client, `subscription ($area: ID!) { caseUpdates(areaId: $area) { type case { id overdue } } }`, { area: grid.gid });
     await sleep(300);
     clock.advance(169 * 3_600_000);
     await h.server.scheduler.runAll();
@@ -381,7 +419,7 @@ describe('merge, supervision, escalation', () => {
 
 describe('lists', () => {
   test('given several cases, when paging through cases newest first, then pages do not overlap and follow report time', async () => {
-    for (let i = 0; i < 3; i++) await report(h.world.tokens.resident, { title: `paging ${i}` });
+    for (let i = 0; i < 4; i++) await report(h.world.tokens.resident, { title: `paging ${i}` });
     const PAGE = `query ($after: String) { cases(first: 2, after: $after) { totalCount pageInfo { hasNextPage endCursor } nodes { id reportedAt } } }`;
     const first = await gql(h.server.httpUrl, PAGE, {}, h.world.tokens.resident);
     const second = await gql(h.server.httpUrl, PAGE, { after: first.body.data.cases.pageInfo.endCursor }, h.world.tokens.resident);
@@ -411,6 +449,8 @@ describe('lists', () => {
 describe('batching', () => {
   test('given 5 and then 50 cases with timelines, when listing them with nested fields, then the SQL statement count stays the same', async () => {
     const db = h.server.services.db;
+    // A grid of its own in community B: the list holds these cases only, whatever other tests reported in community B.
+    const grid = await newGrid('communityB');
     const bulk = (from: number, n: number) =>
       db.query(
         `WITH c AS (
@@ -421,15 +461,15 @@ describe('batching', () => {
            RETURNING id)
          INSERT INTO case_event (case_id, type, visibility, actor_user_id, status_after, occurred_at)
          SELECT id, t, 'PUBLIC', $2, 'ASSIGNED', now() FROM c CROSS JOIN unnest(ARRAY['REPORTED','TRIAGED']) AS t`,
-        [h.world.areas.communityB.id, h.world.users.resident.id, h.world.orgs.outsider.id, h.world.users.outsider.id, from, from + n - 1],
+        [grid.id, h.world.users.resident.id, h.world.orgs.outsider.id, h.world.users.outsider.id, from, from + n - 1],
       );
     const LIST = `query ($area: ID) { cases(first: 100, withinAreaId: $area) { totalCount nodes {
       reference overdue viewerSeesInternal area { name } responsibleOrganization { name } reporter { id } leader { id } handler { id } reporterContact
       timeline(first: 5) { totalCount nodes { type actor { id } } } } } }`;
     await bulk(1, 5);
-    const small = await gql(h.server.httpUrl, LIST, { area: h.world.gid.area('communityB') }, h.world.tokens.outsider);
+    const small = await gql(h.server.httpUrl, LIST, { area: grid.gid }, h.world.tokens.outsider);
     await bulk(6, 45);
-    const large = await gql(h.server.httpUrl, LIST, { area: h.world.gid.area('communityB') }, h.world.tokens.outsider);
+    const large = await gql(h.server.httpUrl, LIST, { area: grid.gid }, h.world.tokens.outsider);
     expect(small.body.data.cases.totalCount).toBe(5);
     expect(large.body.data.cases.totalCount).toBe(50);
     expect(large.body.data.cases.nodes[49].timeline.totalCount).toBe(2);
