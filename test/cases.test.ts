@@ -649,6 +649,19 @@ describe('refusals that explain themselves', () => {
   });
 });
 
+describe('a refused comment says why', () => {
+  // The reporter is told how it may comment; anyone else who may see the case but not comment is told just that.
+  test.each([
+    ['the reporter', 'internally', false, 'Reporters write comments visible to the handling organisations and themselves only (visibleToReporter: true).', () => h.world.tokens.resident],
+    ['an OBSERVER of the organisation with jurisdiction', 'publicly', true, 'You may not comment on this case.', () => h.world.tokens.communityObserver],
+  ])('given %s, when commenting %s, then FORBIDDEN with the reason', async (_who, _how, visibleToReporter, message, token) => {
+    const id = await caseIn('IN_PROGRESS');
+    const res = await gql(h.server.httpUrl, COMMENT, { input: { caseId: id, body: '能否加快處理？', visibleToReporter } }, token());
+    expect(errorCodes(res)).toEqual(['FORBIDDEN']);
+    expect(res.body.errors![0].message).toBe(message);
+  });
+});
+
 describe('who may take each step (the case.policy rule each transition calls)', () => {
   /** A case the security company handles (responsible, without jurisdiction in the area): it works and closes, but does not dispatch. */
   async function handledBySecurity(status: 'ASSIGNED' | 'IN_PROGRESS' | 'RESOLVED') {
@@ -1001,5 +1014,26 @@ describe('steps racing for the same case', () => {
       const codes = [results[i], results[i + 1]].map((r) => r.body.data.caseMerge.userErrors.map((e: { code: string }) => e.code).join()).sort();
       expect(codes).toEqual(['', 'INVALID_TRANSITION']);
     }
+  });
+});
+
+describe('what the case lock lets through', () => {
+  // lockVisibleCase with need FULL: a disposal phase is the handling organisations' business, so to the reporter (who sees the
+  // public part of the case) a phase id is as unknown as a made-up one, not a step it is forbidden to take.
+  test('given a disposal phase of a case the resident reported, when the resident completes it, then the answer equals that for an unknown phase id', async () => {
+    const c = await report(h.world.tokens.resident, { category: 'ILLEGAL_CONSTRUCTION', title: '院內違建' });
+    const police = h.world.tokens.policeLiaison;
+    const ledger = await gql(h.server.httpUrl, `mutation ($input: CaseLedgerSetInput!) { caseLedgerSet(input: $input) { userErrors { code } } }`,
+      { input: { caseId: c.id, structureType: '院內搭建棚屋', floorAreaM2: 12, discoveredBy: '居民舉報', foundHow: 'RESIDENT_REPORT', classification: 'EXISTING', safetyHazard: false } }, police);
+    expect(ledger.body.data.caseLedgerSet.userErrors).toEqual([]);
+    const plan = await gql(h.server.httpUrl, `mutation ($input: CaseDisposalPlanSetInput!) { caseDisposalPlanSet(input: $input) { userErrors { code } } }`,
+      { input: { caseId: c.id, phases: [{ title: '限期拆除', dueOn: '2099-01-10' }] } }, police);
+    expect(plan.body.data.caseDisposalPlanSet.userErrors).toEqual([]);
+    const [phase] = await h.server.services.db.query(`SELECT id FROM disposal_plan_phase WHERE case_id = $1`, [dbId(c.id)]);
+    const COMPLETE = `mutation ($input: CaseDisposalPhaseCompleteInput!) { caseDisposalPhaseComplete(input: $input) { case { id } userErrors { field message code } } }`;
+    const hidden = await gql(h.server.httpUrl, COMPLETE, { input: { phaseId: toGlobalId('DisposalPlanPhase', phase.id) } }, h.world.tokens.resident);
+    const unknown = await gql(h.server.httpUrl, COMPLETE, { input: { phaseId: toGlobalId('DisposalPlanPhase', randomUUID()) } }, h.world.tokens.resident);
+    expect(hidden.body).toEqual(unknown.body);
+    expect(hidden.body.data.caseDisposalPhaseComplete.userErrors).toEqual([{ field: ['input', 'phaseId'], message: 'No DisposalPlanPhase with this id.', code: 'NOT_FOUND' }]);
   });
 });
