@@ -11,14 +11,17 @@ import { MemberRole } from '../src/shared/auth/roles';
 import { randomUUID } from 'crypto';
 
 let h: Harness;
+// Starting and stopping a server may take longer than a test on a loaded machine (mutation runs start one per mutant):
+// a hook that times out fails every test of the file, and Stryker would count that as a kill.
+const HARNESS_TIMEOUT = 120_000;
 beforeAll(async () => {
   h = await startHarness();
   await h.server.services.db.query(`INSERT INTO case_reference_prefix (area_id, prefix) VALUES ($1, 'SHASHI')`, [h.world.areas.district.id]);
-});
+}, HARNESS_TIMEOUT);
 afterAll(async () => {
   clock.reset();
   await stopHarness(h);
-});
+}, HARNESS_TIMEOUT);
 afterEach(() => clock.reset());
 
 const CASE_FIELDS = `id reference status category severity channel version dueAt overdue supervised majorDispute viewerSeesInternal
