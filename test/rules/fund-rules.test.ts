@@ -55,4 +55,8 @@ describe('roster rules', () => {
     expect(ask((v) => canManageRoster(v, TEAM_ORG))).toEqual({ teamAdmin: true, teamCoordinator: true, teamMember: false, linkedPerson: false, policeAdmin: false, policeLiaison: false, teamClient: false, platformAdmin: true, signedOut: false });
     expect(ask((v) => recognitionGiver(v, [TEAM_ORG, POLICE]))).toEqual({ teamAdmin: TEAM_ORG, teamCoordinator: TEAM_ORG, teamMember: null, linkedPerson: null, policeAdmin: POLICE, policeLiaison: null, teamClient: null, platformAdmin: null, signedOut: null });
   });
+
+  test('given a roster entry linked to no account, when asking who sees its phone, then no one without an account of their own (a client, the signed-out viewer) matches the missing link', () => {
+    expect(ask((v) => canSeeRosterContact(v, { teamOrganizationId: TEAM_ORG, linkedUserId: null }))).toEqual({ teamAdmin: true, teamCoordinator: true, teamMember: false, linkedPerson: false, policeAdmin: false, policeLiaison: false, teamClient: false, platformAdmin: true, signedOut: false });
+  });
 });
