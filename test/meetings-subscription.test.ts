@@ -1,6 +1,7 @@
 import { sleep, subscribe, wsClient } from './support/graphql';
 import { startHarness, stopHarness, type Harness } from './support/harness';
 import { toGlobalId } from '../src/shared/relay/global-id';
+import { until } from './support/wait';
 import { addItem, call, scheduleMeeting } from './support/meetings';
 
 let h: Harness;
@@ -8,6 +9,9 @@ beforeAll(async () => {
   h = await startHarness();
 });
 afterAll(() => stopHarness(h));
+
+/** Until `count` more subscriptions listen than before: a fixed pause was too short on a loaded machine (the change went out first and nothing arrived). */
+const listening = (before: number, count: number) => until(() => h.server.services.events.subscriberCount() === before + count, 15_000);
 
 const AGENDA = `subscription ($meetingId: ID!, $after: String) { meetingAgenda(meetingId: $meetingId, after: $after) { cursor type agendaItemGlobalId agendaItem { title status } meeting { id } } }`;
 const FEED = `subscription ($after: String) { meetingsFeed(after: $after) { cursor type moved meeting { id title } } }`;
@@ -18,8 +22,9 @@ describe('meetingAgenda subscription', () => {
     const { meeting } = await scheduleMeeting(h);
     const community = wsClient(h.server.wsUrl, h.world.tokens.communityMember);
     const security = wsClient(h.server.wsUrl, h.world.tokens.securityAdmin);
+    const before = h.server.services.events.subscriberCount();
     const subs = [subscribe(community, AGENDA, { meetingId: meeting.id }), subscribe(security, AGENDA, { meetingId: meeting.id })];
-    await sleep(300);
+    await listening(before, 2);
     const item = await addItem(h, 'policeAdmin', meeting.id, '本月轄區治安形勢通報');
     for (const sub of subs) {
       const [change] = await sub.waitFor(1);
@@ -59,8 +64,9 @@ describe('meetingAgenda subscription', () => {
     const { meeting } = await scheduleMeeting(h);
     const item = await addItem(h, 'communityAdmin', meeting.id, '電動車充電安全');
     const client = wsClient(h.server.wsUrl, h.world.tokens.communityMember);
+    const before = h.server.services.events.subscriberCount();
     const live = subscribe(client, AGENDA, { meetingId: meeting.id });
-    await sleep(300);
+    await listening(before, 1);
     await call(h, 'communityAdmin', UPDATE, { input: { id: item.id, expectedVersion: 1, title: 'v2' } });
     const [seen] = await live.waitFor(1);
     const cursor = seen.data!.meetingAgenda.cursor;
@@ -91,8 +97,11 @@ describe('meetingsFeed subscription', () => {
   test('given a participant and an outsider subscribed, when a meeting is scheduled and moved, then only the participant receives both', async () => {
     const member = wsClient(h.server.wsUrl, h.world.tokens.communityMember);
     const outsider = wsClient(h.server.wsUrl, h.world.tokens.outsider);
+    const before = h.server.services.events.subscriberCount();
     const feed = subscribe(member, FEED);
     const nothing = subscribe(outsider, FEED);
+    // The bus shows one more listener for these two feed subscriptions, not two; the pause covers the second.
+    await listening(before, 1);
     await sleep(300);
     const { meeting } = await scheduleMeeting(h, { title: '臨時聯席會議' });
     const moved = await call(h, 'policeAdmin', `mutation ($input: MeetingUpdateInput!) { meetingUpdate(input: $input) { meeting { startsAt } userErrors { code } } }`, {
