@@ -203,7 +203,8 @@ describe('live delivery of check-in batches', () => {
         const rows = await patrolEventsById(asDelivered).loadMany(event.payload.eventIds as string[]);
         delivered.push(rows.map((row) => (row as PatrolEvent).clientEventId));
       }
-      expect(statements).toHaveLength(1);
+      // The reads of check-ins: the event bus polls the log on the same pool, and under load a poll lands in this window.
+      expect(statements.filter((query) => query.includes('"patrol_event"'))).toHaveLength(1);
       expect(delivered).toEqual([0, 1, 2].map((i) => [0, 1, 2, 3, 4].map((k) => `live${i}-${k}`)));
     } finally {
       logger.logQuery = logQuery;
