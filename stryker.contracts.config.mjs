@@ -22,7 +22,6 @@ export default {
   incrementalFile: 'reports/stryker-contracts-incremental.json',
   htmlReporter: { fileName: 'reports/mutation-contracts/mutation.html' },
   jsonReporter: { fileName: 'reports/mutation-contracts/mutation.json' },
-  // event-recorder: one file per tested mutant while the run goes on (the other reports come at its end).
-  reporters: [...transitions.reporters, 'event-recorder'],
+  reporters: transitions.reporters,
   eventReporter: { baseDir: 'reports/mutation-contracts/events' },
 };

@@ -18,9 +18,7 @@ export default {
   incrementalFile: 'reports/stryker-patrols-incremental.json',
   htmlReporter: { fileName: 'reports/mutation-patrols/mutation.html' },
   jsonReporter: { fileName: 'reports/mutation-patrols/mutation.json' },
-  // A full run takes hours on the shared machine, and the other reports are written only at its end: the event
-  // recorder writes each mutant's result as it is known (onMutantTested files), so a stopped run still tells.
-  reporters: [...transitions.reporters, 'event-recorder'],
+  reporters: transitions.reporters,
   // A surviving mutant runs every covering test of both files and starts two servers: under load that is minutes,
   // and a Stryker timeout would count it as detected.
   timeoutMS: 300_000,

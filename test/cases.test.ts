@@ -9,12 +9,15 @@ import { createCaseFromPatrolIncident } from '../src/modules/case/case.intake';
 import { NOTE_MAX } from '../src/modules/case/case.service';
 import { MemberRole } from '../src/shared/auth/roles';
 import { randomUUID } from 'crypto';
+import { failIfMutantKilled, test } from './support/mutation-run';
 
 let h: Harness;
 // Starting and stopping a server may take longer than a test on a loaded machine (mutation runs start one per mutant):
 // a hook that times out fails every test of the file, and Stryker would count that as a kill.
 const HARNESS_TIMEOUT = 120_000;
 beforeAll(async () => {
+  // Under a mutant that an earlier file already killed, skip the server's start.
+  failIfMutantKilled();
   h = await startHarness();
   await h.server.services.db.query(`INSERT INTO case_reference_prefix (area_id, prefix) VALUES ($1, 'SHASHI')`, [h.world.areas.district.id]);
 }, HARNESS_TIMEOUT);

@@ -4,6 +4,7 @@ import { toGlobalId } from '../src/shared/relay/global-id';
 import { dayOffset } from './support/contracts';
 import { errorCodes, gql } from './support/graphql';
 import { startHarness, stopHarness, tokenForEmail, type Harness } from './support/harness';
+import { failIfMutantKilled, test } from './support/mutation-run';
 
 /**
  * The escalation routes of issue 9, on the demo data: an ADMIN of an
@@ -17,6 +18,8 @@ const tokens: Record<string, string> = {};
 const gid = (type: string, key: string) => toGlobalId(type, ids[key]);
 
 beforeAll(async () => {
+  // Under a mutant that an earlier file already killed, skip the server's start.
+  failIfMutantKilled();
   h = await startHarness();
   await loadDemoData(h.server.services.db, h.server.services.log);
   const db = h.server.services.db;

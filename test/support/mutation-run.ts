@@ -29,28 +29,38 @@ const MUTANT_TEST_DEADLINE_MS = 20_000;
 
 let failed = false;
 
-export function test(name: string, fn: () => unknown, timeout?: number): void {
+/** Wraps a test body: outside a mutation run it is the body itself. */
+function guarded<Args extends unknown[]>(fn: (...args: Args) => unknown, timeout: number | undefined): (...args: Args) => Promise<unknown> {
   const deadline = timeout ? timeout - 1000 : MUTANT_TEST_DEADLINE_MS;
-  globalThis.test(
-    name,
-    async () => {
-      if (!inMutationRun()) return fn();
-      if (failed) throw new Error('an earlier test of this file failed under this mutant');
-      failIfMutantKilled();
-      let timer: NodeJS.Timeout | undefined;
-      try {
-        await Promise.race([
-          fn(),
-          new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('test did not settle under this mutant')), deadline))),
-        ]);
-      } catch (error) {
-        failed = true;
-        killed.add(String(activeMutant()));
-        throw error;
-      } finally {
-        clearTimeout(timer);
-      }
-    },
-    timeout,
-  );
+  return async (...args: Args) => {
+    if (!inMutationRun()) return fn(...args);
+    if (failed) throw new Error('an earlier test of this file failed under this mutant');
+    failIfMutantKilled();
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      return await Promise.race([
+        fn(...args),
+        new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('test did not settle under this mutant')), deadline))),
+      ]);
+    } catch (error) {
+      failed = true;
+      killed.add(String(activeMutant()));
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
+  };
 }
+
+export function test(name: string, fn: () => unknown, timeout?: number): void {
+  globalThis.test(name, guarded(fn, timeout), timeout);
+}
+
+/** jest's `test.each` over rows of arguments, with the same fail-fast wrapper; names take jest's `%s` placeholders. */
+test.each = (rows: readonly (readonly unknown[])[]) =>
+  // Rows of mixed types, as jest's own each takes them.
+  (name: string, fn: (...args: any[]) => unknown, timeout?: number): void => {
+    // The wrapper declares no parameters, so jest never mistakes one for a `done` callback.
+    const body = guarded(fn, timeout);
+    globalThis.test.each(rows as unknown[][])(name, (...args: unknown[]) => body(...args), timeout);
+  };
