@@ -20,6 +20,9 @@ export default {
   concurrency: 1,
   // Static mutants (module-level constants) need a fresh module registry per run; the rules live in functions.
   ignoreStatic: true,
-  reporters: ['clear-text', 'json', 'html', 'progress-append-only'],
+  // event-recorder: one file per tested mutant while the run goes on (the other reports come at its end), so a
+  // stopped run still tells, and a kill's reason can be read before it is counted.
+  reporters: ['clear-text', 'json', 'html', 'progress-append-only', 'event-recorder'],
+  eventReporter: { baseDir: 'reports/mutation-flows/events' },
   timeoutMS: 60000,
 };

@@ -15,8 +15,5 @@ export default {
   incrementalFile: 'reports/stryker-transitions-incremental.json',
   htmlReporter: { fileName: 'reports/mutation-transitions/mutation.html' },
   jsonReporter: { fileName: 'reports/mutation-transitions/mutation.json' },
-  // event-recorder: one file per tested mutant while the run goes on (the other reports come at its end), so a
-  // stopped run still tells, and a kill's reason can be read before it is counted.
-  reporters: [...flows.reporters, 'event-recorder'],
   eventReporter: { baseDir: 'reports/mutation-transitions/events' },
 };
