@@ -25,5 +25,6 @@ export default {
   concurrency: 2,
   thresholds: { high: 90, low: 80, break: null },
   tempDirName: '.stryker-tmp',
-  ignorePatterns: ['.data', 'dist', 'web/dist', 'reports', 'bench', '.stryker-tmp'],
+  // '.stryker-tmp*': runs side by side (--tempDirName) must not copy each other's sandboxes.
+  ignorePatterns: ['.data', 'dist', 'web/dist', 'reports', 'bench', '.stryker-tmp*'],
 };
