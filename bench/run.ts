@@ -267,11 +267,11 @@ export const DASHBOARD_QUERY = `query ($area: ID!) {
   }
 }`;
 
-/** The same build with one design choice switched off, measured beside the project for a before/after in one run. */
+/** The same build with one design choice switched, measured beside the project for a before/after in one run. */
 interface Variant {
   /** Key in the figures and in runs. */
   name: string;
-  /** What is switched off, as printed. */
+  /** What is switched, as printed. */
   label: string;
   server: BenchServer;
   /** Its PostgreSQL backends' application_name, so their CPU is counted apart. */
@@ -305,6 +305,8 @@ async function benchReadPaths(ctx: BenchContext, databaseUrl: string): Promise<v
   const variants: Variant[] = [
     // The resolver-by-resolver path, the design before read plans.
     { name: 'unplanned', label: 'planning off (READ_PLAN=false)', server: await variantServer('gongzhi-unplanned', { READ_PLAN: 'false' }), app: 'gongzhi-unplanned', applies: (path) => Boolean(path.unplanned) },
+    // graphql-jit instead of graphql-js's interpreter (opt-in until the whole suite runs with it), on every path.
+    { name: 'compiled', label: 'compiled execution on (COMPILED_EXECUTION=true)', server: await variantServer('gongzhi-compiled', { COMPILED_EXECUTION: 'true' }), app: 'gongzhi-compiled', applies: () => true },
   ];
   try {
     for (const path of paths) await benchReadPath(ctx, path, floor, variants.filter((v) => v.applies(path)));

@@ -19,6 +19,7 @@ import { queryLimits } from './limits';
 import { graphqlOverHttpStatusPlugin } from './http-status';
 import { mountWeb } from './web';
 import { SSE_PATH, createSseHandler } from './sse';
+import { compiledExecutionGateway } from './compiled-executor';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,100}$/;
 
@@ -81,8 +82,10 @@ export async function createHttpServer(app: AppServices, schema: GraphQLSchema):
   });
 
   const limits = queryLimits(app.config.limits);
+  // Apollo accepts either a schema or a gateway (its executor hook), never both.
+  const execution = app.config.compiledExecution ? { gateway: compiledExecutionGateway(schema) } : { schema };
   const apollo = new ApolloServer<AppContext>({
-    schema,
+    ...execution,
     introspection: app.config.introspection,
     includeStacktraceInErrorResponses: false,
     // main.ts owns shutdown order; Apollo's own handler would re-raise the signal and cut it short.

@@ -1,7 +1,8 @@
-import { isObjectType, lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
+import { isInterfaceType, isObjectType, lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
 import { buildSchemaSync } from 'type-graphql';
 import { allResolvers } from '../modules';
 import { ACCESS_EXTENSION, authChecker } from '../shared/auth/policy';
+import { nodeTypeName } from '../modules/node/node.type';
 import { guardTextInputs } from './text-guard';
 
 let cached: GraphQLSchema | undefined;
@@ -30,6 +31,10 @@ export function buildGraphQLSchema(): GraphQLSchema {
     });
     assertEveryOperationDeclaresAccess(schema);
     cached = guardTextInputs(schema);
+    // type-graphql wraps resolveType in an async function, and graphql-jit (compiled execution) calls it
+    // synchronously and would take the promise for the type.
+    const node = cached.getType('Node');
+    if (isInterfaceType(node)) node.resolveType = nodeTypeName;
   }
   return cached;
 }

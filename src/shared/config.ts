@@ -48,6 +48,8 @@ export interface Config {
   exposeSqlCount: boolean;
   /** Planned reads (one SQL for a list and its nested relations); off only to compare with the resolver-by-resolver path. */
   readPlan: boolean;
+  /** Queries and mutations over HTTP run compiled (graphql-jit) instead of interpreted by graphql-js. */
+  compiledExecution: boolean;
   limits: {
     maxDepth: number;
     maxAliases: number;
@@ -201,6 +203,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     loadDemoData: bool(env, 'DEMO_DATA', !databaseUrl),
     exposeSqlCount: bool(env, 'EXPOSE_SQL_COUNT', !production),
     readPlan: bool(env, 'READ_PLAN', true),
+    compiledExecution: bool(env, 'COMPILED_EXECUTION', false),
     limits: {
       maxDepth: int(env, 'QUERY_MAX_DEPTH', 12, 2, 100),
       maxAliases: int(env, 'QUERY_MAX_ALIASES', 30, 0, 1000),

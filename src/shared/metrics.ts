@@ -30,6 +30,13 @@ export const graphqlDuration = new Histogram({
   registers: [registry],
 });
 
+export const compiledExecutions = new Counter({
+  name: 'gongzhi_graphql_compiled_executions_total',
+  help: 'Operations over HTTP run with COMPILED_EXECUTION on, by how they ran: compiled (graphql-jit) or interpreted (graphql-js: subscriptions, documents graphql-jit cannot compile, variables that do not coerce).',
+  labelNames: ['executor'] as const,
+  registers: [registry],
+});
+
 export const subscriptionDeliveries = new Counter({
   name: 'gongzhi_subscription_deliveries_total',
   help: 'Results sent to WebSocket subscribers.',

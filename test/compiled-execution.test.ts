@@ -1,0 +1,138 @@
+import { loadDemoData } from '../src/demo';
+import { registry } from '../src/shared/metrics';
+import { toGlobalId } from '../src/shared/relay/global-id';
+import { gql } from './support/graphql';
+import { startHarness, stopHarness, tokenForEmail, type Harness } from './support/harness';
+import { startTestServer, type TestServer } from './support/server';
+
+/**
+ * Compiled execution (COMPILED_EXECUTION, graphql-jit) must answer exactly as
+ * graphql-js does: the harness's server interprets, a second server on the
+ * same demo database compiles, and every document is asked of both by viewers
+ * of each kind, the signed-out one included. Status, data and errors must be
+ * byte for byte the same, and the compiled server must really have compiled.
+ */
+let h: Harness;
+let compiled: TestServer;
+const tokens: Record<string, string | null> = { signedOut: null };
+const ids: Record<string, string> = {};
+
+beforeAll(async () => {
+  h = await startHarness();
+  await loadDemoData(h.server.services.db, h.server.services.log);
+  compiled = await startTestServer(h.database.url, { compiledExecution: true });
+  tokens.platformAdmin = h.world.tokens.platformAdmin;
+  tokens.outsider = h.world.tokens.outsider;
+  tokens.resident = h.world.tokens.resident;
+  tokens.liaison = await tokenForEmail(h, 'liaison@gongzhi.demo');
+  tokens.coordinator = await tokenForEmail(h, 'coordinator@gongzhi.demo');
+  const db = h.server.services.db;
+  const [meeting] = await db.query(`SELECT id FROM meeting ORDER BY created_at LIMIT 1`);
+  const [area] = await db.query(`SELECT area_id AS id FROM patrol ORDER BY planned_start LIMIT 1`);
+  const [organization] = await db.query(`SELECT id FROM organization ORDER BY name LIMIT 1`);
+  ids.meeting = toGlobalId('Meeting', meeting.id);
+  ids.area = toGlobalId('Area', area.id);
+  ids.organization = toGlobalId('Organization', organization.id);
+}, 240_000);
+afterAll(async () => {
+  await compiled?.stop();
+  await stopHarness(h);
+}, 120_000);
+
+const VIEWERS = ['platformAdmin', 'liaison', 'coordinator', 'outsider', 'resident', 'signedOut'];
+
+async function executions(): Promise<Record<string, number>> {
+  const metric = (await registry.getSingleMetric('gongzhi_graphql_compiled_executions_total')!.get()).values;
+  return Object.fromEntries(['compiled', 'interpreted'].map((executor) => [executor, metric.find((v) => v.labels.executor === executor)?.value ?? 0]));
+}
+
+/** Asks both servers; returns both answers and how the compiled server ran the request. */
+async function askBoth(document: string, variables: Record<string, unknown>, token: string | null) {
+  const before = await executions();
+  const [interpreted, jit] = await Promise.all([gql(h.server.httpUrl, document, variables, token), gql(compiled.httpUrl, document, variables, token)]);
+  const after = await executions();
+  const ran = after.compiled > before.compiled ? 'compiled' : after.interpreted > before.interpreted ? 'interpreted' : 'not executed';
+  return { interpreted, jit, ran };
+}
+
+const NESTED = `query ($first: Int!) {
+  organizations(first: $first) {
+    totalCount pageInfo { hasNextPage endCursor }
+    nodes { __typename id name kind homeArea { name parent { name } } members(first: 10) { totalCount nodes { role user { displayName email } } } }
+  }
+}`;
+
+const READ_PATHS = `query ($meeting: ID!, $area: ID!) {
+  cases(first: 20) { nodes { reference title status severity overdue area { name } leader { displayName } handler { displayName } responsibleOrganization { name } } }
+  meeting(id: $meeting) {
+    title status area { name } convener { name }
+    agendaItems(first: 20) { nodes { position title plannedMinutes status presenter { name } } }
+    participants(first: 50) { nodes { isConvener rsvp organization { name } } }
+  }
+  patrolsOnDuty(areaId: $area, first: 20) { nodes { status area { name } team { name kind organization { name } } route { name checkpoints { name kind } } } }
+}`;
+
+const DASHBOARD = `query ($area: ID!) {
+  jurisdictionDashboard(areaId: $area) {
+    area { name }
+    cases { open overdue supervisedOpen openByCategoryAndStatus { category status count } }
+    patrols { onDuty plannedToday }
+  }
+}`;
+
+const NODES = `query ($ids: [ID!]!) { nodes(ids: $ids) { __typename id ... on Organization { name } ... on Area { name } ... on Meeting { title } } }`;
+
+describe('compiled execution answers as graphql-js does', () => {
+  test.each(VIEWERS)('given the demo data, when %s reads organisations with their areas and members, then both answers are the same and it ran compiled', async (who) => {
+    const { interpreted, jit, ran } = await askBoth(NESTED, { first: 30 }, tokens[who]);
+    expect(jit.status).toBe(interpreted.status);
+    expect(jit.body).toEqual(interpreted.body);
+    if (who === 'signedOut') expect(interpreted.body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    else expect(interpreted.body.data.organizations.nodes.length).toBeGreaterThan(0);
+    expect(ran).toBe('compiled');
+  });
+
+  test.each(VIEWERS)('given the demo data, when %s reads cases, a meeting and the patrols on duty in one request, then both answers are the same, errors included', async (who) => {
+    const { interpreted, jit, ran } = await askBoth(READ_PATHS, { meeting: ids.meeting, area: ids.area }, tokens[who]);
+    expect(jit.status).toBe(interpreted.status);
+    expect(jit.body).toEqual(interpreted.body);
+    expect(ran).toBe('compiled');
+  });
+
+  test.each(VIEWERS)('given the demo data, when %s asks for the jurisdiction dashboard, then both answers are the same (a refusal too)', async (who) => {
+    const { interpreted, jit } = await askBoth(DASHBOARD, { area: ids.area }, tokens[who]);
+    expect(jit.status).toBe(interpreted.status);
+    expect(jit.body).toEqual(interpreted.body);
+  });
+
+  test.each(VIEWERS)('given ids of three Node types, when %s asks nodes(ids:), then both resolve the same types', async (who) => {
+    const { interpreted, jit } = await askBoth(NODES, { ids: [ids.organization, ids.area, ids.meeting] }, tokens[who]);
+    expect(jit.body).toEqual(interpreted.body);
+    if (who === 'platformAdmin') expect(interpreted.body.data.nodes.map((n: { __typename: string }) => n.__typename)).toEqual(['Organization', 'Area', 'Meeting']);
+  });
+
+  test('given variables that do not coerce, when sent, then graphql-js answers them on both: same status and errors', async () => {
+    const { interpreted, jit, ran } = await askBoth(NESTED, { first: 'many' }, tokens.platformAdmin);
+    expect(interpreted.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(jit.status).toBe(interpreted.status);
+    expect(jit.body).toEqual(interpreted.body);
+    expect(ran).toBe('interpreted');
+  });
+
+  const COMMENT = `mutation ($input: CaseCommentInput!) { caseComment(input: $input) { case { id } userErrors { field code message } } }`;
+  const unknownCase = toGlobalId('Case', '00000000-0000-4000-8000-000000000000');
+
+  test('given a mutation refused with userErrors, when sent with every input field given, then both answer the same payload and it ran compiled', async () => {
+    const { interpreted, jit, ran } = await askBoth(COMMENT, { input: { caseId: unknownCase, body: 'hello', visibleToReporter: false } }, tokens.liaison);
+    expect(interpreted.body.data.caseComment.userErrors[0].code).toBe('NOT_FOUND');
+    expect(jit.body).toEqual(interpreted.body);
+    expect(ran).toBe('compiled');
+  });
+
+  test('given an input field left to its default, when sent, then graphql-js runs it (graphql-jit does not fill input defaults) and the answer is the same', async () => {
+    const { interpreted, jit, ran } = await askBoth(COMMENT, { input: { caseId: unknownCase, body: 'hello' } }, tokens.liaison);
+    expect(interpreted.body.data.caseComment.userErrors[0].code).toBe('NOT_FOUND');
+    expect(jit.body).toEqual(interpreted.body);
+    expect(ran).toBe('interpreted');
+  });
+});
