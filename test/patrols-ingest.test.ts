@@ -271,6 +271,16 @@ describe('patrolEventsRecord batch checks', () => {
     expect((await published(b)).map((e) => e.type)).toEqual(['patrol.planned', 'patrol.statusChanged', 'patrol.eventsRecorded']);
   });
 
+  test('given one batch with three events for one patrol and one for another, then each patrol is audited as attempted by its own events only', async () => {
+    const t0 = new Date(Date.now() - 30 * 60_000);
+    const [a, b] = [await planPatrol({ start: t0 }), await planPatrol({ start: t0 })];
+    const position = (patrolId: string, clientEventId: string, minute: number) => ({ patrolId, clientEventId, kind: 'POSITION', deviceTime: at(t0, minute), latitude: LAT, longitude: LON });
+    const response = await record(null, [position(a, 'a1', 1), position(a, 'a2', 2), position(a, 'a3', 3), position(b, 'b1', 1)], 'phone-counts');
+    expect(response.body.data.patrolEventsRecord.acceptedCount).toBe(4);
+    expect((await audited(a, 'patrolEventsRecord')).at(-1)).toEqual({ deviceId: 'phone-counts', accepted: 3, duplicates: 0, attempted: 3 });
+    expect((await audited(b, 'patrolEventsRecord')).at(-1)).toEqual({ deviceId: 'phone-counts', accepted: 1, duplicates: 0, attempted: 1 });
+  });
+
   test("given an area patrol, then a check-in at a checkpoint inside its area counts by token, one without proof is flagged and published as such, and one outside the area or unknown is refused", async () => {
     const inside = await addCheckpoint('五號門', 'gridA');
     const outside = await addCheckpoint('便河一號門', 'communityB');
