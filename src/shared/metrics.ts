@@ -32,7 +32,7 @@ export const graphqlDuration = new Histogram({
 
 export const compiledExecutions = new Counter({
   name: 'gongzhi_graphql_compiled_executions_total',
-  help: 'Operations over HTTP run with COMPILED_EXECUTION on, by how they ran: compiled (graphql-jit) or interpreted (graphql-js: subscriptions, documents graphql-jit cannot compile, variables that do not coerce).',
+  help: 'Operations over HTTP run with COMPILED_EXECUTION on, by how they ran: compiled (graphql-jit) or interpreted (graphql-js: subscriptions, documents graphql-jit cannot compile, and requests it answers without data, such as variables that do not coerce).',
   labelNames: ['executor'] as const,
   registers: [registry],
 });

@@ -60,7 +60,6 @@ export function test(name: string, fn: () => unknown, timeout?: number): void {
 test.each = (rows: readonly (readonly unknown[])[]) =>
   // Rows of mixed types, as jest's own each takes them.
   (name: string, fn: (...args: any[]) => unknown, timeout?: number): void => {
-    // The wrapper declares no parameters, so jest never mistakes one for a `done` callback.
-    const body = guarded(fn, timeout);
-    globalThis.test.each(rows as unknown[][])(name, (...args: unknown[]) => body(...args), timeout);
+    // guarded's wrapper takes only rest parameters (length 0), so jest never mistakes one for a `done` callback.
+    globalThis.test.each(rows as unknown[][])(name, guarded(fn, timeout), timeout);
   };
