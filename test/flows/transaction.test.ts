@@ -64,7 +64,12 @@ afterAll(async () => {
   await side?.end();
   await closeDatabase?.();
 });
-beforeEach(() => {
+beforeEach(async () => {
+  // A commit's NOTIFY reaches the listener asynchronously and may land after
+  // the test that caused it has ended. PostgreSQL hands a listener its pending
+  // notifications before answering its next query, so one round trip drains
+  // whatever earlier tests left before this one starts counting.
+  await listener.query('SELECT 1');
   notifications.length = 0;
   committedCalls = 0;
   invalidated = [];
