@@ -6,7 +6,8 @@ import { MemberRole } from '../src/shared/auth/roles';
 import type { AppContext } from '../src/shared/context';
 import { EventRecord } from '../src/shared/events/event.entity';
 import { loadersForEvent } from '../src/shared/events/event-stream';
-import { PatrolEvent } from '../src/modules/patrol/patrol.entity';
+import { PatrolEvent, PatrolEventKind } from '../src/modules/patrol/patrol.entity';
+import { insertEventsStatement, type Candidate } from '../src/modules/patrol/patrol.ingest-sql';
 import { patrolEventsById } from '../src/modules/patrol/patrol.loaders';
 import { keepRecordedCheckIns } from '../src/modules/patrol/patrol.subscription';
 import { fromGlobalId, toGlobalId } from '../src/shared/relay/global-id';
@@ -413,5 +414,57 @@ describe('missed-checkpoints alert', () => {
     await record(patrolId, [{ clientEventId: 's', kind: 'STARTED', deviceTime: at(t0, 10) }], 'phone-narrow');
     expect(await stored(patrolId)).toMatchObject({ status: 'COMPLETED', startedAt: at(t0, 10), missedAlertOpen: false });
     expect((await published(patrolId)).map((e) => e.type)).toEqual(['patrol.planned', 'patrol.statusChanged', 'patrol.eventsRecorded', 'patrol.eventsRecorded']);
+  });
+});
+
+describe('work that grows with the patrol, not with the event log', () => {
+  test("given an event log grown to 50,000 check-ins over 200 patrols, when a batch for two of them is planned, then its statement reads their events by index and never scans the log", async () => {
+    const db = h.server.services.db;
+    const template = dbId(await planPatrol());
+    const [{ user_id: recorder }] = await db.query(`SELECT user_id FROM patrol_team_member WHERE team_id = $1 LIMIT 1`, [dbId(teamId)]);
+    const grown: { id: string; team_id: string }[] = await db.query(
+      `INSERT INTO patrol SELECT (jsonb_populate_record(NULL::patrol, to_jsonb(p) || jsonb_build_object('id', gen_random_uuid()))).*
+         FROM patrol p, generate_series(1, 200) WHERE p.id = $1 RETURNING id, team_id`,
+      [template],
+    );
+    await db.query(
+      `INSERT INTO patrol_event (patrol_id, team_id, device_id, client_event_id, kind, device_time, received_at, recorded_by_user_id, latitude, longitude)
+       SELECT p, $2, 'grown-phone', 'grown-' || k, 'POSITION', now() - k * interval '1 second', now(), $3, ${LAT}, ${LON}
+         FROM unnest($1::uuid[]) p, generate_series(1, 250) k`,
+      [grown.map((g) => g.id), grown[0].team_id, recorder],
+    );
+    await db.query('ANALYZE patrol_event');
+    const candidates: Candidate[] = Array.from({ length: 50 }, (_, k) => ({
+      index: k,
+      id: randomUUID(),
+      clientEventId: `plan-${k}`,
+      patrolId: grown[k % 2].id,
+      kind: PatrolEventKind.POSITION,
+      deviceTime: new Date(Date.now() - k * 1000),
+      checkpointId: null,
+      latitude: LAT,
+      longitude: LON,
+      accuracyMeters: null,
+      distanceMeters: null,
+      flags: [],
+      reasons: [],
+      proof: null,
+      token: null,
+      text: null,
+      severity: null,
+    }));
+
+    const { sql, params } = insertEventsStatement(candidates, { deviceId: 'plan-phone', receivedAt: new Date(), viewer: { userId: recorder, clientId: null }, teamOf: () => grown[0].team_id });
+    const [{ 'QUERY PLAN': plan }] = await db.query(`EXPLAIN (FORMAT JSON) ${sql}`, params);
+
+    type PlanNode = { 'Node Type': string; 'Relation Name'?: string; Plans?: PlanNode[] };
+    const reads: string[] = [];
+    const walk = (node: PlanNode) => {
+      if (node['Relation Name'] === 'patrol_event' && node['Node Type'] !== 'ModifyTable') reads.push(node['Node Type']);
+      (node.Plans ?? []).forEach(walk);
+    };
+    walk((typeof plan === 'string' ? JSON.parse(plan) : plan)[0].Plan);
+    expect(reads.length).toBeGreaterThan(0);
+    expect(reads).not.toContain('Seq Scan');
   });
 });
