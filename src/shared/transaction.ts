@@ -1,6 +1,6 @@
 import { escapeLiteral } from 'pg';
 import type { EntityManager, EntityTarget, ObjectLiteral, QueryRunner } from 'typeorm';
-import { AuditEntry, type NewAuditEntry } from './audit/audit.entity';
+import type { NewAuditEntry } from './audit/audit.entity';
 import type { NewEvent } from './events/event.entity';
 import type { AppContext } from './context';
 import { UserError, UserErrorsException, userError, UserErrorCode } from './errors';
@@ -46,6 +46,30 @@ function eventInsertSql(events: NewEvent[]): string {
           ORDER BY j.n`;
 }
 
+/**
+ * The audit rows' insert, inlined like the events' so that it travels in the
+ * same message as COMMIT: a change costs one round trip less. Rows keep the
+ * order they were recorded in; `at` is the transaction's start, as before.
+ */
+function auditInsertSql(entries: NewAuditEntry[], ctx: AppContext): string {
+  const rows = JSON.stringify(
+    entries.map((a) => ({
+      action: a.action,
+      record_type: a.recordType,
+      record_id: a.recordId,
+      details: a.details ?? {},
+      actor_user_id: ctx.viewer.userId ?? null,
+      actor_client_id: ctx.viewer.clientId ?? null,
+      request_id: ctx.requestId ?? null,
+    })),
+  );
+  return `INSERT INTO audit_entry (action, record_type, record_id, details, actor_user_id, actor_client_id, request_id)
+         SELECT a.action, a.record_type, a.record_id, a.details, a.actor_user_id, a.actor_client_id, a.request_id
+           FROM jsonb_array_elements(${escapeLiteral(rows)}::jsonb) WITH ORDINALITY AS j(value, n),
+                jsonb_to_record(j.value) AS a(action text, record_type text, record_id text, details jsonb, actor_user_id uuid, actor_client_id uuid, request_id text)
+          ORDER BY j.n`;
+}
+
 /** TypeORM's own bookkeeping of a runner whose transaction was committed by a statement of ours. */
 function markCommitted(runner: QueryRunner): void {
   const state = runner as unknown as { isTransactionActive: boolean; transactionDepth: number };
@@ -63,8 +87,9 @@ function markCommitted(runner: QueryRunner): void {
  * one message: the lock is held for the insert and the commit alone, never
  * while the server waits for this process to read the insert's answer and
  * send COMMIT (on a busy event loop that wait was most of the time the lock
- * was held, and every other writer waited behind it). They still count as
- * two statements.
+ * was held, and every other writer waited behind it). The audit rows go
+ * ahead of them in the same message, before the lock is taken. Each still
+ * counts as a statement.
  */
 export async function inTransaction<T>(ctx: AppContext, work: (tx: Tx) => Promise<T>): Promise<T> {
   const audits: NewAuditEntry[] = [];
@@ -76,23 +101,11 @@ export async function inTransaction<T>(ctx: AppContext, work: (tx: Tx) => Promis
     const em = runner.manager;
     const tx: Tx = { em, ctx, audit: (e) => audits.push(e), emit: (e) => events.push(e) };
     result = await work(tx);
-    if (audits.length > 0) {
-      await em.insert(
-        AuditEntry,
-        audits.map((a) => em.create(AuditEntry, {
-          action: a.action,
-          recordType: a.recordType,
-          recordId: a.recordId,
-          details: a.details ?? {},
-          actorUserId: ctx.viewer.userId,
-          actorClientId: ctx.viewer.clientId,
-          requestId: ctx.requestId,
-        })),
-      );
-    }
-    if (events.length > 0) {
-      ctx.app.db.logger.logQuery('COMMIT', undefined, runner);
-      await runner.query(`${eventInsertSql(events)};\nCOMMIT`);
+    const writes = [...(audits.length > 0 ? [auditInsertSql(audits, ctx)] : []), ...(events.length > 0 ? [eventInsertSql(events)] : [])];
+    if (writes.length > 0) {
+      // One message, still counted statement by statement: runner.query logs the message (with the last write) as one.
+      for (const statement of [...writes.slice(0, -1), 'COMMIT']) ctx.app.db.logger.logQuery(statement, undefined, runner);
+      await runner.query(`${writes.join(';\n')};\nCOMMIT`);
       markCommitted(runner);
     } else {
       await runner.commitTransaction();
