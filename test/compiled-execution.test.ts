@@ -1,9 +1,9 @@
-import { loadDemoData } from '../src/demo';
 import { registry } from '../src/shared/metrics';
 import { toGlobalId } from '../src/shared/relay/global-id';
 import { gql } from './support/graphql';
-import { startHarness, stopHarness, tokenForEmail, type Harness } from './support/harness';
-import { startTestServer, type TestServer } from './support/server';
+import { tokenForEmail, type Harness } from './support/harness';
+import type { TestServer } from './support/server';
+import { startServerPair, stopServerPair } from './support/server-pair';
 
 /**
  * Compiled execution (COMPILED_EXECUTION, graphql-jit) must answer exactly as
@@ -18,9 +18,7 @@ const tokens: Record<string, string | null> = { signedOut: null };
 const ids: Record<string, string> = {};
 
 beforeAll(async () => {
-  h = await startHarness();
-  await loadDemoData(h.server.services.db, h.server.services.log);
-  compiled = await startTestServer(h.database.url, { compiledExecution: true });
+  ({ h, other: compiled } = await startServerPair({ compiledExecution: true }));
   tokens.platformAdmin = h.world.tokens.platformAdmin;
   tokens.outsider = h.world.tokens.outsider;
   tokens.resident = h.world.tokens.resident;
@@ -34,10 +32,7 @@ beforeAll(async () => {
   ids.area = toGlobalId('Area', area.id);
   ids.organization = toGlobalId('Organization', organization.id);
 }, 240_000);
-afterAll(async () => {
-  await compiled?.stop();
-  await stopHarness(h);
-}, 120_000);
+afterAll(() => stopServerPair({ h, other: compiled }), 120_000);
 
 const VIEWERS = ['platformAdmin', 'liaison', 'coordinator', 'outsider', 'resident', 'signedOut'];
 

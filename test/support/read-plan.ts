@@ -1,7 +1,7 @@
-import { loadDemoData } from '../../src/demo';
 import { gql } from './graphql';
-import { startHarness, stopHarness, type Harness } from './harness';
-import { startTestServer, type TestServer } from './server';
+import type { Harness } from './harness';
+import type { TestServer } from './server';
+import { startServerPair, stopServerPair } from './server-pair';
 
 /**
  * A read plan must answer exactly as the loaders do. The harness's server
@@ -14,15 +14,12 @@ export interface PlanPair {
 }
 
 export async function startPlanPair(): Promise<PlanPair> {
-  const h = await startHarness();
-  await loadDemoData(h.server.services.db, h.server.services.log);
-  const unplanned = await startTestServer(h.database.url, { readPlan: false });
-  return { h, unplanned };
+  const { h, other } = await startServerPair({ readPlan: false });
+  return { h, unplanned: other };
 }
 
 export async function stopPlanPair(pair: Partial<PlanPair>): Promise<void> {
-  await pair.unplanned?.stop();
-  if (pair.h) await stopHarness(pair.h);
+  await stopServerPair({ h: pair.h, other: pair.unplanned });
 }
 
 /** The planned and the unplanned answer to one document. */
