@@ -118,7 +118,7 @@ describe('EventBus', () => {
     expect(bus.dispatchedCursor).toBe(later[0]);
   });
 
-  test('given subscribers of two topics and a hook, when woken, then each subscriber gets its topic in id order, the hook sees every event first, and the cursor and metric move', async () => {
+  test('given subscribers of two topics and a hook, when woken, then each subscriber gets its topic in id order, the hook sees the whole run before any subscriber, and the cursor and metric move', async () => {
     const { bus } = await startBus();
     const a = recorder('bus-a');
     const b = recorder('bus-b');
@@ -137,10 +137,22 @@ describe('EventBus', () => {
 
     expect(a.ids).toEqual([...first, ...third]);
     expect(b.ids).toEqual(second);
-    expect(order).toEqual([`hook:${first[0]}`, `a:${first[0]}`, `hook:${first[1]}`, `a:${first[1]}`, `hook:${second[0]}`, `hook:${third[0]}`, `a:${third[0]}`]);
+    expect(order).toEqual([`hook:${first[0]}`, `hook:${first[1]}`, `hook:${second[0]}`, `hook:${third[0]}`, `a:${first[0]}`, `a:${first[1]}`, `a:${third[0]}`]);
     expect(bus.dispatchedCursor).toBe(third[0]);
     expect((await dispatchedCount()) - dispatchedBefore).toBe(4);
     expect(bus.subscriberCount()).toBe(3);
+  });
+
+  test('given three subscribers and a run of three events, when woken, then each subscriber is handed the whole run at once (one socket write for a subscriber that is behind), in id order', async () => {
+    const { bus } = await startBus();
+    const order: string[] = [];
+    for (const name of ['s1', 's2', 's3']) bus.subscribe({ topic: 'bus-run', push: (event) => order.push(`${name}:${event.id}`) });
+
+    const run = await insertEvents('bus-run', 3);
+    bus.wake();
+    await until(() => order.length === 9);
+
+    expect(order).toEqual(['s1', 's2', 's3'].flatMap((name) => run.map((id) => `${name}:${id}`)));
   });
 
   test('given more than a page of events, when woken once, then all are handed over in order in 500-row pages', async () => {

@@ -23,26 +23,46 @@ type DeliveryHook = (events: EventRecord[]) => Promise<void>;
  */
 const DELIVERY_RUN = 100;
 
-/** Subscribers woken per event-loop turn (see pushInWaves). */
+/** Events handed out per event-loop turn (see pushInWaves). */
 const PUSH_WAVE = 256;
 
 /**
- * Hands an event to a topic's subscribers a wave at a time, yielding to the
- * event loop in between. Woken all at once, 10,000 subscribers each take one
- * step before any takes the next (promise jobs run first in, first out), so
- * every delivery is half-done at the same moment: the first socket is written
- * only after all of them have been executed, and everything in flight lives
- * long enough to be copied by each garbage collection on the way (most of a
- * fan-out's time went there). A wave finishes, down to its socket writes,
- * while the next is handed the event. Each subscriber still gets every event
- * once and in order: the next event is pushed only after this one reached all.
+ * Hands a run of events to a topic's subscribers a wave at a time, yielding
+ * to the event loop in between. Woken all at once, 10,000 subscribers each
+ * take one step before any takes the next (promise jobs run first in, first
+ * out), so every delivery is half-done at the same moment: the first socket
+ * is written only after all of them have been executed, and everything in
+ * flight lives long enough to be copied by each garbage collection on the way
+ * (most of a fan-out's time went there). A wave finishes, down to its socket
+ * writes, while the next is handed the events.
+ *
+ * Each subscriber gets the whole run in one turn, in order: a WebSocket holds
+ * its frames until the end of the turn (see ws.ts), so a subscriber that is
+ * behind (a stream of check-in batches) gets the run in one write instead of
+ * one per event. With 500 subscribers one write per event per socket was the
+ * limit on how fast deliveries could go, and receipt-to-delivery grew without
+ * bound while batches kept coming.
  */
-async function pushInWaves(set: Set<LiveSubscriber>, event: EventRecord): Promise<void> {
+async function pushInWaves(set: Set<LiveSubscriber>, events: EventRecord[]): Promise<void> {
   let pushed = 0;
   for (const subscriber of set) {
-    subscriber.push(event);
-    if (++pushed % PUSH_WAVE === 0) await new Promise((resolve) => setImmediate(resolve));
+    for (const event of events) subscriber.push(event);
+    pushed += events.length;
+    if (pushed >= PUSH_WAVE) {
+      pushed = 0;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
   }
+}
+
+function byTopic(events: EventRecord[]): Map<string, EventRecord[]> {
+  const topics = new Map<string, EventRecord[]>();
+  for (const event of events) {
+    const list = topics.get(event.topic);
+    if (list) list.push(event);
+    else topics.set(event.topic, [event]);
+  }
+  return topics;
 }
 
 /**
@@ -157,12 +177,14 @@ export class EventBus {
         if (watched.length > 0) {
           for (const hook of this.deliveryHooks) await hook(watched).catch((err) => this.log.warn({ err }, 'event delivery hook failed'));
         }
-        for (const event of run) {
-          for (const hook of this.hooks) hook(event);
-          const set = this.subscribers.get(event.topic);
-          if (set) await pushInWaves(set, event);
-          this.lastId = event.id;
+        // Every hook of the run first (a dropped membership is dropped before any of the run is delivered: each
+        // event is checked against the viewer as it is now), then each topic's subscribers get their events.
+        for (const event of run) for (const hook of this.hooks) hook(event);
+        for (const [topic, events] of byTopic(run)) {
+          const set = this.subscribers.get(topic);
+          if (set?.size) await pushInWaves(set, events);
         }
+        this.lastId = run[run.length - 1].id;
       }
       eventsDispatched.inc(rows.length);
       if (rows.length < 500) return;
