@@ -155,6 +155,31 @@ describe('EventBus', () => {
     expect(order).toEqual(['s1', 's2', 's3'].flatMap((name) => run.map((id) => `${name}:${id}`)));
   });
 
+  test('given 200 subscribers and a run of two events, when woken, then the event loop gets a turn once 256 events have been handed out (after the 128th subscriber, never inside one) and everyone still gets both in order', async () => {
+    const { bus } = await startBus();
+    const handed: string[] = [];
+    let handedBeforeFirstTurn: number | null = null;
+    const received = new Map<number, string[]>();
+    for (let i = 0; i < 200; i++) {
+      received.set(i, []);
+      bus.subscribe({
+        topic: 'bus-waves',
+        push: (event) => {
+          if (handed.length === 0) setImmediate(() => (handedBeforeFirstTurn = handed.length));
+          handed.push(event.id);
+          received.get(i)!.push(event.id);
+        },
+      });
+    }
+
+    const run = await insertEvents('bus-waves', 2);
+    bus.wake();
+    await until(() => handed.length === 400);
+
+    expect(handedBeforeFirstTurn).toBe(256);
+    expect([...received.values()].every((ids) => ids.join() === run.join())).toBe(true);
+  });
+
   test('given more than a page of events, when woken once, then all are handed over in order in 500-row pages', async () => {
     const { bus } = await startBus();
     const seen = recorder('bus-pages');
