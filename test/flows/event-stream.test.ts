@@ -453,6 +453,29 @@ describe('a subscriber that lost its right', () => {
     expect(checks).toBe(1);
   });
 
+  test('given a live subscriber whose cached identity is the one last checked, when events arrive, then each is admitted without reading the viewer again', async () => {
+    const { it, first } = await subscribeFromNow(context(), { topic: 'at-hand', stillAllowed: async () => true });
+    const reads = viewers.reads;
+
+    const ids = await publish('at-hand', [{}, {}, {}]);
+    const got = [(await first).value?.id, (await it.next()).value?.id, (await it.next()).value?.id];
+
+    expect(got).toEqual(ids);
+    // A read per subscriber per event is what a fan-out to thousands cannot afford.
+    expect(viewers.reads).toBe(reads);
+  });
+
+  test('given an event that finds the cached identity changed before the notice was handled, then the start check runs again before it is delivered, and a refusal ends the stream', async () => {
+    const { first } = await subscribeFromNow(context(memberOf(ORG_A)), { topic: 'changed-at-hand', stillAllowed: async () => false });
+    const next = refusal(first);
+    // Still able to see the event by its audience, but no longer allowed to watch: only the start check tells.
+    viewers.now = memberOf(ORG_A, ORG_B);
+
+    await publish('changed-at-hand', [{}]);
+
+    expect(await next).toBe('FORBIDDEN: You may no longer watch this: your membership or access changed.');
+  });
+
   test('given a changed identity and the viewer gone, when told while waiting, then the stream ends with UNAUTHENTICATED without waiting for an event', async () => {
     const it = await subscribe(context(), { topic: 'gone-quiet', stillAllowed: async () => true }, null);
     const next = codeOf(it.next());
