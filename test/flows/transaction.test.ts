@@ -126,6 +126,33 @@ describe('inTransaction', () => {
     expect(committedCalls).toBe(0);
   });
 
+  test.each([
+    ['neither audit rows nor events', false, false, 2],
+    ['audit rows only', true, false, 3],
+    ['events only', false, true, 3],
+    ['audit rows and events', true, true, 4],
+  ])('given a change with %s, when it commits, then only the statements it needs are sent, each counted once', async (_, withAudit, withEvent, expected) => {
+    const logger = db.logger;
+    const logQuery = logger.logQuery;
+    const sent: string[] = [];
+    logger.logQuery = function (query, ...rest) {
+      sent.push(query);
+      return logQuery.call(this, query, ...rest);
+    };
+    try {
+      await inTransaction(context(), async (tx) => {
+        if (withAudit) tx.audit({ action: 'flowsCounted', recordType: 'Organization', recordId: orgId });
+        if (withEvent) tx.emit({ topic: 'network', type: 'organization.updated', organizationIds: [ORG_A], payload: {} });
+      });
+    } finally {
+      logger.logQuery = logQuery;
+    }
+
+    expect(sent).toHaveLength(expected);
+    expect(sent.some((q) => q.includes('INSERT INTO audit_entry'))).toBe(withAudit);
+    expect(sent.some((q) => q.includes('pg_advisory_xact_lock'))).toBe(withEvent);
+  });
+
   test('given a change with audit rows but no events, when it commits, then nobody is woken and the event-log lock is never taken', async () => {
     const events = await count('event');
     await side.query('BEGIN');
