@@ -149,6 +149,7 @@ describe('inTransaction', () => {
     }
 
     expect(sent).toHaveLength(expected);
+    expect(sent).toContain('COMMIT');
     expect(sent.some((q) => q.includes('INSERT INTO audit_entry'))).toBe(withAudit);
     expect(sent.some((q) => q.includes('pg_advisory_xact_lock'))).toBe(withEvent);
   });
