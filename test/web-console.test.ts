@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { loadDemoData } from '../src/demo';
 import { createLogger } from '../src/shared/logger';
-import { launchBrowser, openPage, signIn, type WatchedPage } from './support/browser';
+import { launchBrowser, openPage, signIn, waitUntilLive, type WatchedPage } from './support/browser';
 import { toGlobalId } from '../src/shared/relay/global-id';
 import { gql } from './support/graphql';
 import { createTestDatabase, startTestServer, type TestDatabase, type TestServer } from './support/server';
@@ -123,13 +123,13 @@ describe('liaison officer console', () => {
       actions: String(d.meetings.openActionItems),
       contracts: String(d.contracts.active),
     });
-    await page.waitForSelector('[data-testid=live-badge][data-live=true]');
+    await waitUntilLive(page);
     await page.screenshot({ path: path.join(SCREENSHOTS, 'liaison.png') });
   });
 
   test('given the liaison page is open, when a case is reported through the API, then it appears in the live feed and the queue within 2 s; triage and assignment from the page are what the API then answers', async () => {
     const { page } = await open('liaison@gongzhi.demo');
-    await page.waitForSelector('[data-testid=live-badge][data-live=true]');
+    await waitUntilLive(page);
     const reported = await reportCase('樓道堆物阻塞通道（瀏覽器測試）', await areaId('三板橋社區'));
     await page.locator('[data-testid=feed-item]', { hasText: reported.reference }).waitFor({ timeout: 2000 });
     const row = page.locator(`[data-testid=case-row][data-reference="${reported.reference}"]`);
@@ -170,7 +170,7 @@ describe('liaison officer console', () => {
   test('given an organisation outside the jurisdiction, when a case is reported in 三板橋社區, then its page never shows it and the API agrees', async () => {
     const { page } = await open('minyi.admin@gongzhi.demo');
     await page.waitForSelector('[data-testid=fig-open] .figure-value');
-    await page.waitForSelector('[data-testid=live-badge][data-live=true]');
+    await waitUntilLive(page);
     const reported = await reportCase('外單位不應看到的案件（瀏覽器測試）', await areaId('三板橋社區'));
     await page.waitForTimeout(2500);
     expect(await page.locator(`[data-testid=case-row][data-reference="${reported.reference}"]`).count()).toBe(0);
@@ -219,7 +219,7 @@ describe('patrol coordinator console', () => {
     await page.locator('[data-testid=on-duty-row]', { hasText: '三板橋社區義務巡防一隊' }).locator('button').click();
     const detail = page.locator(`[data-testid=patrol-detail][data-patrol="${patrolId}"]`);
     await detail.locator('[data-testid=checkpoint]').first().waitFor();
-    await page.waitForSelector('[data-testid=live-badge][data-live=true]');
+    await waitUntilLive(page);
     const coverageBefore = await page.locator('[data-testid=patrol-coverage]').innerText();
     const pending = await detail.locator('[data-testid=checkpoint][data-state=pending]').evaluateAll((nodes) => nodes.map((n) => n.getAttribute('data-checkpoint')!));
     expect(pending.length).toBeGreaterThanOrEqual(2);
@@ -269,7 +269,7 @@ describe('joint meeting console', () => {
     for (const { page } of [station, community]) {
       await page.click('[data-testid=nav-meetings]');
       await page.locator('[data-testid=agenda]').waitFor();
-      await page.waitForSelector('[data-testid=live-badge][data-live=true]');
+      await waitUntilLive(page);
     }
     const meetingId = await station.page.locator('[data-testid=meeting-picker]').inputValue();
     expect(await community.page.locator('[data-testid=meeting-picker]').inputValue()).toBe(meetingId);

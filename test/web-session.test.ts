@@ -1,5 +1,5 @@
 import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, openPage, signIn, type WatchedPage } from './support/browser';
+import { launchBrowser, openPage, signIn, waitUntilLive, type WatchedPage } from './support/browser';
 import { gql } from './support/graphql';
 import { startHarness, stopHarness, type Harness } from './support/harness';
 import { WORLD_PASSWORD } from './support/world';
@@ -62,7 +62,7 @@ test('given 60-second access tokens and two tabs of one signed-in console, when 
     expect(response.status()).toBe(200);
     expect((await response.json()).errors).toBeUndefined();
     await tab.waitForSelector('[data-testid=fig-open] .figure-value');
-    await tab.waitForSelector('[data-testid=live-badge][data-live=true]');
+    await waitUntilLive(tab);
     expect(await tab.locator('[data-testid=sign-in-form]').count()).toBe(0);
   }
 

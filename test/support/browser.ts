@@ -39,6 +39,19 @@ export interface WatchedPage {
   context: BrowserContext;
   /** Console errors and uncaught exceptions the page produced. */
   errors: string[];
+  /** The page's WebSocket traffic, last 60 lines, tokens blanked: what a failed wait for the live badge reports. */
+  sockets: string[];
+}
+
+const trafficOf = new WeakMap<Page, string[]>();
+
+/** Waits for the page's live badge; on timeout the error carries the page's WebSocket traffic, or a flake says nothing. */
+export async function waitUntilLive(page: Page): Promise<void> {
+  try {
+    await page.waitForSelector('[data-testid=live-badge][data-live=true]');
+  } catch (error) {
+    throw new Error(`${(error as Error).message}\nWebSocket traffic of the page:\n${trafficOf.get(page)?.join('\n') || '(none)'}`);
+  }
 }
 
 /** A fresh context (its own storage, so its own session) and page, collecting console errors. */
@@ -55,7 +68,20 @@ export async function openPage(browser: Browser, baseURL: string, options: { mob
     if (message.type() === 'error') errors.push(message.text());
   });
   page.on('pageerror', (error) => errors.push(error.message));
-  return { page, context, errors };
+  const sockets: string[] = [];
+  const note = (line: string) => {
+    sockets.push(`${new Date().toISOString().slice(11, 23)} ${line.replace(/Bearer [^"\s]+/g, 'Bearer …').slice(0, 300)}`);
+    if (sockets.length > 60) sockets.shift();
+  };
+  page.on('websocket', (socket) => {
+    note(`open ${socket.url()}`);
+    socket.on('framesent', (frame) => note(`> ${String(frame.payload)}`));
+    socket.on('framereceived', (frame) => note(`< ${String(frame.payload)}`));
+    socket.on('socketerror', (message) => note(`error ${message}`));
+    socket.on('close', () => note('closed'));
+  });
+  trafficOf.set(page, sockets);
+  return { page, context, errors, sockets };
 }
 
 export async function signIn(page: Page, email: string, password: string): Promise<void> {
