@@ -8,6 +8,7 @@ import { plannedCaseListStatements } from '../src/modules/case/case.read-plan';
 import { gql, type GraphQLResponse } from './support/graphql';
 import { startHarness, stopHarness, tokenForEmail, type Harness } from './support/harness';
 import { superviseAndReportFromOutside } from './support/demo-cases';
+import { planNodes } from './support/explain';
 
 /**
  * Case lists at scale (issue 17): the list and the single-record policy are
@@ -237,13 +238,7 @@ describe('keyset pagination and plans on a grown table', () => {
       ];
       // The estimate is only planned, never run.
       for (const [sql, params] of statements.filter(([sql]) => !sql.startsWith('EXPLAIN'))) {
-        const [{ 'QUERY PLAN': plan }] = await db.query(`EXPLAIN (FORMAT JSON) ${sql}`, params);
-        const nodes: { 'Node Type': string; 'Relation Name'?: string; Plans?: unknown[] }[] = [];
-        const walk = (node: { 'Node Type': string; 'Relation Name'?: string; Plans?: unknown[] }) => {
-          nodes.push(node);
-          (node.Plans ?? []).forEach((child) => walk(child as typeof node));
-        };
-        walk((typeof plan === 'string' ? JSON.parse(plan) : plan)[0].Plan);
+        const nodes = await planNodes(db, sql, params);
         if (nodes.some((n) => n['Node Type'] === 'Seq Scan' && n['Relation Name'] === 'case_record')) seqScans.push(`${role}: ${sql.replace(/\s+/g, ' ').slice(0, 300)}`);
       }
     }

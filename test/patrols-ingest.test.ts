@@ -13,6 +13,7 @@ import { keepRecordedCheckIns } from '../src/modules/patrol/patrol.subscription'
 import { fromGlobalId, toGlobalId } from '../src/shared/relay/global-id';
 import { Organization, OrganizationKind } from '../src/modules/organization/organization.entity';
 import { failIfMutantKilled, test } from './support/mutation-run';
+import { planNodes } from './support/explain';
 
 /**
  * Check-in ingestion's cost in round trips: at 10,000 events/s a batch's
@@ -455,15 +456,9 @@ describe('work that grows with the patrol, not with the event log', () => {
     }));
 
     const { sql, params } = insertEventsStatement(candidates, { deviceId: 'plan-phone', receivedAt: new Date(), viewer: { userId: recorder, clientId: null }, teamOf: () => grown[0].team_id });
-    const [{ 'QUERY PLAN': plan }] = await db.query(`EXPLAIN (FORMAT JSON) ${sql}`, params);
+    const nodes = await planNodes(db, sql, params);
 
-    type PlanNode = { 'Node Type': string; 'Relation Name'?: string; Plans?: PlanNode[] };
-    const reads: string[] = [];
-    const walk = (node: PlanNode) => {
-      if (node['Relation Name'] === 'patrol_event' && node['Node Type'] !== 'ModifyTable') reads.push(node['Node Type']);
-      (node.Plans ?? []).forEach(walk);
-    };
-    walk((typeof plan === 'string' ? JSON.parse(plan) : plan)[0].Plan);
+    const reads = nodes.filter((n) => n['Relation Name'] === 'patrol_event' && n['Node Type'] !== 'ModifyTable').map((n) => n['Node Type']);
     expect(reads.length).toBeGreaterThan(0);
     expect(reads).not.toContain('Seq Scan');
   });

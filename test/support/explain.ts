@@ -1,0 +1,19 @@
+import type { DataSource } from 'typeorm';
+
+export interface PlanNode {
+  'Node Type': string;
+  'Relation Name'?: string;
+  Plans?: PlanNode[];
+}
+
+/** Every node of the plan PostgreSQL makes for a statement (EXPLAIN only: the statement is not run). */
+export async function planNodes(db: DataSource, sql: string, params: unknown[]): Promise<PlanNode[]> {
+  const [{ 'QUERY PLAN': plan }] = await db.query(`EXPLAIN (FORMAT JSON) ${sql}`, params);
+  const nodes: PlanNode[] = [];
+  const walk = (node: PlanNode) => {
+    nodes.push(node);
+    (node.Plans ?? []).forEach(walk);
+  };
+  walk((typeof plan === 'string' ? JSON.parse(plan) : plan)[0].Plan);
+  return nodes;
+}
