@@ -101,7 +101,9 @@ export async function inTransaction<T>(ctx: AppContext, work: (tx: Tx) => Promis
     const em = runner.manager;
     const tx: Tx = { em, ctx, audit: (e) => audits.push(e), emit: (e) => events.push(e) };
     result = await work(tx);
-    const writes = [...(audits.length > 0 ? [auditInsertSql(audits, ctx)] : []), ...(events.length > 0 ? [eventInsertSql(events)] : [])];
+    const writes: string[] = [];
+    if (audits.length > 0) writes.push(auditInsertSql(audits, ctx));
+    if (events.length > 0) writes.push(eventInsertSql(events));
     if (writes.length > 0) {
       // One message, still counted statement by statement: runner.query logs the message (with the last write) as one.
       for (const statement of [...writes.slice(0, -1), 'COMMIT']) ctx.app.db.logger.logQuery(statement, undefined, runner);

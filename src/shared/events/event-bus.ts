@@ -2,6 +2,7 @@ import type { DataSource } from 'typeorm';
 import type { Logger } from '../logger';
 import { EventRecord } from './event.entity';
 import type { WakeTransport } from './transports';
+import { groupByKey } from '../loaders';
 import { eventsDispatched } from '../metrics';
 
 export const EVENT_CHANNEL = 'gongzhi_events';
@@ -53,16 +54,6 @@ async function pushInWaves(set: Set<LiveSubscriber>, events: EventRecord[]): Pro
       await new Promise((resolve) => setImmediate(resolve));
     }
   }
-}
-
-function byTopic(events: EventRecord[]): Map<string, EventRecord[]> {
-  const topics = new Map<string, EventRecord[]>();
-  for (const event of events) {
-    const list = topics.get(event.topic);
-    if (list) list.push(event);
-    else topics.set(event.topic, [event]);
-  }
-  return topics;
 }
 
 /**
@@ -180,9 +171,11 @@ export class EventBus {
         // Every hook of the run first (a dropped membership is dropped before any of the run is delivered: each
         // event is checked against the viewer as it is now), then each topic's subscribers get their events.
         for (const event of run) for (const hook of this.hooks) hook(event);
-        for (const [topic, events] of byTopic(run)) {
+        const topics = [...new Set(run.map((event) => event.topic))];
+        const runs = groupByKey(topics, run, (event) => event.topic);
+        for (const [i, topic] of topics.entries()) {
           const set = this.subscribers.get(topic);
-          if (set?.size) await pushInWaves(set, events);
+          if (set?.size) await pushInWaves(set, runs[i]);
         }
         this.lastId = run[run.length - 1].id;
       }
