@@ -39,10 +39,9 @@ export interface WatchedPage {
   context: BrowserContext;
   /** Console errors and uncaught exceptions the page produced. */
   errors: string[];
-  /** The page's WebSocket traffic, last 60 lines, tokens blanked: what a failed wait for the live badge reports. */
-  sockets: string[];
 }
 
+/** Each page's WebSocket traffic, last 60 lines, tokens blanked: what a failed wait for the live badge reports. */
 const trafficOf = new WeakMap<Page, string[]>();
 
 /** Waits for the page's live badge; on timeout the error carries the page's WebSocket traffic, or a flake says nothing. */
@@ -81,7 +80,7 @@ export async function openPage(browser: Browser, baseURL: string, options: { mob
     socket.on('close', () => note('closed'));
   });
   trafficOf.set(page, sockets);
-  return { page, context, errors, sockets };
+  return { page, context, errors };
 }
 
 export async function signIn(page: Page, email: string, password: string): Promise<void> {
