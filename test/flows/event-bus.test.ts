@@ -1,3 +1,4 @@
+import net from 'node:net';
 import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import { createLogger, type Logger } from '../../src/shared/logger';
@@ -395,6 +396,54 @@ async function allowConnections(allow: boolean): Promise<void> {
 }
 const notify = () => side.query(`SELECT pg_notify($1, '')`, [EVENT_CHANNEL]);
 
+/** A PostgreSQL wire message: type byte, length, body. */
+function wireMessage(type: string, body: Buffer): Buffer {
+  const length = Buffer.alloc(4);
+  length.writeInt32BE(body.length + 4);
+  return Buffer.concat([Buffer.from(type), length, body]);
+}
+const errorResponse = (severity: string, code: string, message: string) =>
+  wireMessage('E', Buffer.from(`S${severity}\0V${severity}\0C${code}\0M${message}\0\0`));
+
+/**
+ * Just enough of a PostgreSQL server to be a hot standby: it lets a client in without a password, answers every
+ * query with "cannot execute LISTEN during recovery" and, when the client says goodbye, sends the FATAL of a
+ * server shutting down before closing (the order a standby stopping under a client can produce).
+ */
+async function refusingListenServer(): Promise<{ port: number; readonly fatalSent: boolean; close(): Promise<void> }> {
+  const sockets = new Set<net.Socket>();
+  let fatalSent = false;
+  const server = net.createServer({ allowHalfOpen: true }, (socket) => {
+    sockets.add(socket);
+    let started = false;
+    socket.on('error', () => {});
+    socket.on('data', (chunk) => {
+      if (!started) {
+        started = true;
+        const authenticationOk = wireMessage('R', Buffer.from([0, 0, 0, 0]));
+        socket.write(Buffer.concat([authenticationOk, wireMessage('Z', Buffer.from('I'))]));
+        return;
+      }
+      if (chunk[0] === 'Q'.charCodeAt(0)) socket.write(Buffer.concat([errorResponse('ERROR', '25006', 'cannot execute LISTEN during recovery'), wireMessage('Z', Buffer.from('I'))]));
+      if (chunk[0] === 'X'.charCodeAt(0)) {
+        socket.end(errorResponse('FATAL', '57P01', 'terminating connection due to administrator command'));
+        fatalSent = true;
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    get fatalSent() {
+      return fatalSent;
+    },
+    close: () => {
+      for (const socket of sockets) socket.destroy();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
 describe('PostgresWakeTransport', () => {
   let transport: PostgresWakeTransport | null = null;
   let random: jest.SpyInstance | null = null;
@@ -547,6 +596,21 @@ describe('PostgresWakeTransport', () => {
     await sleep(LISTEN_BACKOFF.firstMs + 200);
     expect(await listenBackends()).toEqual([]);
     expect(logged).toEqual([]);
+  });
+
+  test('given a server that refuses LISTEN (a standby) and then says it is shutting down, when started, then start fails and the late FATAL is no unhandled error', async () => {
+    const server = await refusingListenServer();
+    try {
+      const refused = new PostgresWakeTransport(`postgres://postgres@127.0.0.1:${server.port}/standby`, recordingLogger());
+      await expect(refused.start(() => {})).rejects.toThrow('cannot execute LISTEN during recovery');
+      // The abandoned client receives the FATAL after start() gave up on it: with no error listener left,
+      // pg's error event would be thrown from the socket's data handler and fail this test.
+      await until(async () => server.fatalSent);
+      await sleep(50);
+      expect(refused.connected).toBe(false);
+    } finally {
+      await server.close();
+    }
   });
 
   test('given an unreachable database, when started, then start fails', async () => {
