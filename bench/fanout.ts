@@ -23,7 +23,10 @@ export interface FanoutResult {
   p50Ms: number;
   p99Ms: number;
   lastMs: number;
+  /** Growth of what the server holds (live heap and buffers after a full garbage collection) per connection. */
   bytesPerIdleConnection: number;
+  /** Growth of the server's resident memory per connection: adds allocator and heap slack, and garbage not yet collected. */
+  rssPerIdleConnection: number;
 }
 
 const WAVE = 500;
@@ -88,8 +91,10 @@ export async function benchFanout(server: BenchServer, options: FanoutOptions): 
   const half = Math.floor(options.subscribers / 2);
   await open(0, half);
   const rssHalf = server.rss();
+  const heldHalf = await server.heldBytes();
   await open(half, options.subscribers);
   const rssAll = server.rss();
+  const heldAll = await server.heldBytes();
 
   options.progress?.(`all ${options.subscribers} subscribed; triggering the change`);
   triggeredAt = performance.now();
@@ -105,6 +110,7 @@ export async function benchFanout(server: BenchServer, options: FanoutOptions): 
     p50Ms: percentile(sorted, 50),
     p99Ms: percentile(sorted, 99),
     lastMs: sorted[sorted.length - 1] ?? NaN,
-    bytesPerIdleConnection: Math.max(0, (rssAll - rssHalf) / (options.subscribers - half)),
+    bytesPerIdleConnection: Math.max(0, (heldAll - heldHalf) / (options.subscribers - half)),
+    rssPerIdleConnection: Math.max(0, (rssAll - rssHalf) / (options.subscribers - half)),
   };
 }

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import WebSocket from 'ws';
 
 export const BENCH_JWT_SECRET = 'bench-secret-bench-secret-bench-secret-0123';
 
@@ -10,6 +11,13 @@ export interface BenchServer {
   pid: number;
   /** Resident memory of the server process, in bytes (from /proc). */
   rss(): number;
+  /**
+   * A full garbage collection in the server, through its inspector: what is left in `rss()` afterwards is what
+   * the server holds, not garbage that the next collection would have freed.
+   */
+  collectGarbage(): Promise<void>;
+  /** After a full garbage collection: the server's live JavaScript heap plus the memory its objects hold outside it (buffers), in bytes. */
+  heldBytes(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -21,7 +29,8 @@ export async function startBenchServer(databaseUrl: string, env: Record<string, 
   // BENCH_PROFILE=<dir> writes a V8 CPU profile of the server to <dir> when it stops.
   const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
   const nodeFlags = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
-  const child: ChildProcess = spawn(process.execPath, [...nodeFlags, ...profile, 'dist/src/main.js'], {
+  // The inspector on a free local port, for collectGarbage(); with no session attached it costs nothing.
+  const child: ChildProcess = spawn(process.execPath, ['--inspect=127.0.0.1:0', ...nodeFlags, ...profile, 'dist/src/main.js'], {
     cwd: root,
     env: {
       ...process.env,
@@ -39,7 +48,22 @@ export async function startBenchServer(databaseUrl: string, env: Record<string, 
       WS_MAX_SUBSCRIPTIONS: '20',
       ...env,
     },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const inspectorUrl = new Promise<string>((resolve) => {
+    let seen = '';
+    child.stderr!.on('data', (chunk: Buffer) => {
+      const text = chunk.toString();
+      seen += text;
+      const match = /Debugger listening on (ws:\/\/\S+)/.exec(seen);
+      if (match) resolve(match[1]);
+      // The inspector's own lines are noise in the bench's output; everything else the server says is passed on.
+      const rest = text
+        .split('\n')
+        .filter((line) => !/^(Debugger listening on|Debugger attached|Debugger ending on|For help, see: https:\/\/nodejs.org\/en\/docs\/inspector)/.test(line))
+        .join('\n');
+      if (rest.trim()) process.stderr.write(rest);
+    });
   });
   // BENCH_SERVER_LOG=<file> keeps the server's log lines (stdout) for a look afterwards.
   if (process.env.BENCH_SERVER_LOG) child.stdout!.pipe(fs.createWriteStream(process.env.BENCH_SERVER_LOG, { flags: 'a' }));
@@ -54,6 +78,22 @@ export async function startBenchServer(databaseUrl: string, env: Record<string, 
     });
     child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
   });
+  /** One call to the server's inspector (a session per call: attached only while the bench asks). */
+  async function inspect(method: string, params: Record<string, unknown> = {}): Promise<any> {
+    const socket = new WebSocket(await inspectorUrl);
+    try {
+      return await new Promise((resolve, reject) => {
+        socket.once('error', reject);
+        socket.once('open', () => socket.send(JSON.stringify({ id: 1, method, params })));
+        socket.on('message', (data) => {
+          const message = JSON.parse(data.toString());
+          if (message.id === 1) resolve(message.result);
+        });
+      });
+    } finally {
+      socket.close();
+    }
+  }
   return {
     url,
     wsUrl: url.replace('http://', 'ws://'),
@@ -61,6 +101,15 @@ export async function startBenchServer(databaseUrl: string, env: Record<string, 
     rss() {
       const status = fs.readFileSync(`/proc/${child.pid}/status`, 'utf8');
       return Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) * 1024;
+    },
+    async collectGarbage() {
+      await inspect('HeapProfiler.collectGarbage');
+    },
+    async heldBytes() {
+      await inspect('HeapProfiler.collectGarbage');
+      const answer = await inspect('Runtime.evaluate', { expression: 'JSON.stringify(process.memoryUsage())', returnByValue: true });
+      const usage = JSON.parse(answer.result.value) as NodeJS.MemoryUsage;
+      return usage.heapUsed + usage.external;
     },
     stop: () =>
       new Promise<void>((resolve) => {
