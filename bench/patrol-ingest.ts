@@ -43,6 +43,12 @@ export interface PatrolIngestOptions {
   batchSize?: number;
   /** Batches each phone sends (default 5, at most 200). */
   batchesPerDevice?: number;
+  /**
+   * Paced: the phones together send at most this many events a second, their batches spaced evenly (a phone
+   * still waits for its previous answer). Default: as fast as the server answers, so that every phone always has
+   * a batch in flight and receipt-to-delivery includes the time a batch queues behind the other phones'.
+   */
+  eventsPerSecond?: number;
   /** Stop sending after this long, whatever is left (default 60 s, at most 10 min). */
   maxDurationMs?: number;
   /** Progress lines; default: none. */
@@ -60,6 +66,8 @@ export interface PatrolIngestResult {
   eventsAccepted: number;
   sendSeconds: number;
   eventsPerSecond: number;
+  /** The pace asked for (events/s), or null when the phones sent as fast as they were answered. */
+  pacedAt: number | null;
   deliveriesExpected: number;
   deliveriesReceived: number;
   p50DeliveryMs: number;
@@ -234,11 +242,21 @@ export async function benchPatrolIngest(opts: PatrolIngestOptions): Promise<Patr
   const cpuBefore = process.cpuUsage();
   const started = Date.now();
   const stopAt = started + maxDurationMs;
+  const pace = opts.eventsPerSecond && opts.eventsPerSecond > 0 ? opts.eventsPerSecond : null;
+  let slots = 0;
+  /** Paced: waits for the next free moment of the run's schedule (one batch every batchSize / pace seconds). */
+  const nextSlot = async () => {
+    if (!pace) return;
+    const wait = started + ((slots++ * batchSize) / pace) * 1000 - Date.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+  };
   const ticker = setInterval(() => log(`sent ${batchesSent}/${devices * batchesPerDevice} batches, ${eventsAccepted} events accepted, ${deliveries} deliveries (${Math.round((Date.now() - started) / 1000)} s)`), 5000);
   ticker.unref();
   await Promise.all(
     patrols.map(async (_, d) => {
       for (let b = 0; b < batchesPerDevice && Date.now() < stopAt; b++) {
+        await nextSlot();
+        if (Date.now() >= stopAt) break;
         const ids = Array.from({ length: batchSize }, (_, k) => `d${d}-b${b}-e${k}`);
         // Statements are counted on each phone's second batch (its first starts the patrol, a different path), or its only one.
         const counted = b === Math.min(1, batchesPerDevice - 1);
@@ -276,6 +294,7 @@ export async function benchPatrolIngest(opts: PatrolIngestOptions): Promise<Patr
     eventsAccepted,
     sendSeconds: Math.round(sendSeconds * 100) / 100,
     eventsPerSecond: Math.round(eventsAccepted / sendSeconds),
+    pacedAt: pace,
     deliveriesExpected: expected,
     deliveriesReceived: deliveries,
     p50DeliveryMs: percentile(sorted, 50),
