@@ -54,11 +54,21 @@ export interface TestServer extends RunningApp {
   wsUrl: string;
 }
 
+/**
+ * `TEST_COMPILED_EXECUTION=true npm test` runs every test server with COMPILED_EXECUTION (graphql-jit) on, so the
+ * whole suite, not only test/compiled-execution.test.ts, holds the compiled path to the same answers. A test that
+ * sets COMPILED_EXECUTION itself keeps its own value.
+ */
+function compiledExecution(): Record<string, string> {
+  const wanted = process.env.TEST_COMPILED_EXECUTION;
+  return wanted ? { COMPILED_EXECUTION: wanted } : {};
+}
+
 /** A real server on a free port, over HTTP and WebSocket, against `databaseUrl`. */
 export async function startTestServer(databaseUrl: string, overrides: Partial<Config> & { env?: Record<string, string> } = {}): Promise<TestServer> {
   const { env, ...rest } = overrides;
   const config: Config = {
-    ...loadConfig({ NODE_ENV: 'test', JWT_SECRET: TEST_JWT_SECRET, DATABASE_URL: databaseUrl, EVENT_POLL_MS: '200', DEMO_DATA: 'false', ...env }),
+    ...loadConfig({ NODE_ENV: 'test', JWT_SECRET: TEST_JWT_SECRET, DATABASE_URL: databaseUrl, EVENT_POLL_MS: '200', DEMO_DATA: 'false', ...compiledExecution(), ...env }),
     port: 0,
     host: '127.0.0.1',
     ...rest,
