@@ -12,11 +12,9 @@ export interface BenchServer {
   /** Resident memory of the server process, in bytes (from /proc). */
   rss(): number;
   /**
-   * A full garbage collection in the server, through its inspector: what is left in `rss()` afterwards is what
-   * the server holds, not garbage that the next collection would have freed.
+   * After a full garbage collection forced through the server's inspector: its live JavaScript heap plus the memory
+   * its objects hold outside it (buffers), in bytes. Unlike `rss()`, no garbage the next collection would free.
    */
-  collectGarbage(): Promise<void>;
-  /** After a full garbage collection: the server's live JavaScript heap plus the memory its objects hold outside it (buffers), in bytes. */
   heldBytes(): Promise<number>;
   stop(): Promise<void>;
 }
@@ -29,7 +27,7 @@ export async function startBenchServer(databaseUrl: string, env: Record<string, 
   // BENCH_PROFILE=<dir> writes a V8 CPU profile of the server to <dir> when it stops.
   const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
   const nodeFlags = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
-  // The inspector on a free local port, for collectGarbage(); with no session attached it costs nothing.
+  // The inspector on a free local port, for heldBytes(); with no session attached it costs nothing.
   const child: ChildProcess = spawn(process.execPath, ['--inspect=127.0.0.1:0', ...nodeFlags, ...profile, 'dist/src/main.js'], {
     cwd: root,
     env: {
@@ -51,12 +49,17 @@ export async function startBenchServer(databaseUrl: string, env: Record<string, 
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const inspectorUrl = new Promise<string>((resolve) => {
-    let seen = '';
+    let seen: string | null = '';
     child.stderr!.on('data', (chunk: Buffer) => {
       const text = chunk.toString();
-      seen += text;
-      const match = /Debugger listening on (ws:\/\/\S+)/.exec(seen);
-      if (match) resolve(match[1]);
+      if (seen !== null) {
+        seen += text;
+        const match = /Debugger listening on (ws:\/\/\S+)/.exec(seen);
+        if (match) {
+          resolve(match[1]);
+          seen = null;
+        }
+      }
       // The inspector's own lines are noise in the bench's output; everything else the server says is passed on.
       const rest = text
         .split('\n')
@@ -101,9 +104,6 @@ export async function startBenchServer(databaseUrl: string, env: Record<string, 
     rss() {
       const status = fs.readFileSync(`/proc/${child.pid}/status`, 'utf8');
       return Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) * 1024;
-    },
-    async collectGarbage() {
-      await inspect('HeapProfiler.collectGarbage');
     },
     async heldBytes() {
       await inspect('HeapProfiler.collectGarbage');
