@@ -303,6 +303,7 @@ const cases = (): Case[] => [
     expected: { ...adminsOnly, outsider: 'NOT_FOUND', member: 'NOT_FOUND' },
   },
   { field: 'events', document: `{ events(first: 1) { pageInfo { hasNextPage } } }`, variables: () => ({}), expected: signedIn },
+  { field: 'latestEventCursor', document: `{ latestEventCursor }`, variables: () => ({}), expected: signedIn },
   // Webhooks are the organisation's integration settings: to anyone but its ADMINs (and platform admins) they do not exist.
   {
     field: 'webhookEndpoints',

@@ -155,6 +155,32 @@ describe('liaison officer console', () => {
     expect(res.body.data.case).toEqual({ status: 'ASSIGNED', severity: 'HIGH', responsibleOrganization: { name: '中山路派出所' }, leader: { displayName: '王建國' }, handler: { displayName: '李警官' } });
   });
 
+  test('given a socket slower than the page’s lists, when a case is reported before the live feed is up, then its row still comes without a reload', async () => {
+    const { page } = await open('liaison@gongzhi.demo');
+    // Every WebSocket of the page reports itself open only when the test says so: the lists load, the feed waits.
+    await page.context().addInitScript(() => {
+      let release: () => void = () => undefined;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      (window as unknown as { releaseSockets: () => void }).releaseSockets = () => release();
+      const onopen = Object.getOwnPropertyDescriptor(WebSocket.prototype, 'onopen')!;
+      Object.defineProperty(WebSocket.prototype, 'onopen', {
+        configurable: true,
+        get() {
+          return onopen.get!.call(this);
+        },
+        set(handler: ((event: Event) => void) | null) {
+          onopen.set!.call(this, handler && ((event: Event) => void gate.then(() => handler.call(this, event))));
+        },
+      });
+    });
+    await page.reload();
+    await page.locator('[data-testid=case-row]').first().waitFor();
+    const reported = await reportCase('路燈不亮（瀏覽器測試，連線慢）', await areaId('三板橋社區'));
+    await expect(page.locator('[data-testid=live-badge]').first().getAttribute('data-live')).resolves.toBe('false');
+    await page.evaluate(() => (window as unknown as { releaseSockets: () => void }).releaseSockets());
+    await page.locator(`[data-testid=case-row][data-reference="${reported.reference}"]`).waitFor({ timeout: 5000 });
+  });
+
   test('given a missing handler, when assigning from the page, then the userErrors message is shown next to the handler field', async () => {
     const { page } = await open('liaison@gongzhi.demo');
     // The row comes with the live feed: a case reported before the page's subscription is up never reaches it.

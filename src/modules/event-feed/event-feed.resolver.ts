@@ -2,7 +2,7 @@ import { Arg, Ctx, ID, Int, Query, Resolver } from 'type-graphql';
 import type { AppContext } from '../../shared/context';
 import { Access, AccessLevel } from '../../shared/auth/policy';
 import { Connection, PageInfo, type ConnectionShape } from '../../shared/relay/connection';
-import { readFeed } from './event-feed.service';
+import { latestEventCursor, readFeed } from './event-feed.service';
 import { toFeedEvent } from './event-feed.present';
 import { EventTopic, FeedEvent } from './event-feed.types';
 
@@ -32,5 +32,14 @@ export class EventFeedResolver {
       endCursor: page.endCursor,
     });
     return { edges: nodes.map((node) => ({ cursor: node.cursor, node })), nodes, pageInfo, totalCount: page.count, countFn: page.count } as ConnectionShape<FeedEvent>;
+  }
+
+  @Query(() => String, {
+    description:
+      'The cursor of the newest event in the log as of this read. Read it before your lists, then subscribe (or poll `events`) with `after:` it: every change that commits after this read reaches you, so none falls between your lists and your live feed. It says nothing about what the viewer may see.',
+  })
+  @Access(AccessLevel.SIGNED_IN)
+  async latestEventCursor(@Ctx() ctx: AppContext): Promise<string> {
+    return latestEventCursor(ctx);
   }
 }

@@ -1,7 +1,7 @@
 import type { AppContext } from '../../shared/context';
 import { badUserInput, notFound } from '../../shared/errors';
 import { EventRecord } from '../../shared/events/event.entity';
-import { assertNotPruned, mayReceive, parseCursor } from '../../shared/events/event-stream';
+import { assertNotPruned, currentCursor, mayReceive, parseCursor } from '../../shared/events/event-stream';
 import { pageSize } from '../../shared/relay/connection';
 import { idOf } from '../../shared/relay/global-id';
 import { areasById } from '../area/area.loaders';
@@ -57,6 +57,11 @@ async function chunk(ctx: AppContext, sel: Selection, after: string, limit: numb
   if (sel.types) qb.andWhere('e.type IN (:...types)', { types: sel.types });
   if (sel.areaPathPrefix) qb.andWhere('e.area_path LIKE :prefix', { prefix: `${sel.areaPathPrefix}%` });
   return qb.orderBy('e.id', 'ASC').limit(limit).getMany();
+}
+
+/** Where a live feed should start so that it continues lists read after this: the log's newest cursor now. */
+export function latestEventCursor(ctx: AppContext): Promise<string> {
+  return currentCursor(ctx);
 }
 
 /**

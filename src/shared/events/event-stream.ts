@@ -165,7 +165,11 @@ async function* stream(ctx: AppContext, filter: EventFilter, afterCursor: string
   }
 }
 
-async function currentCursor(ctx: AppContext): Promise<string> {
+/**
+ * The newest event's cursor in the log as of this read. Event inserts are serialised by the event-log lock, so
+ * every event that commits later has a greater cursor: replaying after it misses nothing that commits afterwards.
+ */
+export async function currentCursor(ctx: AppContext): Promise<string> {
   const [{ max }] = await ctx.app.db.query('SELECT coalesce(max(id), 0)::text AS max FROM event');
   return max;
 }

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { useSubscription } from 'urql';
 import { LiveCasesDocument, LiveMeetingsDocument, LivePatrolsDocument } from '../gql/graphql';
 import { useI18n } from '../i18n';
+import { useLiveStart } from '../live';
 import { LiveBadge, formatTime } from '../ui';
 
 interface FeedItem {
@@ -14,15 +15,20 @@ interface FeedItem {
 
 const MAX_ITEMS = 50;
 
-/** Case, patrol and meeting changes in the area as they happen; each subscription resumes from its last cursor after a drop. */
+/**
+ * Case, patrol and meeting changes in the area as they happen, from the moment the page opened (useLiveStart);
+ * each subscription resumes from its last cursor after a drop.
+ */
 export function LiveFeed({ areaId, onEvent }: { areaId: string; onEvent: () => void }) {
   const { t, lang } = useI18n();
   const [items, setItems] = useState<FeedItem[]>([]);
   const push = (item: FeedItem) => setItems((list) => (list.some((i) => i.key === item.key) ? list : [item, ...list].slice(0, MAX_ITEMS)));
 
-  const [cases] = useSubscription({ query: LiveCasesDocument, variables: { areaId } });
-  const [patrols] = useSubscription({ query: LivePatrolsDocument, variables: { areaId } });
-  const [meetings] = useSubscription({ query: LiveMeetingsDocument, variables: {} });
+  const after = useLiveStart(onEvent);
+  const pause = after === undefined;
+  const [cases] = useSubscription({ query: LiveCasesDocument, variables: { areaId, after }, pause });
+  const [patrols] = useSubscription({ query: LivePatrolsDocument, variables: { areaId, after }, pause });
+  const [meetings] = useSubscription({ query: LiveMeetingsDocument, variables: { after }, pause });
 
   useEffect(() => {
     const u = cases.data?.caseUpdates;

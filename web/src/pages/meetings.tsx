@@ -15,6 +15,7 @@ import {
   type RsvpResponse,
 } from '../gql/graphql';
 import { useI18n } from '../i18n';
+import { useLiveStart } from '../live';
 import { Field, FormError, FormErrors, LiveBadge, formatTime, type UserErrorLike } from '../ui';
 import { useRefetchOnEvent } from './liaison';
 
@@ -170,7 +171,8 @@ function MeetingView({ id, orgIds }: { id: string; orgIds: string[] }) {
   const { t, label, lang } = useI18n();
   const [tick, setTick] = useState(0);
   const [{ data, error }, refetch] = useQuery({ query: MeetingDetailDocument, variables: { id } });
-  useSubscription({ query: MeetingAgendaLiveDocument, variables: { meetingId: id } }, (_prev, event) => {
+  const after = useLiveStart(() => setTick((n) => n + 1));
+  useSubscription({ query: MeetingAgendaLiveDocument, variables: { meetingId: id, after }, pause: after === undefined }, (_prev, event) => {
     setTick((n) => n + 1);
     return event;
   });

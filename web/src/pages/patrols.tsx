@@ -3,6 +3,7 @@ import { useMutation, useQuery, useSubscription } from 'urql';
 import type { Viewer } from '../app';
 import { LivePatrolsDocument, PatrolMapDocument, PatrolPlanDocument, PatrolsBetweenDocument, PatrolsOnDutyDocument, PatrolTeamsDocument, RoutesDocument, type PatrolMapQuery } from '../gql/graphql';
 import { useI18n } from '../i18n';
+import { useLiveStart } from '../live';
 import { Field, FormError, FormErrors, LiveBadge, formatTime, localDate, percent } from '../ui';
 import { AreaPicker, useAreaChoice, useRefetchOnEvent } from './liaison';
 
@@ -203,7 +204,8 @@ export function PatrolsPage({ viewer }: { viewer: Viewer }) {
   const [{ data: teams, error: teamsError }] = useQuery({ query: PatrolTeamsDocument, variables: { organizationId: orgId }, pause: !orgId });
   const [{ data: routes }] = useQuery({ query: RoutesDocument, variables: { organizationId: orgId }, pause: !orgId });
   const [{ data: onDuty }, refetchOnDuty] = useQuery({ query: PatrolsOnDutyDocument, variables: { areaId: areaId ?? '' }, pause: !areaId });
-  useSubscription({ query: LivePatrolsDocument, variables: { areaId }, pause: !areaId }, (_prev, event) => {
+  const after = useLiveStart(() => setTick((n) => n + 1));
+  useSubscription({ query: LivePatrolsDocument, variables: { areaId, after }, pause: !areaId || after === undefined }, (_prev, event) => {
     setTick((n) => n + 1);
     return event;
   });
