@@ -4,7 +4,9 @@
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
   testRunner: 'jest',
-  jest: { configFile: 'jest.rules.config.js', enableFindRelatedTests: false },
+  // findRelatedTests: a mutant's run loads only the test files that import its file (jest.rules.config.js has src/
+  // among its roots so that the import graph is whole); per-test coverage then picks the tests within them.
+  jest: { configFile: 'jest.rules.config.js', enableFindRelatedTests: true },
   coverageAnalysis: 'perTest',
   // No type checker: on this 2-core machine it doubled the run. Mutants that only break types then run as
   // JavaScript; any of them that survives is reviewed like the rest (test/rules/EQUIVALENT-MUTANTS.md).
@@ -19,7 +21,9 @@ export default {
   ],
   incremental: true,
   incrementalFile: 'reports/stryker-incremental.json',
-  reporters: ['clear-text', 'json', 'html'],
+  // event-recorder: one file per tested mutant while the run goes on, so a stopped run still tells.
+  reporters: ['clear-text', 'json', 'html', 'progress-append-only', 'event-recorder'],
+  eventReporter: { baseDir: 'reports/mutation/events' },
   htmlReporter: { fileName: 'reports/mutation/mutation.html' },
   jsonReporter: { fileName: 'reports/mutation/mutation.json' },
   concurrency: 2,

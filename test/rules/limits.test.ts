@@ -32,6 +32,7 @@ describe('query cost', () => {
     ['a connection with first counts that many', '{ organizations(first: 3) { nodes { id } } }', 1 + 3 * (1 + 1)],
     ['first: 0 still counts one item', '{ organizations(first: 0) { nodes { id } } }', 1 + 1 * (1 + 1)],
     ['first from a variable counts the most it may be', 'query ($n: Int) { organizations(first: $n) { nodes { id } } }', 1 + 100 * (1 + 1)],
+    ['first after other arguments counts that many', '{ cases(areaId: "x", statuses: [ASSIGNED], first: 3) { nodes { id } } }', 1 + 3 * (1 + 1)],
     ['first from a variable with a default counts the default', 'query ($n: Int = 5) { organizations(first: $n) { nodes { id } } }', 1 + 5 * (1 + 1)],
     ['a list by ids counts the ids', '{ nodes(ids: ["a", "b"]) { id } }', 1 + 2 * 1],
     ['a plain list counts 10 items', '{ organization(id: "x") { jurisdiction { id } } }', 1 + 1 * (1 + 10 * 1)],

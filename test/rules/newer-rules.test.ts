@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildSchema, parse, validate } from 'graphql';
+import { buildSchema, parse, specifiedRules, validate } from 'graphql';
 import { MemberRole, ApiClientScope } from '../../src/shared/auth/roles';
 import { Viewer } from '../../src/shared/auth/viewer';
 import { canManageApiClients, canManageWebhooks, canSeeWebhooks, eventVisibleTo } from '../../src/shared/auth/policy';
@@ -93,5 +93,16 @@ describe('one sign-in per request', () => {
     ['one sign-in beside other mutations', `mutation { ${LOGIN} authLogout(input: { refreshToken: "r" }) { userErrors { code } } }`, []],
   ])('given %s, when validated, then %j', (_, document, messages) => {
     expect(refused(document)).toEqual(messages);
+  });
+
+  test('given a mutation whose fragments spread each other, when validated with the spec rules, then the cycle is reported and the count does not loop', () => {
+    const cycle = `mutation { ...A } fragment A on Mutation { ${LOGIN} ...B } fragment B on Mutation { ...A }`;
+    const messages = validate(schema, parse(cycle), [...specifiedRules, oneSignInPerOperation]).map((e) => e.message);
+    expect(messages).toEqual(['Cannot spread fragment "A" within itself via "B".']);
+  });
+
+  test('given two sign-ins, when refused, then the error points at the operation', () => {
+    const [error] = validate(schema, parse(`\nmutation Twice { a: ${LOGIN} b: ${LOGIN} }`), [oneSignInPerOperation]);
+    expect(error.locations).toEqual([{ line: 2, column: 1 }]);
   });
 });
