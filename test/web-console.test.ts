@@ -161,7 +161,7 @@ describe('liaison officer console', () => {
     await page.context().addInitScript(() => {
       let release: () => void = () => undefined;
       const gate = new Promise<void>((resolve) => (release = resolve));
-      (window as unknown as { releaseSockets: () => void }).releaseSockets = () => release();
+      (globalThis as unknown as { releaseSockets: () => void }).releaseSockets = () => release();
       const onopen = Object.getOwnPropertyDescriptor(WebSocket.prototype, 'onopen')!;
       Object.defineProperty(WebSocket.prototype, 'onopen', {
         configurable: true,
@@ -177,7 +177,7 @@ describe('liaison officer console', () => {
     await page.locator('[data-testid=case-row]').first().waitFor();
     const reported = await reportCase('路燈不亮（瀏覽器測試，連線慢）', await areaId('三板橋社區'));
     await expect(page.locator('[data-testid=live-badge]').first().getAttribute('data-live')).resolves.toBe('false');
-    await page.evaluate(() => (window as unknown as { releaseSockets: () => void }).releaseSockets());
+    await page.evaluate(() => (globalThis as unknown as { releaseSockets: () => void }).releaseSockets());
     await page.locator(`[data-testid=case-row][data-reference="${reported.reference}"]`).waitFor({ timeout: 5000 });
   });
 
