@@ -11,7 +11,8 @@
  * BENCH_BATCHES (default 5)        batches each phone sends
  * BENCH_PATROL_SUBSCRIBERS (500)   live patrolUpdates subscribers on the area during ingestion
  * BENCH_PATROL_PACE (0.5)          the paced ingestion run sends at this share of the rate the unpaced run reached
- * BENCH_ONLY                       comma list of query,fanout,patrol,start,webhook,scale (default all)
+ * BENCH_ONLY                       comma list of query,fanout,frames,patrol,start,webhook,scale (default all)
+ * BENCH_FRAME_SOCKETS (2000)       sockets of the frames section (bench/ws-frames.ts: CPU per delivery, no database)
  * BENCH_STARTS (default 3)         timed `npm start` runs on the built checkout (section start)
  * BENCH_WEBHOOK_EVENTS, _ENDPOINTS, _RATE, _CONCURRENCY  see bench/webhooks.ts (10,000 events to 100 endpoints)
  * BENCH_SCALE_STEPS, BENCH_SCALE_RUNS  see bench/scale.ts (the scale section grows its own database to 1M cases: minutes)
@@ -38,6 +39,7 @@ import { benchFanout } from './fanout';
 import { benchPatrolIngest } from './patrol-ingest';
 import { benchScale } from './scale';
 import { benchStart } from './start';
+import { benchWsFrames } from './ws-frames';
 import { benchWebhooks } from './webhooks';
 import { startFloorServer, type FloorName, type FloorServer } from './floor';
 import { seedReadPaths } from './read-seed';
@@ -85,7 +87,7 @@ const BATCHES = Number(process.env.BENCH_BATCHES ?? 5);
 const PATROL_SUBSCRIBERS = Number(process.env.BENCH_PATROL_SUBSCRIBERS ?? 500);
 const PATROL_PACE = Number(process.env.BENCH_PATROL_PACE ?? 0.5);
 const STARTS = Number(process.env.BENCH_STARTS ?? 3);
-const ONLY = new Set((process.env.BENCH_ONLY ?? 'query,fanout,patrol,start,webhook,scale').split(','));
+const ONLY = new Set((process.env.BENCH_ONLY ?? 'query,fanout,frames,patrol,start,webhook,scale').split(','));
 
 export const NESTED_QUERY = `{
   organizations(first: 50) {
@@ -550,6 +552,7 @@ async function runScale(): Promise<string[]> {
 
 async function main(): Promise<void> {
   const figures: Figures = [];
+  if (ONLY.has('frames')) figures.push(...(await benchWsFrames(progress)));
   if (ONLY.has('webhook')) figures.push(...(await runWebhooks()));
   if (!['query', 'fanout', 'patrol', 'start'].some((name) => ONLY.has(name))) {
     if (figures.length) {

@@ -1,5 +1,4 @@
 import type http from 'node:http';
-import type { Socket } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { GraphQLError, getOperationAST, validate, type DocumentNode, type ExecutionArgs, type ExecutionResult, type GraphQLSchema, type ValidationRule } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
@@ -13,6 +12,7 @@ import { createSharedSubscribe, type Deliver } from './shared-subscribe';
 import { subscriptionDeliveries, subscriptionEnds } from '../shared/metrics';
 import { DRAIN_GRACE_MS, untilWokenOrGrace } from './drain';
 import { keepAlive, watchForStalledClients } from './ws-liveness';
+import { sendInBatches, sendTextFrame } from './ws-frames';
 
 const SHUTTING_DOWN_MESSAGE = 'The server is shutting down; retry the request.';
 
@@ -127,76 +127,37 @@ function clientAddress(request: http.IncomingMessage, trustProxyHops: number): s
   return chain[Math.max(0, chain.length - 1 - trustProxyHops)] ?? peer;
 }
 
-/**
- * graphql-ws sends each message and waits for that frame to be flushed before
- * it asks the subscription for its next event: one write syscall and one
- * event-loop turn per event, so a replay of 1,000 events cost about 1,000
- * writes. Here a socket's frames are held (the TCP socket corked) until the
- * end of the current event-loop turn and written together, and `send`
- * reports a frame as sent once queued, so the events of a replayed page go
- * out in a few writes. A client that does not keep up is still bounded by the
- * send-queue check in `onNext` (maxBufferedBytesPerConnection closes the
- * socket); a failed write closes the socket, which ends its subscriptions.
- */
-function sendInBatches(socket: WebSocket): void {
-  const send = socket.send.bind(socket) as (data: unknown, callback?: (error?: Error) => void) => void;
-  // ws keeps the TCP socket in a private field; without it (never seen) frames are simply sent one by one.
-  const tcp = (socket as unknown as { _socket?: Socket })._socket;
-  (socket as unknown as { send: (data: unknown, callback?: (error?: Error) => void) => void }).send = (data, callback) => {
-    if (tcp && !corked.has(tcp) && !tcp.destroyed) hold(tcp);
-    send(data);
-    if (callback) queueMicrotask(() => callback());
-  };
-}
+/** The `payload` of a `next` message as UTF-8, serialised and encoded once per result object however many subscribers share it. */
+const payloads = new WeakMap<ExecutionResult, Buffer>();
 
-/**
- * Sockets holding frames until the end of this event-loop turn, released by
- * one shared setImmediate: an event fanned out to 10,000 sockets would
- * otherwise schedule 10,000 immediates of its own.
- */
-const corked = new Set<Socket>();
-
-function hold(tcp: Socket): void {
-  if (corked.size === 0) setImmediate(releaseAll);
-  corked.add(tcp);
-  tcp.cork();
-}
-
-function releaseAll(): void {
-  const sockets = [...corked];
-  corked.clear();
-  for (const tcp of sockets) tcp.uncork();
-}
-
-/** The `payload` of a `next` message, serialised once per result object however many subscribers share it. */
-const payloads = new WeakMap<ExecutionResult, string>();
-
-function payloadOf(result: ExecutionResult): string {
-  let json = payloads.get(result);
-  if (json === undefined) {
+function payloadOf(result: ExecutionResult): Buffer {
+  let bytes = payloads.get(result);
+  if (bytes === undefined) {
     // As graphql-ws builds it: errors (by their toJSON) after the rest, absent when there are none.
     const { errors, ...rest } = result;
-    json = JSON.stringify(errors ? { ...rest, errors: errors.map((e) => e.toJSON()) } : rest);
-    payloads.set(result, json);
+    bytes = Buffer.from(JSON.stringify(errors ? { ...rest, errors: errors.map((e) => e.toJSON()) } : rest));
+    payloads.set(result, bytes);
   }
-  return json;
+  return bytes;
 }
 
 /**
  * Sends a subscription's results as graphql-ws would (the same `next` message,
  * byte for byte), without its per-message path: one event fanned out to N
  * subscribers of one viewer and document is serialised once, and each socket
- * gets the shared payload with its own subscription id in front. A socket no
- * longer open is skipped, as graphql-ws skips it.
+ * gets the shared payload bytes with its own subscription id in front
+ * (sendTextFrame). A socket no longer open is skipped, as graphql-ws skips it.
  */
 function directDelivery(socket: WebSocket, id: string, beforeSend: (socket: WebSocket) => void): Deliver {
-  const head = `{"id":${JSON.stringify(id)},"type":"next","payload":`;
+  const head = Buffer.from(`{"id":${JSON.stringify(id)},"type":"next","payload":`);
   return (result) => {
     beforeSend(socket);
     if (socket.readyState !== socket.OPEN) return;
-    socket.send(`${head}${payloadOf(result)}}`);
+    sendTextFrame(socket, [head, payloadOf(result), CLOSING_BRACE]);
   };
 }
+
+const CLOSING_BRACE = Buffer.from('}');
 
 export function attachWebSocket(app: AppServices, schema: GraphQLSchema, httpServer: http.Server) {
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: 1024 * 1024 });
