@@ -4,6 +4,9 @@
 //
 //   node scripts/mutation-keep-results.mjs stryker.patrols.config.mjs [file to write; default: its incremental file]
 //     [--sources-unchanged: a file was touched after the run started but its text is as it was then]
+//     [--retest=<status or words of a reason>, repeatable: leave such results out, so the next run tests them
+//      again; e.g. --retest=Timeout --retest="condition not met in time" for a run on a busy machine, where a
+//      deadline missed for want of CPU looks like a kill]
 //
 // Stryker writes its incremental file only when a run ends, and a first run of a database-backed part takes
 // hours on this machine. The file written here has the shape Stryker's own has (mutation-testing-report-schema:
@@ -18,6 +21,8 @@ import { pathToFileURL } from 'node:url';
 const flags = process.argv.slice(2).filter((arg) => arg.startsWith('--'));
 const [configFile = 'stryker.config.mjs', out] = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));
 const trustSources = flags.includes('--sources-unchanged');
+const retest = flags.filter((flag) => flag.startsWith('--retest=')).map((flag) => flag.slice('--retest='.length));
+const toRetest = (mutant) => retest.some((words) => mutant.status === words || (mutant.statusReason ?? '').includes(words));
 const config = (await import(pathToFileURL(path.resolve(configFile)).href)).default;
 const eventsDir = config.eventReporter?.baseDir ?? 'reports/mutation/events';
 const target = out ?? config.incrementalFile ?? 'reports/stryker-incremental.json';
@@ -59,9 +64,14 @@ for (const test of tests) {
 
 const files = {};
 let count = 0;
+let left = 0;
 const byStatus = {};
 for (const name of names.filter((n) => n.endsWith('-onMutantTested.json'))) {
   const { fileName, coveredBy, killedBy, ...mutant } = read(name);
+  if (toRetest(mutant)) {
+    left += 1;
+    continue;
+  }
   const file = (files[relative(fileName)] ??= { language: 'typescript', source: sourceOf(fileName), mutants: [] });
   const numbered = (ids) => ids?.map((id) => numberOf.get(id)).filter((id) => id !== undefined);
   file.mutants.push({ ...mutant, coveredBy: numbered(coveredBy), killedBy: numbered(killedBy) });
@@ -73,4 +83,4 @@ if (count === 0) fail('no mutant was tested before the run stopped');
 const report = { schemaVersion: '1.0', thresholds: config.thresholds ?? { high: 80, low: 60, break: null }, projectRoot: process.cwd(), files, testFiles };
 fs.mkdirSync(path.dirname(target), { recursive: true });
 fs.writeFileSync(target, JSON.stringify(report));
-console.log(`${target}: ${count} mutant results kept (${Object.entries(byStatus).map(([status, n]) => `${n} ${status}`).join(', ')}), ${tests.length} tests`);
+console.log(`${target}: ${count} mutant results kept (${Object.entries(byStatus).map(([status, n]) => `${n} ${status}`).join(', ')}), ${left} left for the next run to test again, ${tests.length} tests`);
