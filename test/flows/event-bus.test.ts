@@ -103,6 +103,19 @@ afterEach(async () => {
 });
 
 describe('EventBus', () => {
+  test('given new events whose rows lie out of id order in the table, when the bus reads them, then it hands them over in id order', async () => {
+    const { transport, bus } = await startBus();
+    const seen = recorder('bus-heap-order');
+    bus.subscribe(seen.subscriber);
+    const ids = await insertEvents('bus-heap-order', 3);
+    // An updated row is written anew after the others: a read without ORDER BY would return the first event last.
+    await side.query(`UPDATE event SET payload = payload || '{"moved": true}' WHERE id = $1`, [ids[0]]);
+    transport.onWake!();
+    await until(() => seen.ids.length === 3);
+
+    expect(seen.ids).toEqual(ids);
+  });
+
   test('given events already in the log, when the bus starts, then its cursor is the newest id and it hands over only what commits later', async () => {
     const before = await insertEvents('bus-start', 2);
     const { bus, transport } = await startBus();
