@@ -62,6 +62,7 @@ for (const test of tests) {
   file.tests.push({ id: numberOf.get(test.id), name: test.name, location });
 }
 
+const numbered = (ids) => ids?.map((id) => numberOf.get(id)).filter((id) => id !== undefined);
 const files = {};
 let count = 0;
 let left = 0;
@@ -73,7 +74,6 @@ for (const name of names.filter((n) => n.endsWith('-onMutantTested.json'))) {
     continue;
   }
   const file = (files[relative(fileName)] ??= { language: 'typescript', source: sourceOf(fileName), mutants: [] });
-  const numbered = (ids) => ids?.map((id) => numberOf.get(id)).filter((id) => id !== undefined);
   file.mutants.push({ ...mutant, coveredBy: numbered(coveredBy), killedBy: numbered(killedBy) });
   count += 1;
   byStatus[mutant.status] = (byStatus[mutant.status] ?? 0) + 1;

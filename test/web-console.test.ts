@@ -183,7 +183,7 @@ describe('liaison officer console', () => {
 
   test('given a missing handler, when assigning from the page, then the userErrors message is shown next to the handler field', async () => {
     const { page } = await open('liaison@gongzhi.demo');
-    // The row comes with the live feed: a case reported before the page's subscription is up never reaches it.
+    // The row comes with the live feed (the test above shows a case reported before it is up comes too).
     await waitUntilLive(page);
     const reported = await reportCase('井蓋缺失（瀏覽器測試）', await areaId('三板橋社區'));
     const row = page.locator(`[data-testid=case-row][data-reference="${reported.reference}"]`);
