@@ -14,6 +14,7 @@ import { fromGlobalId, toGlobalId } from '../src/shared/relay/global-id';
 import { Organization, OrganizationKind } from '../src/modules/organization/organization.entity';
 import { failIfMutantKilled, test } from './support/mutation-run';
 import { planNodes } from './support/explain';
+import { onStatement } from './support/statements';
 
 /**
  * Check-in ingestion's cost in round trips: at 10,000 events/s a batch's
@@ -190,12 +191,7 @@ describe('live delivery of check-in batches', () => {
       .getMany();
     expect(events).toHaveLength(3);
     const statements: string[] = [];
-    const logger = services.realtimeDb.logger;
-    const logQuery = logger.logQuery;
-    logger.logQuery = function (query, ...rest) {
-      statements.push(query);
-      return logQuery.call(this, query, ...rest);
-    };
+    const stopRecording = onStatement(services.realtimeDb, (sql) => statements.push(sql));
     try {
       await keepRecordedCheckIns(services.realtimeDb, events);
       const delivered: string[][] = [];
@@ -209,7 +205,7 @@ describe('live delivery of check-in batches', () => {
       expect(statements.filter((query) => query.includes('"patrol_event"'))).toHaveLength(1);
       expect(delivered).toEqual([0, 1, 2].map((i) => [0, 1, 2, 3, 4].map((k) => `live${i}-${k}`)));
     } finally {
-      logger.logQuery = logQuery;
+      stopRecording();
     }
   });
 });

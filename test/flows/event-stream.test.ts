@@ -12,6 +12,7 @@ import { Viewer } from '../../src/shared/auth/viewer';
 import { MemberRole } from '../../src/shared/auth/roles';
 import { subscriptionEnds } from '../../src/shared/metrics';
 import { openTestDataSource, type TestDatabase } from '../support/server';
+import { onStatement } from '../support/statements';
 import { sleep, until } from '../support/wait';
 import { test } from '../support/mutation-run';
 
@@ -232,20 +233,15 @@ describe('replay then live', () => {
   });
 
   test("given no cursor, when the stream starts, then the read of the log's newest cursor is the only statement it sends: nothing is replayed", async () => {
-    const logger = db.logger;
-    const logQuery = logger.logQuery;
     const sent: string[] = [];
-    logger.logQuery = function (query, ...rest) {
-      sent.push(query);
-      return logQuery.call(this, query, ...rest);
-    };
+    const stopRecording = onStatement(db, (sql) => sent.push(sql));
     try {
       const { it } = await subscribeFromNow(context(), { topic: 'no-replay' });
       // Long enough for a replay read to be sent after the cursor's; the stream then parks on the quiet topic.
       await sleep(200);
       expect(await nextId(it, 100)).toBe('none');
     } finally {
-      logger.logQuery = logQuery;
+      stopRecording();
     }
     expect(sent).toEqual(['SELECT coalesce(max(id), 0)::text AS max FROM event']);
   });

@@ -7,6 +7,7 @@ import { UserErrorCode, UserErrorsException, userError, type UserError } from '.
 import { EVENT_LOG_LOCK, fail, failIfAny, inTransaction, updateVersioned, withUserErrors } from '../../src/shared/transaction';
 import { Organization } from '../../src/modules/organization/organization.entity';
 import { openTestDataSource, type TestDatabase } from '../support/server';
+import { onStatement } from '../support/statements';
 
 /**
  * The write path's envelope on a real PostgreSQL, without the rest of the
@@ -132,20 +133,15 @@ describe('inTransaction', () => {
     ['events only', false, true, 3],
     ['audit rows and events', true, true, 4],
   ])('given a change with %s, when it commits, then only the statements it needs are sent, each counted once', async (_, withAudit, withEvent, expected) => {
-    const logger = db.logger;
-    const logQuery = logger.logQuery;
     const sent: string[] = [];
-    logger.logQuery = function (query, ...rest) {
-      sent.push(query);
-      return logQuery.call(this, query, ...rest);
-    };
+    const stopRecording = onStatement(db, (sql) => sent.push(sql));
     try {
       await inTransaction(context(), async (tx) => {
         if (withAudit) tx.audit({ action: 'flowsCounted', recordType: 'Organization', recordId: orgId });
         if (withEvent) tx.emit({ topic: 'network', type: 'organization.updated', organizationIds: [ORG_A], payload: {} });
       });
     } finally {
-      logger.logQuery = logQuery;
+      stopRecording();
     }
 
     expect(sent).toHaveLength(expected);
@@ -201,21 +197,17 @@ describe('inTransaction', () => {
         await c.end();
         process.stdout.write(String(free));
       })();`;
-    const logger = db.logger;
-    const logQuery = logger.logQuery;
-    logger.logQuery = function (query, ...rest) {
-      if (query.includes('pg_advisory_xact_lock')) {
-        setImmediate(() => {
-          const answer = spawnSync(process.execPath, ['-e', probe], { env: { ...process.env, PROBE_URL: database.url }, encoding: 'utf8', timeout: 20_000 });
-          freedWhileBlocked.push(answer.stdout === 'true');
-        });
-      }
-      return logQuery.call(this, query, ...rest);
-    };
+    const stopWatching = onStatement(db, (sql) => {
+      if (!sql.includes('pg_advisory_xact_lock')) return;
+      setImmediate(() => {
+        const answer = spawnSync(process.execPath, ['-e', probe], { env: { ...process.env, PROBE_URL: database.url }, encoding: 'utf8', timeout: 20_000 });
+        freedWhileBlocked.push(answer.stdout === 'true');
+      });
+    });
     try {
       await inTransaction(context(), async (tx) => tx.emit({ topic: 'network', type: 'organization.updated', organizationIds: [ORG_A], payload: {} }));
     } finally {
-      logger.logQuery = logQuery;
+      stopWatching();
     }
     expect(freedWhileBlocked).toEqual([true]);
   }, 30_000);
