@@ -14,7 +14,6 @@ import { fromGlobalId, toGlobalId } from '../src/shared/relay/global-id';
 import { Organization, OrganizationKind } from '../src/modules/organization/organization.entity';
 import { failIfMutantKilled, test } from './support/mutation-run';
 import { planNodes } from './support/explain';
-import { onStatement } from './support/statements';
 
 /**
  * Check-in ingestion's cost in round trips: at 10,000 events/s a batch's
@@ -191,7 +190,12 @@ describe('live delivery of check-in batches', () => {
       .getMany();
     expect(events).toHaveLength(3);
     const statements: string[] = [];
-    const stopRecording = onStatement(services.realtimeDb, (sql) => statements.push(sql));
+    const logger = services.realtimeDb.logger;
+    const logQuery = logger.logQuery;
+    logger.logQuery = function (query, ...rest) {
+      statements.push(query);
+      return logQuery.call(this, query, ...rest);
+    };
     try {
       await keepRecordedCheckIns(services.realtimeDb, events);
       const delivered: string[][] = [];
@@ -205,7 +209,7 @@ describe('live delivery of check-in batches', () => {
       expect(statements.filter((query) => query.includes('"patrol_event"'))).toHaveLength(1);
       expect(delivered).toEqual([0, 1, 2].map((i) => [0, 1, 2, 3, 4].map((k) => `live${i}-${k}`)));
     } finally {
-      stopRecording();
+      logger.logQuery = logQuery;
     }
   });
 });
