@@ -65,8 +65,8 @@ const SENDER_WRITES_THROUGH = 0;
  * the subscription id in front differs). ws.send would first join the parts into a string and encode that into
  * a buffer of the socket's own: two copies of the payload per socket, 60-70 MB of garbage for a 3 KB event at
  * 10,000 subscribers. Writing the frame header and the shared parts instead costs 15-18 µs of server CPU a
- * delivery against 25-38 µs (bench/ws-frames.ts, 2,000 sockets, three runs: 0.42-0.63 of ws.send). The bytes on the wire are the same as ws.send's: a final, unmasked text
- * frame.
+ * delivery against 25-38 µs (bench/ws-frames.ts, 2,000 sockets, three runs: 0.42-0.63 of ws.send). The bytes
+ * on the wire are the same as ws.send's: a final, unmasked text frame.
  *
  * Only while ws's sender has nothing queued: it queues while compressing (this server never negotiates
  * permessage-deflate) or reading a Blob (never sent here). Otherwise, and if ws ever moves its private fields,
