@@ -1,4 +1,4 @@
-import { useEffect, useState, type ReactNode } from 'react';
+import { useSyncExternalStore, type ReactNode } from 'react';
 import { isLive, onLiveChange } from './client';
 import { useI18n } from './i18n';
 
@@ -62,8 +62,9 @@ export function Figure({ label, value, testId }: { label: string; value: ReactNo
 
 export function LiveBadge() {
   const { t } = useI18n();
-  const [live, setLive] = useState(isLive());
-  useEffect(() => onLiveChange(setLive), []);
+  // Not useState + useEffect: the socket can connect between this render and the effect that would listen,
+  // and the badge then said offline for good. The store hook reads the value again when it subscribes.
+  const live = useSyncExternalStore(onLiveChange, isLive);
   return <span className={live ? 'badge live' : 'badge offline'} data-testid="live-badge" data-live={live}>{live ? t('common.live') : t('common.offline')}</span>;
 }
 
