@@ -1,6 +1,7 @@
 import { gql, sleep, subscribe, wsClient } from './support/graphql';
 import { startHarness, stopHarness, type Harness } from './support/harness';
 import { toGlobalId } from '../src/shared/relay/global-id';
+import { subscribeListening } from './support/listening';
 
 let h: Harness;
 let patrolOrgId: string;
@@ -188,9 +189,8 @@ describe('bulletinsFeed subscription', () => {
     const community = wsClient(h.server.wsUrl, h.world.tokens.communityMember);
     const security = wsClient(h.server.wsUrl, h.world.tokens.securityAdmin);
     const outsider = wsClient(h.server.wsUrl, h.world.tokens.outsider);
-    const feed = subscribe(community, FEED);
     const none = [subscribe(security, FEED), subscribe(outsider, FEED)];
-    await sleep(300);
+    const feed = await subscribeListening(h.server, community, FEED);
     await issue({ title: '推送測試：入室盜竊' });
     const [change] = await feed.waitFor(1);
     expect(change.data).toEqual({ bulletinsFeed: { cursor: expect.stringMatching(/^\d+$/), type: 'bulletin.issued', bulletin: { title: '推送測試：入室盜竊' }, acknowledgedBy: null } });

@@ -1,8 +1,9 @@
 import { fromGlobalId } from '../src/shared/relay/global-id';
 import { clock } from '../src/shared/clock';
-import { errorCodes, gql, sleep, subscribe, wsClient } from './support/graphql';
+import { errorCodes, gql, subscribe, wsClient } from './support/graphql';
 import { startHarness, stopHarness, type Harness } from './support/harness';
 import { dayOffset, draftContract, noonOn } from './support/contracts';
+import { subscribeListening } from './support/listening';
 
 let h: Harness;
 beforeAll(async () => {
@@ -140,10 +141,9 @@ describe('consultations', () => {
     const SUB = `subscription ($id: ID!, $after: String) { consultationUpdates(consultationId: $id, after: $after) { cursor type position { stance } consultation { id } } }`;
     const invitee = wsClient(h.server.wsUrl, h.world.tokens.policeLiaison);
     const outsider = wsClient(h.server.wsUrl, h.world.tokens.outsider);
-    const inviteeSub = subscribe(invitee, SUB, { id: consultation.id });
     const outsiderSub = subscribe(outsider, SUB, { id: consultation.id });
     const unknownSub = subscribe(outsider, SUB, { id: Buffer.from('Consultation:00000000-0000-4000-8000-000000000000').toString('base64url') });
-    await sleep(200);
+    const inviteeSub = await subscribeListening(h.server, invitee, SUB, { id: consultation.id });
     await gql(h.server.httpUrl, POSITION, { input: { consultationId: consultation.id, stance: 'ABSTAIN' } }, h.world.tokens.securityAdmin);
     const [update] = await inviteeSub.waitFor(1);
     expect(update.data!.consultationUpdates).toMatchObject({ type: 'consultation.positionStated', position: { stance: 'ABSTAIN' }, consultation: { id: consultation.id } });

@@ -1,6 +1,7 @@
 import { gql, sleep, subscribe, wsClient } from './support/graphql';
 import { startHarness, stopHarness, type Harness } from './support/harness';
 import { PROPOSE, draftContract } from './support/contracts';
+import { subscribeListening } from './support/listening';
 
 let h: Harness;
 beforeAll(async () => {
@@ -14,9 +15,8 @@ describe('contractUpdates subscription', () => {
   test("given the security company's ADMIN and an outsider subscribed, when a contract is proposed, then only the party receives it, flagged as awaiting its signature, and not the draft before it", async () => {
     const party = wsClient(h.server.wsUrl, h.world.tokens.securityAdmin);
     const outsider = wsClient(h.server.wsUrl, h.world.tokens.outsider);
-    const partySub = subscribe(party, CONTRACT_UPDATES);
     const outsiderSub = subscribe(outsider, CONTRACT_UPDATES);
-    await sleep(200);
+    const partySub = await subscribeListening(h.server, party, CONTRACT_UPDATES);
     const drafted = await draftContract(h);
     await gql(h.server.httpUrl, PROPOSE, { input: { id: drafted.id, expectedVersion: drafted.version } }, h.world.tokens.communityAdmin);
     // The draft was the community's own business; the named provider hears of it once it is proposed.

@@ -3,8 +3,9 @@ import { MemberRole } from '../src/shared/auth/roles';
 import { toGlobalId } from '../src/shared/relay/global-id';
 import { publishedStatementsForArea } from '../src/modules/fund/fund.statement';
 import { dayOffset } from './support/contracts';
-import { errorCodes, gql, sleep, subscribe, wsClient } from './support/graphql';
+import { errorCodes, gql, subscribe, wsClient } from './support/graphql';
 import { startHarness, stopHarness, type Harness } from './support/harness';
+import { subscribeListening } from './support/listening';
 
 let h: Harness;
 /** A second person who may approve the community's payouts (COORDINATOR), and their token. */
@@ -230,9 +231,8 @@ describe('fund events', () => {
     const fund = await givenFund();
     const admin = wsClient(h.server.wsUrl, h.world.tokens.communityAdmin);
     const outsider = wsClient(h.server.wsUrl, h.world.tokens.outsider);
-    const adminSub = subscribe(admin, UPDATES, { fundId: fund.gid });
     const outsiderSub = subscribe(outsider, UPDATES, { fundId: fund.gid });
-    await sleep(300);
+    const adminSub = await subscribeListening(h.server, admin, UPDATES, { fundId: fund.gid });
     await gql(h.server.httpUrl, RECORD, { input: { fundId: fund.gid, category: 'INSURANCE', occurredOn: dayOffset(0), amountMinor: 60_000 } }, h.world.tokens.communityMember);
     const [first] = await adminSub.waitFor(1);
     expect(first.data!.fundUpdates).toEqual({ type: 'fund.entryRecorded', entry: { kind: 'PAYOUT', status: 'PENDING', amountMinor: 60_000 } });

@@ -6,8 +6,9 @@ import { createTestDatabase, TEST_JWT_SECRET } from './support/server';
 import { seedWorld } from './support/world';
 import { loadConfig } from '../src/shared/config';
 import { startMetricsServer } from '../src/server/metrics-endpoint';
-import { gql, sleep, subscribe, wsClient } from './support/graphql';
+import { gql, sleep, wsClient } from './support/graphql';
 import { startHarness, stopHarness, type Harness } from './support/harness';
+import { subscribeListening } from './support/listening';
 
 // No type declarations ship with it; it returns the metric families of a Prometheus text exposition.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -62,8 +63,7 @@ describe('GET /metrics', () => {
   test('given requests, subscriptions, events and job runs, then the Prometheus text parses and its figures move', async () => {
     const before = await scrape();
     const client = wsClient(h.server.wsUrl, h.world.tokens.policeLiaison);
-    const sub = subscribe(client, `subscription MetricsFeed { networkChanges { cursor } }`);
-    await sleep(300);
+    const sub = await subscribeListening(h.server, client, `subscription MetricsFeed { networkChanges { cursor } }`);
     await gql(h.server.httpUrl, `query MetricsProbe { viewer { signedIn } }`, {}, h.world.tokens.communityMember);
     await gql(h.server.httpUrl, `query MetricsProbe { viewer { signedIn } }`, {}, h.world.tokens.communityMember);
     await gql(h.server.httpUrl, `query MetricsProbe { viewer { signedInn } }`, {}, h.world.tokens.communityMember);

@@ -1,6 +1,7 @@
 import { gql, sleep, subscribe, wsClient } from './support/graphql';
 import { startHarness, stopHarness, type Harness } from './support/harness';
 import { toGlobalId } from '../src/shared/relay/global-id';
+import { subscribeListening } from './support/listening';
 
 let h: Harness;
 beforeAll(async () => {
@@ -14,8 +15,7 @@ const UPDATE = `mutation ($input: OrganizationUpdateInput!) { organizationUpdate
 describe('networkChanges subscription', () => {
   test('given a community member subscribed, when the community is renamed, then the change arrives with a cursor', async () => {
     const client = wsClient(h.server.wsUrl, h.world.tokens.communityMember);
-    const sub = subscribe(client, NETWORK_CHANGES);
-    await sleep(200);
+    const sub = await subscribeListening(h.server, client, NETWORK_CHANGES);
     const renamed = await gql(h.server.httpUrl, UPDATE, { input: { id: h.world.gid.org('community'), name: '三板橋社區居委會（新）' } }, h.world.tokens.communityAdmin);
     expect(renamed.body.data.organizationUpdate.userErrors).toEqual([]);
     const [first] = await sub.waitFor(1);
@@ -26,8 +26,7 @@ describe('networkChanges subscription', () => {
 
   test('given a member of an unrelated organisation subscribed, when the community changes, then nothing arrives', async () => {
     const client = wsClient(h.server.wsUrl, h.world.tokens.outsider);
-    const sub = subscribe(client, NETWORK_CHANGES);
-    await sleep(200);
+    const sub = await subscribeListening(h.server, client, NETWORK_CHANGES);
     await gql(h.server.httpUrl, UPDATE, { input: { id: h.world.gid.org('community'), description: 'outsider must not see this' } }, h.world.tokens.communityAdmin);
     await sleep(600);
     expect(sub.received).toEqual([]);
@@ -37,8 +36,7 @@ describe('networkChanges subscription', () => {
   test('given a member whose membership is removed, then the removal is their last event and later changes do not arrive', async () => {
     const member = h.world.users.communityObserver;
     const client = wsClient(h.server.wsUrl, h.world.tokens.communityObserver);
-    const sub = subscribe(client, NETWORK_CHANGES);
-    await sleep(200);
+    const sub = await subscribeListening(h.server, client, NETWORK_CHANGES);
     const [membership] = await h.server.services.db.query(`SELECT id FROM membership WHERE user_id = $1`, [member.id]);
     const removed = await gql(
       h.server.httpUrl,
@@ -56,8 +54,7 @@ describe('networkChanges subscription', () => {
 
   test('given a cursor, when resubscribing after missed changes, then exactly those changes replay in order', async () => {
     const client = wsClient(h.server.wsUrl, h.world.tokens.policeAdmin);
-    const live = subscribe(client, NETWORK_CHANGES);
-    await sleep(200);
+    const live = await subscribeListening(h.server, client, NETWORK_CHANGES);
     await gql(h.server.httpUrl, UPDATE, { input: { id: h.world.gid.org('police'), description: 'v1' } }, h.world.tokens.policeAdmin);
     const [seen] = await live.waitFor(1);
     const cursor = seen.data!.networkChanges.cursor;

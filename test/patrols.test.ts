@@ -8,6 +8,7 @@ import { fromGlobalId, toGlobalId } from '../src/shared/relay/global-id';
 import { Organization, OrganizationKind } from '../src/modules/organization/organization.entity';
 import { Relationship, RelationshipType } from '../src/modules/relationship/relationship.entity';
 import { failIfMutantKilled, test } from './support/mutation-run';
+import { subscribeListening } from './support/listening';
 
 /**
  * The world plus: a volunteer patrol organisation in community A with a
@@ -345,8 +346,7 @@ describe('patrolUpdates subscription', () => {
 
   test('given a platform admin with no organisation, when watching an area, then the patrols planned there arrive', async () => {
     const client = wsClient(h.server.wsUrl, h.world.tokens.platformAdmin);
-    const sub = subscribe(client, UPDATES, { areaId: h.world.gid.area('communityA') });
-    await sleep(300);
+    const sub = await subscribeListening(h.server, client, UPDATES, { areaId: h.world.gid.area('communityA') });
     const patrolId = await planPatrol();
     const [first] = await sub.waitFor(1);
     expect(first.errors).toBeUndefined();
@@ -370,8 +370,7 @@ describe('patrol plans and the clock', () => {
     const due = await planPatrol({ start: new Date(now.getTime() + 3_600_000), end: new Date(now.getTime() + 2 * 3_600_000) });
     const later = await planPatrol({ start: new Date(now.getTime() + 5 * 3_600_000), end: new Date(now.getTime() + 6 * 3_600_000) });
     const watcher = wsClient(h.server.wsUrl, tokens.coordinator);
-    const sub = subscribe(watcher, UPDATES, { teamId });
-    await sleep(300);
+    const sub = await subscribeListening(h.server, watcher, UPDATES, { teamId });
     clock.advance(2 * 3_600_000 + 60_000);
     await h.server.scheduler.runAll();
     const query = `query ($a: ID!, $b: ID!) { a: patrol(id: $a) { status } b: patrol(id: $b) { status } }`;

@@ -8,7 +8,9 @@ import { clock } from '../src/shared/clock';
 import { loadConfig } from '../src/shared/config';
 import { gql, sleep, subscribe, wsClient } from './support/graphql';
 import { startHarness, stopHarness, type Harness } from './support/harness';
+import { subscribeListening } from './support/listening';
 import { redisAvailable, startServerProcess } from './support/process';
+import { until } from './support/wait';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const HAVE_REDIS = redisAvailable(REDIS_URL);
@@ -18,6 +20,11 @@ if (!HAVE_REDIS) {
 
 const CHANGES = `subscription ($after: String) { networkChanges(after: $after) { cursor type organization { description } } }`;
 const UPDATE = `mutation ($input: OrganizationUpdateInput!) { organizationUpdate(input: $input) { organization { id } userErrors { code } } }`;
+
+async function newestCursor(harness: Harness): Promise<string> {
+  const [{ max }] = await harness.server.services.db.query(`SELECT coalesce(max(id), 0)::text AS max FROM event`);
+  return max;
+}
 
 describe('realtime backbone', () => {
   let h: Harness;
@@ -30,7 +37,9 @@ describe('realtime backbone', () => {
     const other = await startServerProcess(h.database.url);
     try {
       const client = wsClient(other.wsUrl, h.world.tokens.policeLiaison);
-      const sub = subscribe(client, CHANGES);
+      // Another process: its registrations cannot be watched from here. After the newest cursor, the change cannot be
+      // missed however late the subscription starts; the pause lets it normally start before, so it comes live.
+      const sub = subscribe(client, CHANGES, { after: await newestCursor(h) });
       await sleep(300);
       await gql(h.server.httpUrl, UPDATE, { input: { id: h.world.gid.org('police'), description: 'via postgres' } }, h.world.tokens.policeAdmin);
       const [received] = await sub.waitFor(1, 10_000);
@@ -48,7 +57,7 @@ describe('realtime backbone', () => {
       const other = await startServerProcess(redisServer.database.url, { REDIS_URL, EVENT_POLL_MS: '60000' });
       try {
         const client = wsClient(other.wsUrl, redisServer.world.tokens.policeLiaison);
-        const sub = subscribe(client, CHANGES);
+        const sub = subscribe(client, CHANGES, { after: await newestCursor(redisServer) });
         await sleep(300);
         const started = Date.now();
         await gql(redisServer.server.httpUrl, UPDATE, { input: { id: redisServer.world.gid.org('police'), description: 'via redis' } }, redisServer.world.tokens.policeAdmin);
@@ -67,8 +76,7 @@ describe('realtime backbone', () => {
 
   test('given a transaction that emits an event and then fails, then no event row exists and no subscriber hears of it', async () => {
     const client = wsClient(h.server.wsUrl, h.world.tokens.policeAdmin);
-    const sub = subscribe(client, CHANGES);
-    await sleep(200);
+    const sub = await subscribeListening(h.server, client, CHANGES);
     const before = await h.server.services.db.getRepository(EventRecord).count();
     const ctx = createContext(h.server.services, Viewer.user(h.world.users.policeAdmin.id, false, new Map()), `user:${h.world.users.policeAdmin.id}`);
     await expect(
@@ -89,8 +97,7 @@ describe('realtime backbone', () => {
 
   test('given a mutation refused with userErrors, then nothing is published', async () => {
     const client = wsClient(h.server.wsUrl, h.world.tokens.policeAdmin);
-    const sub = subscribe(client, CHANGES);
-    await sleep(200);
+    const sub = await subscribeListening(h.server, client, CHANGES);
     const response = await gql(h.server.httpUrl, UPDATE, { input: { id: h.world.gid.org('police'), expectedVersion: 999, description: 'stale' } }, h.world.tokens.policeAdmin);
     expect(response.body.data.organizationUpdate.userErrors).toEqual([{ code: 'CONFLICT' }]);
     await sleep(500);
@@ -100,8 +107,7 @@ describe('realtime backbone', () => {
 
   test('given an event committed without any wake-up (a writer that died right after commit), then subscribers still receive it from the log', async () => {
     const client = wsClient(h.server.wsUrl, h.world.tokens.policeAdmin);
-    const sub = subscribe(client, CHANGES);
-    await sleep(200);
+    const sub = await subscribeListening(h.server, client, CHANGES);
     await h.server.services.db.query(
       `INSERT INTO event (topic, type, organization_ids, payload) VALUES ('network', 'organization.updated', ARRAY[$1::uuid], jsonb_build_object('organizationId', $1::text))`,
       [h.world.orgs.police.id],
@@ -184,22 +190,19 @@ describe('unsubscribing', () => {
   test('given subscribers on a quiet topic, when they unsubscribe, then the server forgets them at once, not at the next event', async () => {
     const client = wsClient(h.server.wsUrl, h.world.tokens.policeAdmin);
     const subscriptions = Array.from({ length: 5 }, () => subscribe(client, CHANGES));
-    await sleep(300);
-    expect(h.server.services.events.subscriberCount()).toBe(5);
+    await until(() => h.server.services.events.subscriberCount() === 5, 15_000);
     await Promise.all(subscriptions.map((s) => s.close()));
-    await sleep(300);
-    expect(h.server.services.events.subscriberCount()).toBe(0);
+    // No event comes on this topic: waiting for one would never end.
+    await until(() => h.server.services.events.subscriberCount() === 0, 10_000);
     await client.dispose();
   });
 
   test('given a subscriber whose socket drops, then the server forgets it', async () => {
     const client = wsClient(h.server.wsUrl, h.world.tokens.policeAdmin);
-    subscribe(client, CHANGES);
-    await sleep(300);
+    await subscribeListening(h.server, client, CHANGES);
     expect(h.server.services.events.subscriberCount()).toBe(1);
     await client.dispose();
-    await sleep(300);
-    expect(h.server.services.events.subscriberCount()).toBe(0);
+    await until(() => h.server.services.events.subscriberCount() === 0, 10_000);
   });
 });
 
@@ -215,10 +218,9 @@ describe('shared execution of subscription results', () => {
     const adminClient = wsClient(h.server.wsUrl, h.world.tokens.communityAdmin);
     const memberClient = wsClient(h.server.wsUrl, h.world.tokens.communityMember);
     const memberAgain = wsClient(h.server.wsUrl, h.world.tokens.communityMember);
-    const asAdmin = subscribe(adminClient, doc);
-    const asMember = subscribe(memberClient, doc);
-    const asMemberAgain = subscribe(memberAgain, doc);
-    await sleep(300);
+    const asAdmin = await subscribeListening(h.server, adminClient, doc);
+    const asMember = await subscribeListening(h.server, memberClient, doc);
+    const asMemberAgain = await subscribeListening(h.server, memberAgain, doc);
     await gql(h.server.httpUrl, UPDATE, { input: { id: h.world.gid.org('community'), description: 'shared?' } }, h.world.tokens.communityAdmin);
     const [[admin], [member], [memberAgainResult]] = await Promise.all([asAdmin.waitFor(1), asMember.waitFor(1), asMemberAgain.waitFor(1)]);
     expect(admin.data.networkChanges.organization.apiClients).toEqual({ totalCount: 0 });
@@ -243,8 +245,7 @@ describe('slow consumers', () => {
     socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${h.world.tokens.policeAdmin}` } }));
     await new Promise((resolve) => socket.once('message', resolve));
     socket.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: `subscription { networkChanges { cursor organization { description } } }` } }));
-    await sleep(300);
-    expect(h.server.services.events.subscriberCount()).toBe(1);
+    await until(() => h.server.services.events.subscriberCount() === 1, 15_000);
     // Stop reading: what the server sends piles up in the kernel, then in its own send buffer, and writing stalls.
     (socket as unknown as { _socket: { pause(): void } })._socket.pause();
     await h.server.services.db.query(

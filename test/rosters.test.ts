@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { toGlobalId } from '../src/shared/relay/global-id';
 import { dayOffset } from './support/contracts';
-import { errorCodes, expectSameStatementCount, gql, sleep, subscribe, wsClient } from './support/graphql';
+import { errorCodes, expectSameStatementCount, gql, subscribe, wsClient } from './support/graphql';
 import { startHarness, stopHarness, type Harness } from './support/harness';
+import { subscribeListening } from './support/listening';
 
 let h: Harness;
 beforeAll(async () => {
@@ -214,9 +215,8 @@ describe('roster events', () => {
     const entry = await givenPerson(team.id, { name: '劉春梅', phone: '139 7100 1204' });
     const liaison = wsClient(h.server.wsUrl, h.world.tokens.policeLiaison);
     const outsider = wsClient(h.server.wsUrl, h.world.tokens.outsider);
-    const liaisonSub = subscribe(liaison, UPDATES, { teamId: team.gid });
     const outsiderSub = subscribe(outsider, UPDATES, { teamId: team.gid });
-    await sleep(300);
+    const liaisonSub = await subscribeListening(h.server, liaison, UPDATES, { teamId: team.gid });
     await gql(h.server.httpUrl, `mutation ($input: RosterRecognitionAwardInput!) { rosterRecognitionAward(input: $input) { userErrors { code } } }`, { input: { rosterEntryId: gid('RosterEntry', entry), kind: 'POINTS', points: 5, reason: '全月無缺勤' } }, h.world.tokens.communityAdmin);
     const [first] = await liaisonSub.waitFor(1);
     expect(first.data!.rosterUpdates).toEqual({ type: 'roster.recognitionAwarded', rosterEntry: { name: '劉春梅' }, recognition: { points: 5 } });

@@ -4,9 +4,10 @@ import WebSocket from 'ws';
 import { MemberRole } from '../src/shared/auth/roles';
 import { toGlobalId } from '../src/shared/relay/global-id';
 import { TOKEN_EXPIRED_CLOSE_REASON } from '../src/server/ws';
-import { gql, sleep, subscribe, wsClient } from './support/graphql';
+import { gql, sleep, wsClient } from './support/graphql';
 import { startHarness, stopHarness, type Harness } from './support/harness';
 import { scheduleMeeting } from './support/meetings';
+import { subscribeListening } from './support/listening';
 
 /**
  * Every operation on a socket is authorised when it runs, not when the socket
@@ -84,8 +85,7 @@ describe('a removed member with an open socket', () => {
     const { meeting } = await scheduleMeeting(h, { title: `socket ${randomUUID()}` });
     const socket = openSocket(member.token);
     const client = socket.client;
-    const agenda = subscribe(client, AGENDA, { meetingId: meeting.id });
-    await sleep(300);
+    const agenda = await subscribeListening(h.server, client, AGENDA, { meetingId: meeting.id });
 
     const before = await overSocket(client, MEMBERS, { id: h.world.gid.org('community') });
     expect(before.data.organization.members.totalCount).toBeGreaterThan(0);
@@ -127,8 +127,7 @@ describe('a revoked API client with an open socket', () => {
     const token = h.server.services.tokens.issue(`client:${row.id}`).token;
     const socket = openSocket(token);
     const client = socket.client;
-    const network = subscribe(client, NETWORK);
-    await sleep(300);
+    const network = await subscribeListening(h.server, client, NETWORK);
     const report = (externalId: string) => ({ input: { areaId: h.world.gid.area('gridA'), externalId, title: 'Broken gate', description: 'East gate lock broken.', category: 'PUBLIC_SECURITY' } });
 
     expect(codes(await overSocket(client, CONTRACTS))).toEqual([]);
@@ -156,8 +155,7 @@ describe('an expired token with an open socket', () => {
     const token = h.server.services.tokens.issue(`user:${member.userId}`, 3).token;
     const socket = openSocket(token);
     const client = socket.client;
-    const agenda = subscribe(client, AGENDA, { meetingId: meeting.id });
-    await sleep(200);
+    const agenda = await subscribeListening(h.server, client, AGENDA, { meetingId: meeting.id });
     const before = await overSocket(client, MEMBERS, { id: h.world.gid.org('community') });
     expect(before.data.organization.members.totalCount).toBeGreaterThan(0);
     const added = await overSocket(client, ADD_ITEM, { input: { meetingId: meeting.id, title: 'before expiry' } });
