@@ -48,14 +48,17 @@ afterAll(async () => {
   await new Promise((resolve) => (postgres && postgres.exitCode === null ? postgres.once('exit', resolve) : resolve(null)));
 }, 60_000);
 
-const CHANGES = `subscription { networkChanges { cursor organization { description } } }`;
+const CHANGES = `subscription ($after: String) { networkChanges(after: $after) { cursor organization { description } } }`;
 const UPDATE = `mutation ($input: OrganizationUpdateInput!) { organizationUpdate(input: $input) { organization { id } userErrors { code } } }`;
 const ORGS = `{ organizations(first: 1) { totalCount } }`;
 
 describe('database outage', () => {
   test('given PostgreSQL stopped for 10 s, then requests answer 503 with Retry-After meanwhile, and cross-process delivery is back at normal latency afterwards without a restart', async () => {
     const client = wsClient(other.wsUrl, world.tokens.policeLiaison);
-    const sub = subscribe(client, CHANGES);
+    // From the log's newest cursor: were the other process slow to start the subscription, the first change would
+    // otherwise go out before it and never come (that process polls once a minute). The pause lets it start first.
+    const [{ max }] = await server.services.db.query(`SELECT coalesce(max(id), 0)::text AS max FROM event`);
+    const sub = subscribe(client, CHANGES, { after: max });
     await sleep(500);
     const deliver = async (description: string, timeoutMs: number) => {
       const before = sub.received.length;
