@@ -309,8 +309,8 @@ async function benchReadPaths(ctx: BenchContext, databaseUrl: string): Promise<v
   const variants: Variant[] = [
     // The resolver-by-resolver path, the design before read plans.
     { name: 'unplanned', label: 'planning off (READ_PLAN=false)', server: await variantServer('gongzhi-unplanned', { READ_PLAN: 'false' }), app: 'gongzhi-unplanned', applies: (path) => Boolean(path.unplanned) },
-    // graphql-jit instead of graphql-js's interpreter (opt-in until the whole suite runs with it), on every path.
-    { name: 'compiled', label: 'compiled execution on (COMPILED_EXECUTION=true)', server: await variantServer('gongzhi-compiled', { COMPILED_EXECUTION: 'true' }), app: 'gongzhi-compiled', applies: () => true },
+    // graphql-js's interpreter instead of graphql-jit (the default since 2026-12-02), on every path.
+    { name: 'interpreted', label: 'graphql-js execution (COMPILED_EXECUTION=false)', server: await variantServer('gongzhi-interpreted', { COMPILED_EXECUTION: 'false' }), app: 'gongzhi-interpreted', applies: () => true },
   ];
   try {
     for (const path of paths) await benchReadPath(ctx, path, floor, variants.filter((v) => v.applies(path)));

@@ -18,7 +18,8 @@ const tokens: Record<string, string | null> = { signedOut: null };
 const ids: Record<string, string> = {};
 
 beforeAll(async () => {
-  ({ h, other: compiled } = await startServerPair({ compiledExecution: true }));
+  // Compiled is the default: the harness's server is told to interpret, whatever TEST_COMPILED_EXECUTION says.
+  ({ h, other: compiled } = await startServerPair({ compiledExecution: true }, { compiledExecution: false }));
   tokens.platformAdmin = h.world.tokens.platformAdmin;
   tokens.outsider = h.world.tokens.outsider;
   tokens.resident = h.world.tokens.resident;
@@ -78,6 +79,13 @@ const DASHBOARD = `query ($area: ID!) {
 const NODES = `query ($ids: [ID!]!) { nodes(ids: $ids) { __typename id ... on Organization { name } ... on Area { name } ... on Meeting { title } } }`;
 
 describe('compiled execution answers as graphql-js does', () => {
+  test('given the reference server, when asked alone, then it runs graphql-js (no compiled execution counted), so the answers below are compared with the interpreter', async () => {
+    const before = await executions();
+    const answer = await gql(h.server.httpUrl, NESTED, { first: 1 }, tokens.platformAdmin);
+    expect(answer.body.data.organizations.nodes).toHaveLength(1);
+    expect(await executions()).toEqual(before);
+  });
+
   test.each(VIEWERS)('given the demo data, when %s reads organisations with their areas and members, then both answers are the same and it ran compiled', async (who) => {
     const { interpreted, jit, ran } = await askBoth(NESTED, { first: 30 }, tokens[who]);
     expect(jit.status).toBe(interpreted.status);

@@ -203,7 +203,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     loadDemoData: bool(env, 'DEMO_DATA', !databaseUrl),
     exposeSqlCount: bool(env, 'EXPOSE_SQL_COUNT', !production),
     readPlan: bool(env, 'READ_PLAN', true),
-    compiledExecution: bool(env, 'COMPILED_EXECUTION', false),
+    compiledExecution: bool(env, 'COMPILED_EXECUTION', true),
     limits: {
       maxDepth: int(env, 'QUERY_MAX_DEPTH', 12, 2, 100),
       maxAliases: int(env, 'QUERY_MAX_ALIASES', 30, 0, 1000),

@@ -63,7 +63,7 @@ describe('switches', () => {
     ['EXPOSE_SQL_COUNT', 'exposeSqlCount', true, false],
     ['BLOCK_FIELD_SUGGESTIONS', 'limits.blockFieldSuggestions', false, true],
     ['READ_PLAN', 'readPlan', true, true],
-    ['COMPILED_EXECUTION', 'compiledExecution', false, false],
+    ['COMPILED_EXECUTION', 'compiledExecution', true, true],
   ] as const)('given %s, then it sets %s (development default %s, production default %s) and reads every spelling of yes and no', (name, key, development, production) => {
     expect(at(loadConfig({}), key)).toBe(development);
     expect(at(loadConfig({ NODE_ENV: 'production', DATABASE_URL: 'postgres://db/g', JWT_SECRET: 'x'.repeat(32) }), key)).toBe(production);

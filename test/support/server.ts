@@ -55,9 +55,9 @@ export interface TestServer extends RunningApp {
 }
 
 /**
- * `TEST_COMPILED_EXECUTION=true npm test` runs every test server with COMPILED_EXECUTION (graphql-jit) on, so the
- * whole suite, not only test/compiled-execution.test.ts, holds the compiled path to the same answers. A test that
- * sets COMPILED_EXECUTION itself keeps its own value.
+ * `TEST_COMPILED_EXECUTION=false npm test` runs every test server with COMPILED_EXECUTION (graphql-jit, the
+ * default) off, so the whole suite, not only test/compiled-execution.test.ts, holds graphql-js's path to the same
+ * answers. A test that sets COMPILED_EXECUTION itself keeps its own value.
  */
 function compiledExecution(): Record<string, string> {
   const wanted = process.env.TEST_COMPILED_EXECUTION;
