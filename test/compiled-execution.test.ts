@@ -1,6 +1,7 @@
 import { registry } from '../src/shared/metrics';
 import { toGlobalId } from '../src/shared/relay/global-id';
-import { gql } from './support/graphql';
+import { gql, wsClient } from './support/graphql';
+import { subscribeListening } from './support/listening';
 import { tokenForEmail, type Harness } from './support/harness';
 import type { TestServer } from './support/server';
 import { startServerPair, stopServerPair } from './support/server-pair';
@@ -137,5 +138,31 @@ describe('compiled execution answers as graphql-js does', () => {
     expect(interpreted.body.data.caseComment.userErrors[0].code).toBe('NOT_FOUND');
     expect(jit.body).toEqual(interpreted.body);
     expect(ran).toBe('interpreted');
+  });
+});
+
+describe('compiled subscription events answer as graphql-js does', () => {
+  const CHANGES = `subscription { networkChanges { type organization { name description apiClients(first: 5) { totalCount } members(first: 3) { totalCount nodes { role user { displayName email } } } } } }`;
+  const UPDATE = `mutation ($input: OrganizationUpdateInput!) { organizationUpdate(input: $input) { userErrors { code } } }`;
+
+  async function eventExecutions(): Promise<number> {
+    const metric = (await registry.getSingleMetric('gongzhi_subscription_event_executions_total')!.get()).values;
+    return metric.find((v) => v.labels.executor === 'compiled')?.value ?? 0;
+  }
+
+  test.each(['communityAdmin', 'communityMember'] as const)('given %s subscribed on both servers, when the community changes, then both deliver the same result (what the viewer may not see left out alike) and the compiled one compiled it', async (who) => {
+    const clients = [wsClient(h.server.wsUrl, h.world.tokens[who]), wsClient(compiled.wsUrl, h.world.tokens[who])];
+    try {
+      const [interpreted, jit] = [await subscribeListening(h.server, clients[0], CHANGES), await subscribeListening(compiled, clients[1], CHANGES)];
+      const before = await eventExecutions();
+      const updated = await gql(h.server.httpUrl, UPDATE, { input: { id: h.world.gid.org('community'), description: `differential ${who}` } }, h.world.tokens.communityAdmin);
+      expect(updated.body.data.organizationUpdate.userErrors).toEqual([]);
+      const [[fromInterpreted], [fromJit]] = await Promise.all([interpreted.waitFor(1), jit.waitFor(1)]);
+      expect(fromInterpreted.data.networkChanges.organization.description).toBe(`differential ${who}`);
+      expect(fromJit).toEqual(fromInterpreted);
+      expect(await eventExecutions()).toBeGreaterThan(before);
+    } finally {
+      await Promise.all(clients.map((client) => client.dispose()));
+    }
   });
 });

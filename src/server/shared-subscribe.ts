@@ -22,7 +22,14 @@ function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
  */
 export type Deliver = (result: ExecutionResult) => void;
 
-export function createSharedSubscribe(shareKeyOf: (args: ExecutionArgs) => string | null, deliverOf: (args: ExecutionArgs) => Deliver | null = () => null) {
+/** Runs the selection set on one event: graphql-js's execute, or the compiled executor (compiled-executor.ts). */
+export type EventExecutor = (args: ExecutionArgs) => ExecutionResult | Promise<ExecutionResult>;
+
+export function createSharedSubscribe(
+  shareKeyOf: (args: ExecutionArgs) => string | null,
+  deliverOf: (args: ExecutionArgs) => Deliver | null = () => null,
+  executeEvent: EventExecutor = execute as EventExecutor,
+) {
   /** `value` is set once the execution settles, so later subscribers take it without another await. */
   const results = new Map<string, { pending: Promise<ExecutionResult>; value?: ExecutionResult }>();
 
@@ -32,7 +39,7 @@ export function createSharedSubscribe(shareKeyOf: (args: ExecutionArgs) => strin
     const shareKey = shareKeyOf(args);
     const deliver = deliverOf(args);
     const events = source[Symbol.asyncIterator]();
-    const run = (event: unknown) => Promise.resolve(execute({ ...args, rootValue: event }) as ExecutionResult | Promise<ExecutionResult>);
+    const run = (event: unknown) => Promise.resolve(executeEvent({ ...args, rootValue: event }));
 
     /** The shared result, or the promise of it while it is being executed. */
     function resultOf(event: unknown): ExecutionResult | Promise<ExecutionResult> {

@@ -8,6 +8,7 @@ import { isDatabaseUnavailable } from '../shared/database/unavailable';
 import { subscriptionDeliveries } from '../shared/metrics';
 import { createContext } from './context';
 import { SERVICE_UNAVAILABLE, UNAVAILABLE_MESSAGE, formatError } from './errors';
+import { compiledEventExecutor } from './compiled-executor';
 import { createSharedSubscribe } from './shared-subscribe';
 import { DocumentCache } from './ws';
 
@@ -28,7 +29,7 @@ export function createSseHandler(app: AppServices, schema: GraphQLSchema) {
   const services: AppServices = { ...app, db: app.realtimeDb };
   const format = formatError(app.log);
   const shareKeys = new WeakMap<object, string>();
-  const subscribe = createSharedSubscribe((args) => shareKeys.get(args.contextValue as object) ?? null);
+  const subscribe = createSharedSubscribe((args) => shareKeys.get(args.contextValue as object) ?? null, undefined, app.config.compiledExecution ? compiledEventExecutor(schema) : undefined);
   const open = new Set<Response>();
   // graphql-sse streams an answer given here only when it has a `data` key.
   const refuse = (error: GraphQLError) => ({ data: null, errors: [error] });

@@ -8,6 +8,7 @@ import { createContext } from './context';
 import { allValidationRules, maskSuggestions, parseLimited, type QueryLimits } from './limits';
 import { SERVICE_UNAVAILABLE, UNAVAILABLE_MESSAGE, formatError } from './errors';
 import { isDatabaseUnavailable } from '../shared/database/unavailable';
+import { compiledEventExecutor } from './compiled-executor';
 import { createSharedSubscribe, type Deliver } from './shared-subscribe';
 import { subscriptionDeliveries, subscriptionEnds } from '../shared/metrics';
 import { DRAIN_GRACE_MS, untilWokenOrGrace } from './drain';
@@ -173,6 +174,7 @@ export function attachWebSocket(app: AppServices, schema: GraphQLSchema, httpSer
   const subscribe = createSharedSubscribe(
     (args) => shareKeys.get(args.contextValue as object) ?? null,
     (args) => deliveries.get(args.contextValue as object) ?? null,
+    app.config.compiledExecution ? compiledEventExecutor(schema) : undefined,
   );
   /** Before each result goes out: counted, and a client that stops reading is disconnected instead of growing our memory. */
   const beforeSend = (socket: WebSocket) => {

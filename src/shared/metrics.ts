@@ -37,6 +37,13 @@ export const compiledExecutions = new Counter({
   registers: [registry],
 });
 
+export const compiledEventExecutions = new Counter({
+  name: 'gongzhi_subscription_event_executions_total',
+  help: 'Subscription selection sets run on an event (once per event and distinct viewer, document and variables) with COMPILED_EXECUTION on, by how they ran: compiled (graphql-jit) or interpreted (graphql-js: documents graphql-jit cannot compile, and results it gives without data).',
+  labelNames: ['executor'] as const,
+  registers: [registry],
+});
+
 export const subscriptionDeliveries = new Counter({
   name: 'gongzhi_subscription_deliveries_total',
   help: 'Results sent to WebSocket subscribers.',
