@@ -20,6 +20,7 @@
  *                                  migrates it and reuses what it holds (steps it already passed are skipped)
  * BENCH_PG_FLAGS, BENCH_PG_LOG     flags for the embedded PostgreSQL (e.g. '-c log_min_duration_statement=0') and a file for its log
  * BENCH_SERVER_ROOT                run this checkout's build as the server (e.g. the code before a change), same bench client
+ * BENCH_NODE_FLAGS                 node flags of the server (default '--max-semi-space-size=64', as npm start runs it)
  * DATABASE_URL                     use this server (a fresh database is created on it) instead of an embedded one
  */
 import 'reflect-metadata';

@@ -26,7 +26,8 @@ export async function startBenchServer(databaseUrl: string, env: Record<string, 
   const root = process.env.BENCH_SERVER_ROOT ? path.resolve(process.env.BENCH_SERVER_ROOT) : path.resolve(__dirname, '..', '..');
   // BENCH_PROFILE=<dir> writes a V8 CPU profile of the server to <dir> when it stops.
   const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
-  const nodeFlags = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+  // The flags `npm start` and the Dockerfile run the server with, unless BENCH_NODE_FLAGS says otherwise.
+  const nodeFlags = (process.env.BENCH_NODE_FLAGS ?? '--max-semi-space-size=64').split(' ').filter(Boolean);
   // The inspector on a free local port, for heldBytes(); with no session attached it costs nothing.
   const child: ChildProcess = spawn(process.execPath, ['--inspect=127.0.0.1:0', ...nodeFlags, ...profile, 'dist/src/main.js'], {
     cwd: root,
