@@ -10,7 +10,6 @@ import { NOTE_MAX } from '../src/modules/case/case.service';
 import { MemberRole } from '../src/shared/auth/roles';
 import { randomUUID } from 'crypto';
 import { failIfMutantKilled, test } from './support/mutation-run';
-import { subscribeListening } from './support/listening';
 
 let h: Harness;
 // Starting and stopping a server may take longer than a test on a loaded machine (mutation runs start one per mutant):
@@ -403,7 +402,8 @@ describe('merge, supervision, escalation', () => {
     const id = await caseIn('ASSIGNED', { areaId: grid.gid });
     await step(SUPERVISE, 'caseSupervise', { caseId: id, supervisingOrganizationId: h.world.gid.org('security') }, h.world.tokens.policeLiaison);
     const client = wsClient(h.server.wsUrl, h.world.tokens.securityAdmin);
-    const sub = await subscribeListening(h.server, client, `subscription ($area: ID!) { caseUpdates(areaId: $area) { type case { id overdue } } }`, { area: grid.gid });
+    const sub = subscribe(client, `subscription ($area: ID!) { caseUpdates(areaId: $area) { type case { id overdue } } }`, { area: grid.gid });
+    await sleep(300);
     clock.advance(169 * 3_600_000);
     await h.server.scheduler.runAll();
     await h.server.scheduler.runAll();
@@ -488,7 +488,8 @@ describe('subscription', () => {
   test('given the reporter subscribed, when the handler comments internally and then publicly, then only the public comment arrives', async () => {
     const id = await caseIn('IN_PROGRESS');
     const client = wsClient(h.server.wsUrl, h.world.tokens.resident);
-    const sub = await subscribeListening(h.server, client, `subscription ($area: ID!) { caseUpdates(areaId: $area) { type case { id } timelineEntry { body visibility } } }`, { area: h.world.gid.area('gridA') });
+    const sub = subscribe(client, `subscription ($area: ID!) { caseUpdates(areaId: $area) { type case { id } timelineEntry { body visibility } } }`, { area: h.world.gid.area('gridA') });
+    await sleep(300);
     await step(COMMENT, 'caseComment', { caseId: id, body: 'secret', visibleToReporter: false }, h.world.tokens.communityMember);
     await step(COMMENT, 'caseComment', { caseId: id, body: 'public', visibleToReporter: true }, h.world.tokens.communityMember);
     const [got] = await sub.waitFor(1);
@@ -502,8 +503,9 @@ describe('subscription', () => {
     const police = wsClient(h.server.wsUrl, h.world.tokens.policeLiaison);
     const outsider = wsClient(h.server.wsUrl, h.world.tokens.outsider);
     const doc = `subscription ($area: ID!) { caseUpdates(areaId: $area) { type cursor case { reference } timelineEntry { type } } }`;
+    const policeSub = subscribe(police, doc, { area: h.world.gid.area('streetA') });
     const outsiderSub = subscribe(outsider, doc, { area: h.world.gid.area('streetA') });
-    const policeSub = await subscribeListening(h.server, police, doc, { area: h.world.gid.area('streetA') });
+    await sleep(300);
     const c = await report(h.world.tokens.resident);
     const [got] = await policeSub.waitFor(1);
     expect(got.data.caseUpdates).toMatchObject({ type: 'case.reported', case: { reference: c.reference }, timelineEntry: { type: 'REPORTED' } });
