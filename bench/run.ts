@@ -203,7 +203,7 @@ async function measureSlice(db: DataSource, target: { url: string; pid: number; 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 /**
- * Every target loaded for DURATION seconds in all, in ROUNDS interleaved slices (A B C A B C ...):
+ * Every target loaded for DURATION seconds in all, in ROUNDS interleaved slices (A B C, B C A, C A B ...):
  * on a shared machine the load moves within seconds, and interleaving gives every target the same
  * share of good and bad moments, so ratios measured in one run compare like with like.
  */
@@ -212,8 +212,11 @@ async function measureInterleaved(db: DataSource, targets: { name: string; targe
   const seconds = Math.max(1, Math.round(DURATION / rounds));
   const slices: Record<string, LoadSlice[]> = {};
   for (let round = 1; round <= rounds; round++) {
-    progress(`${label}: ${connections} connection(s), round ${round}/${rounds}, ${seconds} s each: ${targets.map((t) => t.name).join(', ')} ...`);
-    for (const { name, target, body } of targets) (slices[name] ??= []).push(await measureSlice(db, target, body, token, connections, seconds));
+    progress(`${label}: ${connections} connection(s), round ${round}/${rounds}, ${seconds} s each ...`);
+    // Each round starts one target further on: a slice runs differently depending on which one came before it
+    // (with fixed order the same build measured 0.29 of the floor first in a round and 0.61 fourth in the same run).
+    const order = targets.map((_, i) => targets[(i + round - 1) % targets.length]);
+    for (const { name, target, body } of order) (slices[name] ??= []).push(await measureSlice(db, target, body, token, connections, seconds));
   }
   const figures: Record<string, LoadFigures> = {};
   for (const [name, list] of Object.entries(slices)) {
