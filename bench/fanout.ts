@@ -1,5 +1,6 @@
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
+import { processCpuMs } from './cpu';
 import type { BenchServer } from './server';
 
 export interface FanoutOptions {
@@ -27,6 +28,12 @@ export interface FanoutResult {
   bytesPerIdleConnection: number;
   /** Growth of the server's resident memory per connection: adds allocator and heap slack, and garbage not yet collected. */
   rssPerIdleConnection: number;
+  /**
+   * CPU from the change to the last delivery: the server's, and this bench client's (which receives every message
+   * on the same two cores, so its share is inside the delivery times).
+   */
+  serverCpuMs: number;
+  clientCpuMs: number;
 }
 
 const WAVE = 500;
@@ -41,6 +48,8 @@ export async function benchFanout(server: BenchServer, options: FanoutOptions): 
   const clients: Client[] = [];
   const arrivals: number[] = [];
   let triggeredAt = 0;
+  let cpuAtTrigger = { server: 0, client: process.cpuUsage() };
+  let cpuToLast = { server: NaN, client: NaN };
   let connected = 0;
   /** Subscriptions the server ended with an error: each is an event some subscriber will not get. */
   let failed = 0;
@@ -80,7 +89,16 @@ export async function benchFanout(server: BenchServer, options: FanoutOptions): 
         });
         client.subscribe(
           { query: options.subscription, variables: options.variables },
-          { next: () => arrivals.push(performance.now() - triggeredAt), error: () => (failed += 1), complete: () => {} },
+          {
+            next: () => {
+              if (arrivals.push(performance.now() - triggeredAt) === options.subscribers) {
+                const client = process.cpuUsage(cpuAtTrigger.client);
+                cpuToLast = { server: processCpuMs(server.pid) - cpuAtTrigger.server, client: (client.user + client.system) / 1000 };
+              }
+            },
+            error: () => (failed += 1),
+            complete: () => {},
+          },
         );
         clients.push(client);
       }
@@ -101,6 +119,7 @@ export async function benchFanout(server: BenchServer, options: FanoutOptions): 
 
   options.progress?.(`all ${options.subscribers} subscribed; triggering the change`);
   triggeredAt = performance.now();
+  cpuAtTrigger = { server: processCpuMs(server.pid), client: process.cpuUsage() };
   await options.trigger();
   const deadline = Date.now() + 60_000;
   while (arrivals.length < options.subscribers && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
@@ -115,5 +134,7 @@ export async function benchFanout(server: BenchServer, options: FanoutOptions): 
     lastMs: sorted[sorted.length - 1] ?? NaN,
     bytesPerIdleConnection: Math.max(0, (heldAll - heldHalf) / (options.subscribers - half)),
     rssPerIdleConnection: Math.max(0, (rssAll - rssHalf) / (options.subscribers - half)),
+    serverCpuMs: cpuToLast.server,
+    clientCpuMs: cpuToLast.client,
   };
 }

@@ -415,6 +415,7 @@ async function benchMeetingFanout({ db, server, token, tokens, figures }: BenchC
   figures.push(['fan-out: time to deliver p50 / p99 / last (ms; target p99 <= 250 at 10,000)', `${fanout.p50Ms.toFixed(1)} / ${fanout.p99Ms.toFixed(1)} / ${fanout.lastMs.toFixed(1)}`]);
   figures.push(['fan-out: server memory held per idle subscribed connection, heap + buffers after a full GC (KiB; target <= 25 KB)', (fanout.bytesPerIdleConnection / 1024).toFixed(1)]);
   figures.push(['fan-out: server resident memory growth per idle subscribed connection (KiB; slack and garbage included)', (fanout.rssPerIdleConnection / 1024).toFixed(1)]);
+  figures.push(['fan-out: CPU ms from the change to the last delivery, server / bench client', `${fanout.serverCpuMs.toFixed(0)} / ${fanout.clientCpuMs.toFixed(0)}`]);
 }
 
 /**
