@@ -25,10 +25,14 @@ type Way = 'ws.send' | 'sendTextFrame';
 export async function benchWsFrames(progress: (line: string) => void): Promise<[string, string][]> {
   const server = http.createServer();
   const wss = new WebSocketServer({ server });
+  // Indexed by the number each client socket gives in its URL: sockets are accepted in no set order, and the
+  // child checks that socket i receives the messages addressed to `sub-i`.
   const sockets: WebSocket[] = [];
-  wss.on('connection', (socket) => {
+  let connected = 0;
+  wss.on('connection', (socket, request) => {
     sendInBatches(socket);
-    sockets.push(socket);
+    sockets[Number(new URL(request.url ?? '/', 'http://bench').searchParams.get('i'))] = socket;
+    connected += 1;
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as { port: number }).port;
@@ -36,8 +40,8 @@ export async function benchWsFrames(progress: (line: string) => void): Promise<[
   try {
     progress(`frames: connecting ${SOCKETS} sockets ...`);
     const deadline = Date.now() + 60_000;
-    while (sockets.length < SOCKETS && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-    if (sockets.length < SOCKETS) throw new Error(`only ${sockets.length} of ${SOCKETS} sockets connected`);
+    while (connected < SOCKETS && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    if (connected < SOCKETS) throw new Error(`only ${connected} of ${SOCKETS} sockets connected`);
     const payload = agendaPayload();
     const closing = Buffer.from('}');
     // As each way's caller holds them: before, the head and the payload (serialised once per result) as strings;
@@ -87,7 +91,7 @@ async function clients(port: number, count: number): Promise<void> {
   let messages = 0;
   let bad = 0;
   for (let i = 0; i < count; i++) {
-    const socket = new WebSocket(`ws://127.0.0.1:${port}`);
+    const socket = new WebSocket(`ws://127.0.0.1:${port}/?i=${i}`);
     socket.on('message', (data, isBinary) => {
       messages += 1;
       try {
