@@ -18,6 +18,7 @@
 import type { GatewayExecutor, GatewayInterface } from '@apollo/server-gateway-interface';
 import { execute, type DocumentNode, type ExecutionArgs, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
+import type { Counter } from 'prom-client';
 import { compiledEventExecutions, compiledExecutions } from '../shared/metrics';
 
 type Compiled = CompiledQuery | null;
@@ -42,22 +43,33 @@ function compiler(schema: GraphQLSchema): (document: DocumentNode, operationName
   };
 }
 
-export function compiledExecutor(schema: GraphQLSchema): GatewayExecutor {
+/**
+ * Runs `args` compiled where graphql-jit answers as graphql-js would, in graphql-js otherwise (see above), and
+ * counts which one ran in `counter`. `compile: false` runs graphql-js alone.
+ */
+function compiledOrInterpreted(schema: GraphQLSchema, counter: Counter<'executor'>) {
   const compiledFor = compiler(schema);
-  return async (request) => {
-    const { document, operationName, operation, context } = request;
-    const variables = request.request.variables ?? {};
-    const interpreted = () => {
-      compiledExecutions.inc({ executor: 'interpreted' });
-      return execute({ schema, document, operationName, contextValue: context, variableValues: variables });
-    };
-    const compiled = operation.operation === 'subscription' ? null : compiledFor(document, operationName);
-    if (!compiled) return interpreted();
-    const result = await compiled.query(undefined, context, variables);
-    if (result.data === undefined) return interpreted();
-    compiledExecutions.inc({ executor: 'compiled' });
-    return result;
+  const interpreted = (args: ExecutionArgs) => {
+    counter.inc({ executor: 'interpreted' });
+    return execute(args) as ExecutionResult | Promise<ExecutionResult>;
   };
+  return (args: ExecutionArgs, compile = true): ExecutionResult | Promise<ExecutionResult> => {
+    const compiled = compile ? compiledFor(args.document, args.operationName ?? null) : null;
+    if (!compiled) return interpreted(args);
+    const result = compiled.query(args.rootValue, args.contextValue, args.variableValues ?? {});
+    const orInterpreted = (answer: ExecutionResult) => {
+      if (answer.data === undefined) return interpreted(args);
+      counter.inc({ executor: 'compiled' });
+      return answer;
+    };
+    return result instanceof Promise ? result.then(orInterpreted) : orInterpreted(result);
+  };
+}
+
+export function compiledExecutor(schema: GraphQLSchema): GatewayExecutor {
+  const run = compiledOrInterpreted(schema, compiledExecutions);
+  return async ({ document, operationName, operation, context, request }) =>
+    run({ schema, document, operationName, contextValue: context, variableValues: request.variables ?? {} }, operation.operation !== 'subscription');
 }
 
 /** Apollo's executor hook is its gateway option: a fixed schema and the executor above. */
@@ -79,20 +91,6 @@ export function compiledExecutionGateway(schema: GraphQLSchema): GatewayInterfac
  * compile the document or answers without `data`, as for queries above.
  */
 export function compiledEventExecutor(schema: GraphQLSchema): (args: ExecutionArgs) => ExecutionResult | Promise<ExecutionResult> {
-  const compiledFor = compiler(schema);
-  const interpreted = (args: ExecutionArgs) => {
-    compiledEventExecutions.inc({ executor: 'interpreted' });
-    return execute(args) as ExecutionResult | Promise<ExecutionResult>;
-  };
-  return (args) => {
-    const compiled = compiledFor(args.document, args.operationName ?? null);
-    if (!compiled) return interpreted(args);
-    const result = compiled.query(args.rootValue, args.contextValue, args.variableValues ?? {});
-    const orInterpreted = (answer: ExecutionResult) => {
-      if (answer.data === undefined) return interpreted(args);
-      compiledEventExecutions.inc({ executor: 'compiled' });
-      return answer;
-    };
-    return result instanceof Promise ? result.then(orInterpreted) : orInterpreted(result);
-  };
+  const run = compiledOrInterpreted(schema, compiledEventExecutions);
+  return (args) => run(args);
 }
