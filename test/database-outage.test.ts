@@ -4,6 +4,7 @@ import { gql, sleep, subscribe, wsClient } from './support/graphql';
 import { startServerProcess, type ServerProcess } from './support/process';
 import { startTestServer, type TestServer } from './support/server';
 import { seedWorld, type World } from './support/world';
+import { newestEventCursor } from './support/listening';
 
 /**
  * This file runs its own PostgreSQL (test/support/outage-postgres.mjs): the
@@ -57,8 +58,7 @@ describe('database outage', () => {
     const client = wsClient(other.wsUrl, world.tokens.policeLiaison);
     // From the log's newest cursor: were the other process slow to start the subscription, the first change would
     // otherwise go out before it and never come (that process polls once a minute). The pause lets it start first.
-    const [{ max }] = await server.services.db.query(`SELECT coalesce(max(id), 0)::text AS max FROM event`);
-    const sub = subscribe(client, CHANGES, { after: max });
+    const sub = subscribe(client, CHANGES, { after: await newestEventCursor(server.services.db) });
     await sleep(500);
     const deliver = async (description: string, timeoutMs: number) => {
       const before = sub.received.length;

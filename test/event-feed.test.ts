@@ -1,5 +1,6 @@
 import { errorCodes, gql, sleep, subscribe, wsClient } from './support/graphql';
 import { startHarness, stopHarness, type Harness } from './support/harness';
+import { newestEventCursor } from './support/listening';
 
 let h: Harness;
 beforeAll(async () => {
@@ -23,10 +24,7 @@ async function report(token: string, area: keyof Harness['world']['areas'], extr
   return res.body.data.caseReport;
 }
 
-async function headCursor(): Promise<string> {
-  const [{ max }] = await h.server.services.db.query(`SELECT coalesce(max(id), 0)::text AS max FROM event`);
-  return max;
-}
+const headCursor = () => newestEventCursor(h.server.services.db);
 
 /** Every event the token's viewer may see after `after`, page by page, as a polling partner would read them. */
 async function pollAll(token: string, after: string, variables: Record<string, unknown> = {}, first = 2) {

@@ -3,6 +3,7 @@ import { clock } from '../src/shared/clock';
 import { EVENT_LOG_LOCK } from '../src/shared/transaction';
 import { gql, sleep, subscribe, wsClient } from './support/graphql';
 import { startHarness, stopHarness, type Harness } from './support/harness';
+import { newestEventCursor } from './support/listening';
 
 /**
  * The rules that keep the event log lossless and exactly-once, each asked so
@@ -26,7 +27,7 @@ afterAll(async () => {
   await stopHarness(h);
 });
 
-const maxEventId = async (): Promise<string> => (await h.server.services.db.query(`SELECT coalesce(max(id), 0)::text AS max FROM event`))[0].max;
+const maxEventId = () => newestEventCursor(h.server.services.db);
 
 describe('event log', () => {
   test('given another transaction holding the event-log lock, when a mutation emits an event, then it waits for that transaction to end', async () => {

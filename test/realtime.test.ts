@@ -8,7 +8,7 @@ import { clock } from '../src/shared/clock';
 import { loadConfig } from '../src/shared/config';
 import { gql, sleep, subscribe, wsClient } from './support/graphql';
 import { startHarness, stopHarness, type Harness } from './support/harness';
-import { subscribeListening } from './support/listening';
+import { newestEventCursor, subscribeListening } from './support/listening';
 import { redisAvailable, startServerProcess } from './support/process';
 import { until } from './support/wait';
 
@@ -20,11 +20,6 @@ if (!HAVE_REDIS) {
 
 const CHANGES = `subscription ($after: String) { networkChanges(after: $after) { cursor type organization { description } } }`;
 const UPDATE = `mutation ($input: OrganizationUpdateInput!) { organizationUpdate(input: $input) { organization { id } userErrors { code } } }`;
-
-async function newestCursor(harness: Harness): Promise<string> {
-  const [{ max }] = await harness.server.services.db.query(`SELECT coalesce(max(id), 0)::text AS max FROM event`);
-  return max;
-}
 
 describe('realtime backbone', () => {
   let h: Harness;
@@ -39,7 +34,7 @@ describe('realtime backbone', () => {
       const client = wsClient(other.wsUrl, h.world.tokens.policeLiaison);
       // Another process: its registrations cannot be watched from here. After the newest cursor, the change cannot be
       // missed however late the subscription starts; the pause lets it normally start before, so it comes live.
-      const sub = subscribe(client, CHANGES, { after: await newestCursor(h) });
+      const sub = subscribe(client, CHANGES, { after: await newestEventCursor(h.server.services.db) });
       await sleep(300);
       await gql(h.server.httpUrl, UPDATE, { input: { id: h.world.gid.org('police'), description: 'via postgres' } }, h.world.tokens.policeAdmin);
       const [received] = await sub.waitFor(1, 10_000);
@@ -57,7 +52,7 @@ describe('realtime backbone', () => {
       const other = await startServerProcess(redisServer.database.url, { REDIS_URL, EVENT_POLL_MS: '60000' });
       try {
         const client = wsClient(other.wsUrl, redisServer.world.tokens.policeLiaison);
-        const sub = subscribe(client, CHANGES, { after: await newestCursor(redisServer) });
+        const sub = subscribe(client, CHANGES, { after: await newestEventCursor(redisServer.server.services.db) });
         await sleep(300);
         const started = Date.now();
         await gql(redisServer.server.httpUrl, UPDATE, { input: { id: redisServer.world.gid.org('police'), description: 'via redis' } }, redisServer.world.tokens.policeAdmin);

@@ -1,6 +1,7 @@
 import net from 'node:net';
 import { subscribe, wsClient } from './support/graphql';
 import { startHarness, stopHarness, type Harness } from './support/harness';
+import { newestEventCursor } from './support/listening';
 
 /**
  * A replay costs CPU per event, not a socket write per event (issue 17): the
@@ -19,7 +20,7 @@ describe('replayed events are written to the socket together', () => {
 
   test(`given ${EVENTS} events to replay, when a subscriber resumes from before them, then all arrive in order in far fewer socket writes than events`, async () => {
     const db = h.server.services.db;
-    const [{ start }] = await db.query(`SELECT coalesce(max(id), 0)::text AS start FROM event`);
+    const start = await newestEventCursor(db);
     await db.query(
       `INSERT INTO event (topic, type, organization_ids, payload)
        SELECT 'network', 'organization.updated', ARRAY[$1::uuid], jsonb_build_object('organizationId', $1::text) FROM generate_series(1, $2::int)`,

@@ -6,6 +6,7 @@ import { gql, sleep } from './support/graphql';
 import { startHarness, stopHarness, type Harness } from './support/harness';
 import { startServerProcess, type ServerProcess } from './support/process';
 import { startReceiver, type Received, type Receiver } from './support/receiver';
+import { newestEventCursor } from './support/listening';
 
 /** The receivers listen on 127.0.0.2, which the configuration allows; every other private address stays refused. */
 const WEBHOOK_ENV = { WEBHOOK_ALLOWED_NETWORKS: '127.0.0.2/32', WEBHOOK_RETRY_BASE_MS: '100', WEBHOOK_RETRY_MAX_MS: '300', WEBHOOK_CONNECT_TIMEOUT_MS: '1000', WEBHOOK_TIMEOUT_MS: '3000' };
@@ -45,8 +46,7 @@ async function reportCase(area: 'communityA' | 'communityB' | 'gridA', title = '
 }
 
 async function head(): Promise<bigint> {
-  const [{ max }] = await h.server.services.db.query(`SELECT coalesce(max(id), 0)::text AS max FROM event`);
-  return BigInt(max);
+  return BigInt(await newestEventCursor(h.server.services.db));
 }
 
 /** Requests answered 2xx, as cursors in arrival order. */
@@ -283,7 +283,7 @@ describe('failing webhook endpoints', () => {
   test('given an endpoint failing without a success for longer than the disable-after time, then it is disabled and the organisation gets a webhookEndpoint.disabled event', async () => {
     const r = await receiver();
     r.answer = () => ({ status: 503, body: 'down' });
-    const start = String((await s.server.services.db.query(`SELECT coalesce(max(id), 0)::text AS max FROM event`))[0].max);
+    const start = await newestEventCursor(s.server.services.db);
     const { webhookEndpoint } = await createEndpoint(s.world.tokens.communityAdmin, 'community', r.url, ['CASE'], s);
     const endpointId = webhookEndpoint!.id;
     const status = async () => (await gql(s.server.httpUrl, ENDPOINT, { id: endpointId }, s.world.tokens.communityAdmin)).body.data.node;

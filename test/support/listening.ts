@@ -1,4 +1,5 @@
 import type { Client } from 'graphql-ws';
+import type { DataSource } from 'typeorm';
 import type { EventBus } from '../../src/shared/events/event-bus';
 import { subscribe, type Subscription } from './graphql';
 import { until } from './wait';
@@ -33,4 +34,10 @@ export async function subscribeListening<T = any>(server: { services: { events: 
   const subscription = subscribe<T>(client, query, variables);
   await until(() => registrations.count > before || subscription.received.length > 0, 15_000);
   return subscription;
+}
+
+/** The newest event's cursor in the log ('0' when empty): a subscription started after it misses nothing that commits later. */
+export async function newestEventCursor(db: DataSource): Promise<string> {
+  const [{ max }] = await db.query(`SELECT coalesce(max(id), 0)::text AS max FROM event`);
+  return max;
 }
