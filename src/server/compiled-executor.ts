@@ -14,12 +14,17 @@
  * graphql-js's. That is every request whose variables do not coerce, and also
  * (graphql-jit 0.8) every input object sent without a field that has a
  * default, which graphql-jit does not fill in and refuses as missing.
+ *
+ * Before either, a query that the modules declare PostgreSQL can answer whole
+ * (shared/read-plan/sql-answer.ts) is answered by that one statement.
  */
 import type { GatewayExecutor, GatewayInterface } from '@apollo/server-gateway-interface';
 import { execute, type DocumentNode, type ExecutionArgs, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 import type { Counter } from 'prom-client';
-import { compiledEventExecutions, compiledExecutions } from '../shared/metrics';
+import type { AppContext } from '../shared/context';
+import { compiledEventExecutions, compiledExecutions, sqlAnsweredQueries } from '../shared/metrics';
+import { sqlAnswerFor, type SqlAnswers } from '../shared/read-plan/sql-answer';
 
 type Compiled = CompiledQuery | null;
 
@@ -66,21 +71,45 @@ function compiledOrInterpreted(schema: GraphQLSchema, counter: Counter<'executor
   };
 }
 
-export function compiledExecutor(schema: GraphQLSchema): GatewayExecutor {
+export interface ExecutorOptions {
+  /** Run queries and mutations through graphql-jit (COMPILED_EXECUTION); graphql-js otherwise. */
+  compile: boolean;
+  /** What PostgreSQL may answer whole (READ_PLAN); null: nothing. */
+  sqlAnswers: SqlAnswers | null;
+}
+
+export function compiledExecutor(schema: GraphQLSchema, options: ExecutorOptions): GatewayExecutor {
   const run = compiledOrInterpreted(schema, compiledExecutions);
-  return async ({ document, operationName, operation, context, request }) =>
-    run({ schema, document, operationName, contextValue: context, variableValues: request.variables ?? {} }, operation.operation !== 'subscription');
+  return async ({ document, operationName, operation, context, request }) => {
+    const variables = request.variables ?? {};
+    if (options.sqlAnswers && operation.operation === 'query') {
+      const ctx = context as unknown as AppContext;
+      const answer = sqlAnswerFor(schema, options.sqlAnswers, document, operationName, variables, ctx.viewer);
+      if (answer) {
+        // A failed statement (the database away, say) is left to the executor, which meets the same failure and
+        // reports it as every other read does.
+        const rows: { data: Record<string, unknown> }[] | null = await ctx.app.db.query(answer.sql, answer.params).catch(() => null);
+        if (rows) {
+          sqlAnsweredQueries.inc();
+          return { data: rows[0].data };
+        }
+      }
+    }
+    const args = { schema, document, operationName, contextValue: context, variableValues: variables };
+    // With COMPILED_EXECUTION off this is graphql-js alone, and not counted: the counter tells how the compiling server ran.
+    return options.compile ? run(args, operation.operation !== 'subscription') : (execute(args) as ExecutionResult | Promise<ExecutionResult>);
+  };
 }
 
 /** Apollo's executor hook is its gateway option: a fixed schema and the executor above. */
-export function compiledExecutionGateway(schema: GraphQLSchema): GatewayInterface {
+export function compiledExecutionGateway(schema: GraphQLSchema, options: ExecutorOptions): GatewayInterface {
   return {
     onSchemaLoadOrUpdate(callback) {
       callback({ apiSchema: schema, coreSupergraphSdl: '' });
       return () => {};
     },
     async load() {
-      return { executor: compiledExecutor(schema) };
+      return { executor: compiledExecutor(schema, options) };
     },
     async stop() {},
   };

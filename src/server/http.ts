@@ -20,6 +20,7 @@ import { graphqlOverHttpStatusPlugin } from './http-status';
 import { mountWeb } from './web';
 import { SSE_PATH, createSseHandler } from './sse';
 import { compiledExecutionGateway } from './compiled-executor';
+import { SQL_ANSWERS } from '../modules/sql-answers';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,100}$/;
 
@@ -82,8 +83,10 @@ export async function createHttpServer(app: AppServices, schema: GraphQLSchema):
   });
 
   const limits = queryLimits(app.config.limits);
-  // Apollo accepts either a schema or a gateway (its executor hook), never both.
-  const execution = app.config.compiledExecution ? { gateway: compiledExecutionGateway(schema) } : { schema };
+  // Apollo accepts either a schema or a gateway (its executor hook), never both. With both switches off, Apollo's own
+  // graphql-js executor runs: the reference the differential tests compare with.
+  const executorOptions = { compile: app.config.compiledExecution, sqlAnswers: app.config.readPlan ? SQL_ANSWERS : null };
+  const execution = executorOptions.compile || executorOptions.sqlAnswers ? { gateway: compiledExecutionGateway(schema, executorOptions) } : { schema };
   const apollo = new ApolloServer<AppContext>({
     ...execution,
     introspection: app.config.introspection,

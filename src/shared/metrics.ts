@@ -30,6 +30,12 @@ export const graphqlDuration = new Histogram({
   registers: [registry],
 });
 
+export const sqlAnsweredQueries = new Counter({
+  name: 'gongzhi_graphql_sql_answered_queries_total',
+  help: 'Queries over HTTP answered whole by one SQL statement in which PostgreSQL builds the JSON (READ_PLAN; see read-plan/sql-answer.ts), without running the executor.',
+  registers: [registry],
+});
+
 export const compiledExecutions = new Counter({
   name: 'gongzhi_graphql_compiled_executions_total',
   help: 'Operations over HTTP run with COMPILED_EXECUTION on, by how they ran: compiled (graphql-jit) or interpreted (graphql-js: subscriptions, documents graphql-jit cannot compile, and requests it answers without data, such as variables that do not coerce).',

@@ -17,6 +17,14 @@ export function canSeeMeeting(viewer: Viewer, meeting: MeetingFacts): boolean {
   return viewer.isMemberOf(meeting.convenerOrganizationId) || viewer.sharesAnyOrganization(meeting.participantOrganizationIds);
 }
 
+/** canSeeMeeting as SQL over a meeting row alias, for reads PostgreSQL answers whole (read-plan/sql-answer.ts). */
+export function canSeeMeetingSql(viewer: Viewer, meeting: string, bind: (value: unknown) => string): string {
+  if (viewer.isPlatformAdmin) return 'true';
+  const mine = bind(viewer.organizationIds);
+  return `(${meeting}.convener_organization_id = ANY(${mine}::uuid[])
+           OR EXISTS (SELECT 1 FROM meeting_participant mp WHERE mp.meeting_id = ${meeting}.id AND mp.organization_id = ANY(${mine}::uuid[])))`;
+}
+
 /** Schedules meetings for, and runs the meetings of, a convening organisation: its active members (not OBSERVERs) and platform admins. */
 export function canConvene(viewer: Viewer, convenerOrganizationId: string): boolean {
   return viewer.canWrite && (viewer.isPlatformAdmin || viewer.canActFor(convenerOrganizationId));

@@ -66,6 +66,11 @@ export function canSeeMembers(viewer: Viewer, organizationId: string): boolean {
   return viewer.isPlatformAdmin || viewer.isMemberOf(organizationId);
 }
 
+/** canSeeMembers as SQL over an organisation id expression, for reads PostgreSQL answers whole (read-plan/sql-answer.ts). */
+export function canSeeMembersSql(viewer: Viewer, organizationId: string, bind: (value: unknown) => string): string {
+  return viewer.isPlatformAdmin ? 'true' : `${organizationId} = ANY(${bind(viewer.organizationIds)}::uuid[])`;
+}
+
 /** An e-mail address is shown to its owner, platform admins, and ADMINs of an organisation the user belongs to. */
 export function canSeeEmail(viewer: Viewer, userId: string, userOrganizationIds: readonly string[]): boolean {
   return viewer.userId === userId || viewer.isPlatformAdmin || userOrganizationIds.some((id) => viewer.isAdminOf(id));
