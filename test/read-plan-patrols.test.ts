@@ -1,7 +1,7 @@
 import { fromGlobalId, toGlobalId } from '../src/shared/relay/global-id';
 import { gql } from './support/graphql';
 import { tokenForEmail, type Harness } from './support/harness';
-import { askBoth, startPlanPair, stopPlanPair, type PlanPair } from './support/read-plan';
+import { askBoth, askBothInSql, startPlanPair, stopPlanPair, type PlanPair } from './support/read-plan';
 
 /**
  * The planned read of `patrolsOnDuty` (the area's path, then one SQL for the
@@ -79,6 +79,19 @@ const FULL = `query ($area: ID!, $first: Int, $after: String) {
   }
 }`;
 
+/** Every field PostgreSQL answers whole (patrol.sql-answer.ts), and no other. */
+const DECLARED = `query ($area: ID!, $first: Int) {
+  patrolsOnDuty(areaId: $area, first: $first) {
+    __typename
+    nodes {
+      __typename id status cancelReason version
+      area { id name kind code depth parent { name } }
+      team { id name kind version organization { id name kind homeArea { name } } area { name } }
+      route { id name version area { name } organization { name } checkpoints { id name kind latitude longitude version area { name } organization { name } } }
+    }
+  }
+}`;
+
 const both = (document: string, variables: Record<string, unknown>, token: string | null) => askBoth(pair, document, variables, token);
 
 const SEEING = ['platformAdmin', 'coordinator', 'security', 'liaison', 'communityMember'];
@@ -123,6 +136,20 @@ describe('planned patrolsOnDuty', () => {
     },
     180_000,
   );
+
+  test.each(VIEWERS)('given only declared fields, when %s reads every area, then PostgreSQL answers it whole (shared/read-plan/sql-answer.ts), as the old path', async (who) => {
+    let seen = 0;
+    for (const area of [...areas, toGlobalId('Organization', '00000000-0000-0000-0000-000000000000')]) {
+      for (const first of [20, 2]) {
+        const { planned, old, inSql } = await askBothInSql(pair, DECLARED, { area, first }, tokens[who]);
+        expect(planned.body).toEqual(old.body);
+        expect(inSql).toBe(who !== 'signedOut');
+        seen += planned.body.data?.patrolsOnDuty.nodes.length ?? 0;
+      }
+    }
+    if (SEEING.includes(who)) expect(seen).toBeGreaterThan(0);
+    else if (who !== 'outsiderOrg') expect(seen).toBe(0);
+  }, 180_000);
 
   test('given a bad page argument or cursor, when the platform admin reads, then both paths answer alike', async () => {
     for (const variables of [{ first: 500 }, { first: -1 }, { first: 3, after: 'bm90LWEtY3Vyc29y' }]) {

@@ -1,7 +1,6 @@
-import { registry } from '../src/shared/metrics';
 import { toGlobalId } from '../src/shared/relay/global-id';
 import { tokenForEmail, type Harness } from './support/harness';
-import { askBoth, startPlanPair, stopPlanPair, type PlanPair } from './support/read-plan';
+import { askBothInSql, startPlanPair, stopPlanPair, type PlanPair } from './support/read-plan';
 
 /**
  * Reads PostgreSQL answers whole (src/shared/read-plan/sql-answer.ts) must
@@ -30,16 +29,8 @@ afterAll(() => stopPlanPair(pair ?? {}));
 
 const VIEWERS = ['platformAdmin', 'outsider', 'resident', 'security', 'minyi', 'liaison', 'member'];
 
-async function sqlAnswered(): Promise<number> {
-  return (await registry.getSingleMetric('gongzhi_graphql_sql_answered_queries_total')!.get()).values[0]?.value ?? 0;
-}
-
 /** Asks both servers; returns both answers and whether the planned server answered in one SQL statement. */
-async function ask(document: string, variables: Record<string, unknown>, token: string | null) {
-  const before = await sqlAnswered();
-  const { planned, old } = await askBoth(pair, document, variables, token);
-  return { planned, old, inSql: (await sqlAnswered()) > before };
-}
+const ask = (document: string, variables: Record<string, unknown>, token: string | null) => askBothInSql(pair, document, variables, token);
 
 /** Every declared field of the directory, with aliases, both kinds of fragment and __typename at each level. */
 const DIRECTORY = `query Directory($first: Int = 12, $membersFirst: Int) {

@@ -84,7 +84,7 @@ export function compiledExecutor(schema: GraphQLSchema, options: ExecutorOptions
     const variables = request.variables ?? {};
     if (options.sqlAnswers && operation.operation === 'query') {
       const ctx = context as unknown as AppContext;
-      const answer = sqlAnswerFor(schema, options.sqlAnswers, document, operationName, variables, ctx.viewer);
+      const answer = await sqlAnswerFor(schema, options.sqlAnswers, document, operationName, variables, ctx);
       if (answer) {
         // A failed statement (the database away, say) is left to the executor, which meets the same failure and
         // reports it as every other read does.

@@ -1,3 +1,4 @@
+import { registry } from '../../src/shared/metrics';
 import { gql } from './graphql';
 import type { Harness } from './harness';
 import type { TestServer } from './server';
@@ -26,4 +27,16 @@ export async function stopPlanPair(pair: Partial<PlanPair>): Promise<void> {
 export async function askBoth(pair: PlanPair, document: string, variables: Record<string, unknown>, token: string | null) {
   const [planned, old] = await Promise.all([gql(pair.h.server.httpUrl, document, variables, token), gql(pair.unplanned.httpUrl, document, variables, token)]);
   return { planned, old };
+}
+
+/** How many queries the servers of this process answered whole in PostgreSQL (src/shared/read-plan/sql-answer.ts). */
+export async function sqlAnswered(): Promise<number> {
+  return (await registry.getSingleMetric('gongzhi_graphql_sql_answered_queries_total')!.get()).values[0]?.value ?? 0;
+}
+
+/** askBoth, and whether the planned server answered the document in PostgreSQL whole. */
+export async function askBothInSql(pair: PlanPair, document: string, variables: Record<string, unknown>, token: string | null) {
+  const before = await sqlAnswered();
+  const { planned, old } = await askBoth(pair, document, variables, token);
+  return { planned, old, inSql: (await sqlAnswered()) > before };
 }

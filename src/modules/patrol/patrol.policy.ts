@@ -1,5 +1,6 @@
 import { MemberRole } from '../../shared/auth/roles';
 import type { Viewer } from '../../shared/auth/viewer';
+import { today } from '../../shared/clock';
 
 /**
  * Record-level rules for patrol teams, checkpoints, routes, patrols and their
@@ -12,6 +13,19 @@ import type { Viewer } from '../../shared/auth/viewer';
  */
 export function canSeePatrolRecord(viewer: Viewer, audienceOrganizationIds: readonly string[]): boolean {
   return viewer.isPlatformAdmin || viewer.sharesAnyOrganization(audienceOrganizationIds);
+}
+
+/**
+ * canSeePatrolRecord as SQL, for lists: `owner` is the owning organisation's id, `contracted` whether the work is
+ * contracted, `path` the record's area path (SQL expressions over the row); `bind` adds a parameter. The owner sees
+ * its own records without computing the audience.
+ */
+export function canSeePatrolRecordsSql(viewer: Viewer, owner: string, contracted: string, path: string, bind: (value: unknown) => string): string {
+  if (viewer.isPlatformAdmin) return 'TRUE';
+  const orgs = viewer.organizationIds;
+  if (orgs.length === 0) return 'FALSE';
+  const viewerOrgs = bind(orgs);
+  return `(${owner} = ANY(CAST(${viewerOrgs} AS uuid[])) OR patrol_audience(${owner}, ${contracted}, ${path}, CAST(${bind(today())} AS date)) && CAST(${viewerOrgs} AS uuid[]))`;
 }
 
 /** Teams, checkpoints, routes and plans are run by the owning organisation's ADMINs and COORDINATORs. */

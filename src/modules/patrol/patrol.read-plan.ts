@@ -1,6 +1,6 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import type { AppContext } from '../../shared/context';
-import { today } from '../../shared/clock';
+import { canSeePatrolRecordsSql } from './patrol.policy';
 import { decodeCursor, encodeCursor, memo, pageSize, withLazyCursors, type ConnectionArgs, type Page } from '../../shared/relay/connection';
 import { connectionNodes, subFields } from '../../shared/read-plan/selection';
 import { keepPlanned, planned } from '../../shared/read-plan/planned';
@@ -63,15 +63,7 @@ export async function readPatrolsOnDutyPlanned(ctx: AppContext, withinAreaId: st
   const bind = (value: unknown) => (params.push(value), `$${params.length}`);
 
   const where = [`p.status = ${bind(PatrolStatus.ACTIVE)}`, `a.path LIKE ${bind(await subtreePattern(ctx, withinAreaId))}`];
-  if (!ctx.viewer.isPlatformAdmin) {
-    const orgs = ctx.viewer.organizationIds;
-    if (orgs.length === 0) where.push('FALSE');
-    else {
-      const viewerOrgs = bind(orgs);
-      where.push(`(t.organization_id = ANY(CAST(${viewerOrgs} AS uuid[]))
-                   OR patrol_audience(t.organization_id, t.kind = 'CONTRACTED', a.path, CAST(${bind(today())} AS date)) && CAST(${viewerOrgs} AS uuid[]))`);
-    }
-  }
+  where.push(canSeePatrolRecordsSql(ctx.viewer, 't.organization_id', `t.kind = 'CONTRACTED'`, 'a.path', bind));
   const from = `FROM patrol p JOIN patrol_team t ON t.id = p.team_id JOIN area a ON a.id = p.area_id`;
   const countParams = [...params];
   const countSql = `SELECT count(*) AS n ${from} WHERE ${where.join(' AND ')}`;

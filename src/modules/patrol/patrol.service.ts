@@ -50,7 +50,7 @@ import {
   patrolsById,
   routesById,
 } from './patrol.loaders';
-import { canManagePatrols, canSeePatrolRecord, canWatchPatrolArea } from './patrol.policy';
+import { canManagePatrols, canSeePatrolRecord, canSeePatrolRecordsSql, canWatchPatrolArea } from './patrol.policy';
 
 const MAX_ROUTE_CHECKPOINTS = 200;
 const MAX_REPEATS = 92;
@@ -117,16 +117,14 @@ export async function findPatrolEvent(ctx: AppContext, id: string | null): Promi
 
 /** SQL condition: the viewer is in the audience of a record (owner, contracted flag and area path given as SQL). */
 function whereVisible<T extends ObjectLiteral>(qb: SelectQueryBuilder<T>, ctx: AppContext, owner: string, contracted: string, path: string): void {
-  if (ctx.viewer.isPlatformAdmin) return;
-  const orgs = ctx.viewer.organizationIds;
-  if (orgs.length === 0) {
-    qb.andWhere('FALSE');
-    return;
-  }
-  qb.andWhere(
-    `(${owner} = ANY(CAST(:viewerOrgs AS uuid[])) OR patrol_audience(${owner}, ${contracted}, ${path}, CAST(:visibleOn AS date)) && CAST(:viewerOrgs AS uuid[]))`,
-    { viewerOrgs: orgs, visibleOn: today() },
-  );
+  const params: Record<string, unknown> = {};
+  const bind = (value: unknown) => {
+    const name = `visible${Object.keys(params).length}`;
+    params[name] = value;
+    return `:${name}`;
+  };
+  const rule = canSeePatrolRecordsSql(ctx.viewer, owner, contracted, path, bind);
+  if (rule !== 'TRUE') qb.andWhere(rule, params);
 }
 
 async function whereWithin<T extends ObjectLiteral>(ctx: AppContext, qb: SelectQueryBuilder<T>, pathSql: string, areaId: string | null | undefined, param: string): Promise<void> {

@@ -15,6 +15,7 @@ import {
 } from 'graphql';
 import { ACCESS_EXTENSION, AccessLevel } from '../auth/policy';
 import type { Viewer } from '../auth/viewer';
+import type { AppContext } from '../context';
 import { pageSize } from '../relay/connection';
 import { idOf } from '../relay/global-id';
 
@@ -49,7 +50,12 @@ export type SqlField =
    * alias it is given), `first` at a time; `visible` is the field's record rule as SQL over this row's id (omitted:
    * no rule). When the rule refuses, the field is null, as its resolver answers.
    */
-  | { page: string; foreignKey: string; order: Order; visible?: (viewer: Viewer, id: string, bind: Bind) => string };
+  | { page: string; foreignKey: string; order: Order; visible?: (viewer: Viewer, id: string, bind: Bind) => string }
+  /**
+   * A plain list of `type`'s rows: `rows` gives the FROM list and WHERE clause that find them, given this row's alias
+   * and the alias to give them (other tables it joins are named from that alias), in `order`.
+   */
+  | { list: string; rows: (parent: string, alias: string) => string; order: Order };
 
 /** An ORDER BY list over the row alias it is given. */
 type Order = (row: string) => string;
@@ -61,10 +67,22 @@ export interface SqlTable {
 }
 
 /**
- * A root field: every row of `type`'s table as a connection, in `order`; or (`byId`) the one row whose global id is
- * the `id` argument, null when there is none or when `visible` (the record rule as SQL over the row alias) refuses.
+ * A root field: the rows of `type`'s table as a connection, in `order`, those `where` admits when it is given (the
+ * field's filter arguments, each declared in `args`, and its record rule, as SQL over the row alias); or (`byId`) the
+ * one row whose global id is the `id` argument, null when there is none or when `visible` (the record rule as SQL
+ * over the row alias) refuses. A `where` that answers null leaves the document to the executor.
  */
-export type SqlRoot = { type: string; order: Order } | { type: string; byId: true; visible: (viewer: Viewer, row: string, bind: Bind) => string };
+export type SqlRoot =
+  | { type: string; order: Order; args?: readonly string[]; where?: (q: RootQuery) => string | null | Promise<string | null> }
+  | { type: string; byId: true; visible: (viewer: Viewer, row: string, bind: Bind) => string };
+
+/** What a root's `where` is given: the request, the row alias, the field's declared arguments and `bind`. */
+export interface RootQuery {
+  ctx: AppContext;
+  row: string;
+  arg: (name: string) => unknown;
+  bind: Bind;
+}
 
 export interface SqlAnswers {
   /** By GraphQL type name. */
@@ -97,6 +115,7 @@ interface Compilation {
   fragments: Map<string, FragmentDefinitionNode>;
   variables: Record<string, unknown>;
   defaults: Map<string, ValueNode>;
+  ctx: AppContext;
   viewer: Viewer;
   bind: Bind;
   aliases: number;
@@ -126,15 +145,20 @@ function fieldsOf(c: Compilation, set: SelectionSetNode, typeName: string, into:
   return into;
 }
 
-/** The page size `first` asks for, as the field would take it; refused where the field would answer with an error. */
-function firstOf(c: Compilation, field: FieldNode): number {
-  let first: unknown;
+/** A field's arguments by name, refused when one is not `first` or one of `declared`. */
+function argumentsOf(c: Compilation, field: FieldNode, declared: readonly string[] = []): Map<string, unknown> {
+  const args = new Map<string, unknown>();
   for (const arg of field.arguments ?? []) {
-    if (arg.name.value !== 'first') refuse();
-    first = valueOf(c, arg.value);
+    if (arg.name.value !== 'first' && !declared.includes(arg.name.value)) refuse();
+    args.set(arg.name.value, valueOf(c, arg.value));
   }
+  return args;
+}
+
+/** The page size `first` asks for, as the field would take it; refused where the field would answer with an error. */
+function pageSizeOf(args: Map<string, unknown>): number {
   try {
-    return pageSize(first as number | null | undefined);
+    return pageSize(args.get('first') as number | null | undefined);
   } catch {
     return refuse();
   }
@@ -181,6 +205,10 @@ function objectSql(c: Compilation, typeName: string, row: string, set: Selection
       if (field.selectionSet) refuse();
       // toGlobalId: base64url without padding; encode() wraps lines at 76 characters, which base64url never does.
       pairs.push(`${jsonKey(field)}, translate(rtrim(encode(convert_to('${typeName}:' || ${row}.id::text, 'UTF8'), 'base64'), '='), E'+/\\n', '-_')`);
+    } else if ('list' in spec) {
+      if (getNamedType(definition.type).name !== spec.list) refuse();
+      const alias = `t${++c.aliases}`;
+      pairs.push(`${jsonKey(field)}, (SELECT COALESCE(json_agg(${objectSql(c, spec.list, alias, field.selectionSet)} ORDER BY ${spec.order(alias)}), '[]'::json) FROM ${spec.rows(row, alias)})`);
     } else {
       const target = c.answers.tables[spec.one] ?? refuse();
       const alias = `t${++c.aliases}`;
@@ -215,14 +243,14 @@ function connectionSql(c: Compilation, field: FieldNode, nodeType: string, rows:
 function pageSql(c: Compilation, spec: Extract<SqlField, { page: string }>, row: string, field: FieldNode, definition: GraphQLField<unknown, unknown>): string {
   if (getNamedType(definition.type).name !== `${spec.page}Connection`) refuse();
   const target = c.answers.tables[spec.page] ?? refuse();
-  const first = firstOf(c, field);
+  const first = pageSizeOf(argumentsOf(c, field));
   const inner = `p${++c.aliases}`;
   const rows = `(SELECT ${inner}.* FROM ${target.table} ${inner} WHERE ${inner}.${spec.foreignKey} = ${row}.id ORDER BY ${spec.order(inner)} LIMIT ${c.bind(first)})`;
   const connection = connectionSql(c, field, spec.page, rows, `t${++c.aliases}`, spec.order);
   return spec.visible ? `CASE WHEN ${spec.visible(c.viewer, `${row}.id`, c.bind)} THEN ${connection} ELSE NULL END` : connection;
 }
 
-function rootSql(c: Compilation, field: FieldNode): string {
+async function rootSql(c: Compilation, field: FieldNode): Promise<string> {
   const name = field.name.value;
   if (name === '__typename') return `'Query'`;
   const root = (Object.hasOwn(c.answers.roots, name) ? c.answers.roots[name] : undefined) ?? refuse();
@@ -240,9 +268,13 @@ function rootSql(c: Compilation, field: FieldNode): string {
     return `(SELECT ${objectSql(c, root.type, alias, field.selectionSet)} FROM ${table.table} ${alias} WHERE ${alias}.id = ${c.bind(id)} AND ${root.visible(c.viewer, alias, c.bind)})`;
   }
   if (getNamedType(definition.type).name !== `${root.type}Connection`) refuse();
-  const first = firstOf(c, field);
+  const args = argumentsOf(c, field, root.args);
+  const first = pageSizeOf(args);
   const inner = `r${++c.aliases}`;
-  const rows = `(SELECT ${inner}.* FROM ${table.table} ${inner} ORDER BY ${root.order(inner)} LIMIT ${c.bind(first)})`;
+  const clause = root.where ? await root.where({ ctx: c.ctx, row: inner, arg: (name) => args.get(name), bind: c.bind }) : '';
+  if (clause === null) refuse();
+  const where = clause ? `WHERE ${clause}` : '';
+  const rows = `(SELECT ${inner}.* FROM ${table.table} ${inner} ${where} ORDER BY ${root.order(inner)} LIMIT ${c.bind(first)})`;
   return connectionSql(c, field, root.type, rows, `t${++c.aliases}`, root.order);
 }
 
@@ -255,14 +287,14 @@ export interface SqlAnswer {
  * The one statement that answers a query document for this viewer (its single column `data` is the answer's
  * `data`), or null when the document holds anything not declared (the executor answers it then).
  */
-export function sqlAnswerFor(
+export async function sqlAnswerFor(
   schema: GraphQLSchema,
   answers: SqlAnswers,
   document: DocumentNode,
   operationName: string | null | undefined,
   variables: Record<string, unknown>,
-  viewer: Viewer,
-): SqlAnswer | null {
+  ctx: AppContext,
+): Promise<SqlAnswer | null> {
   const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
   const operation = operationName ? operations.find((o) => o.name?.value === operationName) : operations.length === 1 ? operations[0] : undefined;
   if (!operation || operation.operation !== 'query' || operation.directives?.length) return null;
@@ -270,7 +302,8 @@ export function sqlAnswerFor(
   const c: Compilation = {
     schema,
     answers,
-    viewer,
+    ctx,
+    viewer: ctx.viewer,
     variables,
     fragments: new Map(document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((f) => [f.name.value, f])),
     defaults: new Map((operation.variableDefinitions ?? []).flatMap((v) => (v.defaultValue ? [[v.variable.name.value, v.defaultValue] as const] : []))),
@@ -278,7 +311,8 @@ export function sqlAnswerFor(
     aliases: 0,
   };
   try {
-    const pairs = fieldsOf(c, operation.selectionSet, 'Query').map((field) => `${jsonKey(field)}, ${rootSql(c, field)}`);
+    const pairs: string[] = [];
+    for (const field of fieldsOf(c, operation.selectionSet, 'Query')) pairs.push(`${jsonKey(field)}, ${await rootSql(c, field)}`);
     return { sql: `SELECT json_build_object(${pairs.join(', ')}) AS data`, params };
   } catch (error) {
     if (error instanceof NotAnswered) return null;

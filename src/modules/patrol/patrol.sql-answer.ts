@@ -1,0 +1,84 @@
+import type { SqlAnswers } from '../../shared/read-plan/sql-answer';
+import { filterId } from '../../shared/relay/global-id';
+import { subtreePattern } from '../area/area.service';
+import { PatrolStatus } from './patrol.entity';
+import { canSeePatrolRecordsSql } from './patrol.policy';
+
+/**
+ * Patrols on duty as PostgreSQL answers them whole (shared/read-plan/sql-answer.ts): the same filter, order and
+ * audience rule as listPatrols; a team, route and checkpoints seen through a patrol the viewer sees carry no rule of
+ * their own (patrol.resolver.ts).
+ */
+export const patrolSqlAnswers: SqlAnswers = {
+  roots: {
+    patrolsOnDuty: {
+      type: 'Patrol',
+      order: (p) => `${p}.planned_start, ${p}.id`,
+      args: ['areaId'],
+      where: async ({ ctx, row, arg, bind }) => {
+        const areaId = arg('areaId');
+        if (typeof areaId !== 'string') return null;
+        // An id that is not an area's matches nothing, as the resolver's filterId makes it.
+        const pattern = await subtreePattern(ctx, filterId(areaId, 'Area')!);
+        return `${row}.status = ${bind(PatrolStatus.ACTIVE)}
+          AND EXISTS (SELECT 1 FROM patrol_team t JOIN area a ON a.id = ${row}.area_id
+                       WHERE t.id = ${row}.team_id AND a.path LIKE ${bind(pattern)}
+                         AND ${canSeePatrolRecordsSql(ctx.viewer, 't.organization_id', `t.kind = 'CONTRACTED'`, 'a.path', bind)})`;
+      },
+    },
+  },
+  tables: {
+    Patrol: {
+      table: 'patrol',
+      fields: {
+        id: { globalId: true },
+        status: { column: 'status' },
+        cancelReason: { column: 'cancel_reason' },
+        version: { column: 'version' },
+        team: { one: 'PatrolTeam', key: 'team_id' },
+        area: { one: 'Area', key: 'area_id' },
+        route: { one: 'Route', key: 'route_id' },
+      },
+    },
+    PatrolTeam: {
+      table: 'patrol_team',
+      fields: {
+        id: { globalId: true },
+        name: { column: 'name' },
+        kind: { column: 'kind' },
+        version: { column: 'version' },
+        organization: { one: 'Organization', key: 'organization_id' },
+        area: { one: 'Area', key: 'area_id' },
+      },
+    },
+    Route: {
+      table: 'route',
+      fields: {
+        id: { globalId: true },
+        name: { column: 'name' },
+        version: { column: 'version' },
+        organization: { one: 'Organization', key: 'organization_id' },
+        area: { one: 'Area', key: 'area_id' },
+        // checkpointIdsByRouteId: walking order.
+        checkpoints: {
+          list: 'Checkpoint',
+          rows: (route, c) => `route_checkpoint ${c}_rc JOIN checkpoint ${c} ON ${c}.id = ${c}_rc.checkpoint_id WHERE ${c}_rc.route_id = ${route}.id`,
+          order: (c) => `${c}_rc.position`,
+        },
+      },
+    },
+    Checkpoint: {
+      table: 'checkpoint',
+      fields: {
+        id: { globalId: true },
+        name: { column: 'name' },
+        kind: { column: 'kind' },
+        latitude: { column: 'latitude' },
+        longitude: { column: 'longitude' },
+        version: { column: 'version' },
+        organization: { one: 'Organization', key: 'organization_id' },
+        area: { one: 'Area', key: 'area_id' },
+      },
+    },
+  },
+};
