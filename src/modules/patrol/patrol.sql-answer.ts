@@ -15,15 +15,15 @@ export const patrolSqlAnswers: SqlAnswers = {
       type: 'Patrol',
       order: (p) => `${p}.planned_start, ${p}.id`,
       args: ['areaId'],
+      // As listPatrols and the planned read join them: the same plan (ordered by the start index) at any size.
+      joins: (p) => `JOIN patrol_team t ON t.id = ${p}.team_id JOIN area a ON a.id = ${p}.area_id`,
       where: async ({ ctx, row, arg, bind }) => {
         const areaId = arg('areaId');
         if (typeof areaId !== 'string') return null;
         // An id that is not an area's matches nothing, as the resolver's filterId makes it.
         const pattern = await subtreePattern(ctx, filterId(areaId, 'Area')!);
-        return `${row}.status = ${bind(PatrolStatus.ACTIVE)}
-          AND EXISTS (SELECT 1 FROM patrol_team t JOIN area a ON a.id = ${row}.area_id
-                       WHERE t.id = ${row}.team_id AND a.path LIKE ${bind(pattern)}
-                         AND ${canSeePatrolRecordsSql(ctx.viewer, 't.organization_id', `t.kind = 'CONTRACTED'`, 'a.path', bind)})`;
+        return `${row}.status = ${bind(PatrolStatus.ACTIVE)} AND a.path LIKE ${bind(pattern)}
+          AND ${canSeePatrolRecordsSql(ctx.viewer, 't.organization_id', `t.kind = 'CONTRACTED'`, 'a.path', bind)}`;
       },
     },
   },

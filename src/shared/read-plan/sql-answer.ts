@@ -68,12 +68,13 @@ export interface SqlTable {
 
 /**
  * A root field: the rows of `type`'s table as a connection, in `order`, those `where` admits when it is given (the
- * field's filter arguments, each declared in `args`, and its record rule, as SQL over the row alias); or (`byId`) the
+ * field's filter arguments, each declared in `args`, and its record rule, as SQL over the row alias and the tables
+ * `joins` adds, each row joining one row of each); or (`byId`) the
  * one row whose global id is the `id` argument, null when there is none or when `visible` (the record rule as SQL
  * over the row alias) refuses. A `where` that answers null leaves the document to the executor.
  */
 export type SqlRoot =
-  | { type: string; order: Order; args?: readonly string[]; where?: (q: RootQuery) => string | null | Promise<string | null> }
+  | { type: string; order: Order; args?: readonly string[]; joins?: (row: string) => string; where?: (q: RootQuery) => string | null | Promise<string | null> }
   | { type: string; byId: true; visible: (viewer: Viewer, row: string, bind: Bind) => string };
 
 /** What a root's `where` is given: the request, the row alias, the field's declared arguments and `bind`. */
@@ -274,7 +275,7 @@ async function rootSql(c: Compilation, field: FieldNode): Promise<string> {
   const clause = root.where ? await root.where({ ctx: c.ctx, row: inner, arg: (name) => args.get(name), bind: c.bind }) : '';
   if (clause === null) refuse();
   const where = clause ? `WHERE ${clause}` : '';
-  const rows = `(SELECT ${inner}.* FROM ${table.table} ${inner} ${where} ORDER BY ${root.order(inner)} LIMIT ${c.bind(first)})`;
+  const rows = `(SELECT ${inner}.* FROM ${table.table} ${inner} ${root.joins?.(inner) ?? ''} ${where} ORDER BY ${root.order(inner)} LIMIT ${c.bind(first)})`;
   return connectionSql(c, field, root.type, rows, `t${++c.aliases}`, root.order);
 }
 
