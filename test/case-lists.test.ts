@@ -5,6 +5,10 @@ import type { AppContext } from '../src/shared/context';
 import { toGlobalId } from '../src/shared/relay/global-id';
 import { caseListPlanStatements, queuePlanStatements } from '../src/modules/case/case.lists';
 import { plannedCaseListStatements } from '../src/modules/case/case.read-plan';
+import { SQL_ANSWERS } from '../src/modules/sql-answers';
+import { sqlAnswerFor } from '../src/shared/read-plan/sql-answer';
+import { buildGraphQLSchema } from '../src/server/schema';
+import { parse } from 'graphql';
 import { gql, type GraphQLResponse } from './support/graphql';
 import { startHarness, stopHarness, tokenForEmail, type Harness } from './support/harness';
 import { superviseAndReportFromOutside } from './support/demo-cases';
@@ -227,6 +231,8 @@ describe('keyset pagination and plans on a grown table', () => {
     const roles = ['platformAdmin', 'policeLiaison', 'communityAdmin', 'communityObserver', 'securityAdmin', 'outsider', 'resident'] as const;
     const filters = [{}, { withinAreaId: world.areas.streetA.id, overdue: true }, { withinAreaId: world.areas.communityA.id }, { statuses: ['REPORTED'] as never }];
     const seqScans: string[] = [];
+    const schema = buildGraphQLSchema();
+    const ANSWERED = parse(`query ($first: Int) { cases(first: $first) { nodes { reference title status area { name } leader { displayName } handler { displayName } } } }`);
     for (const role of roles) {
       const viewer = (await h.server.services.viewers.load(`user:${world.users[role].id}`))!;
       const ctx = { app: h.server.services, viewer, subject: null, requestId: 'plan-guard', loaders: new LoaderRegistry(), log: h.server.services.log } as AppContext;
@@ -235,6 +241,8 @@ describe('keyset pagination and plans on a grown table', () => {
         // The planned read wraps the same page statements with its joins and access facts: still index-driven.
         ...(await Promise.all(filters.map((f) => plannedCaseListStatements(ctx, f)))).flat(),
         ...(await queuePlanStatements(ctx)),
+        // The list as PostgreSQL answers it whole embeds the same page statements.
+        ...(await Promise.all([5, 20].map((first) => sqlAnswerFor(schema, SQL_ANSWERS, ANSWERED, null, { first }, ctx)))).map((a) => [a!.sql, a!.params] as [string, unknown[]]),
       ];
       // The estimate is only planned, never run.
       for (const [sql, params] of statements.filter(([sql]) => !sql.startsWith('EXPLAIN'))) {

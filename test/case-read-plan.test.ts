@@ -1,7 +1,7 @@
 import { toGlobalId } from '../src/shared/relay/global-id';
 import { expectSameStatementCount, gql } from './support/graphql';
 import { tokenForEmail, type Harness } from './support/harness';
-import { askBoth, startPlanPair, stopPlanPair, type PlanPair } from './support/read-plan';
+import { askBoth, askBothInSql, startPlanPair, stopPlanPair, type PlanPair } from './support/read-plan';
 import { superviseAndReportFromOutside } from './support/demo-cases';
 
 /**
@@ -39,6 +39,19 @@ beforeAll(async () => {
   ids.street = toGlobalId('Area', street.id);
 }, 240_000);
 afterAll(() => stopPlanPair(pair ?? {}));
+
+/** Every field PostgreSQL answers whole (case.sql-answer.ts), and no other. */
+const DECLARED = `query ($first: Int) {
+  cases(first: $first) {
+    __typename
+    nodes {
+      __typename id reference category channel severity status title description version
+      area { id name parent { name } }
+      responsibleOrganization { id name } supervisingOrganization { id name }
+      leader { id displayName } handler { displayName isPlatformAdmin }
+    }
+  }
+}`;
 
 const LIST = `query ($first: Int = 7, $after: String, $statuses: [CaseStatus!], $categories: [CaseCategory!], $within: ID, $mine: Boolean, $orgs: Boolean, $supervised: Boolean, $overdue: Boolean) {
   cases(first: $first, after: $after, statuses: $statuses, categories: $categories, withinAreaId: $within, assignedToMe: $mine, myOrganizations: $orgs, supervised: $supervised, overdue: $overdue) {
@@ -133,6 +146,27 @@ describe('planned case list', () => {
       }
     }
   }, 120_000);
+
+  test.each(['admin', 'liaison', 'responsible', 'supervising', 'partner', 'reporter', 'outsider', 'signedOut'])(
+    'given only declared fields, when %s reads pages of every size, then PostgreSQL answers them whole (shared/read-plan/sql-answer.ts), as the old path',
+    async (who) => {
+      let seen = 0;
+      let guarded = 0;
+      for (const first of [7, 20, 0, 100]) {
+        const { planned, old, inSql } = await askBothInSql(pair, DECLARED, { first }, tokens[who]);
+        expect(planned.body).toEqual(old.body);
+        expect(inSql).toBe(who !== 'signedOut');
+        const nodes = planned.body.data?.cases.nodes ?? [];
+        seen += nodes.length;
+        guarded += nodes.filter((c: { leader: unknown; handler: unknown }) => c.leader || c.handler).length;
+      }
+      if (who !== 'signedOut' && who !== 'outsider') expect(seen).toBeGreaterThan(0);
+      // The reporter sees its own cases, but not who leads or handles them.
+      if (who === 'reporter') expect(guarded).toBe(0);
+      if (who === 'admin' || who === 'liaison') expect(guarded).toBeGreaterThan(0);
+    },
+    120_000,
+  );
 
   test('given the bench document, then 5 and 50 cases cost the same statements, 2 for a platform admin (the viewer and one planned read)', async () => {
     const five = await gql(h.server.httpUrl, BENCH, { first: 5 }, tokens.admin);

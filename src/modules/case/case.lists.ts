@@ -82,9 +82,16 @@ export function readCursor(after: string | null | undefined): [string, string] |
 /**
  * The statements of a page of `cases`, newest first; exported for the plan guard test. The walk's output list
  * (`select`, over the walked rows as `c`) does not change its plan: a planned read takes the page's columns from it.
+ * `params`: bind both statements' parameters there (to embed them in a larger statement), not in their own.
  */
-export function caseListStatements(conditions: Conditions, cursor: [string, string] | null, limit: number, select = 'c.id'): { walk: [string, unknown[]]; collect: [string, unknown[]] | null } {
-  const walk = new SqlParams();
+export function caseListStatements(
+  conditions: Conditions,
+  cursor: [string, string] | null,
+  limit: number,
+  select = 'c.id',
+  params?: SqlParams,
+): { walk: [string, unknown[]]; collect: [string, unknown[]] | null } {
+  const walk = params ?? new SqlParams();
   const walkCursor = cursor ? `WHERE (c.reported_at, c.id) < (${walk.bind(cursor[0])}::timestamptz, ${walk.bind(cursor[1])}::uuid)` : '';
   const window = walk.bind(WALK_WINDOW);
   const walkWhere = conditions(walk.bind, 'filter');
@@ -93,15 +100,16 @@ export function caseListStatements(conditions: Conditions, cursor: [string, stri
      WHERE ${walkWhere.join('\n       AND ')}
      ORDER BY c.reported_at DESC, c.id DESC LIMIT ${walk.bind(limit)}`;
 
-  const collect = new SqlParams();
+  // Nothing to filter (a platform admin's whole list): the walk is the answer.
+  if (isEverything(conditions)) return { walk: [walkSql, walk.values], collect: null };
+  const collect = params ?? new SqlParams();
   const where = conditions(collect.bind, 'index');
   if (cursor) where.push(`(c.reported_at, c.id) < (${collect.bind(cursor[0])}::timestamptz, ${collect.bind(cursor[1])}::uuid)`);
   // Materialized: the matching set is collected through the indexes first, never by walking the whole table in order.
   const collectSql = `
     WITH m AS MATERIALIZED (SELECT c.id, c.reported_at FROM case_record c WHERE ${where.join('\n       AND ')})
     SELECT id FROM m ORDER BY reported_at DESC, id DESC LIMIT ${collect.bind(limit)}`;
-  // Nothing to filter (a platform admin's whole list): the walk is the answer.
-  return { walk: [walkSql, walk.values], collect: isEverything(conditions) ? null : [collectSql, collect.values] };
+  return { walk: [walkSql, walk.values], collect: [collectSql, collect.values] };
 }
 
 function isEverything(conditions: Conditions): boolean {

@@ -43,8 +43,11 @@ export type SqlField =
   | { column: string }
   /** The row's global id: base64url of `<Type>:<uuid>`, as toGlobalId writes it. */
   | { globalId: true }
-  /** The row of `type` whose id is in `key`; null when there is none. */
-  | { one: string; key: string }
+  /**
+   * The row of `type` whose id is in `key`; null when there is none, and when `when` (a boolean column the root's
+   * `rows` give this type, such as the viewer's right to the whole record) is not true.
+   */
+  | { one: string; key: string; when?: string }
   /**
    * A connection of `type`'s rows whose `foreignKey` is this row's id, in `order` (an ORDER BY list over the row
    * alias it is given), `first` at a time; `visible` is the field's record rule as SQL over this row's id (omitted:
@@ -71,10 +74,13 @@ export interface SqlTable {
  * field's filter arguments, each declared in `args`, and its record rule, as SQL over the row alias and the tables
  * `joins` adds, each row joining one row of each); or (`byId`) the
  * one row whose global id is the `id` argument, null when there is none or when `visible` (the record rule as SQL
- * over the row alias) refuses. A `where` that answers null leaves the document to the executor.
+ * over the row alias) refuses. A root whose list is more than a filtered table gives `rows` instead: a FROM item
+ * (a parenthesised statement) holding the page's rows, `first` at most, which `order` then orders. A `where` or
+ * `rows` that answers null leaves the document to the executor.
  */
 export type SqlRoot =
   | { type: string; order: Order; args?: readonly string[]; joins?: (row: string) => string; where?: (q: RootQuery) => string | null | Promise<string | null> }
+  | { type: string; order: Order; args?: readonly string[]; rows: (q: RootQuery & { first: number }) => Promise<string | null> }
   | { type: string; byId: true; visible: (viewer: Viewer, row: string, bind: Bind) => string };
 
 /** What a root's `where` is given: the request, the row alias, the field's declared arguments and `bind`. */
@@ -213,7 +219,8 @@ function objectSql(c: Compilation, typeName: string, row: string, set: Selection
     } else {
       const target = c.answers.tables[spec.one] ?? refuse();
       const alias = `t${++c.aliases}`;
-      pairs.push(`${jsonKey(field)}, (SELECT ${objectSql(c, spec.one, alias, field.selectionSet)} FROM ${target.table} ${alias} WHERE ${alias}.id = ${row}.${spec.key})`);
+      const one = `(SELECT ${objectSql(c, spec.one, alias, field.selectionSet)} FROM ${target.table} ${alias} WHERE ${alias}.id = ${row}.${spec.key})`;
+      pairs.push(`${jsonKey(field)}, ${spec.when ? `CASE WHEN ${row}.${spec.when} THEN ${one} END` : one}`);
     }
   }
   // json_build_object takes at most 100 arguments.
@@ -272,6 +279,10 @@ async function rootSql(c: Compilation, field: FieldNode): Promise<string> {
   const args = argumentsOf(c, field, root.args);
   const first = pageSizeOf(args);
   const inner = `r${++c.aliases}`;
+  if ('rows' in root) {
+    const rows = (await root.rows({ ctx: c.ctx, row: inner, arg: (name) => args.get(name), bind: c.bind, first })) ?? refuse();
+    return connectionSql(c, field, root.type, rows, `t${++c.aliases}`, root.order);
+  }
   const clause = root.where ? await root.where({ ctx: c.ctx, row: inner, arg: (name) => args.get(name), bind: c.bind }) : '';
   if (clause === null) refuse();
   const where = clause ? `WHERE ${clause}` : '';
