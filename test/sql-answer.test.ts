@@ -104,6 +104,8 @@ describe('reads answered whole by PostgreSQL', () => {
     ['a negative page size', `{ organizations(first: -1) { nodes { name } } }`, {}],
     ['a page size that is not an integer', `query ($n: Int) { organizations(first: $n) { nodes { name } } }`, { n: '5' }],
     ['an undeclared root', `{ areas(first: 5) { nodes { name } } }`, {}],
+    ['a variable the executor refuses, though unused', `query ($unused: Int) { organizations(first: 5) { nodes { name } } }`, { unused: 'x' }],
+    ['an id with a control character', `query ($id: ID!) { meeting(id: $id) { title } }`, { id: 'TWVldGluZzo\u0007' }],
   ])('given a document with %s, when the platform admin and the outsider ask, then the executor answers it, as before', async (_, document, variables) => {
     for (const who of ['platformAdmin', 'outsider']) {
       const { planned, old, inSql } = await ask(document, variables, tokens[who]);

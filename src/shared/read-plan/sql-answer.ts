@@ -16,7 +16,9 @@ import {
 import { ACCESS_EXTENSION, AccessLevel } from '../auth/policy';
 import type { Viewer } from '../auth/viewer';
 import type { AppContext } from '../context';
+import { getVariableValues } from 'graphql/execution/values';
 import { pageSize } from '../relay/connection';
+import { textProblem } from '../text';
 import { idOf } from '../relay/global-id';
 
 /**
@@ -120,8 +122,8 @@ interface Compilation {
   schema: GraphQLSchema;
   answers: SqlAnswers;
   fragments: Map<string, FragmentDefinitionNode>;
+  /** The operation's variables as the executor coerces them (defaults applied). */
   variables: Record<string, unknown>;
-  defaults: Map<string, ValueNode>;
   ctx: AppContext;
   viewer: Viewer;
   bind: Bind;
@@ -162,6 +164,16 @@ function argumentsOf(c: Compilation, field: FieldNode, declared: readonly string
   return args;
 }
 
+/**
+ * An argument's value; refused when the executor would refuse it: text with a control character is answered with
+ * the text guard's error (server/text-guard.ts), held to the stricter single-line rule here.
+ */
+function valueOf(c: Compilation, value: ValueNode): unknown {
+  const plain = literalOrVariable(c, value);
+  if (typeof plain === 'string' && textProblem(plain, false)) refuse();
+  return plain;
+}
+
 /** The page size `first` asks for, as the field would take it; refused where the field would answer with an error. */
 function pageSizeOf(args: Map<string, unknown>): number {
   try {
@@ -171,16 +183,11 @@ function pageSizeOf(args: Map<string, unknown>): number {
   }
 }
 
-function valueOf(c: Compilation, value: ValueNode): unknown {
+function literalOrVariable(c: Compilation, value: ValueNode): unknown {
   if (value.kind === Kind.NULL) return null;
   if (value.kind === Kind.INT) return Number(value.value);
   if (value.kind === Kind.STRING) return value.value;
-  if (value.kind === Kind.VARIABLE) {
-    const name = value.name.value;
-    if (Object.hasOwn(c.variables, name)) return c.variables[name];
-    const fallback = c.defaults.get(name);
-    return fallback ? valueOf(c, fallback) : undefined;
-  }
+  if (value.kind === Kind.VARIABLE) return c.variables[value.name.value];
   return refuse();
 }
 
@@ -310,15 +317,17 @@ export async function sqlAnswerFor(
   const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
   const operation = operationName ? operations.find((o) => o.name?.value === operationName) : operations.length === 1 ? operations[0] : undefined;
   if (!operation || operation.operation !== 'query' || operation.directives?.length) return null;
+  // Every variable coerced as the executor would first do, used or not: one it would refuse is its error to give.
+  const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables);
+  if (coerced.errors) return null;
   const params: unknown[] = [];
   const c: Compilation = {
     schema,
     answers,
     ctx,
     viewer: ctx.viewer,
-    variables,
+    variables: coerced.coerced,
     fragments: new Map(document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((f) => [f.name.value, f])),
-    defaults: new Map((operation.variableDefinitions ?? []).flatMap((v) => (v.defaultValue ? [[v.variable.name.value, v.defaultValue] as const] : []))),
     bind: (value) => (params.push(value), `$${params.length}`),
     aliases: 0,
   };
