@@ -1,4 +1,6 @@
 import { createSourceEventStream, execute, type ExecutionArgs, type ExecutionResult } from 'graphql';
+import type { EventStream } from '../shared/events/event-stream';
+import { subscriptionDirectDeliveries } from '../shared/metrics';
 
 /** Results kept for reuse; an event's results are wanted only while it fans out, so a small window suffices. */
 const MAX_SHARED_RESULTS = 2000;
@@ -40,12 +42,28 @@ export function createSharedSubscribe(
     const deliver = deliverOf(args);
     const events = source[Symbol.asyncIterator]();
     const run = (event: unknown) => Promise.resolve(executeEvent({ ...args, rootValue: event }));
+    const keyOf = (event: unknown) => {
+      const eventId = (event as { id?: unknown })?.id;
+      return shareKey && typeof eventId === 'string' ? `${eventId}\u0000${shareKey}` : null;
+    };
+
+    // A live event whose shared result is already computed goes straight to the socket from the dispatcher: of an
+    // event's N subscribers, all but the first of each share key skip the stream's and this loop's promise turns.
+    const stream = events as Partial<EventStream>;
+    if (deliver && shareKey && typeof stream.deliverDirectly === 'function') {
+      stream.deliverDirectly((event) => {
+        const ready = results.get(keyOf(event)!)?.value;
+        if (!ready) return false;
+        deliver(ready);
+        subscriptionDirectDeliveries.inc();
+        return true;
+      });
+    }
 
     /** The shared result, or the promise of it while it is being executed. */
     function resultOf(event: unknown): ExecutionResult | Promise<ExecutionResult> {
-      const eventId = (event as { id?: unknown })?.id;
-      if (!shareKey || typeof eventId !== 'string') return run(event);
-      const key = `${eventId}\u0000${shareKey}`;
+      const key = keyOf(event);
+      if (!key) return run(event);
       let result = results.get(key);
       if (!result) {
         const entry: { pending: Promise<ExecutionResult>; value?: ExecutionResult } = { pending: run(event) };

@@ -50,6 +50,12 @@ export const compiledEventExecutions = new Counter({
   registers: [registry],
 });
 
+export const subscriptionDirectDeliveries = new Counter({
+  name: 'gongzhi_subscription_direct_deliveries_total',
+  help: 'Live subscription results written to the socket straight from the dispatcher (their shared result was ready and the stream idle), without the stream\'s promise turns; the rest of gongzhi_subscription_deliveries_total went through the stream.',
+  registers: [registry],
+});
+
 export const subscriptionDeliveries = new Counter({
   name: 'gongzhi_subscription_deliveries_total',
   help: 'Results sent to WebSocket subscribers.',

@@ -66,15 +66,31 @@ function matches(filter: EventFilter, event: EventRecord): boolean {
  * each event it re-reads the viewer (memberships may have changed), resets
  * the per-event loaders and checks visibility again.
  */
-export async function eventStream(ctx: AppContext, filter: EventFilter, afterCursor: string | null): Promise<AsyncIterableIterator<EventRecord>> {
+/**
+ * The stream of a subscription. `deliverDirectly` lets its consumer take a live event at the moment it is dispatched,
+ * without the generator's promise turns: see `DirectDelivery`.
+ */
+export interface EventStream extends AsyncIterableIterator<EventRecord> {
+  deliverDirectly(direct: DirectDelivery): void;
+}
+
+/**
+ * Takes one admitted live event and delivers it at once, or answers false to leave it to the stream's own order
+ * (the generator then yields it as usual). Called only while the stream is idle: everything before the event was
+ * handed over, and nothing is queued, so order holds either way.
+ */
+export type DirectDelivery = (event: EventRecord) => boolean;
+
+export async function eventStream(ctx: AppContext, filter: EventFilter, afterCursor: string | null): Promise<EventStream> {
   // Checked before the stream starts, so the client gets an error message rather than a broken stream.
   if (afterCursor !== null) await assertNotPruned(ctx, afterCursor);
   // The start check's rows (a meeting and its participants: 30-40 KB) would otherwise stay in the
   // context's loaders for as long as the subscription idles; every event brings loaders of its own.
   ctx.loaders = new LoaderRegistry();
-  const control: StreamControl = { stopped: false, wake: null, identityChanged: false, checkedViewer: ctx.viewer };
+  const control: StreamControl = { stopped: false, wake: null, identityChanged: false, checkedViewer: ctx.viewer, idle: false, delivered: '0', direct: null };
   const generator = stream(ctx, filter, afterCursor, control);
-  const iterator: AsyncIterableIterator<EventRecord> = {
+  const iterator: EventStream = {
+    deliverDirectly: (direct) => (control.direct = direct),
     next: () => generator.next(),
     // An async generator parked at an await would only see return() at its next
     // yield, i.e. at the next matching event, which on a quiet topic may never
@@ -97,6 +113,25 @@ interface StreamControl {
   identityChanged: boolean;
   /** The viewer the start check last passed with; a different one (a re-read) is checked again. */
   checkedViewer: Viewer | null;
+  /** Live and waiting for events with nothing queued: the consumer has taken every event before. */
+  idle: boolean;
+  /** Cursor of the last event handed over or passed over; nothing at or before it is handed over again. */
+  delivered: string;
+  direct: DirectDelivery | null;
+}
+
+/** A consumer that fails here fails in the stream's own order instead, where its error ends only its subscription. */
+function deliveredDirectly(direct: DirectDelivery, event: EventRecord): boolean {
+  try {
+    return direct(event);
+  } catch {
+    return false;
+  }
+}
+
+/** Whether cursor `a` comes after `b` (decimal strings without leading zeros), without a BigInt per comparison. */
+function isAfter(a: string, b: string): boolean {
+  return a.length !== b.length ? a.length > b.length : a > b;
 }
 
 async function* stream(ctx: AppContext, filter: EventFilter, afterCursor: string | null, control: StreamControl): AsyncGenerator<EventRecord> {
@@ -107,6 +142,14 @@ async function* stream(ctx: AppContext, filter: EventFilter, afterCursor: string
     topic: filter.topic,
     push(event) {
       if (!matches(filter, event)) return;
+      if (control.idle && control.direct && pending.length === 0 && !control.stopped && !control.identityChanged && isAfter(event.id, control.delivered)) {
+        // The same check the generator makes for a live event (prepareAtHand), answered from memory or not at all.
+        const admitted = prepareAtHand(ctx, filter, event, control);
+        if (admitted === false || (admitted === true && deliveredDirectly(control.direct, event))) {
+          control.delivered = event.id;
+          return;
+        }
+      }
       if (pending.length < MAX_PENDING) pending.push(event);
       else overflow = true;
       control.wake?.();
@@ -123,10 +166,10 @@ async function* stream(ctx: AppContext, filter: EventFilter, afterCursor: string
     // Registered first, then the starting point read from the log: an event
     // committed before this point is not delivered even if this process has
     // not dispatched it yet, and one committed after it is already queued.
-    let delivered = afterCursor ?? (await currentCursor(ctx));
+    control.delivered = afterCursor ?? (await currentCursor(ctx));
     if (afterCursor !== null) {
       for (;;) {
-        const page = await replayPage(ctx, filter, delivered);
+        const page = await replayPage(ctx, filter, control.delivered);
         // One loader registry for the page: rows fetched for one replayed event serve the others.
         const pageLoaders = new LoaderRegistry();
         if (filter.prefetch && page.length) {
@@ -135,7 +178,7 @@ async function* stream(ctx: AppContext, filter: EventFilter, afterCursor: string
         }
         for (const event of page) {
           if (control.stopped) return;
-          delivered = event.id;
+          control.delivered = event.id;
           if (await prepare(ctx, filter, event, control, pageLoaders)) yield event;
         }
         if (page.length < REPLAY_PAGE) break;
@@ -145,8 +188,8 @@ async function* stream(ctx: AppContext, filter: EventFilter, afterCursor: string
       while (pending.length > 0 && !control.stopped) {
         if (overflow) throw slowConsumer();
         const event = pending.shift()!;
-        if (BigInt(event.id) <= BigInt(delivered)) continue;
-        delivered = event.id;
+        if (!isAfter(event.id, control.delivered)) continue;
+        control.delivered = event.id;
         if (prepareAtHand(ctx, filter, event, control) ?? (await prepare(ctx, filter, event, control))) yield event;
       }
       if (overflow) throw slowConsumer();
@@ -156,7 +199,9 @@ async function* stream(ctx: AppContext, filter: EventFilter, afterCursor: string
         await currentViewer(ctx, filter, control);
         continue;
       }
+      control.idle = true;
       await new Promise<void>((resolve) => (control.wake = resolve));
+      control.idle = false;
       control.wake = null;
     }
   } finally {
