@@ -11,6 +11,7 @@
  * BENCH_BATCHES (default 5)        batches each phone sends
  * BENCH_PATROL_SUBSCRIBERS (500)   live patrolUpdates subscribers on the area during ingestion
  * BENCH_PATROL_PACE (0.5)          the paced ingestion run sends at this share of the rate the unpaced run reached
+ * BENCH_PATROL_RATE                the paced ingestion run sends at this many events/s instead (to compare two builds at one load)
  * BENCH_ONLY                       comma list of query,fanout,frames,patrol,start,webhook,scale (default all)
  * BENCH_FRAME_SOCKETS (2000)       sockets of the frames section (bench/ws-frames.ts: CPU per delivery, no database)
  * BENCH_STARTS (default 3)         timed `npm start` runs on the built checkout (section start)
@@ -87,6 +88,7 @@ const DEVICES = Number(process.env.BENCH_DEVICES ?? 200);
 const BATCHES = Number(process.env.BENCH_BATCHES ?? 5);
 const PATROL_SUBSCRIBERS = Number(process.env.BENCH_PATROL_SUBSCRIBERS ?? 500);
 const PATROL_PACE = Number(process.env.BENCH_PATROL_PACE ?? 0.5);
+const PATROL_RATE = process.env.BENCH_PATROL_RATE ? Number(process.env.BENCH_PATROL_RATE) : null;
 const STARTS = Number(process.env.BENCH_STARTS ?? 3);
 const ONLY = new Set((process.env.BENCH_ONLY ?? 'query,fanout,frames,patrol,start,webhook,scale').split(','));
 
@@ -477,9 +479,11 @@ async function benchPatrols({ db, server, tokens, figures }: BenchContext): Prom
   figures.push(['patrol ingestion: distinct subscriber accounts', String(colleagues.length)]);
   figures.push(['patrol ingestion: CPU per event accepted, first batch to last delivery (µs): server / PostgreSQL / bench client', cpuLine(flat)]);
 
-  const pace = Math.max(50, Math.round(ingest.eventsPerSecond * PATROL_PACE));
+  // A share of this build's own rate by default; a fixed rate (BENCH_PATROL_RATE) puts two builds under the same load.
+  const pace = PATROL_RATE ?? Math.max(50, Math.round(ingest.eventsPerSecond * PATROL_PACE));
   const paced = await run(` paced at ${pace} events/s`, pace);
-  figures.push([`patrol ingestion paced at ${pace} events/s (${Math.round(PATROL_PACE * 100)}% of the rate above): events/s accepted`, String(paced.ingest.eventsPerSecond)]);
+  const share = PATROL_RATE ? 'BENCH_PATROL_RATE' : `${Math.round(PATROL_PACE * 100)}% of the rate above`;
+  figures.push([`patrol ingestion paced at ${pace} events/s (${share}): events/s accepted`, String(paced.ingest.eventsPerSecond)]);
   figures.push(['patrol ingestion paced: deliveries received / expected', `${paced.ingest.deliveriesReceived}/${paced.ingest.deliveriesExpected}`]);
   figures.push([`patrol ingestion paced: receipt to delivery p50 / p99 (ms; target p99 <= 1000 with 500 subscribers, every delivery made; here ${PATROL_SUBSCRIBERS})`, `${paced.ingest.p50DeliveryMs} / ${paced.ingest.p99DeliveryMs}`]);
   figures.push(['patrol ingestion paced: CPU per event accepted (µs): server / PostgreSQL / bench client', cpuLine(paced)]);
