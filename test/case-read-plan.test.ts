@@ -45,7 +45,7 @@ const DECLARED = `query ($first: Int) {
   cases(first: $first) {
     __typename
     nodes {
-      __typename id reference category channel severity status title description version
+      __typename id reference category channel severity status title description version reportedAt dueAt triagedAt assignedAt closedAt updatedAt
       area { id name parent { name } }
       responsibleOrganization { id name } supervisingOrganization { id name }
       leader { id displayName } handler { displayName isPlatformAdmin }

@@ -84,10 +84,10 @@ const DECLARED = `query ($area: ID!, $first: Int) {
   patrolsOnDuty(areaId: $area, first: $first) {
     __typename
     nodes {
-      __typename id status cancelReason version
+      __typename id status cancelReason version plannedStart plannedEnd startedAt endedAt createdAt updatedAt
       area { id name kind code depth parent { name } }
-      team { id name kind version organization { id name kind homeArea { name } } area { name } }
-      route { id name version area { name } organization { name } checkpoints { id name kind latitude longitude version area { name } organization { name } } }
+      team { id name kind version createdAt updatedAt organization { id name kind homeArea { name } } area { name } }
+      route { id name version retiredAt createdAt area { name } organization { name } checkpoints { id name kind latitude longitude version retiredAt updatedAt area { name } organization { name } } }
     }
   }
 }`;

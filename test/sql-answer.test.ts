@@ -38,14 +38,14 @@ const DIRECTORY = `query Directory($first: Int = 12, $membersFirst: Int) {
   organizations(first: $first) {
     __typename
     nodes {
-      __typename id name kind description version
+      __typename id name kind description version createdAt updatedAt
       ...Home
       parent { id name kind }
       members(first: $membersFirst) {
         __typename
         nodes {
-          id role
-          person: user { __typename id displayName isPlatformAdmin }
+          id role createdAt
+          person: user { __typename id displayName isPlatformAdmin createdAt }
           organization { id name }
         }
       }
@@ -54,7 +54,7 @@ const DIRECTORY = `query Directory($first: Int = 12, $membersFirst: Int) {
   }
   firstTwo: organizations(first: 2) { nodes { name } }
 }
-fragment Home on Organization { homeArea { id name kind code depth parent { id name parent { name } } } }`;
+fragment Home on Organization { homeArea { id name kind code depth createdAt parent { id name parent { name } } } }`;
 
 describe('reads answered whole by PostgreSQL', () => {
   test.each(VIEWERS)('given the demo data, when %s reads the directory, then PostgreSQL answers it, as the resolvers do', async (who) => {
@@ -94,7 +94,7 @@ describe('reads answered whole by PostgreSQL', () => {
 
   test.each([
     ['a field with a record rule (email)', `{ organizations(first: 5) { nodes { members(first: 5) { nodes { user { displayName email } } } } } }`, {}],
-    ['a custom scalar (createdAt)', `{ organizations(first: 5) { nodes { name createdAt } } }`, {}],
+    ['a count (totalCount)', `{ organizations(first: 5) { totalCount nodes { name } } }`, {}],
     ['page info and cursors', `{ organizations(first: 5) { pageInfo { hasNextPage endCursor } nodes { name } } }`, {}],
     ['a filter argument', `{ organizations(first: 5, search: "派出所") { nodes { name } } }`, {}],
     ['a directive', `query ($all: Boolean = true) { organizations(first: 5) { nodes { name kind @include(if: $all) } } }`, {}],
@@ -118,10 +118,11 @@ describe('reads answered whole by PostgreSQL', () => {
 const MEETING = `query ($id: ID!, $items: Int, $participants: Int = 50) {
   meeting(id: $id) {
     __typename id occurrence title description location status cancelReason version
+    startsAt endsAt startedAt concludedAt cancelledAt createdAt updatedAt
     area { name parent { name } }
     convener { id name kind }
-    agendaItems(first: $items) { nodes { id position title description plannedMinutes status minutes decision version presenter { name } proposedBy { id name } } }
-    participants(first: $participants) { __typename nodes { id isConvener rsvp rsvpNote attended organization { id name } } }
+    agendaItems(first: $items) { nodes { id position title description plannedMinutes status minutes decision version createdAt updatedAt presenter { name } proposedBy { id name } } }
+    participants(first: $participants) { __typename nodes { id isConvener rsvp rsvpNote attended respondedAt createdAt organization { id name } } }
   }
 }`;
 
@@ -149,6 +150,23 @@ describe('a meeting answered whole by PostgreSQL', () => {
     expect(inSql).toBe(false);
     expect(planned.body).toEqual(old.body);
     expect(planned.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+  });
+
+  test.each([
+    ['year 10000', '10000-01-01 00:00:00+00'],
+    ['1 BC, which toISOString writes as year 0000', '0001-06-01 00:00:00+00 BC'],
+  ])('given a meeting created in %s, when the platform admin reads it, then the statement fails on purpose and the executor answers, as before', async (_, createdAt) => {
+    const db = h.server.services.db;
+    const [{ id, created_at }] = await db.query(`SELECT id, created_at FROM meeting ORDER BY id LIMIT 1`);
+    await db.query(`UPDATE meeting SET created_at = $2 WHERE id = $1`, [id, createdAt]);
+    try {
+      const { planned, old, inSql } = await ask(MEETING, { id: toGlobalId('Meeting', id) }, tokens.platformAdmin);
+      expect(inSql).toBe(false);
+      expect(planned.body).toEqual(old.body);
+      expect(planned.body.data.meeting.createdAt).toMatch(/^(\+010000|0000)-/);
+    } finally {
+      await db.query(`UPDATE meeting SET created_at = $2 WHERE id = $1`, [id, created_at]);
+    }
   });
 
   test.each([

@@ -12,6 +12,7 @@ export const areaSqlAnswers: SqlAnswers = {
         kind: { column: 'kind' },
         code: { column: 'code' },
         depth: { column: 'depth' },
+        createdAt: { column: 'created_at' },
         parent: { one: 'Area', key: 'parent_id' },
       },
     },

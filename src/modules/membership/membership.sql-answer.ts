@@ -9,6 +9,7 @@ export const membershipSqlAnswers: SqlAnswers = {
       fields: {
         id: { globalId: true },
         role: { column: 'role' },
+        createdAt: { column: 'created_at' },
         user: { one: 'User', key: 'user_id' },
         organization: { one: 'Organization', key: 'organization_id' },
       },

@@ -16,6 +16,8 @@ export const organizationSqlAnswers: SqlAnswers = {
         kind: { column: 'kind' },
         description: { column: 'description' },
         version: { column: 'version' },
+        createdAt: { column: 'created_at' },
+        updatedAt: { column: 'updated_at' },
         homeArea: { one: 'Area', key: 'home_area_id' },
         parent: { one: 'Organization', key: 'parent_id' },
         // membershipsByOrganizationId: oldest first; canSeeMembers decides whether the field is null.

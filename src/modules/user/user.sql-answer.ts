@@ -13,6 +13,7 @@ export const userSqlAnswers: SqlAnswers = {
         id: { globalId: true },
         displayName: { column: 'display_name' },
         isPlatformAdmin: { column: 'is_platform_admin' },
+        createdAt: { column: 'created_at' },
       },
     },
   },

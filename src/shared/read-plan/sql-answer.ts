@@ -32,7 +32,7 @@ import { idOf } from '../relay/global-id';
  * tables, the GraphQL fields each column or relation serves, and, for a field
  * with a record rule, that rule as SQL, next to the rule itself in the policy.
  * Anything else in the document (an undeclared field, a cursor, a filter
- * argument, a directive, a custom scalar, a fragment on another type, a
+ * argument, a directive, a custom scalar other than DateTimeISO, a fragment on another type, a
  * response key used twice, a page size the field would refuse, a viewer the
  * root's access level refuses) and the whole document runs through the
  * executor as before: this path never answers differently, it only answers
@@ -108,7 +108,7 @@ const refuse = (): never => {
   throw new NotAnswered();
 };
 
-/** Scalars whose JSON from PostgreSQL is what graphql-js serialises (custom scalars such as DateTime are not). */
+/** Scalars whose JSON from PostgreSQL is what graphql-js serialises (custom scalars are not; DateTimeISO: see leafSql). */
 const PLAIN_SCALARS = new Set(['String', 'Int', 'Float', 'Boolean']);
 
 /** Whether the viewer passes a root field's declared access level; only readers' levels are answered here. */
@@ -213,8 +213,8 @@ function objectSql(c: Compilation, typeName: string, row: string, set: Selection
     }
     if (field.arguments?.length) refuse();
     if ('column' in spec) {
-      if (field.selectionSet || !plainLeaf(definition)) refuse();
-      pairs.push(`${jsonKey(field)}, ${row}.${spec.column}`);
+      if (field.selectionSet) refuse();
+      pairs.push(`${jsonKey(field)}, ${leafSql(definition, `${row}.${spec.column}`)}`);
     } else if ('globalId' in spec) {
       if (field.selectionSet) refuse();
       // toGlobalId: base64url without padding; encode() wraps lines at 76 characters, which base64url never does.
@@ -235,11 +235,20 @@ function objectSql(c: Compilation, typeName: string, row: string, set: Selection
   return `json_build_object(${pairs.join(', ')})`;
 }
 
-/** A leaf whose JSON from PostgreSQL is the executor's: a plain scalar, or an enum whose values are its names. */
-function plainLeaf(definition: GraphQLField<unknown, unknown>): boolean {
+/**
+ * A column as the executor serialises the field: plain scalars and enums whose values are their names as they are;
+ * DateTimeISO as `Date.toISOString()` writes it (milliseconds, truncated as the pg driver truncates microseconds).
+ * toISOString writes years outside 0001-9999 differently (0000, +010000): such a value fails the statement on
+ * purpose, by a cast that fails only at run time, and the executor answers the document. Other leaves are refused.
+ */
+function leafSql(definition: GraphQLField<unknown, unknown>, column: string): string {
   const named = getNamedType(definition.type);
-  if (isScalarType(named)) return PLAIN_SCALARS.has(named.name);
-  return isEnumType(named) && named.getValues().every((v) => v.value === v.name);
+  if (isScalarType(named) && PLAIN_SCALARS.has(named.name)) return column;
+  if (isEnumType(named) && named.getValues().every((v) => v.value === v.name)) return column;
+  if (named.name !== 'DateTimeISO') return refuse();
+  return `CASE WHEN ${column} >= '0001-01-01T00:00:00Z' AND ${column} < '10000-01-01T00:00:00Z'
+    THEN to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
+    ELSE (${column}::text || ' is outside the years toISOString writes with four digits')::timestamptz::text END`;
 }
 
 /** `{ nodes: [...] }` of a connection over `rows` (a FROM item aliased `alias`), for the connection's selection. */
