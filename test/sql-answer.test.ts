@@ -92,6 +92,24 @@ describe('reads answered whole by PostgreSQL', () => {
     expect(planned.body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
   });
 
+  test('given a document refused once for its variables and once for its viewer, when it is asked again with a valid page size by a signed-in viewer, then PostgreSQL answers it: only a refusal for the document\'s shape is remembered', async () => {
+    const document = `query ($n: Int) { organizations(first: $n) { nodes { name kind } } }`;
+    const tooMany = await ask(document, { n: 101 }, tokens.platformAdmin);
+    const signedOut = await ask(document, { n: 5 }, null);
+    const answered = await ask(document, { n: 5 }, tokens.platformAdmin);
+    expect([tooMany.inSql, signedOut.inSql, answered.inSql]).toEqual([false, false, true]);
+    for (const { planned, old } of [tooMany, signedOut, answered]) expect(planned.body).toEqual(old.body);
+  });
+
+  test('given a document refused for its shape, when it is asked again, then the executor answers it again, as before', async () => {
+    const document = `{ organizations(first: 3) { nodes { name createdBy: description @include(if: true) } } }`;
+    for (let i = 0; i < 2; i++) {
+      const { planned, old, inSql } = await ask(document, {}, tokens.platformAdmin);
+      expect(inSql).toBe(false);
+      expect(planned.body).toEqual(old.body);
+    }
+  });
+
   test.each([
     ['a field with a record rule (email)', `{ organizations(first: 5) { nodes { members(first: 5) { nodes { user { displayName email } } } } } }`, {}],
     ['a count (totalCount)', `{ organizations(first: 5) { totalCount nodes { name } } }`, {}],

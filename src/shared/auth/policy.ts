@@ -1,4 +1,5 @@
 import { Authorized, Extensions, type AuthChecker } from 'type-graphql';
+import type { GraphQLError } from 'graphql';
 import type { AppContext } from '../context';
 import type { EventRecord } from '../events/event.entity';
 import { forbidden, unauthenticated } from '../errors';
@@ -32,11 +33,18 @@ export function Access(level: AccessLevel): MethodDecorator {
   };
 }
 
+/** Why the viewer may not call an operation of this access level, or null when it may. */
+export function accessRefusal(viewer: Viewer, level: AccessLevel): GraphQLError | null {
+  if (level === AccessLevel.PUBLIC) return null;
+  if (!viewer.signedIn) return unauthenticated();
+  if (level === AccessLevel.WRITE && !viewer.canWrite) return forbidden('This API client has read-only scope.');
+  if (level === AccessLevel.PLATFORM_ADMIN && !viewer.isPlatformAdmin) return forbidden('Only platform administrators may do this.');
+  return null;
+}
+
 export function assertAccess(viewer: Viewer, level: AccessLevel): void {
-  if (level === AccessLevel.PUBLIC) return;
-  if (!viewer.signedIn) throw unauthenticated();
-  if (level === AccessLevel.WRITE && !viewer.canWrite) throw forbidden('This API client has read-only scope.');
-  if (level === AccessLevel.PLATFORM_ADMIN && !viewer.isPlatformAdmin) throw forbidden('Only platform administrators may do this.');
+  const refusal = accessRefusal(viewer, level);
+  if (refusal) throw refusal;
 }
 
 export const authChecker: AuthChecker<AppContext, AccessLevel> = ({ context }, levels) => {

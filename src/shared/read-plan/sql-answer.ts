@@ -13,7 +13,7 @@ import {
   type SelectionSetNode,
   type ValueNode,
 } from 'graphql';
-import { ACCESS_EXTENSION, AccessLevel } from '../auth/policy';
+import { ACCESS_EXTENSION, accessRefusal, type AccessLevel } from '../auth/policy';
 import type { Viewer } from '../auth/viewer';
 import type { AppContext } from '../context';
 import { getVariableValues } from 'graphql/execution/values';
@@ -102,21 +102,30 @@ export interface SqlAnswers {
 
 type Bind = (value: unknown) => string;
 
-/** Thrown inside the compiler when the document holds something it does not answer; caught at its entry. */
-class NotAnswered extends Error {}
+/**
+ * Thrown inside the compiler when the document holds something it does not answer; caught at its entry. `always`:
+ * the document's shape is the reason, whatever the viewer and variables, so it is not compiled again.
+ */
+class NotAnswered extends Error {
+  constructor(readonly always: boolean) {
+    super('not answered in SQL');
+  }
+}
+/** Refused for the document's shape: an undeclared field, argument, fragment, directive or leaf type. */
 const refuse = (): never => {
-  throw new NotAnswered();
+  throw new NotAnswered(true);
 };
+/** Refused for this request only: its variables, its viewer, or what the database holds. */
+const refuseThisTime = (): never => {
+  throw new NotAnswered(false);
+};
+
+/** Per declaration set, the operations (document, operation name) whose shape was refused: the executor's from then on. */
+const refusedShapes = new WeakMap<SqlAnswers, WeakMap<DocumentNode, Set<string>>>();
 
 /** Scalars whose JSON from PostgreSQL is what graphql-js serialises (custom scalars are not; DateTimeISO: see leafSql). */
 const PLAIN_SCALARS = new Set(['String', 'Int', 'Float', 'Boolean']);
 
-/** Whether the viewer passes a root field's declared access level; only readers' levels are answered here. */
-function admitted(viewer: Viewer, level: unknown): boolean {
-  if (level === AccessLevel.PUBLIC) return true;
-  if (level === AccessLevel.SIGNED_IN) return viewer.signedIn;
-  return false;
-}
 
 interface Compilation {
   schema: GraphQLSchema;
@@ -170,7 +179,7 @@ function argumentsOf(c: Compilation, field: FieldNode, declared: readonly string
  */
 function valueOf(c: Compilation, value: ValueNode): unknown {
   const plain = literalOrVariable(c, value);
-  if (typeof plain === 'string' && textProblem(plain, false)) refuse();
+  if (typeof plain === 'string' && textProblem(plain, false)) refuseThisTime();
   return plain;
 }
 
@@ -179,7 +188,7 @@ function pageSizeOf(args: Map<string, unknown>): number {
   try {
     return pageSize(args.get('first') as number | null | undefined);
   } catch {
-    return refuse();
+    return refuseThisTime();
   }
 }
 
@@ -279,7 +288,10 @@ async function rootSql(c: Compilation, field: FieldNode): Promise<string> {
   if (name === '__typename') return `'Query'`;
   const root = (Object.hasOwn(c.answers.roots, name) ? c.answers.roots[name] : undefined) ?? refuse();
   const definition = c.schema.getQueryType()!.getFields()[name] ?? refuse();
-  if (!admitted(c.viewer, definition.extensions?.[ACCESS_EXTENSION])) refuse();
+  // The root's access level, decided by the policy as for the executor: a viewer it refuses gets the executor's error.
+  const level = definition.extensions?.[ACCESS_EXTENSION] as AccessLevel | undefined;
+  if (!level) refuse();
+  if (accessRefusal(c.viewer, level!)) refuseThisTime();
   const table = c.answers.tables[root.type] ?? refuse();
   if ('byId' in root) {
     if (getNamedType(definition.type).name !== root.type) refuse();
@@ -287,7 +299,7 @@ async function rootSql(c: Compilation, field: FieldNode): Promise<string> {
     if (!arg || arg.name.value !== 'id' || rest.length) refuse();
     const id = idOf(valueOf(c, arg.value) as string, root.type);
     // An id of another type, or not an id: the resolver's answer (null, or an error) is the executor's to give.
-    if (!id) refuse();
+    if (!id) refuseThisTime();
     const alias = `t${++c.aliases}`;
     return `(SELECT ${objectSql(c, root.type, alias, field.selectionSet)} FROM ${table.table} ${alias} WHERE ${alias}.id = ${c.bind(id)} AND ${root.visible(c.viewer, alias, c.bind)})`;
   }
@@ -296,11 +308,11 @@ async function rootSql(c: Compilation, field: FieldNode): Promise<string> {
   const first = pageSizeOf(args);
   const inner = `r${++c.aliases}`;
   if ('rows' in root) {
-    const rows = (await root.rows({ ctx: c.ctx, row: inner, arg: (name) => args.get(name), bind: c.bind, first })) ?? refuse();
+    const rows = (await root.rows({ ctx: c.ctx, row: inner, arg: (name) => args.get(name), bind: c.bind, first })) ?? refuseThisTime();
     return connectionSql(c, field, root.type, rows, `t${++c.aliases}`, root.order);
   }
   const clause = root.where ? await root.where({ ctx: c.ctx, row: inner, arg: (name) => args.get(name), bind: c.bind }) : '';
-  if (clause === null) refuse();
+  if (clause === null) refuseThisTime();
   const where = clause ? `WHERE ${clause}` : '';
   const rows = `(SELECT ${inner}.* FROM ${table.table} ${inner} ${root.joins?.(inner) ?? ''} ${where} ORDER BY ${root.order(inner)} LIMIT ${c.bind(first)})`;
   return connectionSql(c, field, root.type, rows, `t${++c.aliases}`, root.order);
@@ -326,6 +338,10 @@ export async function sqlAnswerFor(
   const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
   const operation = operationName ? operations.find((o) => o.name?.value === operationName) : operations.length === 1 ? operations[0] : undefined;
   if (!operation || operation.operation !== 'query' || operation.directives?.length) return null;
+  let refused = refusedShapes.get(answers);
+  if (!refused) refusedShapes.set(answers, (refused = new WeakMap()));
+  const shapeKey = operationName ?? '';
+  if (refused.get(document)?.has(shapeKey)) return null;
   // Every variable coerced as the executor would first do, used or not: one it would refuse is its error to give.
   const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables);
   if (coerced.errors) return null;
@@ -345,7 +361,12 @@ export async function sqlAnswerFor(
     for (const field of fieldsOf(c, operation.selectionSet, 'Query')) pairs.push(`${jsonKey(field)}, ${await rootSql(c, field)}`);
     return { sql: `SELECT json_build_object(${pairs.join(', ')}) AS data`, params };
   } catch (error) {
-    if (error instanceof NotAnswered) return null;
-    throw error;
+    if (!(error instanceof NotAnswered)) throw error;
+    if (error.always) {
+      let shapes = refused.get(document);
+      if (!shapes) refused.set(document, (shapes = new Set()));
+      shapes.add(shapeKey);
+    }
+    return null;
   }
 }
