@@ -1,4 +1,4 @@
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 
 export interface PlanNode {
   'Node Type': string;
@@ -7,7 +7,7 @@ export interface PlanNode {
 }
 
 /** Every node of the plan PostgreSQL makes for a statement (EXPLAIN only: the statement is not run). */
-export async function planNodes(db: DataSource, sql: string, params: unknown[]): Promise<PlanNode[]> {
+export async function planNodes(db: DataSource | EntityManager, sql: string, params: unknown[]): Promise<PlanNode[]> {
   const [{ 'QUERY PLAN': plan }] = await db.query(`EXPLAIN (FORMAT JSON) ${sql}`, params);
   const nodes: PlanNode[] = [];
   const walk = (node: PlanNode) => {

@@ -3,6 +3,7 @@ import { forbidden } from '../../shared/errors';
 import { today } from '../../shared/clock';
 import type { Tx } from '../../shared/transaction';
 import type { Viewer } from '../../shared/auth/viewer';
+import { queryPrepared } from '../../shared/database/prepared';
 import { Area } from '../area/area.entity';
 import { CheckInProof, Checkpoint, IncidentSeverity, Patrol, PatrolEvent, PatrolEventFlag, PatrolEventKind, PatrolTeam, PatrolTeamKind, TIME_FLAGS } from './patrol.entity';
 import { canRecordPatrolEvents, canSeePatrolRecord } from './patrol.policy';
@@ -85,7 +86,9 @@ export async function loadFacts(tx: Tx, patrolIds: string[], checkpointIds: stri
   const checkpoints = new Map<string, CheckpointFacts>();
   if (patrolIds.length === 0) return { facts, checkpoints };
   const rows: { patrol: Record<string, unknown>; team: Record<string, unknown>; area: Record<string, unknown>; audience: string[] | null; member: boolean; planned: string[]; checkpoints: { checkpoint: Record<string, unknown>; path: string }[] }[] =
-    await tx.em.query(
+    await queryPrepared(
+      tx.em,
+      'patrol-batch-facts',
       `WITH p AS (SELECT * FROM patrol WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE)
        SELECT to_jsonb(p) AS patrol, to_jsonb(t) AS team, to_jsonb(a) AS area,
               patrol_audience(t.organization_id, t.kind = $5, a.path, $2::date)::text[] AS audience,
@@ -133,15 +136,23 @@ export interface Inserted {
  * and, for patrols that got new rows, the device times status is derived
  * from. The statement cannot see its own inserts, so the times are taken
  * over the patrol's earlier events plus the inserted ones; the patrol lock
- * taken by loadFacts means no other batch adds events in between.
+ * taken by loadFacts means no other batch adds events in between. Rows come
+ * back as jsonb: the statement stays prepared on its connection
+ * (queryPrepared), and a prepared statement whose columns a migration
+ * changed would fail rather than answer with the new ones.
  */
 export async function insertEvents(tx: Tx, rows: Candidate[], deviceId: string, receivedAt: Date, facts: Map<string, PatrolFacts>): Promise<Inserted> {
   const result: Inserted = { accepted: new Map(), earlier: new Map(), times: new Map() };
   if (rows.length === 0) return result;
   const { sql, params } = insertEventsStatement(rows, { deviceId, receivedAt, viewer: tx.ctx.viewer, teamOf: (patrolId) => facts.get(patrolId)!.team.id });
-  const found: (Record<string, unknown> & { inserted: boolean; agg_first_started: Date | null; agg_first_any: Date | null; agg_last_ended: Date | null })[] = await tx.em.query(sql, params);
+  const found = await queryPrepared<{ inserted: boolean; event: Record<string, unknown>; agg_first_started: Date | null; agg_first_any: Date | null; agg_last_ended: Date | null }>(
+    tx.em,
+    'patrol-insert-events',
+    sql,
+    params,
+  );
   for (const row of found) {
-    const event = fromRow(tx.em, PatrolEvent, row);
+    const event = fromRow(tx.em, PatrolEvent, row.event);
     if (row.inserted) {
       result.accepted.set(event.id, event);
       result.times.set(event.patrolId, { firstStarted: row.agg_first_started, firstAny: row.agg_first_any, lastEnded: row.agg_last_ended });
@@ -188,11 +199,18 @@ export function insertEventsStatement(
            WHERE NOT (x.flags && $21::text[])
         ) t
      )
-     SELECT true AS inserted, ins.*, agg.first_started AS agg_first_started, agg.first_any AS agg_first_any, agg.last_ended AS agg_last_ended
+     SELECT true AS inserted, to_jsonb(ins) AS event, agg.first_started AS agg_first_started, agg.first_any AS agg_first_any, agg.last_ended AS agg_last_ended
        FROM ins LEFT JOIN agg ON agg.patrol_id = ins.patrol_id
      UNION ALL
-     SELECT false, e.*, NULL, NULL, NULL
-       FROM u JOIN patrol_event e ON e.patrol_id = u.patrol_id AND e.device_id = $12::text AND e.client_event_id = u.client_event_id`,
+     -- Earlier copies only of the rows that were not inserted (a retry's), each by the unique key's index: a join of
+     -- the whole batch was planned as a scan of the log while its statistics lagged behind its growth.
+     SELECT false, to_jsonb(e), NULL, NULL, NULL
+       FROM u
+      CROSS JOIN LATERAL (
+        SELECT x.* FROM patrol_event x
+         WHERE x.patrol_id = u.patrol_id AND x.device_id = $12::text AND x.client_event_id = u.client_event_id
+      ) e
+      WHERE NOT EXISTS (SELECT 1 FROM ins WHERE ins.id = u.id)`,
     params: [
       rows.map((r) => r.id),
       rows.map((r) => r.patrolId),
