@@ -3,6 +3,7 @@ import type { AppContext } from '../context';
 import { INVALID_TOKEN, readAuthorization, type TokenService } from './jwt';
 import { ApiClientScope, MemberRole } from './roles';
 import { Viewer } from './viewer';
+import { queryPrepared } from '../database/prepared';
 
 /**
  * How long a cached identity may be used without an invalidation. Changes
@@ -130,7 +131,9 @@ export class ViewerResolver {
     const [kind, id] = subject.split(':');
     if (!/^[0-9a-f-]{36}$/.test(id ?? '')) return null;
     if (kind === 'user') {
-      const rows: { is_platform_admin: boolean; organization_id: string | null; role: MemberRole | null }[] = await this.db.query(
+      const rows = await queryPrepared<{ is_platform_admin: boolean; organization_id: string | null; role: MemberRole | null }>(
+        this.db,
+        'viewer-user',
         `SELECT u.is_platform_admin, m.organization_id, m.role
            FROM app_user u LEFT JOIN membership m ON m.user_id = u.id
           WHERE u.id = $1 AND u.disabled_at IS NULL`,
@@ -142,7 +145,9 @@ export class ViewerResolver {
       return Viewer.user(id, rows[0].is_platform_admin, memberships);
     }
     if (kind === 'client') {
-      const rows: { organization_id: string; scope: ApiClientScope }[] = await this.db.query(
+      const rows = await queryPrepared<{ organization_id: string; scope: ApiClientScope }>(
+        this.db,
+        'viewer-client',
         `SELECT organization_id, scope FROM api_client WHERE id = $1 AND revoked_at IS NULL`,
         [id],
       );

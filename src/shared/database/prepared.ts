@@ -1,26 +1,29 @@
-import type { PoolClient } from 'pg';
-import { QueryFailedError, type EntityManager } from 'typeorm';
+import type { Pool, PoolClient } from 'pg';
+import { DataSource, QueryFailedError, type EntityManager } from 'typeorm';
 
 /**
  * Runs a statement that PostgreSQL keeps prepared on the connection under
  * `name`: parsed and analysed once per connection and, after its first few
- * executions, run on a generic plan instead of being planned again. For the
- * hot statements of a write path whose parse and plan cost more than their
- * execution: a check-in batch spent a quarter of PostgreSQL's time parsing
- * and planning its two big statements. One name, one text; only the values
- * vary. Counted and logged like every other statement.
+ * executions, run on a generic plan when that costs no more than planning
+ * each time. For the hot statements that are cheap to run and dear to parse
+ * and plan: a check-in batch spent a quarter of PostgreSQL's time parsing and
+ * planning, and every request reads its viewer. One name, one text; only the
+ * values vary. Counted and logged like every other statement.
+ *
+ * On an entity manager of a transaction it runs on the transaction's
+ * connection; on the data source, on whichever pooled connection is free (a
+ * connection prepares each name once).
  */
-export async function queryPrepared<T = Record<string, unknown>>(em: EntityManager, name: string, text: string, values: unknown[]): Promise<T[]> {
-  const runner = em.queryRunner;
-  // Without a runner of its own (outside a transaction) the statement has no connection to stay prepared on.
-  if (!runner) return em.query(text, values);
-  const client = await (runner as unknown as { connect(): Promise<PoolClient> }).connect();
-  em.connection.logger.logQuery(text, values, runner);
+export async function queryPrepared<T = Record<string, unknown>>(on: EntityManager | DataSource, name: string, text: string, values: unknown[]): Promise<T[]> {
+  const db = on instanceof DataSource ? on : on.connection;
+  const runner = on instanceof DataSource ? undefined : on.queryRunner;
+  const client: Pool | PoolClient = runner ? await (runner as unknown as { connect(): Promise<PoolClient> }).connect() : (db.driver as unknown as { master: Pool }).master;
+  db.logger.logQuery(text, values, runner);
   try {
     const result = await client.query({ name, text, values });
     return result.rows as T[];
   } catch (error) {
-    em.connection.logger.logQueryError(error as Error, text, values, runner);
+    db.logger.logQueryError(error as Error, text, values, runner);
     throw new QueryFailedError(text, values, error as Error);
   }
 }
