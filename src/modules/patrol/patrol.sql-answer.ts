@@ -1,6 +1,5 @@
 import type { SqlAnswers } from '../../shared/read-plan/sql-answer';
 import { filterId } from '../../shared/relay/global-id';
-import { subtreePattern } from '../area/area.service';
 import { PatrolStatus } from './patrol.entity';
 import { canSeePatrolRecordsSql } from './patrol.policy';
 
@@ -20,9 +19,12 @@ export const patrolSqlAnswers: SqlAnswers = {
       where: async ({ ctx, row, arg, bind }) => {
         const areaId = arg('areaId');
         if (typeof areaId !== 'string') return null;
-        // An id that is not an area's matches nothing, as the resolver's filterId makes it.
-        const pattern = await subtreePattern(ctx, filterId(areaId, 'Area')!);
-        return `${row}.status = ${bind(PatrolStatus.ACTIVE)} AND a.path LIKE ${bind(pattern)}
+        // The area's subtree is read in the same statement, not by a statement of its own before it. As listPatrols
+        // filters: an empty id sets no area; an id that is not an area's (filterId makes it the nil id) or of no
+        // area matches nothing, as starts_with(path, NULL) is NULL.
+        const withinAreaId = filterId(areaId, 'Area');
+        const within = withinAreaId ? `AND starts_with(a.path, (SELECT sub.path FROM area sub WHERE sub.id = ${bind(withinAreaId)}::uuid))` : '';
+        return `${row}.status = ${bind(PatrolStatus.ACTIVE)} ${within}
           AND ${canSeePatrolRecordsSql(ctx.viewer, 't.organization_id', `t.kind = 'CONTRACTED'`, 'a.path', bind)}`;
       },
     },
