@@ -38,6 +38,7 @@ import { TokenService } from '../src/shared/auth/jwt';
 import { BENCH_ADMIN, seedCity } from './seed';
 import { BENCH_JWT_SECRET, startBenchServer, type BenchServer } from './server';
 import { benchFanout } from './fanout';
+import { startFanoutFloor } from './fanout-floor';
 import { benchPatrolIngest } from './patrol-ingest';
 import { benchScale } from './scale';
 import { benchStart } from './start';
@@ -418,6 +419,26 @@ async function benchMeetingFanout({ db, server, token, tokens, figures }: BenchC
   figures.push(['fan-out: server memory held per idle subscribed connection, heap + buffers after a full GC (KiB; target <= 25 KB)', (fanout.bytesPerIdleConnection / 1024).toFixed(1)]);
   figures.push(['fan-out: server resident memory growth per idle subscribed connection (KiB; slack and garbage included)', (fanout.rssPerIdleConnection / 1024).toFixed(1)]);
   figures.push(['fan-out: CPU ms from the change to the last delivery, server / bench client', `${fanout.serverCpuMs.toFixed(0)} / ${fanout.clientCpuMs.toFixed(0)}`]);
+
+  // The same subscribers and message from a bare WebSocket server: what delivery alone costs on this machine.
+  progress(`fan-out floor: the same message to ${SUBSCRIBERS} subscribers from a bare WebSocket server ...`);
+  const floor = await startFanoutFloor();
+  try {
+    const bare = await benchFanout(floor, {
+      subscribers: SUBSCRIBERS,
+      progress: (line) => progress(`  ${line}`),
+      tokenFor: () => 'floor',
+      subscription: `subscription ($id: ID!) { meetingAgenda(meetingId: $id) { cursor type agendaItem { title status version } } }`,
+      variables: { id: meetingId },
+      trigger: () => floor.trigger(),
+    });
+    figures.push(['fan-out floor (bare WebSocket server, no policy, log or database): delivered', `${bare.delivered}/${bare.subscribers}`]);
+    figures.push(['fan-out floor: time to deliver p50 / p99 / last (ms)', `${bare.p50Ms.toFixed(1)} / ${bare.p99Ms.toFixed(1)} / ${bare.lastMs.toFixed(1)}`]);
+    figures.push(['fan-out floor: CPU ms from the trigger to the last delivery, server / bench client', `${bare.serverCpuMs.toFixed(0)} / ${bare.clientCpuMs.toFixed(0)}`]);
+    figures.push(['fan-out: p99 as a multiple of the floor\'s', (fanout.p99Ms / Math.max(bare.p99Ms, 0.01)).toFixed(2)]);
+  } finally {
+    await floor.stop();
+  }
 }
 
 /**

@@ -1,0 +1,96 @@
+/**
+ * The floor for the fan-out: a bare `ws` server that speaks just enough of
+ * graphql-transport-ws (connection_ack, subscribe, complete, ping) and, on
+ * POST /trigger, sends every subscriber the same `next` message the project
+ * sends for an agenda change. No authentication, policy, event log, database
+ * or executor: what is left is what delivering 10,000 WebSocket messages
+ * costs on this machine, which the project's fan-out is printed against.
+ * Run as its own process (`node dist/bench/fanout-floor.js`), so its CPU is
+ * measured alone; prints "FANOUT_FLOOR <ws url>" when listening.
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { BenchServer } from './server';
+
+/** The payload of the project's message for the bench's agenda change (bench/run.ts, benchMeetingFanout), byte for byte in shape. */
+const PAYLOAD = Buffer.from(
+  JSON.stringify({ data: { meetingAgenda: { cursor: '12345', type: 'meeting.agendaItemUpdated', agendaItem: { title: '夜間巡邏覆蓋（修訂）', status: 'PENDING', version: 2 } } } }),
+);
+const CLOSING_BRACE = Buffer.from('}');
+
+/** Starts the floor as its own process; `trigger()` makes it send the message to every subscriber. */
+export async function startFanoutFloor(): Promise<BenchServer & { trigger(): Promise<void> }> {
+  const child = spawn(process.execPath, ['--max-semi-space-size=64', path.join(__dirname, 'fanout-floor.js')], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const wsUrl = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('fan-out floor did not start in 30 s')), 30_000);
+    child.stdout!.on('data', (chunk: Buffer) => {
+      const match = /FANOUT_FLOOR (\S+)/.exec(chunk.toString());
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]);
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`fan-out floor exited with ${code}`)));
+  });
+  const httpUrl = wsUrl.replace('ws://', 'http://');
+  return {
+    url: httpUrl,
+    wsUrl,
+    pid: child.pid!,
+    rss() {
+      const status = fs.readFileSync(`/proc/${child.pid}/status`, 'utf8');
+      return Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) * 1024;
+    },
+    // Memory is not compared with the floor; only its delivery times and CPU are.
+    heldBytes: async () => 0,
+    async trigger() {
+      const response = await fetch(`${httpUrl.replace(/\/graphql$/, '')}/trigger`, { method: 'POST' });
+      if (!response.ok) throw new Error(`fan-out floor trigger: ${response.status}`);
+    },
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+function serve(): void {
+  /** Per socket, its live subscriptions: id to the head of their messages (`{"id":…,"type":"next","payload":`). */
+  const subscriptions = new Map<WebSocket, Map<string, Buffer>>();
+  const server = http.createServer((req, res) => {
+    if (req.method !== 'POST' || req.url !== '/trigger') {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(204).end();
+    for (const [socket, heads] of subscriptions) for (const head of heads.values()) socket.send(Buffer.concat([head, PAYLOAD, CLOSING_BRACE]), { binary: false });
+  });
+  const wss = new WebSocketServer({ server, path: '/graphql' });
+  wss.on('connection', (socket) => {
+    const heads = new Map<string, Buffer>();
+    subscriptions.set(socket, heads);
+    socket.on('message', (data) => {
+      const message = JSON.parse(data.toString()) as { type: string; id?: string };
+      if (message.type === 'connection_init') socket.send('{"type":"connection_ack"}');
+      else if (message.type === 'ping') socket.send('{"type":"pong"}');
+      else if (message.type === 'subscribe') heads.set(message.id!, Buffer.from(`{"id":${JSON.stringify(message.id)},"type":"next","payload":`));
+      else if (message.type === 'complete') heads.delete(message.id!);
+    });
+    socket.on('close', () => subscriptions.delete(socket));
+  });
+  server.listen(0, '127.0.0.1', () => {
+    const address = server.address() as { port: number };
+    process.stdout.write(`FANOUT_FLOOR ws://127.0.0.1:${address.port}/graphql\n`);
+  });
+  process.on('SIGTERM', () => {
+    for (const client of wss.clients) client.terminate();
+    server.close(() => process.exit(0));
+  });
+}
+
+if (require.main === module) serve();
