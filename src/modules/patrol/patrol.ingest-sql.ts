@@ -203,7 +203,7 @@ export function insertEventsStatement(
        FROM ins LEFT JOIN agg ON agg.patrol_id = ins.patrol_id
      UNION ALL
      -- Earlier copies only of the rows that were not inserted (a retry's), each by the unique key's index: a join of
-     -- the whole batch was planned as a scan of the log while its statistics lagged behind its growth.
+     -- the whole batch was planned as a scan of patrol_event while the table's statistics lagged behind its growth.
      SELECT false, to_jsonb(e), NULL, NULL, NULL
        FROM u
       CROSS JOIN LATERAL (
