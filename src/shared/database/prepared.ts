@@ -1,5 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
-import { DataSource, QueryFailedError, type EntityManager } from 'typeorm';
+import { DataSource, QueryFailedError, type EntityManager, type QueryRunner } from 'typeorm';
 
 /**
  * Runs a statement that PostgreSQL keeps prepared on the connection under
@@ -12,12 +12,16 @@ import { DataSource, QueryFailedError, type EntityManager } from 'typeorm';
  *
  * On an entity manager of a transaction it runs on the transaction's
  * connection; on the data source, on whichever pooled connection is free (a
- * connection prepares each name once).
+ * connection prepares each name once). An entity manager with no connection
+ * of its own has nothing to keep the statement on: it runs unprepared.
  */
 export async function queryPrepared<T = Record<string, unknown>>(on: EntityManager | DataSource, name: string, text: string, values: unknown[]): Promise<T[]> {
+  let client: Pool | PoolClient;
+  let runner: QueryRunner | undefined;
+  if (on instanceof DataSource) client = (on.driver as unknown as { master: Pool }).master;
+  else if (on.queryRunner) client = await ((runner = on.queryRunner) as unknown as { connect(): Promise<PoolClient> }).connect();
+  else return on.query(text, values);
   const db = on instanceof DataSource ? on : on.connection;
-  const runner = on instanceof DataSource ? undefined : on.queryRunner;
-  const client: Pool | PoolClient = runner ? await (runner as unknown as { connect(): Promise<PoolClient> }).connect() : (db.driver as unknown as { master: Pool }).master;
   db.logger.logQuery(text, values, runner);
   try {
     const result = await client.query({ name, text, values });
