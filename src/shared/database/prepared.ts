@@ -16,12 +16,10 @@ import { DataSource, QueryFailedError, type EntityManager, type QueryRunner } fr
  * of its own has nothing to keep the statement on: it runs unprepared.
  */
 export async function queryPrepared<T = Record<string, unknown>>(on: EntityManager | DataSource, name: string, text: string, values: unknown[]): Promise<T[]> {
-  let client: Pool | PoolClient;
-  let runner: QueryRunner | undefined;
-  if (on instanceof DataSource) client = (on.driver as unknown as { master: Pool }).master;
-  else if (on.queryRunner) client = await ((runner = on.queryRunner) as unknown as { connect(): Promise<PoolClient> }).connect();
-  else return on.query(text, values);
   const db = on instanceof DataSource ? on : on.connection;
+  const runner: QueryRunner | undefined = on instanceof DataSource ? undefined : on.queryRunner;
+  if (!(on instanceof DataSource) && !runner) return on.query(text, values);
+  const client: Pool | PoolClient = runner ? await (runner as unknown as { connect(): Promise<PoolClient> }).connect() : (db.driver as unknown as { master: Pool }).master;
   db.logger.logQuery(text, values, runner);
   try {
     const result = await client.query({ name, text, values });

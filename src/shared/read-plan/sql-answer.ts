@@ -126,7 +126,6 @@ const refusedShapes = new WeakMap<SqlAnswers, WeakMap<DocumentNode, Set<string>>
 /** Scalars whose JSON from PostgreSQL is what graphql-js serialises (custom scalars are not; DateTimeISO: see leafSql). */
 const PLAIN_SCALARS = new Set(['String', 'Int', 'Float', 'Boolean']);
 
-
 interface Compilation {
   schema: GraphQLSchema;
   answers: SqlAnswers;
