@@ -8,11 +8,10 @@
  * Run as its own process (`node dist/bench/fanout-floor.js`), so its CPU is
  * measured alone; prints "FANOUT_FLOOR <ws url>" when listening.
  */
-import { spawn } from 'node:child_process';
-import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { residentBytes, startChild } from './child';
 import type { BenchServer } from './server';
 
 /** The payload of the project's message for the bench's agenda change (bench/run.ts, benchMeetingFanout), byte for byte in shape. */
@@ -23,39 +22,21 @@ const CLOSING_BRACE = Buffer.from('}');
 
 /** Starts the floor as its own process; `trigger()` makes it send the message to every subscriber. */
 export async function startFanoutFloor(): Promise<BenchServer & { trigger(): Promise<void> }> {
-  const child = spawn(process.execPath, ['--max-semi-space-size=64', path.join(__dirname, 'fanout-floor.js')], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const wsUrl = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('fan-out floor did not start in 30 s')), 30_000);
-    child.stdout!.on('data', (chunk: Buffer) => {
-      const match = /FANOUT_FLOOR (\S+)/.exec(chunk.toString());
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1]);
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`fan-out floor exited with ${code}`)));
-  });
+  const floor = await startChild('fan-out floor', ['--max-semi-space-size=64', path.join(__dirname, 'fanout-floor.js')], /FANOUT_FLOOR (\S+)/);
+  const wsUrl = floor.announced;
   const httpUrl = wsUrl.replace('ws://', 'http://');
   return {
     url: httpUrl,
     wsUrl,
-    pid: child.pid!,
-    rss() {
-      const status = fs.readFileSync(`/proc/${child.pid}/status`, 'utf8');
-      return Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) * 1024;
-    },
+    pid: floor.process.pid!,
+    rss: () => residentBytes(floor.process.pid!),
     // Memory is not compared with the floor; only its delivery times and CPU are.
     heldBytes: async () => 0,
     async trigger() {
       const response = await fetch(`${httpUrl.replace(/\/graphql$/, '')}/trigger`, { method: 'POST' });
       if (!response.ok) throw new Error(`fan-out floor trigger: ${response.status}`);
     },
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
+    stop: floor.stop,
   };
 }
 

@@ -9,10 +9,10 @@
  * CPU is measured alone; prints "FLOOR <url>" when listening. POST /<name>
  * with a JSON array of the SQL's parameters as the body.
  */
-import { spawn } from 'node:child_process';
 import http from 'node:http';
 import path from 'node:path';
 import { Pool } from 'pg';
+import { startChild } from './child';
 
 /** `{"data": {<field>: <value>}}` as text: the envelope every floor answers in (after `with`, common table expressions if any). */
 const answer = (field: string, value: string, with_ = '') => `${with_} SELECT json_build_object('data', json_build_object('${field}', ${value}))::text AS body`;
@@ -132,28 +132,8 @@ export interface FloorServer {
 
 /** Starts the floor as a child process on a free port, with the project's pool size (20). */
 export async function startFloorServer(databaseUrl: string): Promise<FloorServer> {
-  const child = spawn(process.execPath, [path.join(__dirname, 'floor.js'), databaseUrl], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('floor server did not start in 30 s')), 30_000);
-    child.stdout!.on('data', (chunk: Buffer) => {
-      const match = /FLOOR (\S+)/.exec(chunk.toString());
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1]);
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`floor server exited with ${code}`)));
-  });
-  return {
-    urlOf: (name) => `${url}/${name}`,
-    pid: child.pid!,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
-  };
+  const floor = await startChild('floor server', [path.join(__dirname, 'floor.js'), databaseUrl], /FLOOR (\S+)/);
+  return { urlOf: (name) => `${floor.announced}/${name}`, pid: floor.process.pid!, stop: floor.stop };
 }
 
 function serve(databaseUrl: string): void {

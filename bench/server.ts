@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import WebSocket from 'ws';
+import { residentBytes, stopChild } from './child';
 
 export const BENCH_JWT_SECRET = 'bench-secret-bench-secret-bench-secret-0123';
 
@@ -102,21 +103,13 @@ export async function startBenchServer(databaseUrl: string, env: Record<string, 
     url,
     wsUrl: url.replace('http://', 'ws://'),
     pid: child.pid!,
-    rss() {
-      const status = fs.readFileSync(`/proc/${child.pid}/status`, 'utf8');
-      return Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) * 1024;
-    },
+    rss: () => residentBytes(child.pid!),
     async heldBytes() {
       await inspect('HeapProfiler.collectGarbage');
       const answer = await inspect('Runtime.evaluate', { expression: 'JSON.stringify(process.memoryUsage())', returnByValue: true });
       const usage = JSON.parse(answer.result.value) as NodeJS.MemoryUsage;
       return usage.heapUsed + usage.external;
     },
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
+    stop: () => stopChild(child),
   };
 }

@@ -1,0 +1,45 @@
+/**
+ * The bench's helper servers (the read floors, the fan-out floor) run as processes of their own, so that their CPU
+ * and memory are measured apart from the bench's and the project's.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+
+export interface Child {
+  process: ChildProcess;
+  /** The first capture group of the line by which it said it was ready (e.g. its URL). */
+  announced: string;
+  stop(): Promise<void>;
+}
+
+/** Starts `node <args>` and waits (at most 30 s) for a line of its output matching `ready`. */
+export async function startChild(name: string, args: string[], ready: RegExp): Promise<Child> {
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  const announced = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${name} did not start in 30 s`)), 30_000);
+    child.stdout!.on('data', (chunk: Buffer) => {
+      const match = ready.exec(chunk.toString());
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]);
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`${name} exited with ${code}`)));
+  });
+  return { process: child, announced, stop: () => stopChild(child) };
+}
+
+/** SIGTERM, resolved once the process has exited (at once if it already had). */
+export function stopChild(child: ChildProcess): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (child.exitCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+}
+
+/** Resident memory of a process, in bytes (from /proc). */
+export function residentBytes(pid: number): number {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) * 1024;
+}
