@@ -1,7 +1,7 @@
 import { fromGlobalId, toGlobalId } from '../src/shared/relay/global-id';
 import { gql } from './support/graphql';
 import { tokenForEmail, type Harness } from './support/harness';
-import { askBoth, askBothInSql, startPlanPair, stopPlanPair, type PlanPair } from './support/read-plan';
+import { askBoth, askBothInSql, putDemoPatrolsOnDuty, startPlanPair, stopPlanPair, type PlanPair } from './support/read-plan';
 
 /**
  * The planned read of `patrolsOnDuty` (the area's path, then one SQL for the
@@ -32,9 +32,9 @@ beforeAll(async () => {
   tokens.outsider = h.world.tokens.outsider;
   tokens.resident = h.world.tokens.resident;
 
-  // Whatever the time of day, the demo's last week of patrols is on duty, one of them without a route,
-  // and 30 more of the first volunteer team in the first grid: the community then has more than a page.
-  await db.query(`UPDATE patrol SET status = 'ACTIVE', started_at = planned_start WHERE planned_start > now() - interval '8 days'`);
+  // The demo's last week of patrols on duty, one of them without a route, and 30 more of the first volunteer team
+  // in the first grid: the community then has more than a page.
+  await putDemoPatrolsOnDuty(h);
   await db.query(`UPDATE patrol SET route_id = NULL WHERE id = (SELECT id FROM patrol WHERE status = 'ACTIVE' ORDER BY planned_start, id OFFSET 1 LIMIT 1)`);
   const [busy] = await db.query(
     `SELECT p.team_id, p.area_id, p.route_id FROM patrol p JOIN patrol_team t ON t.id = p.team_id WHERE t.kind = 'VOLUNTEER' AND p.route_id IS NOT NULL ORDER BY t.name, p.planned_start LIMIT 1`,

@@ -4,7 +4,7 @@ import type { SqlField } from '../src/shared/read-plan/sql-answer';
 import { toGlobalId } from '../src/shared/relay/global-id';
 import { buildGraphQLSchema } from '../src/server/schema';
 import { tokenForEmail, type Harness } from './support/harness';
-import { askBothInSql, startPlanPair, stopPlanPair, type PlanPair } from './support/read-plan';
+import { askBothInSql, putDemoPatrolsOnDuty, startPlanPair, stopPlanPair, type PlanPair } from './support/read-plan';
 
 /**
  * Beyond the hand-written documents: documents generated from the declarations themselves (every root, every
@@ -26,8 +26,7 @@ beforeAll(async () => {
   tokens.liaison = await tokenForEmail(h, 'liaison@gongzhi.demo');
   tokens.member = await tokenForEmail(h, 'member@gongzhi.demo');
   tokens.outsider = await tokenForEmail(h, 'minyi.admin@gongzhi.demo');
-  // Whatever the time of day, the demo's last week of patrols is on duty.
-  await db.query(`UPDATE patrol SET status = 'ACTIVE', started_at = planned_start WHERE planned_start > now() - interval '8 days'`);
+  await putDemoPatrolsOnDuty(h);
   const [meeting] = await db.query(`SELECT id FROM meeting ORDER BY created_at LIMIT 1`);
   const [area] = await db.query(`SELECT a.id FROM area a WHERE a.depth = 1 ORDER BY a.name LIMIT 1`);
   variables.meeting = toGlobalId('Meeting', meeting.id);

@@ -23,6 +23,11 @@ export async function stopPlanPair(pair: Partial<PlanPair>): Promise<void> {
   await stopServerPair({ h: pair.h, other: pair.unplanned });
 }
 
+/** Whatever the time of day, the demo's last week of patrols is on duty: `patrolsOnDuty` then has something to answer. */
+export async function putDemoPatrolsOnDuty(h: Harness): Promise<void> {
+  await h.server.services.db.query(`UPDATE patrol SET status = 'ACTIVE', started_at = planned_start WHERE planned_start > now() - interval '8 days'`);
+}
+
 /** The planned and the unplanned answer to one document. */
 export async function askBoth(pair: PlanPair, document: string, variables: Record<string, unknown>, token: string | null) {
   const [planned, old] = await Promise.all([gql(pair.h.server.httpUrl, document, variables, token), gql(pair.unplanned.httpUrl, document, variables, token)]);
