@@ -10,15 +10,14 @@
  */
 import http from 'node:http';
 import path from 'node:path';
-import { WebSocketServer, type WebSocket } from 'ws';
 import { residentBytes, startChild } from './child';
+import { acceptSubscribers } from './floor-ws';
 import type { BenchServer } from './server';
 
 /** The payload of the project's message for the bench's agenda change (bench/run.ts, benchMeetingFanout), byte for byte in shape. */
 const PAYLOAD = Buffer.from(
   JSON.stringify({ data: { meetingAgenda: { cursor: '12345', type: 'meeting.agendaItemUpdated', agendaItem: { title: '夜間巡邏覆蓋（修訂）', status: 'PENDING', version: 2 } } } }),
 );
-const CLOSING_BRACE = Buffer.from('}');
 
 /** Starts the floor as its own process; `trigger()` makes it send the message to every subscriber. */
 export async function startFanoutFloor(): Promise<BenchServer & { trigger(): Promise<void> }> {
@@ -41,35 +40,21 @@ export async function startFanoutFloor(): Promise<BenchServer & { trigger(): Pro
 }
 
 function serve(): void {
-  /** Per socket, its live subscriptions: id to the head of their messages (`{"id":…,"type":"next","payload":`). */
-  const subscriptions = new Map<WebSocket, Map<string, Buffer>>();
   const server = http.createServer((req, res) => {
     if (req.method !== 'POST' || req.url !== '/trigger') {
       res.writeHead(404).end();
       return;
     }
     res.writeHead(204).end();
-    for (const [socket, heads] of subscriptions) for (const head of heads.values()) socket.send(Buffer.concat([head, PAYLOAD, CLOSING_BRACE]), { binary: false });
+    subscribers.broadcast(PAYLOAD);
   });
-  const wss = new WebSocketServer({ server, path: '/graphql' });
-  wss.on('connection', (socket) => {
-    const heads = new Map<string, Buffer>();
-    subscriptions.set(socket, heads);
-    socket.on('message', (data) => {
-      const message = JSON.parse(data.toString()) as { type: string; id?: string };
-      if (message.type === 'connection_init') socket.send('{"type":"connection_ack"}');
-      else if (message.type === 'ping') socket.send('{"type":"pong"}');
-      else if (message.type === 'subscribe') heads.set(message.id!, Buffer.from(`{"id":${JSON.stringify(message.id)},"type":"next","payload":`));
-      else if (message.type === 'complete') heads.delete(message.id!);
-    });
-    socket.on('close', () => subscriptions.delete(socket));
-  });
+  const subscribers = acceptSubscribers(server);
   server.listen(0, '127.0.0.1', () => {
     const address = server.address() as { port: number };
     process.stdout.write(`FANOUT_FLOOR ws://127.0.0.1:${address.port}/graphql\n`);
   });
   process.on('SIGTERM', () => {
-    for (const client of wss.clients) client.terminate();
+    subscribers.close();
     server.close(() => process.exit(0));
   });
 }

@@ -28,6 +28,11 @@ import { createLogger } from '../src/shared/logger';
 export interface PatrolIngestOptions {
   /** GraphQL endpoint of a running server, e.g. http://127.0.0.1:4000/graphql. Loopback addresses only. */
   url: string;
+  /**
+   * Where the phones post their batches and the subscribers connect (default: url), e.g. the ingestion floor
+   * (bench/ingest-floor.ts); the team, route and patrols are still set up through url.
+   */
+  ingestUrl?: string;
   /** Access token (or a function returning one) of an ADMIN or COORDINATOR of a patrol organisation; default: demo coordinator sign-in. */
   token?: string | (() => Promise<string>);
   /** Demo credentials used when no token is given. */
@@ -129,6 +134,8 @@ async function resolveToken(opts: PatrolIngestOptions): Promise<string> {
 
 export async function benchPatrolIngest(opts: PatrolIngestOptions): Promise<PatrolIngestResult> {
   assertLoopback(opts.url);
+  const ingestUrl = opts.ingestUrl ?? opts.url;
+  assertLoopback(ingestUrl);
   const devices = clamp(opts.devices, 20, 1, 500);
   const subscriberCount = clamp(opts.subscribers, 50, 0, 2000);
   const batchSize = clamp(opts.batchSize, 50, 1, 500);
@@ -180,7 +187,7 @@ export async function benchPatrolIngest(opts: PatrolIngestOptions): Promise<Patr
   let deliveries = 0;
   let warmups = 0;
   const clients: Client[] = [];
-  const wsUrl = url.replace(/^http/, 'ws');
+  const wsUrl = ingestUrl.replace(/^http/, 'ws');
   for (let i = 0; i < subscriberCount; i++) {
     const subscriberToken = opts.subscriberTokens?.length ? opts.subscriberTokens[i % opts.subscriberTokens.length] : token;
     const client = createClient({ url: wsUrl, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${subscriberToken}` }, retryAttempts: 0, lazy: true });
@@ -210,7 +217,7 @@ export async function benchPatrolIngest(opts: PatrolIngestOptions): Promise<Patr
   };
   // A warm-up batch proves every subscriber is live before measuring.
   const record = (deviceIndex: number, clientIds: string[], count = true) =>
-    postCounted(url, token, `mutation ($input: PatrolEventsRecordInput!) { patrolEventsRecord(input: $input) { acceptedCount userErrors { code message } } }`, {
+    postCounted(ingestUrl, token, `mutation ($input: PatrolEventsRecordInput!) { patrolEventsRecord(input: $input) { acceptedCount userErrors { code message } } }`, {
       input: {
         deviceId: `bench-${stamp}-${deviceIndex}`,
         patrolId: patrols[deviceIndex],

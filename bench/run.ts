@@ -12,6 +12,7 @@
  * BENCH_PATROL_SUBSCRIBERS (500)   live patrolUpdates subscribers on the area during ingestion
  * BENCH_PATROL_PACE (0.5)          the paced ingestion run sends at this share of the rate the unpaced run reached
  * BENCH_PATROL_RATE                the paced ingestion run sends at this many events/s instead (to compare two builds at one load)
+ *                                  (both runs are repeated against the ingestion floor, bench/ingest-floor.ts, at the same pace)
  * BENCH_ONLY                       comma list of query,fanout,frames,patrol,start,webhook,scale (default all)
  * BENCH_FRAME_SOCKETS (2000)       sockets of the frames section (bench/ws-frames.ts: CPU per delivery, no database)
  * BENCH_STARTS (default 3)         timed `npm start` runs on the built checkout (section start)
@@ -39,6 +40,7 @@ import { BENCH_ADMIN, seedCity } from './seed';
 import { BENCH_JWT_SECRET, startBenchServer, type BenchServer } from './server';
 import { benchFanout } from './fanout';
 import { startFanoutFloor } from './fanout-floor';
+import { INGEST_FLOOR_APPLICATION, startIngestFloor } from './ingest-floor';
 import { benchPatrolIngest } from './patrol-ingest';
 import { benchScale } from './scale';
 import { benchStart } from './start';
@@ -447,7 +449,7 @@ async function benchMeetingFanout({ db, server, token, tokens, figures }: BenchC
  * mostly the time a batch waits behind the 199 others), then paced at a share of that rate (BENCH_PATROL_PACE,
  * default half), which shows the delay a batch sees when the server keeps up.
  */
-async function benchPatrols({ db, server, tokens, figures }: BenchContext): Promise<void> {
+async function benchPatrols({ db, server, tokens, figures }: BenchContext, databaseUrl: string): Promise<void> {
   const [coordinator] = await db.query(
     `SELECT m.user_id FROM membership m JOIN organization o ON o.id = m.organization_id
       WHERE o.kind = 'VOLUNTEER_PATROL' AND m.role = 'ADMIN' ORDER BY o.name LIMIT 1`,
@@ -456,7 +458,9 @@ async function benchPatrols({ db, server, tokens, figures }: BenchContext): Prom
     `SELECT user_id FROM membership WHERE organization_id = (SELECT organization_id FROM membership WHERE user_id = $1 LIMIT 1)`,
     [coordinator.user_id],
   );
-  const run = async (label: string, eventsPerSecond?: number) => {
+  /** The phones and subscribers of one run go to the project's server, or to the floor (set up through the project). */
+  const project = { ingestUrl: server.url, pid: server.pid, application: 'gongzhi' };
+  const run = async (label: string, eventsPerSecond?: number, target = project) => {
     progress(`patrol check-in ingestion${label}: ${DEVICES} devices x ${BATCHES} batches of 50, ${PATROL_SUBSCRIBERS} live subscribers on the area ...`);
     let nodeBefore = 0;
     let pgBefore = new Map<number, number>();
@@ -468,6 +472,7 @@ async function benchPatrols({ db, server, tokens, figures }: BenchContext): Prom
     let pgMs = 0;
     const ingest = await benchPatrolIngest({
       url: server.url,
+      ingestUrl: target.ingestUrl,
       token: tokens.issue(`user:${coordinator.user_id}`).token,
       subscriberTokens: colleagues.map((c) => tokens.issue(`user:${c.user_id}`).token),
       devices: DEVICES,
@@ -478,17 +483,17 @@ async function benchPatrols({ db, server, tokens, figures }: BenchContext): Prom
       log: (line) => progress(`  ${line}`),
       measured: {
         start: async () => {
-          pgBefore = await backendCpuMs(db, 'gongzhi');
+          pgBefore = await backendCpuMs(db, target.application);
           pgLatest = new Map(pgBefore);
-          nodeBefore = processCpuMs(server.pid);
+          nodeBefore = processCpuMs(target.pid);
           // Backends the pool closes as idle before the last delivery (a long tail of deliveries) take their CPU
           // with them: each backend's figure is read every second and its last reading kept.
-          sampler = setInterval(() => void backendCpuMs(db, 'gongzhi').then(keep), 1000);
+          sampler = setInterval(() => void backendCpuMs(db, target.application).then(keep), 1000);
         },
         end: async () => {
           clearInterval(sampler);
-          nodeMs = processCpuMs(server.pid) - nodeBefore;
-          keep(await backendCpuMs(db, 'gongzhi'));
+          nodeMs = processCpuMs(target.pid) - nodeBefore;
+          keep(await backendCpuMs(db, target.application));
           pgMs = backendCpuDelta(pgBefore, pgLatest);
         },
       },
@@ -518,6 +523,21 @@ async function benchPatrols({ db, server, tokens, figures }: BenchContext): Prom
   figures.push(['patrol ingestion paced: deliveries received / expected', `${paced.ingest.deliveriesReceived}/${paced.ingest.deliveriesExpected}`]);
   figures.push([`patrol ingestion paced: receipt to delivery p50 / p99 (ms; target p99 <= 1000 with 500 subscribers, every delivery made; here ${PATROL_SUBSCRIBERS})`, `${paced.ingest.p50DeliveryMs} / ${paced.ingest.p99DeliveryMs}`]);
   figures.push(['patrol ingestion paced: CPU per event accepted (µs): server / PostgreSQL / bench client', cpuLine(paced)]);
+
+  // The same phones and subscribers against a bare server that only stores and delivers (bench/ingest-floor.ts).
+  const floor = await startIngestFloor(databaseUrl);
+  try {
+    const target = { ingestUrl: floor.url, pid: floor.pid, application: INGEST_FLOOR_APPLICATION };
+    const bare = await run(' on the ingestion floor', undefined, target);
+    const barePaced = await run(` on the ingestion floor paced at ${pace} events/s`, pace, target);
+    figures.push(['ingestion floor (one INSERT per batch, one message per batch; no policy, status, audit or log): events/s accepted', String(bare.ingest.eventsPerSecond)]);
+    figures.push(['ingestion floor: deliveries received / expected; receipt to delivery p50 / p99 (ms)', `${bare.ingest.deliveriesReceived}/${bare.ingest.deliveriesExpected}; ${bare.ingest.p50DeliveryMs} / ${bare.ingest.p99DeliveryMs}`]);
+    figures.push(['ingestion floor: CPU per event accepted (µs): floor / PostgreSQL / bench client', cpuLine(bare)]);
+    figures.push([`ingestion floor paced at ${pace} events/s: receipt to delivery p50 / p99 (ms); CPU per event (µs) floor / PostgreSQL / bench client`, `${barePaced.ingest.p50DeliveryMs} / ${barePaced.ingest.p99DeliveryMs}; ${cpuLine(barePaced)}`]);
+    figures.push(['patrol ingestion: events/s as a ratio of the floor\'s; paced p99 as a multiple of the floor\'s', `${(ingest.eventsPerSecond / bare.ingest.eventsPerSecond).toFixed(2)}; ${(paced.ingest.p99DeliveryMs / Math.max(1, barePaced.ingest.p99DeliveryMs)).toFixed(2)}`]);
+  } finally {
+    await floor.stop();
+  }
   figures.push(['patrol ingestion: load average (1 min) at the end', os.loadavg()[0].toFixed(2)]);
 }
 
