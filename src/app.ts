@@ -128,7 +128,8 @@ export async function startApp(config: Config, log: Logger, options: StartOption
     throttle = await SignInThrottle.create(config, db, log);
     const services: AppServices = { config, db, realtimeDb, log, tokens, events, viewers, webhooks: runningWebhooks, throttle };
     // A stream of check-in batches: each batch's check-ins read once per run of events, not once per batch (see keepRecordedCheckIns).
-    events.beforeDelivery((page) => keepRecordedCheckIns(realtimeDb, page));
+    const bus = events;
+    bus.beforeDelivery((page) => keepRecordedCheckIns(realtimeDb, bus, page));
     const schema = buildGraphQLSchema();
     const { httpServer, drain, apollo, openSockets } = await createHttpServer(services, schema);
     // Listen first: the WebSocket server re-emits the HTTP server's errors, and graphql-ws prints

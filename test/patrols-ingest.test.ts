@@ -5,6 +5,8 @@ import { addMember, type Harness, startHarness, stopHarness } from './support/ha
 import { MemberRole } from '../src/shared/auth/roles';
 import type { AppContext } from '../src/shared/context';
 import { EventRecord } from '../src/shared/events/event.entity';
+import type { EventBus } from '../src/shared/events/event-bus';
+import { In } from 'typeorm';
 import { loadersForEvent } from '../src/shared/events/event-stream';
 import { PatrolEvent, PatrolEventKind } from '../src/modules/patrol/patrol.entity';
 import { insertEventsStatement, type Candidate } from '../src/modules/patrol/patrol.ingest-sql';
@@ -175,20 +177,25 @@ async function addCheckpoint(name: string, area: 'gridA' | 'communityB'): Promis
 }
 
 describe('live delivery of check-in batches', () => {
-  test("given three batches in the event log, when their run is prepared for delivery, then their check-ins are read in one statement and each batch's deliveries find its own, in device-time order, without another", async () => {
+  /** Three batches recorded through the API, and their patrol.eventsRecorded events as stored in the log. */
+  async function recordThreeBatches(prefix: string, extra: Record<string, unknown>[] = []): Promise<EventRecord[]> {
     const patrols = [await planPatrol(), await planPatrol(), await planPatrol()];
     for (const [i, patrolId] of patrols.entries()) {
-      expect((await record(patrolId, batch(`live${i}`, 5).reverse(), `phone-live-${i}`)).body.data.patrolEventsRecord.acceptedCount).toBe(5);
+      const events = [...batch(`${prefix}${i}`, 5).reverse(), ...extra.map((e) => ({ ...e, clientEventId: `${prefix}${i}-${e.clientEventId}` }))];
+      expect((await record(patrolId, events, `phone-${prefix}-${i}`)).body.data.patrolEventsRecord.acceptedCount).toBe(events.length);
     }
-    const services = h.server.services;
-    const events = await services.realtimeDb
+    return h.server.services.realtimeDb
       .getRepository(EventRecord)
       .createQueryBuilder('e')
       .where(`e.type = 'patrol.eventsRecorded'`)
       .andWhere('e.subject_id = ANY(:ids)', { ids: patrols.map((p) => fromGlobalId(p)!.id) })
       .orderBy('e.id')
       .getMany();
-    expect(events).toHaveLength(3);
+  }
+
+  /** Prepares the run for delivery as the given process's event bus would, then reads each batch's check-ins as its deliveries do; counts the statements that read check-ins. */
+  async function prepareAndDeliver(bus: EventBus, events: EventRecord[]): Promise<{ checkInReads: number; delivered: PatrolEvent[][] }> {
+    const services = h.server.services;
     const statements: string[] = [];
     const logger = services.realtimeDb.logger;
     const logQuery = logger.logQuery;
@@ -197,20 +204,42 @@ describe('live delivery of check-in batches', () => {
       return logQuery.call(this, query, ...rest);
     };
     try {
-      await keepRecordedCheckIns(services.realtimeDb, events);
-      const delivered: string[][] = [];
+      await keepRecordedCheckIns(services.realtimeDb, bus, events);
+      const delivered: PatrolEvent[][] = [];
       for (const event of events) {
         // As a subscriber's delivery of the event reads them: on the realtime pool, through the loaders every delivery of this event shares.
         const asDelivered = { app: { ...services, db: services.realtimeDb }, loaders: loadersForEvent(event.id) } as AppContext;
-        const rows = await patrolEventsById(asDelivered).loadMany(event.payload.eventIds as string[]);
-        delivered.push(rows.map((row) => (row as PatrolEvent).clientEventId));
+        delivered.push((await patrolEventsById(asDelivered).loadMany(event.payload.eventIds as string[])) as PatrolEvent[]);
       }
       // The reads of check-ins: the event bus polls the log on the same pool, and under load a poll lands in this window.
-      expect(statements.filter((query) => query.includes('"patrol_event"'))).toHaveLength(1);
-      expect(delivered).toEqual([0, 1, 2].map((i) => [0, 1, 2, 3, 4].map((k) => `live${i}-${k}`)));
+      return { checkInReads: statements.filter((query) => query.includes('"patrol_event"')).length, delivered };
     } finally {
       logger.logQuery = logQuery;
     }
+  }
+
+  test("given three batches another process recorded, when their run is prepared for delivery, then their check-ins are read in one statement and each batch's deliveries find its own, in device-time order, without another", async () => {
+    const events = await recordThreeBatches('live');
+    expect(events).toHaveLength(3);
+    // This process's bus holds the rows it recorded; another process's bus holds none of them.
+    const anotherProcess = {} as EventBus;
+    const { checkInReads, delivered } = await prepareAndDeliver(anotherProcess, events);
+    expect(checkInReads).toBe(1);
+    expect(delivered.map((rows) => rows.map((row) => row.clientEventId))).toEqual([0, 1, 2].map((i) => [0, 1, 2, 3, 4].map((k) => `live${i}-${k}`)));
+  });
+
+  test('given three batches this process recorded (an incident among them), when their run is prepared for delivery, then no statement reads them back and the deliveries get the rows exactly as committed, case link included', async () => {
+    const incident = { clientEventId: 'incident', kind: 'INCIDENT', deviceTime: new Date(Date.now() - 60_000).toISOString(), text: '四號門有人翻牆', severity: 'HIGH', latitude: LAT, longitude: LON };
+    const events = await recordThreeBatches('held', [incident]);
+    expect(events).toHaveLength(3);
+    const { checkInReads, delivered } = await prepareAndDeliver(h.server.services.events, events);
+    expect(checkInReads).toBe(0);
+    const ids = events.flatMap((e) => e.payload.eventIds as string[]);
+    const stored = await h.server.services.db.getRepository(PatrolEvent).findBy({ id: In(ids) });
+    const byId = new Map(stored.map((row) => [row.id, row]));
+    expect(delivered.flat().map((row) => row.id)).toEqual(ids);
+    expect(delivered.flat()).toEqual(ids.map((id) => byId.get(id)));
+    expect(delivered.flat().filter((row) => row.kind === PatrolEventKind.INCIDENT).map((row) => Boolean(row.caseId))).toEqual([true, true, true]);
   });
 });
 

@@ -12,6 +12,7 @@ import { emitPatrol, type PatrolEventScope } from './patrol.events';
 import { MAX_EVENTS_PER_BATCH, PatrolEventOutcome, type PatrolEventInput, type PatrolEventResult, type PatrolEventsRecordInput } from './patrol.inputs';
 import { insertEvents, loadFacts, type Candidate, type EventTimes, type PatrolFacts } from './patrol.ingest-sql';
 import { openIncidentCase } from './patrol.incidents';
+import { holdRecordedCheckIns } from './patrol.subscription';
 
 /** Device clocks may run ahead; anything further in the future than this is refused. */
 const MAX_CLOCK_AHEAD_MS = 24 * 3_600_000;
@@ -187,6 +188,8 @@ export async function recordPatrolEvents(ctx: AppContext, input: PatrolEventsRec
         answered.get(incident.id)!.caseId = caseId;
       }
     }
+
+    holdRecordedCheckIns(ctx.app.events, accepted.map((c) => answered.get(c.id)!));
 
     for (const f of facts.values()) {
       const mine = accepted.filter((c) => c.patrolId === f.patrol.id).sort((a, b) => a.deviceTime.getTime() - b.deviceTime.getTime() || a.index - b.index);
