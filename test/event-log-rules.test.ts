@@ -83,6 +83,26 @@ describe('event log', () => {
     await client.dispose();
   });
 
+  test('given events whose ids cross a power of ten, committed without a wake-up, when the dispatcher reads them in one page, then a live subscriber gets each once, in id order', async () => {
+    const before = await maxEventId();
+    const client = wsClient(h.server.wsUrl, h.world.tokens.policeAdmin);
+    const sub = subscribe(client, CHANGES, { after: before });
+    await sleep(300);
+    // The next ids are 10^k - 2 .. 10^k + 1: as text, '1000' sorts before '998'.
+    const powerOfTen = 10n ** BigInt(String(BigInt(before) + 3n).length);
+    await side.query(`SELECT setval(pg_get_serial_sequence('event', 'id'), $1)`, [String(powerOfTen - 3n)]);
+    await side.query(
+      `INSERT INTO event (topic, type, organization_ids, payload)
+       SELECT 'network', 'organization.updated', ARRAY[$1::uuid], jsonb_build_object('organizationId', $1::text) FROM generate_series(1, 4)`,
+      [h.world.orgs.police.id],
+    );
+    h.server.services.events.wake();
+    await sub.waitFor(4, 5_000);
+    await sleep(300);
+    expect(sub.received.map((r) => r.data.networkChanges.cursor)).toEqual([-2n, -1n, 0n, 1n].map((d) => String(powerOfTen + d)));
+    await client.dispose();
+  });
+
   test('given pruned events, when resuming from one before the pruned point, then CURSOR_EXPIRED; from the pruned point itself, nothing is missed', async () => {
     await gql(h.server.httpUrl, UPDATE, { input: { id: h.world.gid.org('police'), description: 'soon pruned' } }, h.world.tokens.policeAdmin);
     const pruned = await maxEventId();
