@@ -26,7 +26,19 @@ export async function startChild(name: string, args: string[], ready: RegExp): P
     });
     child.once('exit', (code) => reject(new Error(`${name} exited with ${code}`)));
   });
-  return { process: child, announced, stop: () => stopChild(child) };
+  // A helper that dies mid-run takes its sockets with it, and the bench sees only their errors: say why it ended.
+  let stopping = false;
+  child.once('exit', (code, signal) => {
+    if (!stopping) console.error(`${name} exited during the run: code ${code}, signal ${signal}`);
+  });
+  return {
+    process: child,
+    announced,
+    stop: () => {
+      stopping = true;
+      return stopChild(child);
+    },
+  };
 }
 
 /** SIGTERM, resolved once the process has exited (at once if it already had). */

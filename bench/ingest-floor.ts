@@ -93,6 +93,10 @@ function serve(databaseUrl: string): void {
       );
     });
   });
+  // Node closes a keep-alive connection idle for 5 s; a bench client whose event loop is busy with 500 subscribers
+  // may reuse one at that moment, and its batch fails with "other side closed" (seen twice after the fan-out).
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   const subscribers = acceptSubscribers(server);
   server.listen(0, '127.0.0.1', () => {
     const address = server.address() as { port: number };
