@@ -4,6 +4,8 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import type http from 'node:http';
+import type { AddressInfo } from 'node:net';
 
 export interface Child {
   process: ChildProcess;
@@ -54,4 +56,20 @@ export function stopChild(child: ChildProcess): Promise<void> {
 export function residentBytes(pid: number): number {
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
   return Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) * 1024;
+}
+
+/**
+ * In a helper process: listens on a free loopback port and prints `<label> <url>` (the line startChild waits for);
+ * on SIGTERM runs `beforeClose` (e.g. drop WebSocket clients), closes the server and its connections, runs
+ * `afterClose` (e.g. end a database pool) and exits.
+ */
+export function serveAsChild(server: http.Server, label: string, url: (port: number) => string, stop: { beforeClose?: () => void; afterClose?: () => Promise<void> } = {}): void {
+  server.listen(0, '127.0.0.1', () => {
+    process.stdout.write(`${label} ${url((server.address() as AddressInfo).port)}\n`);
+  });
+  process.on('SIGTERM', () => {
+    stop.beforeClose?.();
+    server.close(() => void (stop.afterClose?.() ?? Promise.resolve()).then(() => process.exit(0)));
+    server.closeAllConnections();
+  });
 }

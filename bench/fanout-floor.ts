@@ -10,7 +10,7 @@
  */
 import http from 'node:http';
 import path from 'node:path';
-import { residentBytes, startChild } from './child';
+import { residentBytes, serveAsChild, startChild } from './child';
 import { acceptSubscribers } from './floor-ws';
 import type { BenchServer } from './server';
 
@@ -49,14 +49,7 @@ function serve(): void {
     subscribers.broadcast(PAYLOAD);
   });
   const subscribers = acceptSubscribers(server);
-  server.listen(0, '127.0.0.1', () => {
-    const address = server.address() as { port: number };
-    process.stdout.write(`FANOUT_FLOOR ws://127.0.0.1:${address.port}/graphql\n`);
-  });
-  process.on('SIGTERM', () => {
-    subscribers.close();
-    server.close(() => process.exit(0));
-  });
+  serveAsChild(server, 'FANOUT_FLOOR', (port) => `ws://127.0.0.1:${port}/graphql`, { beforeClose: () => subscribers.close() });
 }
 
 if (require.main === module) serve();

@@ -12,7 +12,7 @@
 import http from 'node:http';
 import path from 'node:path';
 import { Pool } from 'pg';
-import { startChild } from './child';
+import { serveAsChild, startChild } from './child';
 
 /** `{"data": {<field>: <value>}}` as text: the envelope every floor answers in (after `with`, common table expressions if any). */
 const answer = (field: string, value: string, with_ = '') => `${with_} SELECT json_build_object('data', json_build_object('${field}', ${value}))::text AS body`;
@@ -162,14 +162,7 @@ function serve(databaseUrl: string): void {
       );
     });
   });
-  server.listen(0, '127.0.0.1', () => {
-    const address = server.address() as { port: number };
-    process.stdout.write(`FLOOR http://127.0.0.1:${address.port}\n`);
-  });
-  process.on('SIGTERM', () => {
-    server.close(() => void pool.end().then(() => process.exit(0)));
-    server.closeAllConnections();
-  });
+  serveAsChild(server, 'FLOOR', (port) => `http://127.0.0.1:${port}`, { afterClose: () => pool.end() });
 }
 
 if (require.main === module) serve(process.argv[2]);

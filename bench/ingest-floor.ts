@@ -15,7 +15,7 @@
 import http from 'node:http';
 import path from 'node:path';
 import { Pool } from 'pg';
-import { startChild } from './child';
+import { serveAsChild, startChild } from './child';
 import { acceptSubscribers } from './floor-ws';
 import type { BenchServer } from './server';
 
@@ -98,14 +98,7 @@ function serve(databaseUrl: string): void {
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
   const subscribers = acceptSubscribers(server);
-  server.listen(0, '127.0.0.1', () => {
-    const address = server.address() as { port: number };
-    process.stdout.write(`INGEST_FLOOR http://127.0.0.1:${address.port}/graphql\n`);
-  });
-  process.on('SIGTERM', () => {
-    subscribers.close();
-    server.close(() => void pool.end().then(() => process.exit(0)));
-  });
+  serveAsChild(server, 'INGEST_FLOOR', (port) => `http://127.0.0.1:${port}/graphql`, { beforeClose: () => subscribers.close(), afterClose: () => pool.end() });
 }
 
 if (require.main === module) serve(process.argv[2]);
