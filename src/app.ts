@@ -128,15 +128,14 @@ export async function startApp(config: Config, log: Logger, options: StartOption
     throttle = await SignInThrottle.create(config, db, log);
     const services: AppServices = { config, db, realtimeDb, log, tokens, events, viewers, webhooks: runningWebhooks, throttle };
     // A stream of check-in batches: each batch's check-ins read once per run of events, not once per batch (see keepRecordedCheckIns).
-    const bus = events;
-    bus.beforeDelivery((page) => keepRecordedCheckIns(realtimeDb, bus, page));
+    const runningEvents = events;
+    runningEvents.beforeDelivery((page) => keepRecordedCheckIns(realtimeDb, runningEvents, page));
     const schema = buildGraphQLSchema();
     const { httpServer, drain, apollo, openSockets } = await createHttpServer(services, schema);
     // Listen first: the WebSocket server re-emits the HTTP server's errors, and graphql-ws prints
     // any such error with a stack. Attached in the same tick, no upgrade request can come in between.
     await listen(httpServer, config.port, config.host);
     const ws = attachWebSocket(services, schema, httpServer);
-    const runningEvents = events;
     const removeMetrics = addMetricsSource({
       openSockets,
       webSocketConnections: () => ws.wsServer.clients.size,
