@@ -39,8 +39,8 @@ interface EventInput {
 /** The uuid inside a global id (base64url of `Type:uuid`). */
 const uuidOf = (globalId: string) => Buffer.from(globalId, 'base64url').toString('utf8').split(':')[1];
 
-// The same pool size as the project's (src/shared/database/data-source.ts).
 function serve(databaseUrl: string): void {
+  // The same pool size as the project's (src/shared/database/data-source.ts).
   const pool = new Pool({ connectionString: databaseUrl, max: 20, application_name: INGEST_FLOOR_APPLICATION });
   const record = async (input: { deviceId: string; patrolId: string; events: EventInput[] }) => {
     const receivedAt = new Date().toISOString();
