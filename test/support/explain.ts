@@ -3,6 +3,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 export interface PlanNode {
   'Node Type': string;
   'Relation Name'?: string;
+  'Index Name'?: string;
   Plans?: PlanNode[];
 }
 

@@ -378,6 +378,19 @@ export class Patrol implements Node {
   @Field(() => Date, { nullable: true, description: 'Device time of the latest ENDED.' })
   endedAt!: Date | null;
 
+  /**
+   * What startedAt and endedAt are derived from, over the check-ins whose time is not flagged: kept here so that a
+   * batch moves them by its own rows instead of reading all of the patrol's check-ins again (they are append-only).
+   */
+  @Column('timestamptz', { nullable: true })
+  firstStartedDeviceTime!: Date | null;
+
+  @Column('timestamptz', { nullable: true })
+  firstEventDeviceTime!: Date | null;
+
+  @Column('timestamptz', { nullable: true })
+  lastEndedDeviceTime!: Date | null;
+
   @Column('text', { nullable: true })
   @Field(() => String, { nullable: true, description: 'Why the patrol was cancelled.' })
   cancelReason!: string | null;

@@ -5,15 +5,16 @@ import type { Tx } from '../../shared/transaction';
 import type { Viewer } from '../../shared/auth/viewer';
 import { queryPrepared } from '../../shared/database/prepared';
 import { Area } from '../area/area.entity';
-import { CheckInProof, Checkpoint, IncidentSeverity, Patrol, PatrolEvent, PatrolEventFlag, PatrolEventKind, PatrolTeam, PatrolTeamKind, TIME_FLAGS } from './patrol.entity';
+import { CheckInProof, Checkpoint, IncidentSeverity, Patrol, PatrolEvent, PatrolEventFlag, PatrolEventKind, PatrolTeam, PatrolTeamKind } from './patrol.entity';
 import { canRecordPatrolEvents, canSeePatrolRecord } from './patrol.policy';
 
 /*
  * The statements of one check-in batch. A batch is a phone's upload, and at
  * 10,000 events/s the server's time went into round trips, not work: the
- * facts are read in one statement and the events inserted, matched to
- * earlier copies and aggregated for the status in another, whatever the
- * batch size.
+ * facts are read in one statement and the events inserted and matched to
+ * earlier copies in another, whatever the batch size. The device times the
+ * status is derived from are kept on the patrol (patrol.ingest.ts), not
+ * gathered again from all of its check-ins.
  */
 
 export interface Candidate {
@@ -48,13 +49,6 @@ export interface CheckpointFacts {
   checkpoint: Checkpoint;
   path: string;
   tokenHash: string | null;
-}
-
-/** What status derivation needs from all of a patrol's events, flagged times left out. */
-export interface EventTimes {
-  firstStarted: Date | null;
-  firstAny: Date | null;
-  lastEnded: Date | null;
 }
 
 /**
@@ -126,39 +120,65 @@ export interface Inserted {
   accepted: Map<string, PatrolEvent>;
   /** Earlier copies of the rest, by `patrolId|clientEventId`. */
   earlier: Map<string, PatrolEvent>;
-  /** For each patrol that got new rows: its event times after this batch. */
-  times: Map<string, EventTimes>;
+}
+
+/** The row a candidate is stored as, built from what the statement was sent: see insertEvents. */
+function storedEvent(c: Candidate, batch: { deviceId: string; receivedAt: Date; teamId: string; viewer: Pick<Viewer, 'userId' | 'clientId'> }): PatrolEvent {
+  return Object.assign(new PatrolEvent(), {
+    id: c.id,
+    patrolId: c.patrolId,
+    teamId: batch.teamId,
+    deviceId: batch.deviceId,
+    clientEventId: c.clientEventId,
+    kind: c.kind,
+    deviceTime: c.deviceTime,
+    receivedAt: batch.receivedAt,
+    recordedByUserId: batch.viewer.userId,
+    recordedByClientId: batch.viewer.clientId,
+    checkpointId: c.checkpointId,
+    latitude: c.latitude,
+    longitude: c.longitude,
+    accuracyMeters: c.accuracyMeters,
+    distanceMeters: c.distanceMeters,
+    flagged: c.reasons.length > 0,
+    flags: [...c.flags],
+    proof: c.proof,
+    flagReason: c.reasons.length > 0 ? c.reasons.join('; ') : null,
+    text: c.text,
+    severity: c.severity,
+    caseId: null,
+  });
 }
 
 /**
- * One statement: a multi-row INSERT ... ON CONFLICT DO NOTHING, the earlier
- * copies of the rows that conflicted (a retry answers with the first ids),
- * and, for patrols that got new rows, the device times status is derived
- * from. The statement cannot see its own inserts, so the times are taken
- * over the patrol's earlier events plus the inserted ones; the patrol lock
- * taken by loadFacts means no other batch adds events in between. Rows come
- * back as jsonb: the statement stays prepared on its connection
- * (queryPrepared), and a prepared statement whose columns a migration
- * changed would fail rather than answer with the new ones.
+ * One statement: a multi-row INSERT ... ON CONFLICT DO NOTHING that answers
+ * with the ids it inserted, and the earlier copies of the rows that
+ * conflicted (a retry answers with the first ids). An inserted row is built
+ * from what was sent rather than sent back: every column is the batch's value
+ * as is (times to the millisecond, as JavaScript keeps them), and returning
+ * each row as jsonb cost PostgreSQL more than the insert's key checks. A test
+ * holds these rows equal to the stored ones. Earlier copies come back as
+ * jsonb: the statement stays prepared on its connection (queryPrepared), and
+ * a prepared statement whose columns a migration changed would fail rather
+ * than answer with the new ones.
  */
 export async function insertEvents(tx: Tx, rows: Candidate[], deviceId: string, receivedAt: Date, facts: Map<string, PatrolFacts>): Promise<Inserted> {
-  const result: Inserted = { accepted: new Map(), earlier: new Map(), times: new Map() };
+  const result: Inserted = { accepted: new Map(), earlier: new Map() };
   if (rows.length === 0) return result;
-  const { sql, params } = insertEventsStatement(rows, { deviceId, receivedAt, viewer: tx.ctx.viewer, teamOf: (patrolId) => facts.get(patrolId)!.team.id });
-  const found = await queryPrepared<{ inserted: boolean; event: Record<string, unknown>; agg_first_started: Date | null; agg_first_any: Date | null; agg_last_ended: Date | null }>(
-    tx.em,
-    'patrol-insert-events',
-    sql,
-    params,
-  );
+  const viewer = tx.ctx.viewer;
+  const teamOf = (patrolId: string) => facts.get(patrolId)!.team.id;
+  const { sql, params } = insertEventsStatement(rows, { deviceId, receivedAt, viewer, teamOf });
+  const found = await queryPrepared<{ inserted_id: string | null; earlier: Record<string, unknown> | null }>(tx.em, 'patrol-insert-events', sql, params);
+  const inserted = new Set<string>();
   for (const row of found) {
-    const event = fromRow(tx.em, PatrolEvent, row.event);
-    if (row.inserted) {
-      result.accepted.set(event.id, event);
-      result.times.set(event.patrolId, { firstStarted: row.agg_first_started, firstAny: row.agg_first_any, lastEnded: row.agg_last_ended });
-    } else {
+    if (row.inserted_id) inserted.add(row.inserted_id);
+    else if (row.earlier) {
+      const event = fromRow(tx.em, PatrolEvent, row.earlier);
       result.earlier.set(`${event.patrolId}|${event.clientEventId}`, event);
     }
+  }
+  for (const c of rows) {
+    if (inserted.has(c.id)) result.accepted.set(c.id, storedEvent(c, { deviceId, receivedAt, teamId: teamOf(c.patrolId), viewer }));
   }
   return result;
 }
@@ -184,27 +204,13 @@ export function insertEventsStatement(
               $12::text, $13::timestamptz, $14::uuid, $15::uuid
          FROM u
        ON CONFLICT ON CONSTRAINT patrol_event_client_id_key DO NOTHING
-       RETURNING *
-     ), agg AS (
-       -- Per patrol, by its index: a semi-join of all events against the batch's patrols was planned as a scan of
-       -- the whole table once it grew (35 ms a batch at 50,000 events), work that grew with the city.
-       SELECT p.patrol_id, t.first_started, t.first_any, t.last_ended
-         FROM (SELECT DISTINCT patrol_id FROM ins) p
-        CROSS JOIN LATERAL (
-          SELECT min(x.device_time) FILTER (WHERE x.kind = 'STARTED') AS first_started, min(x.device_time) AS first_any,
-                 max(x.device_time) FILTER (WHERE x.kind = 'ENDED') AS last_ended
-            FROM (SELECT e.kind, e.device_time, e.flags FROM patrol_event e WHERE e.patrol_id = p.patrol_id
-                  UNION ALL
-                  SELECT ins.kind, ins.device_time, ins.flags FROM ins WHERE ins.patrol_id = p.patrol_id) x
-           WHERE NOT (x.flags && $21::text[])
-        ) t
+       RETURNING id
      )
-     SELECT true AS inserted, to_jsonb(ins) AS event, agg.first_started AS agg_first_started, agg.first_any AS agg_first_any, agg.last_ended AS agg_last_ended
-       FROM ins LEFT JOIN agg ON agg.patrol_id = ins.patrol_id
+     SELECT ins.id AS inserted_id, NULL::jsonb AS earlier FROM ins
      UNION ALL
      -- Earlier copies only of the rows that were not inserted (a retry's), each by the unique key's index: a join of
      -- the whole batch was planned as a scan of patrol_event while the table's statistics lagged behind its growth.
-     SELECT false, to_jsonb(e), NULL, NULL, NULL
+     SELECT NULL::uuid, to_jsonb(e)
        FROM u
       CROSS JOIN LATERAL (
         SELECT x.* FROM patrol_event x
@@ -232,7 +238,6 @@ export function insertEventsStatement(
       rows.map((r) => r.severity),
       rows.map((r) => r.flags.join(',')),
       rows.map((r) => r.proof),
-      TIME_FLAGS,
     ],
   };
 }

@@ -6,11 +6,11 @@ import { idOf } from '../../shared/relay/global-id';
 import { failIfAny, inTransaction, type Tx } from '../../shared/transaction';
 import { InputCheck } from '../../shared/validation';
 import { textProblem } from '../../shared/text';
-import { CheckInProof, Checkpoint, IncidentSeverity, Patrol, PatrolEvent, PatrolEventFlag, PatrolEventKind, PatrolStatus } from './patrol.entity';
+import { CheckInProof, Checkpoint, IncidentSeverity, Patrol, PatrolEvent, PatrolEventFlag, PatrolEventKind, PatrolStatus, TIME_FLAGS } from './patrol.entity';
 import { computeCoverage, haversineMeters } from './patrol.coverage';
 import { emitPatrol, type PatrolEventScope } from './patrol.events';
 import { MAX_EVENTS_PER_BATCH, PatrolEventOutcome, type PatrolEventInput, type PatrolEventResult, type PatrolEventsRecordInput } from './patrol.inputs';
-import { insertEvents, loadFacts, type Candidate, type EventTimes, type PatrolFacts } from './patrol.ingest-sql';
+import { insertEvents, loadFacts, type Candidate, type PatrolFacts } from './patrol.ingest-sql';
 import { openIncidentCase } from './patrol.incidents';
 import { holdRecordedCheckIns } from './patrol.subscription';
 
@@ -202,7 +202,7 @@ export async function recordPatrolEvents(ctx: AppContext, input: PatrolEventsRec
         details: { deviceId, accepted: mine.length, duplicates: duplicates.filter((c) => c.patrolId === f.patrol.id).length, attempted },
       });
       if (mine.length === 0) continue;
-      const status = await applyStatus(tx, f, scope, inserted.times.get(f.patrol.id)!);
+      const status = await applyStatus(tx, f, scope, movedTimes(f.patrol, mine));
       emitPatrol(tx, scope, 'patrol.eventsRecorded', {
         status,
         eventIds: mine.map((c) => c.id),
@@ -292,7 +292,7 @@ function judgeTime(c: Candidate, patrol: Patrol, receivedAt: Date): Result | nul
 
 /**
  * Derives the patrol's start, end and status from its events by device time
- * (the times come with the insert, see insertEvents),
+ * (the times kept on the patrol, moved by this batch: see movedTimes),
  * so order of arrival does not matter: start = earliest STARTED (or the
  * earliest event when STARTED is missing), end = latest ENDED. Events whose
  * device time is flagged (in the future, outside the shift) take no part.
@@ -313,13 +313,52 @@ async function applyStatus(tx: Tx, f: PatrolFacts, scope: PatrolEventScope, time
   if (previous === PatrolStatus.MISSED && startedAt && startedAt.getTime() <= f.patrol.plannedEnd.getTime()) status = endedAt ? PatrolStatus.COMPLETED : PatrolStatus.ACTIVE;
   const changed =
     status !== previous || startedAt?.getTime() !== f.patrol.startedAt?.getTime() || (endedAt?.getTime() ?? null) !== (f.patrol.endedAt?.getTime() ?? null);
+  const timesMoved =
+    !sameTime(times.firstStarted, f.patrol.firstStartedDeviceTime) || !sameTime(times.firstAny, f.patrol.firstEventDeviceTime) || !sameTime(times.lastEnded, f.patrol.lastEndedDeviceTime);
+  const timeColumns = [times.firstStarted, times.firstAny, times.lastEnded];
   if (changed && status !== PatrolStatus.MISSED && startedAt) {
-    await tx.em.query(`UPDATE patrol SET status = $2, started_at = $3, ended_at = $4, version = version + 1, updated_at = now() WHERE id = $1`, [f.patrol.id, status, startedAt, endedAt]);
+    await tx.em.query(
+      `UPDATE patrol SET status = $2, started_at = $3, ended_at = $4, version = version + 1, updated_at = now(),
+              first_started_device_time = $5, first_event_device_time = $6, last_ended_device_time = $7
+        WHERE id = $1`,
+      [f.patrol.id, status, startedAt, endedAt, ...timeColumns],
+    );
     if (status !== previous) emitPatrol(tx, scope, 'patrol.statusChanged', { status, previousStatus: previous, startedAt, endedAt });
+  } else if (timesMoved) {
+    // Not a change anyone sees (no version): the times the next batch starts from.
+    await tx.em.query(`UPDATE patrol SET first_started_device_time = $2, first_event_device_time = $3, last_ended_device_time = $4 WHERE id = $1`, [f.patrol.id, ...timeColumns]);
   }
+  [f.patrol.firstStartedDeviceTime, f.patrol.firstEventDeviceTime, f.patrol.lastEndedDeviceTime] = timeColumns;
   if (status === PatrolStatus.COMPLETED) await reviewMissedAlert(tx, f, scope, status, status !== previous);
   f.patrol.status = status;
   return status;
+}
+
+/** What status derivation needs from all of a patrol's check-ins, flagged times left out. */
+interface EventTimes {
+  firstStarted: Date | null;
+  firstAny: Date | null;
+  lastEnded: Date | null;
+}
+
+const sameTime = (a: Date | null, b: Date | null) => (a?.getTime() ?? null) === (b?.getTime() ?? null);
+
+/**
+ * The patrol's times (kept on the patrol row, locked by loadFacts) moved by the batch's accepted check-ins. Check-ins
+ * are append-only and their flags fixed when recorded, so the earlier ones need not be read again.
+ */
+function movedTimes(patrol: Patrol, accepted: Candidate[]): EventTimes {
+  let firstStarted = patrol.firstStartedDeviceTime;
+  let firstAny = patrol.firstEventDeviceTime;
+  let lastEnded = patrol.lastEndedDeviceTime;
+  for (const c of accepted) {
+    if (c.flags.some((code) => TIME_FLAGS.includes(code))) continue;
+    const t = c.deviceTime;
+    if (!firstAny || t < firstAny) firstAny = t;
+    if (c.kind === PatrolEventKind.STARTED && (!firstStarted || t < firstStarted)) firstStarted = t;
+    if (c.kind === PatrolEventKind.ENDED && (!lastEnded || t > lastEnded)) lastEnded = t;
+  }
+  return { firstStarted, firstAny, lastEnded };
 }
 
 async function reviewMissedAlert(tx: Tx, f: PatrolFacts, scope: PatrolEventScope, status: PatrolStatus, justCompleted: boolean): Promise<void> {
