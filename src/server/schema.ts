@@ -4,6 +4,7 @@ import { allResolvers } from '../modules';
 import { ACCESS_EXTENSION, authChecker } from '../shared/auth/policy';
 import { nodeTypeName } from '../modules/node/node.type';
 import { guardTextInputs } from './text-guard';
+import { DateTimeISO } from './date-time-scalar';
 
 let cached: GraphQLSchema | undefined;
 
@@ -27,6 +28,7 @@ export function buildGraphQLSchema(): GraphQLSchema {
       authChecker,
       authMode: 'error',
       validate: false,
+      scalarsMap: [{ type: Date, scalar: DateTimeISO }],
       pubSub: unusedPubSub as never,
     });
     assertEveryOperationDeclaresAccess(schema);

@@ -424,6 +424,19 @@ export class CheckpointVisitResolver {
   }
 }
 
+/**
+ * The check-ins an update names. Kept for its deliveries (keepRecordedCheckIns), they are answered at once: each
+ * subscriber's copy of a batch otherwise waited on a promise per check-in.
+ */
+function checkInsNamed(ctx: AppContext, ids: unknown): PatrolEvent[] | Promise<PatrolEvent[]> {
+  if (!Array.isArray(ids)) return [];
+  const kept = (ids as string[]).map((id) => planned<PatrolEvent>(ctx, PatrolEvent.name, id));
+  if (kept.every((row) => row !== undefined)) return kept as PatrolEvent[];
+  return patrolEventsById(ctx)
+    .loadMany(ids as string[])
+    .then((rows) => rows.filter((e): e is PatrolEvent => e instanceof PatrolEvent));
+}
+
 @Resolver(() => PatrolUpdate)
 export class PatrolUpdateResolver {
   @Subscription(() => PatrolUpdate, {
@@ -447,17 +460,13 @@ export class PatrolUpdateResolver {
   }
 
   @FieldResolver(() => [PatrolEvent], { description: 'patrol.eventsRecorded: the events recorded, in device-time order; empty otherwise.' })
-  async events(@Root() update: PatrolUpdate, @Ctx() ctx: AppContext) {
-    const ids = update.event.payload.eventIds;
-    if (!Array.isArray(ids)) return [];
-    return (await patrolEventsById(ctx).loadMany(ids as string[])).filter((e): e is PatrolEvent => e instanceof PatrolEvent);
+  events(@Root() update: PatrolUpdate, @Ctx() ctx: AppContext) {
+    return checkInsNamed(ctx, update.event.payload.eventIds);
   }
 
   @FieldResolver(() => [PatrolEvent], { description: 'patrol.eventsRecorded: the recorded events that were flagged (see PatrolEvent.flags), so the coordinator and the contracting client see doubtful check-ins as they arrive; empty otherwise.' })
-  async flaggedEvents(@Root() update: PatrolUpdate, @Ctx() ctx: AppContext) {
-    const ids = update.event.payload.flaggedEventIds;
-    if (!Array.isArray(ids)) return [];
-    return (await patrolEventsById(ctx).loadMany(ids as string[])).filter((e): e is PatrolEvent => e instanceof PatrolEvent);
+  flaggedEvents(@Root() update: PatrolUpdate, @Ctx() ctx: AppContext) {
+    return checkInsNamed(ctx, update.event.payload.flaggedEventIds);
   }
 
   @FieldResolver(() => [Checkpoint], { description: 'patrol.checkpointsMissed: the planned checkpoints not visited; empty otherwise (also for patrol.checkpointsMissedRetracted).' })
