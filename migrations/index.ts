@@ -23,6 +23,7 @@ import { PublicFace1764802000002 } from './1764802000002-PublicFace';
 import { JurisdictionFigureIndexes1764803000000 } from './1764803000000-JurisdictionFigureIndexes';
 import { UntriagedQueueIndex1764803000005 } from './1764803000005-UntriagedQueueIndex';
 import { PatrolEventTimes1764804000000 } from './1764804000000-PatrolEventTimes';
+import { PatrolBatchFacts1764804000001 } from './1764804000001-PatrolBatchFacts';
 
 /** Every migration, oldest first. Listed explicitly so the server, the CLI and the tests apply the same set. */
 export const allMigrations = [
@@ -51,4 +52,5 @@ export const allMigrations = [
   JurisdictionFigureIndexes1764803000000,
   UntriagedQueueIndex1764803000005,
   PatrolEventTimes1764804000000,
+  PatrolBatchFacts1764804000001,
 ];
