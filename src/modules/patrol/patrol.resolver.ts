@@ -75,7 +75,7 @@ import {
   updatePatrolTeam,
   updateRoute,
 } from './patrol.service';
-import { patrolUpdateStream } from './patrol.subscription';
+import { patrolUpdateStream, RECORDED_CHECK_INS } from './patrol.subscription';
 import { plannedRouteCheckpoints, readPatrolsOnDutyPlanned } from './patrol.read-plan';
 import { ContractComplianceResolver } from './patrol.compliance.resolver';
 
@@ -461,7 +461,7 @@ export class PatrolUpdateResolver {
 
   @FieldResolver(() => [PatrolEvent], { description: 'patrol.eventsRecorded: the events recorded, in device-time order; empty otherwise.' })
   events(@Root() update: PatrolUpdate, @Ctx() ctx: AppContext) {
-    return checkInsNamed(ctx, update.event.payload.eventIds);
+    return planned<PatrolEvent[]>(ctx, RECORDED_CHECK_INS, update.event.id) ?? checkInsNamed(ctx, update.event.payload.eventIds);
   }
 
   @FieldResolver(() => [PatrolEvent], { description: 'patrol.eventsRecorded: the recorded events that were flagged (see PatrolEvent.flags), so the coordinator and the contracting client see doubtful check-ins as they arrive; empty otherwise.' })

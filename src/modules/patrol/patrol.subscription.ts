@@ -34,6 +34,9 @@ export async function patrolUpdateStream(ctx: AppContext, args: { areaId?: strin
   return eventStream(ctx, { topic: PATROL_TOPIC, types: PATROL_UPDATE_TYPES, visible: (event) => event.payload.teamId === teamId, stillAllowed }, cursor);
 }
 
+/** Kind under which keepRecordedCheckIns keeps a patrol.eventsRecorded event's check-ins, in its order, by event id. */
+export const RECORDED_CHECK_INS = 'PatrolUpdate.events';
+
 /** How long, and how many, check-ins this process recorded are held for the deliveries of their batch. */
 const HELD_FOR_MS = 30_000;
 const HELD_AT_MOST = 20_000;
@@ -93,9 +96,13 @@ export async function keepRecordedCheckIns(db: DataSource, bus: EventBus, events
   }
   for (const event of recorded) {
     const kept = { loaders: loadersForEvent(event.id) } as AppContext;
+    const rows: PatrolEvent[] = [];
     for (const id of event.payload.eventIds as string[]) {
       const row = byId.get(id);
       if (row) keepPlanned(kept, PatrolEvent.name, id, row);
+      if (row) rows.push(row);
     }
+    // The whole list as well: each subscriber's copy takes it in one lookup rather than one per check-in.
+    if (rows.length === (event.payload.eventIds as string[]).length) keepPlanned(kept, RECORDED_CHECK_INS, event.id, rows);
   }
 }
