@@ -116,6 +116,11 @@ export interface Inserted {
   earlier: Map<string, PatrolEvent>;
 }
 
+/** The stored flag_reason of a candidate: one text for the statement and for the row built from it, so both agree. */
+function flagReasonOf(c: Candidate): string | null {
+  return c.reasons.length > 0 ? c.reasons.join('; ') : null;
+}
+
 /** The row a candidate is stored as, built from what the statement was sent: see insertEvents. */
 function storedEvent(c: Candidate, batch: { deviceId: string; receivedAt: Date; teamId: string; viewer: Pick<Viewer, 'userId' | 'clientId'> }): PatrolEvent {
   return Object.assign(new PatrolEvent(), {
@@ -134,10 +139,10 @@ function storedEvent(c: Candidate, batch: { deviceId: string; receivedAt: Date; 
     longitude: c.longitude,
     accuracyMeters: c.accuracyMeters,
     distanceMeters: c.distanceMeters,
-    flagged: c.reasons.length > 0,
+    flagged: flagReasonOf(c) !== null,
     flags: [...c.flags],
     proof: c.proof,
-    flagReason: c.reasons.length > 0 ? c.reasons.join('; ') : null,
+    flagReason: flagReasonOf(c),
     text: c.text,
     severity: c.severity,
     caseId: null,
@@ -227,7 +232,7 @@ export function insertEventsStatement(
       batch.receivedAt.toISOString(),
       batch.viewer.userId,
       batch.viewer.clientId,
-      rows.map((r) => (r.reasons.length ? r.reasons.join('; ') : null)),
+      rows.map(flagReasonOf),
       rows.map((r) => r.text),
       rows.map((r) => r.severity),
       rows.map((r) => r.flags.join(',')),

@@ -99,8 +99,9 @@ export async function keepRecordedCheckIns(db: DataSource, bus: EventBus, events
     const rows: PatrolEvent[] = [];
     for (const id of event.payload.eventIds as string[]) {
       const row = byId.get(id);
-      if (row) keepPlanned(kept, PatrolEvent.name, id, row);
-      if (row) rows.push(row);
+      if (!row) continue;
+      keepPlanned(kept, PatrolEvent.name, id, row);
+      rows.push(row);
     }
     // The whole list as well: each subscriber's copy takes it in one lookup rather than one per check-in.
     if (rows.length === (event.payload.eventIds as string[]).length) keepPlanned(kept, RECORDED_CHECK_INS, event.id, rows);
