@@ -511,7 +511,7 @@ async function benchPatrols({ db, server, tokens, figures }: BenchContext, datab
   figures.push([`patrol ingestion: events/s accepted, phones sending as fast as answered (target >= 10,000 with 50 subscribers; here ${PATROL_SUBSCRIBERS})`, String(ingest.eventsPerSecond)]);
   figures.push(['patrol ingestion: deliveries received / expected', `${ingest.deliveriesReceived}/${ingest.deliveriesExpected}`]);
   figures.push(['patrol ingestion: receipt to delivery p50 / p99 (ms; every phone has a batch queued)', `${ingest.p50DeliveryMs} / ${ingest.p99DeliveryMs}`]);
-  figures.push(['patrol ingestion: SQL statements per batch of 50 (median)', String(ingest.sqlPerBatch)]);
+  figures.push(['patrol ingestion: SQL statements per batch of 50 (median of the first ten phones\' second batches)', String(ingest.sqlPerBatch)]);
   figures.push(['patrol ingestion: distinct subscriber accounts', String(colleagues.length)]);
   figures.push(['patrol ingestion: CPU per event accepted, first batch to last delivery (µs): server / PostgreSQL / bench client', cpuLine(flat)]);
 
