@@ -4,7 +4,7 @@ import { Webhook } from 'standardwebhooks';
 import { Viewer } from '../../shared/auth/viewer';
 import { mayReceive } from '../../shared/events/event-stream';
 import { EVENT_CHANNEL } from '../../shared/events/event-bus';
-import type { EventRecord } from '../../shared/events/event.entity';
+import { eventFromRow, type EventRecord, type EventRow } from '../../shared/events/event.entity';
 import { EVENT_LOG_LOCK } from '../../shared/transaction';
 import type { WebhookConfig } from '../../shared/config';
 import type { Logger } from '../../shared/logger';
@@ -38,32 +38,6 @@ interface EndpointRow {
   status: string;
   failing_since: Date | null;
   cursor: string;
-}
-
-interface EventRow {
-  id: string;
-  topic: string;
-  type: string;
-  subject_id: string | null;
-  area_path: string | null;
-  organization_ids: string[];
-  user_ids: string[];
-  payload: Record<string, unknown>;
-  created_at: Date;
-}
-
-function toRecord(row: EventRow): EventRecord {
-  return Object.assign({} as EventRecord, {
-    id: row.id,
-    topic: row.topic,
-    type: row.type,
-    subjectId: row.subject_id,
-    areaPath: row.area_path,
-    organizationIds: row.organization_ids,
-    userIds: row.user_ids,
-    payload: row.payload,
-    createdAt: row.created_at,
-  });
 }
 
 /**
@@ -130,7 +104,7 @@ export async function fanout(deps: DeliveryDeps): Promise<boolean> {
     }
   }
   const due = endpoints.rows
-    .filter((endpoint) => byOrganization.get(endpoint.organization_id)?.some((event) => endpoint.event_types.includes(event.topic) && visibleTo(endpoint, toRecord(event))))
+    .filter((endpoint) => byOrganization.get(endpoint.organization_id)?.some((event) => endpoint.event_types.includes(event.topic) && visibleTo(endpoint, eventFromRow(event))))
     .map((endpoint) => endpoint.id);
   const [{ moved }] = (await deps.pool.query(FANOUT_HAND_OVER, [events[events.length - 1].id, cursor, due, DELIVER_TASK])).rows;
   return moved === 0 || events.length === FANOUT_BATCH;
@@ -312,7 +286,7 @@ export async function deliver(deps: DeliveryDeps, endpointId: string): Promise<v
     let position = endpoint.cursor;
     let failed: { event: EventRecord; attempt: AttemptJson } | null = null;
     for (const row of page) {
-      const event = toRecord(row);
+      const event = eventFromRow(row);
       if (!visibleTo(endpoint, event)) {
         position = event.id;
         continue;
@@ -421,7 +395,7 @@ export async function redeliver(deps: DeliveryDeps, deliveryId: string): Promise
   if (!rows[0]) return;
   const endpoint = await loadEndpoint(deps.pool, rows[0].endpoint_id);
   if (!endpoint || endpoint.status !== 'ENABLED') return;
-  const event = toRecord(rows[0]);
+  const event = eventFromRow(rows[0]);
   if (!visibleTo(endpoint, event)) return;
   const { ok, ...attempt } = await send(deps, endpoint, event);
   await deps.pool.query(

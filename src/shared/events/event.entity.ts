@@ -43,6 +43,36 @@ export class EventRecord {
   createdAt!: Date;
 }
 
+/** An event as the driver reads it (`id::text`, the columns under their own names): the log's hot readers skip the ORM. */
+export interface EventRow {
+  id: string;
+  topic: string;
+  type: string;
+  subject_id: string | null;
+  area_path: string | null;
+  organization_ids: string[];
+  user_ids: string[];
+  payload: Record<string, unknown>;
+  created_at: Date;
+}
+
+/** The columns of an EventRow, for a select list over `event`. Its `id` is text: order by the table's column, not by it. */
+export const EVENT_ROW_COLUMNS = 'id::text, topic, type, subject_id, area_path, organization_ids, user_ids, payload, created_at';
+
+export function eventFromRow(row: EventRow): EventRecord {
+  return Object.assign(new EventRecord(), {
+    id: row.id,
+    topic: row.topic,
+    type: row.type,
+    subjectId: row.subject_id,
+    areaPath: row.area_path,
+    organizationIds: row.organization_ids,
+    userIds: row.user_ids,
+    payload: row.payload,
+    createdAt: row.created_at,
+  });
+}
+
 export interface NewEvent {
   topic: string;
   type: string;
