@@ -24,6 +24,7 @@ import { JurisdictionFigureIndexes1764803000000 } from './1764803000000-Jurisdic
 import { UntriagedQueueIndex1764803000005 } from './1764803000005-UntriagedQueueIndex';
 import { PatrolEventTimes1764804000000 } from './1764804000000-PatrolEventTimes';
 import { PatrolBatchFacts1764804000001 } from './1764804000001-PatrolBatchFacts';
+import { LogAppendFunctions1764805000000 } from './1764805000000-LogAppendFunctions';
 
 /** Every migration, oldest first. Listed explicitly so the server, the CLI and the tests apply the same set. */
 export const allMigrations = [
@@ -53,4 +54,5 @@ export const allMigrations = [
   UntriagedQueueIndex1764803000005,
   PatrolEventTimes1764804000000,
   PatrolBatchFacts1764804000001,
+  LogAppendFunctions1764805000000,
 ];

@@ -17,12 +17,10 @@ export interface Tx {
 }
 
 /**
- * The event log's insert, as a simple-protocol statement (values inlined as
- * literals) so that COMMIT can follow it in the same message. The lock (held
- * until commit, so ids become visible in the order they were taken) is taken
- * in a materialised CTE that every inserted row joins, so it is held before
- * any id is drawn; the NOTIFY in it is delivered only if the transaction
- * commits.
+ * The event log's insert (function append_events, migration LogAppendFunctions), as a simple-protocol statement with
+ * the rows inlined as a literal so that COMMIT can follow it in the same message. The function takes the log's lock
+ * (held until commit, so ids become visible in the order they were taken) before it draws any id, and sends the
+ * wake-up, which PostgreSQL delivers only if the transaction commits.
  */
 function eventInsertSql(events: NewEvent[]): string {
   const rows = JSON.stringify(
@@ -36,20 +34,13 @@ function eventInsertSql(events: NewEvent[]): string {
       payload: e.payload,
     })),
   );
-  return `WITH held AS MATERIALIZED (SELECT pg_advisory_xact_lock(${EVENT_LOG_LOCK}), pg_notify(${escapeLiteral(EVENT_CHANNEL)}, ''))
-         INSERT INTO event (topic, type, subject_id, area_path, organization_ids, user_ids, payload)
-         SELECT e.topic, e.type, e.subject_id, e.area_path,
-                ARRAY(SELECT jsonb_array_elements_text(e.organization_ids))::uuid[],
-                ARRAY(SELECT jsonb_array_elements_text(e.user_ids))::uuid[], e.payload
-           FROM held, jsonb_array_elements(${escapeLiteral(rows)}::jsonb) WITH ORDINALITY AS j(value, n),
-                jsonb_to_record(j.value) AS e(topic text, type text, subject_id uuid, area_path text, organization_ids jsonb, user_ids jsonb, payload jsonb)
-          ORDER BY j.n`;
+  return `SELECT append_events(${escapeLiteral(rows)}::jsonb, ${EVENT_LOG_LOCK}, ${escapeLiteral(EVENT_CHANNEL)})`;
 }
 
 /**
- * The audit rows' insert, inlined like the events' so that it travels in the
- * same message as COMMIT: a change costs one round trip less. Rows keep the
- * order they were recorded in; `at` is the transaction's start, as before.
+ * The audit rows' insert (function append_audit_entries), inlined like the events' so that it travels in the same
+ * message as COMMIT: a change costs one round trip less. Rows keep the order they were recorded in; `at` is the
+ * transaction's start, as before.
  */
 function auditInsertSql(entries: NewAuditEntry[], ctx: AppContext): string {
   const rows = JSON.stringify(
@@ -63,11 +54,7 @@ function auditInsertSql(entries: NewAuditEntry[], ctx: AppContext): string {
       request_id: ctx.requestId ?? null,
     })),
   );
-  return `INSERT INTO audit_entry (action, record_type, record_id, details, actor_user_id, actor_client_id, request_id)
-         SELECT a.action, a.record_type, a.record_id, a.details, a.actor_user_id, a.actor_client_id, a.request_id
-           FROM jsonb_array_elements(${escapeLiteral(rows)}::jsonb) WITH ORDINALITY AS j(value, n),
-                jsonb_to_record(j.value) AS a(action text, record_type text, record_id text, details jsonb, actor_user_id uuid, actor_client_id uuid, request_id text)
-          ORDER BY j.n`;
+  return `SELECT append_audit_entries(${escapeLiteral(rows)}::jsonb)`;
 }
 
 /** TypeORM's own bookkeeping of a runner whose transaction was committed by a statement of ours. */

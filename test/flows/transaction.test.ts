@@ -146,8 +146,8 @@ describe('inTransaction', () => {
 
     expect(sent).toHaveLength(expected);
     expect(sent).toContain('COMMIT');
-    expect(sent.some((q) => q.includes('INSERT INTO audit_entry'))).toBe(withAudit);
-    expect(sent.some((q) => q.includes('pg_advisory_xact_lock'))).toBe(withEvent);
+    expect(sent.some((q) => q.includes('append_audit_entries('))).toBe(withAudit);
+    expect(sent.some((q) => q.includes('append_events('))).toBe(withEvent);
   });
 
   test('given a change with audit rows but no events, when it commits, then nobody is woken and the event-log lock is never taken', async () => {
@@ -198,7 +198,8 @@ describe('inTransaction', () => {
         process.stdout.write(String(free));
       })();`;
     const stopWatching = onStatement(db, (sql) => {
-      if (!sql.includes('pg_advisory_xact_lock')) return;
+      // The statement whose function takes the lock (append_events).
+      if (!sql.includes('append_events(')) return;
       setImmediate(() => {
         const answer = spawnSync(process.execPath, ['-e', probe], { env: { ...process.env, PROBE_URL: database.url }, encoding: 'utf8', timeout: 20_000 });
         freedWhileBlocked.push(answer.stdout === 'true');
