@@ -16,14 +16,9 @@ export interface Tx {
   emit(event: NewEvent): void;
 }
 
-/**
- * The event log's insert (function append_events, migration LogAppendFunctions), as a simple-protocol statement with
- * the rows inlined as a literal so that COMMIT can follow it in the same message. The function takes the log's lock
- * (held until commit, so ids become visible in the order they were taken) before it draws any id, and sends the
- * wake-up, which PostgreSQL delivers only if the transaction commits.
- */
-function eventInsertSql(events: NewEvent[]): string {
-  const rows = JSON.stringify(
+/** New events as append_events takes them: one shape for every writer of the log. */
+export function eventLogJson(events: NewEvent[]): string {
+  return JSON.stringify(
     events.map((e) => ({
       topic: e.topic,
       type: e.type,
@@ -34,7 +29,16 @@ function eventInsertSql(events: NewEvent[]): string {
       payload: e.payload,
     })),
   );
-  return `SELECT append_events(${escapeLiteral(rows)}::jsonb, ${EVENT_LOG_LOCK}, ${escapeLiteral(EVENT_CHANNEL)})`;
+}
+
+/**
+ * The event log's insert (function append_events, migration LogAppendFunctions), as a simple-protocol statement with
+ * the rows inlined as a literal so that COMMIT can follow it in the same message. The function takes the log's lock
+ * (held until commit, so ids become visible in the order they were taken) before it draws any id, and sends the
+ * wake-up, which PostgreSQL delivers only if the transaction commits.
+ */
+function eventInsertSql(events: NewEvent[]): string {
+  return `SELECT append_events(${escapeLiteral(eventLogJson(events))}::jsonb, ${EVENT_LOG_LOCK}, ${escapeLiteral(EVENT_CHANNEL)})`;
 }
 
 /**

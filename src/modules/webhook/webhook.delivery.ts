@@ -5,7 +5,7 @@ import { Viewer } from '../../shared/auth/viewer';
 import { mayReceive } from '../../shared/events/event-stream';
 import { EVENT_CHANNEL } from '../../shared/events/event-bus';
 import { eventFromRow, type EventRecord, type EventRow } from '../../shared/events/event.entity';
-import { EVENT_LOG_LOCK } from '../../shared/transaction';
+import { EVENT_LOG_LOCK, eventLogJson } from '../../shared/transaction';
 import type { WebhookConfig } from '../../shared/config';
 import type { Logger } from '../../shared/logger';
 import { toFeedEventJson } from '../event-feed/event-feed.present';
@@ -189,15 +189,8 @@ async function emit(client: PoolClient, event: { topic: string; type: string; su
   // The worker pool commits without waiting for the WAL flush; an event must not be seen (and its cursor handed out)
   // before it is durable, so this transaction waits, as the API's do.
   await client.query('SET LOCAL synchronous_commit = on');
-  await client.query('SELECT pg_advisory_xact_lock($1)', [EVENT_LOG_LOCK]);
-  await client.query('INSERT INTO event (topic, type, subject_id, organization_ids, payload) VALUES ($1, $2, $3, $4, $5)', [
-    event.topic,
-    event.type,
-    event.subjectId,
-    event.organizationIds,
-    event.payload,
-  ]);
-  await client.query('SELECT pg_notify($1, $2)', [EVENT_CHANNEL, '']);
+  // Through the one writer of the log (append_events): its lock before the id is drawn, the wake-up on commit.
+  await client.query('SELECT append_events($1::jsonb, $2, $3)', [eventLogJson([event]), EVENT_LOG_LOCK, EVENT_CHANNEL]);
 }
 
 /**
