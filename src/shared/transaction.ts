@@ -1,10 +1,10 @@
-import { escapeLiteral } from 'pg';
 import type { EntityManager, EntityTarget, ObjectLiteral, QueryRunner } from 'typeorm';
 import type { NewAuditEntry } from './audit/audit.entity';
 import type { NewEvent } from './events/event.entity';
 import type { AppContext } from './context';
 import { UserError, UserErrorsException, userError, UserErrorCode } from './errors';
 import { EVENT_CHANNEL } from './events/event-bus';
+import { sqlStringLiteral } from './database/sql-literal';
 
 /** Any constant works; it only has to be the same for every writer of the event log. */
 export const EVENT_LOG_LOCK = 727_001;
@@ -38,7 +38,7 @@ export function eventLogJson(events: NewEvent[]): string {
  * wake-up, which PostgreSQL delivers only if the transaction commits.
  */
 function eventInsertSql(events: NewEvent[]): string {
-  return `SELECT append_events(${escapeLiteral(eventLogJson(events))}::jsonb, ${EVENT_LOG_LOCK}, ${escapeLiteral(EVENT_CHANNEL)})`;
+  return `SELECT append_events(${sqlStringLiteral(eventLogJson(events))}::jsonb, ${EVENT_LOG_LOCK}, ${sqlStringLiteral(EVENT_CHANNEL)})`;
 }
 
 /**
@@ -58,7 +58,7 @@ function auditInsertSql(entries: NewAuditEntry[], ctx: AppContext): string {
       request_id: ctx.requestId ?? null,
     })),
   );
-  return `SELECT append_audit_entries(${escapeLiteral(rows)}::jsonb)`;
+  return `SELECT append_audit_entries(${sqlStringLiteral(rows)}::jsonb)`;
 }
 
 /** TypeORM's own bookkeeping of a runner whose transaction was committed by a statement of ours. */

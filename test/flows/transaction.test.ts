@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { Client } from 'pg';
+import { Client, escapeLiteral } from 'pg';
 import type { DataSource } from 'typeorm';
 import type { AppContext } from '../../src/shared/context';
 import { EVENT_CHANNEL } from '../../src/shared/events/event-bus';
@@ -7,6 +7,7 @@ import { UserErrorCode, UserErrorsException, userError, type UserError } from '.
 import { EVENT_LOG_LOCK, fail, failIfAny, inTransaction, updateVersioned, withUserErrors } from '../../src/shared/transaction';
 import { Organization } from '../../src/modules/organization/organization.entity';
 import { openTestDataSource, type TestDatabase } from '../support/server';
+import { sqlStringLiteral } from '../../src/shared/database/sql-literal';
 import { onStatement } from '../support/statements';
 
 /**
@@ -107,6 +108,27 @@ describe('inTransaction', () => {
     const audit = (await side.query(`SELECT details FROM audit_entry ORDER BY id DESC LIMIT 1`)).rows[0];
     expect(event).toEqual({ subject_id: null, area_path: null, user_ids: [] });
     expect(audit.details).toEqual({});
+  });
+
+  test('given details and a payload with quotes, backslashes, escapes and non-Latin text, when it commits, then PostgreSQL stores them exactly as given', async () => {
+    // The rows travel inlined as one SQL literal (sqlStringLiteral); any slip in its quoting corrupts them or the statement.
+    const awkward = { quote: "it's", doubled: "''", backslash: 'C:\\path\\', escapes: 'tab\tline\nend \\n \\u0041', json: '{"a":"b\\"c"}', e: "E'x'", chinese: '夜間巡邏' };
+    await inTransaction(context(), async (tx) => {
+      tx.audit({ action: 'flowsAwkward', recordType: 'Organization', recordId: orgId, details: awkward });
+      tx.emit({ topic: 'network', type: 'organization.updated', organizationIds: [ORG_A], payload: { awkward, areaNote: "O'Brien \\ 張" } });
+    });
+    const audit = (await side.query(`SELECT details FROM audit_entry ORDER BY id DESC LIMIT 1`)).rows[0];
+    const event = (await side.query(`SELECT payload FROM event ORDER BY id DESC LIMIT 1`)).rows[0];
+    expect(audit.details).toEqual(awkward);
+    expect(event.payload).toEqual({ awkward, areaNote: "O'Brien \\ 張" });
+  });
+
+  test('given any text, when it is made an SQL literal, then it is what pg escapeLiteral makes of it', () => {
+    const alphabet = ["'", '\\', '"', 'a', ' ', '\n', '張', 'E', '\u00e9', '😀'];
+    let seed = 7;
+    const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
+    const samples = ['', "'", '\\', "\\'", ...Array.from({ length: 500 }, () => Array.from({ length: Math.floor(random() * 12) }, () => alphabet[Math.floor(random() * alphabet.length)]).join(''))];
+    for (const text of samples) expect(sqlStringLiteral(text)).toBe(escapeLiteral(text));
   });
 
   test('given a change that fails after recording, when it rolls back, then neither audit rows nor events remain and nobody is woken', async () => {
