@@ -5,6 +5,7 @@ import { ACCESS_EXTENSION, authChecker } from '../shared/auth/policy';
 import { nodeTypeName } from '../modules/node/node.type';
 import { guardTextInputs } from './text-guard';
 import { DateTimeISO } from './date-time-scalar';
+import { installInputConversion } from './input-conversion';
 
 let cached: GraphQLSchema | undefined;
 
@@ -33,6 +34,7 @@ export function buildGraphQLSchema(): GraphQLSchema {
     });
     assertEveryOperationDeclaresAccess(schema);
     readPlainFieldsDirectly(schema);
+    installInputConversion();
     cached = guardTextInputs(schema);
     // type-graphql wraps resolveType in an async function, and graphql-jit (compiled execution) calls it
     // synchronously and would take the promise for the type.
