@@ -4,6 +4,7 @@ import { buildGraphQLSchema } from '../src/server/schema';
 import { ACCESS_EXTENSION, AccessLevel } from '../src/shared/auth/policy';
 import { idOf, toGlobalId } from '../src/shared/relay/global-id';
 import { MemberRole } from '../src/shared/auth/roles';
+import { Viewer } from '../src/shared/auth/viewer';
 import { gql, type GraphQLResponse } from './support/graphql';
 import { activeContract, dayOffset } from './support/contracts';
 import { startHarness, stopHarness, type Harness } from './support/harness';
@@ -20,6 +21,24 @@ describe('every operation declares an access rule', () => {
       }
     }
     expect(missing).toEqual([]);
+  });
+
+  test('given each subscription, when an event is mapped for a signed-out viewer, then its access rule refuses it, and for a signed-in one the event is mapped at once', () => {
+    // The per-event resolve runs the access rule inline (schema.ts, resolveSubscriptionEventsInline): it must still
+    // refuse, and it must not be a promise, or no shared result is ready when the dispatcher offers the event.
+    const subscriptions = Object.values(buildGraphQLSchema().getSubscriptionType()!.getFields());
+    const event = { id: '42', topic: 'any', type: 'any.changed', subjectId: null, areaPath: null, organizationIds: [], userIds: [], payload: {}, createdAt: new Date() };
+    const resolveFor = (viewer: Viewer) => (field: (typeof subscriptions)[number]) => {
+      try {
+        return field.resolve!(event, {}, { viewer }, {} as never);
+      } catch (error) {
+        return (error as { extensions?: { code?: string } }).extensions?.code ?? String(error);
+      }
+    };
+    expect(subscriptions.length).toBeGreaterThan(5);
+    expect(subscriptions.map(resolveFor(Viewer.anonymous()))).toEqual(subscriptions.map(() => 'UNAUTHENTICATED'));
+    const signedIn = subscriptions.map(resolveFor(Viewer.user(randomUUID(), false, new Map())));
+    expect(signedIn.filter((mapped) => mapped instanceof Promise || typeof mapped === 'string')).toEqual([]);
   });
 });
 

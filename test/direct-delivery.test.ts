@@ -5,11 +5,12 @@ import { addItem, call, scheduleMeeting } from './support/meetings';
 import { sleep, until } from './support/wait';
 
 /**
- * A live event whose shared result is already computed is written to the socket straight from the dispatcher
- * (event-stream.ts deliverDirectly, shared-subscribe.ts), skipping the stream's promise turns. It must not change
- * what arrives: every change once, in order, to every subscription. The dispatcher hands an event out in waves of
- * 256 subscriptions; results shared within a wave are computed after it, so the direct path serves later waves
- * (here: a selection that needs no read, so its result is ready before the second wave).
+ * A live event whose shared result is ready is written to the socket straight from the dispatcher (event-stream.ts
+ * deliverDirectly, shared-subscribe.ts), skipping the stream's promise turns. It must not change what arrives: every
+ * change once, in order, to every subscription. The first subscriber of a share key runs the execution on the
+ * dispatcher's path; a selection that needs no read (here) is ready at once, for it and every other subscriber of
+ * the key, in every wave of 256. (When the execution was always a promise, only the waves after the first went
+ * direct: 44 of 300 per change.)
  */
 let h: Harness;
 beforeAll(async () => {
@@ -24,7 +25,7 @@ async function directDeliveries(): Promise<number> {
   return (await registry.getSingleMetric('gongzhi_subscription_direct_deliveries_total')!.get()).values[0]?.value ?? 0;
 }
 
-test('given 300 subscriptions of one member to one meeting (one shared result, more than a wave), when the agenda changes three times in a row, then each subscription gets the three changes once, in order, and some went straight from the dispatcher', async () => {
+test('given 300 subscriptions of one member to one meeting (one shared result, more than a wave), when the agenda changes three times in a row, then each subscription gets the three changes once, in order, and most went straight from the dispatcher', async () => {
   const { meeting } = await scheduleMeeting(h);
   const item = await addItem(h, 'communityAdmin', meeting.id, '初稿');
   const clients = Array.from({ length: 15 }, () => wsClient(h.server.wsUrl, h.world.tokens.communityMember));
@@ -47,6 +48,7 @@ test('given 300 subscriptions of one member to one meeting (one shared result, m
     const cursors = changes.map((c) => BigInt(c.cursor));
     expect(cursors[0] < cursors[1] && cursors[1] < cursors[2]).toBe(true);
   }
-  expect((await directDeliveries()) - directBefore).toBeGreaterThan(0);
+  // All 900 when each change reaches idle streams; more than half leaves room for a change that finds some busy.
+  expect((await directDeliveries()) - directBefore).toBeGreaterThan(450);
   await Promise.all(clients.map((client) => client.dispose()));
 }, 60_000);

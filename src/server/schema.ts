@@ -1,7 +1,9 @@
-import { isInterfaceType, isObjectType, lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
+import { getNamedType, isInterfaceType, isObjectType, isScalarType, lexicographicSortSchema, printSchema, type GraphQLFieldResolver, type GraphQLSchema } from 'graphql';
 import { buildSchemaSync, getMetadataStorage } from 'type-graphql';
 import { allResolvers } from '../modules';
 import { ACCESS_EXTENSION, authChecker } from '../shared/auth/policy';
+import type { AppContext } from '../shared/context';
+import { forbidden } from '../shared/errors';
 import { nodeTypeName } from '../modules/node/node.type';
 import { guardTextInputs } from './text-guard';
 import { DateTimeISO } from './date-time-scalar';
@@ -34,6 +36,7 @@ export function buildGraphQLSchema(): GraphQLSchema {
     });
     assertEveryOperationDeclaresAccess(schema);
     readPlainFieldsDirectly(schema);
+    resolveSubscriptionEventsInline(schema);
     installInputConversion();
     cached = guardTextInputs(schema);
     // type-graphql wraps resolveType in an async function, and graphql-jit (compiled execution) calls it
@@ -63,6 +66,38 @@ function readPlainFieldsDirectly(schema: GraphQLSchema): void {
       if (!plain || resolved.has(`${objectType.target.name}.${field.name}`) || !fields[field.schemaName]) continue;
       fields[field.schemaName].resolve = undefined;
     }
+  }
+}
+
+/**
+ * A subscription's root field runs once per event and share key, only to map the event (`toPatrolUpdate(event)`).
+ * type-graphql runs it behind its authorization middleware, which is async: every event's execution was a promise
+ * even when nothing in its selection waits (24,000 of 24,000 in a counted ingestion run), so no result was ready
+ * when the dispatcher offered an event, and every subscriber of a check-in batch took the stream's promise turns
+ * (shared-subscribe.ts hands over at once only a result that is ready). Here the same check (the policy's
+ * `authChecker` with the field's roles, as type-graphql calls it in authMode 'error') runs inline, then the method
+ * with its root and arguments. Left to type-graphql: a method with middlewares, or with parameters other than a
+ * plain @Root and scalar @Args (which type-graphql hands over unconverted).
+ */
+function resolveSubscriptionEventsInline(schema: GraphQLSchema): void {
+  const fields = schema.getSubscriptionType()?.getFields() ?? {};
+  for (const metadata of getMetadataStorage().subscriptions) {
+    const field = fields[metadata.schemaName];
+    const roles = metadata.roles;
+    if (!field || !roles?.length || metadata.middlewares?.length) continue;
+    const params = [...(metadata.params ?? [])].sort((a, b) => a.index - b.index);
+    const plain = params.every((p) =>
+      p.kind === 'root' ? !p.propertyName && !p.getType : p.kind === 'arg' && isScalarType(getNamedType(field.args.find((a) => a.name === p.name)?.type)),
+    );
+    if (!plain) continue;
+    const resolver = new (metadata.target as new () => Record<string, (...values: unknown[]) => unknown>)();
+    const method = resolver[metadata.methodName];
+    const resolve: GraphQLFieldResolver<unknown, AppContext> = (root, args, context, info) => {
+      // It throws its refusal; anything but true (a promise, say) fails closed.
+      if (authChecker({ root, args, context, info }, roles) !== true) throw forbidden('You may not watch this.');
+      return method.apply(resolver, params.map((p) => (p.kind === 'root' ? root : args[(p as { name: string }).name])));
+    };
+    field.resolve = resolve as GraphQLFieldResolver<unknown, unknown>;
   }
 }
 

@@ -24,6 +24,12 @@ function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
  */
 export type Deliver = (result: ExecutionResult) => void;
 
+/** One event's result for one share key: its value, or the promise of it while it is being executed. */
+interface SharedResult {
+  pending?: Promise<ExecutionResult>;
+  value?: ExecutionResult;
+}
+
 /** Runs the selection set on one event: graphql-js's execute, or the compiled executor (compiled-executor.ts). */
 export type EventExecutor = (args: ExecutionArgs) => ExecutionResult | Promise<ExecutionResult>;
 
@@ -32,8 +38,8 @@ export function createSharedSubscribe(
   deliverOf: (args: ExecutionArgs) => Deliver | null = () => null,
   executeEvent: EventExecutor = execute as EventExecutor,
 ) {
-  /** `value` is set once the execution settles, so later subscribers take it without another await. */
-  const results = new Map<string, { pending: Promise<ExecutionResult>; value?: ExecutionResult }>();
+  /** `value` is set once the execution settles (at once when it ran synchronously), so later subscribers take it without another await. */
+  const results = new Map<string, SharedResult>();
 
   return async function subscribe(args: ExecutionArgs): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult> {
     const source = await createSourceEventStream(args);
@@ -41,19 +47,22 @@ export function createSharedSubscribe(
     const shareKey = shareKeyOf(args);
     const deliver = deliverOf(args);
     const events = source[Symbol.asyncIterator]();
-    const run = (event: unknown) => Promise.resolve(executeEvent({ ...args, rootValue: event }));
+    const run = (event: unknown) => executeEvent({ ...args, rootValue: event });
     const keyOf = (event: unknown) => {
       const eventId = (event as { id?: unknown })?.id;
       return shareKey && typeof eventId === 'string' ? `${eventId}\u0000${shareKey}` : null;
     };
 
-    // A live event whose shared result is already computed goes straight to the socket from the dispatcher: of an
-    // event's N subscribers, all but the first of each share key skip the stream's and this loop's promise turns.
+    // A live event whose shared result is ready goes straight to the socket from the dispatcher, skipping the
+    // stream's and this loop's promise turns. The first subscriber of a share key runs the execution here: a
+    // selection that waits for nothing (a check-in batch's rows are kept for its deliveries) is ready at once, and
+    // so is every other subscriber's copy. A result still pending is left to the stream, which awaits the same one.
     const stream = events as Partial<EventStream>;
     if (deliver && shareKey && typeof stream.deliverDirectly === 'function') {
       stream.deliverDirectly((event) => {
-        const ready = results.get(keyOf(event)!)?.value;
-        if (!ready) return false;
+        if (!keyOf(event)) return false;
+        const ready = resultOf(event);
+        if (ready instanceof Promise) return false;
         deliver(ready);
         subscriptionDirectDeliveries.inc();
         return true;
@@ -66,12 +75,13 @@ export function createSharedSubscribe(
       if (!key) return run(event);
       let result = results.get(key);
       if (!result) {
-        const entry: { pending: Promise<ExecutionResult>; value?: ExecutionResult } = { pending: run(event) };
-        entry.pending.then((value) => (entry.value = value), () => {});
+        const ran = run(event);
+        const entry: SharedResult = ran instanceof Promise ? { pending: ran } : { value: ran };
+        entry.pending?.then((value) => (entry.value = value), () => {});
         results.set(key, (result = entry));
         if (results.size > MAX_SHARED_RESULTS) results.delete(results.keys().next().value!);
       }
-      return result.value ?? result.pending;
+      return result.value ?? result.pending!;
     }
 
     const mapped: AsyncIterableIterator<ExecutionResult> = {

@@ -1,4 +1,4 @@
-import { Authorized, Extensions, type AuthChecker } from 'type-graphql';
+import { Authorized, Extensions, type AuthCheckerFn } from 'type-graphql';
 import type { GraphQLError } from 'graphql';
 import type { AppContext } from '../context';
 import type { EventRecord } from '../events/event.entity';
@@ -47,7 +47,7 @@ export function assertAccess(viewer: Viewer, level: AccessLevel): void {
   if (refusal) throw refusal;
 }
 
-export const authChecker: AuthChecker<AppContext, AccessLevel> = ({ context }, levels) => {
+export const authChecker: AuthCheckerFn<AppContext, AccessLevel> = ({ context }, levels) => {
   for (const level of levels) assertAccess(context.viewer, level);
   return true;
 };
