@@ -109,9 +109,9 @@ async function post<T = any>(url: string, token: string | null, query: string, v
 const phoneAgent = new http.Agent({ keepAlive: true, maxSockets: 1000 });
 
 /** Also answers how many SQL statements the request cost (X-SQL-Statements; NaN when the server does not expose it). */
-function postCounted<T = any>(url: string, token: string | null, query: string, variables: Record<string, unknown> = {}, count = true): Promise<{ data: T; sql: number }> {
+function postCounted<T = any>(url: string, token: string | null, query: string, variables: Record<string, unknown> = {}, count = true, retried = false): Promise<{ data: T; sql: number }> {
   const body = Buffer.from(JSON.stringify({ query, variables }));
-  return new Promise((resolve, reject) => {
+  return new Promise<{ data: T; sql: number }>((resolve, reject) => {
     const request = http.request(
       url,
       {
@@ -141,7 +141,13 @@ function postCounted<T = any>(url: string, token: string | null, query: string, 
         });
       },
     );
-    request.on('error', reject);
+    request.on('error', (error: NodeJS.ErrnoException) => {
+      // A kept-alive socket the server closed as idle (5 s) just as a phone reused it: the request never reached the
+      // server, so it is sent once more on a new socket, as Node's documentation advises (request.reusedSocket). In
+      // the paced runs a phone posts every 4-5 s, and on a slow day this ended the bench with "socket hang up".
+      if (!retried && request.reusedSocket && error.code === 'ECONNRESET') postCounted<T>(url, token, query, variables, count, true).then(resolve, reject);
+      else reject(error);
+    });
     request.end(body);
   });
 }
