@@ -44,7 +44,7 @@ function typeGraphqlModule<T>(relative: string): T {
 }
 
 export function installedTypeGraphqlRelease(): string {
-  return (require(path.join(path.dirname(require.resolve('type-graphql')), '..', '..', 'package.json')) as { version: string }).version;
+  return typeGraphqlModule<{ version: string }>('../../package.json').version;
 }
 
 let installed = false;
@@ -64,9 +64,9 @@ export function installInputConversion(): boolean {
 
 /**
  * The conversion of type-graphql 2.0.0-rc.4's convert-args.js, step for step (inherited fields, self-referencing
- * types, lists, nulls), with the plans kept. Exported for the test that holds it equal to the original.
+ * types, lists, nulls), with the plans kept.
  */
-export function plannedConversion(convertToType: ConvertToType): ConvertArgsModule {
+function plannedConversion(convertToType: ConvertToType): ConvertArgsModule {
   const storage = getMetadataStorage() as unknown as { inputTypes: TypeMetadataLike[]; argumentTypes: TypeMetadataLike[] };
   const inputTypes = new Map<unknown, TypeMetadataLike>();
   for (const type of storage.inputTypes) if (!inputTypes.has(type.target)) inputTypes.set(type.target, type);

@@ -60,8 +60,9 @@ export function createSharedSubscribe(
     const stream = events as Partial<EventStream>;
     if (deliver && shareKey && typeof stream.deliverDirectly === 'function') {
       stream.deliverDirectly((event) => {
-        if (!keyOf(event)) return false;
-        const ready = resultOf(event);
+        const key = keyOf(event);
+        if (!key) return false;
+        const ready = resultOf(event, key);
         if (ready instanceof Promise) return false;
         deliver(ready);
         subscriptionDirectDeliveries.inc();
@@ -70,8 +71,7 @@ export function createSharedSubscribe(
     }
 
     /** The shared result, or the promise of it while it is being executed. */
-    function resultOf(event: unknown): ExecutionResult | Promise<ExecutionResult> {
-      const key = keyOf(event);
+    function resultOf(event: unknown, key = keyOf(event)): ExecutionResult | Promise<ExecutionResult> {
       if (!key) return run(event);
       let result = results.get(key);
       if (!result) {
