@@ -25,6 +25,7 @@ import { UntriagedQueueIndex1764803000005 } from './1764803000005-UntriagedQueue
 import { PatrolEventTimes1764804000000 } from './1764804000000-PatrolEventTimes';
 import { PatrolBatchFacts1764804000001 } from './1764804000001-PatrolBatchFacts';
 import { LogAppendFunctions1764805000000 } from './1764805000000-LogAppendFunctions';
+import { PatrolEventReferencesPerStatement1764806000000 } from './1764806000000-PatrolEventReferencesPerStatement';
 
 /** Every migration, oldest first. Listed explicitly so the server, the CLI and the tests apply the same set. */
 export const allMigrations = [
@@ -55,4 +56,5 @@ export const allMigrations = [
   PatrolEventTimes1764804000000,
   PatrolBatchFacts1764804000001,
   LogAppendFunctions1764805000000,
+  PatrolEventReferencesPerStatement1764806000000,
 ];
