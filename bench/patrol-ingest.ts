@@ -264,6 +264,17 @@ export async function benchPatrolIngest(opts: PatrolIngestOptions): Promise<Patr
     while (!condition() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     return condition();
   };
+  /**
+   * Waits for `received()` to reach `expected` while it keeps growing: gives up after `quietMs` without a single
+   * arrival, or 120 s in all.
+   */
+  const waitWhileArriving = async (received: () => number, expected: number, quietMs: number) => {
+    const waitStarted = Date.now();
+    for (let seen = -1; received() < expected && received() !== seen && Date.now() - waitStarted < 120_000; ) {
+      seen = received();
+      await waitUntil(() => received() >= expected, quietMs);
+    }
+  };
   // A warm-up batch proves every subscriber is live before measuring.
   const record = (deviceIndex: number, clientIds: string[], count = true) =>
     postCounted(ingestUrl, token, `mutation ($input: PatrolEventsRecordInput!) { patrolEventsRecord(input: $input) { acceptedCount userErrors { code message } } }`, {
@@ -307,10 +318,7 @@ export async function benchPatrolIngest(opts: PatrolIngestOptions): Promise<Patr
     );
     warmupEventsPerSecond = Math.round(accepted / ((Date.now() - began) / 1000));
     // Its deliveries drained first, so that none of its work falls into the measured run.
-    for (let seen = -1; warmups < batches * subscriberCount && warmups !== seen; ) {
-      seen = warmups;
-      await waitUntil(() => warmups >= batches * subscriberCount, 5000);
-    }
+    await waitWhileArriving(() => warmups, batches * subscriberCount, 5000);
     log(`warm-up: ${batches} batches in ${Math.round((Date.now() - began) / 1000)} s (${warmupEventsPerSecond} events/s), ${warmups}/${batches * subscriberCount} deliveries`);
   }
 
@@ -355,13 +363,8 @@ export async function benchPatrolIngest(opts: PatrolIngestOptions): Promise<Patr
   const sendSeconds = (Date.now() - started) / 1000;
   const expected = batchesSent * subscriberCount;
   // Deliveries still queued when the last batch is accepted are waited for while they keep arriving (a 15 s wait
-  // cut off tens of thousands at 500 subscribers on a loaded machine and counted them as never made); the run
-  // gives up after 15 s without a single delivery, or 120 s in all.
-  const waitStarted = Date.now();
-  for (let seen = -1; deliveries < expected && deliveries !== seen && Date.now() - waitStarted < 120_000; ) {
-    seen = deliveries;
-    await waitUntil(() => deliveries >= expected, 15_000);
-  }
+  // cut off tens of thousands at 500 subscribers on a loaded machine and counted them as never made).
+  await waitWhileArriving(() => deliveries, expected, 15_000);
   const measuredSeconds = (Date.now() - started) / 1000;
   const cpu = process.cpuUsage(cpuBefore);
   await opts.measured?.end();
