@@ -42,6 +42,7 @@ const uuidOf = (globalId: string) => Buffer.from(globalId, 'base64url').toString
 function serve(databaseUrl: string): void {
   // The same pool size as the project's (src/shared/database/data-source.ts).
   const pool = new Pool({ connectionString: databaseUrl, max: 20, application_name: INGEST_FLOOR_APPLICATION });
+  let sent = 0;
   const record = async (input: { deviceId: string; patrolId: string; events: EventInput[] }) => {
     const receivedAt = new Date().toISOString();
     const { rows } = await pool.query<{ client_event_id: string }>({
@@ -67,7 +68,8 @@ function serve(databaseUrl: string): void {
     });
     if (rows.length > 0) {
       const events = rows.map((row) => ({ clientEventId: row.client_event_id, receivedAt }));
-      subscribers.broadcast(Buffer.from(JSON.stringify({ data: { patrolUpdates: { type: 'patrol.eventsRecorded', events } } })));
+      // A cursor as the project's updates carry one (the floor never cuts a subscriber off, so none is resumed from).
+      subscribers.broadcast(Buffer.from(JSON.stringify({ data: { patrolUpdates: { cursor: String(++sent), type: 'patrol.eventsRecorded', events } } })));
     }
     return rows.length;
   };

@@ -24,6 +24,7 @@ import WebSocket from 'ws';
 import { startApp } from '../src/app';
 import { loadDemoData } from '../src/demo';
 import { loadConfig } from '../src/shared/config';
+import { SLOW_CONSUMER_CLOSE } from '../src/server/ws';
 import { createLogger } from '../src/shared/logger';
 
 export interface PatrolIngestOptions {
@@ -93,6 +94,10 @@ export interface PatrolIngestResult {
   measuredSeconds: number;
   /** Events/s accepted during the warm-up (not measured); null without one. */
   warmupEventsPerSecond: number | null;
+  /** Subscribers cut off as slow consumers during the measured run that subscribed again after their last cursor. */
+  slowConsumerResumes: number;
+  /** Measured batches a subscriber received more than once (not counted as deliveries). */
+  duplicateDeliveries: number;
 }
 
 /** Phones whose second batch is counted (X-SQL-Statements): a sample, see the sustained run. */
@@ -235,30 +240,63 @@ export async function benchPatrolIngest(opts: PatrolIngestOptions): Promise<Patr
   const latencies: number[] = [];
   let deliveries = 0;
   let warmups = 0;
+  /**
+   * A subscriber the server cut off for reading too slowly (close 1013) does what the close reason asks of a real
+   * client: it subscribes again after the last cursor it holds, and the log replays what it missed. Without that,
+   * two subscribers cut off in a warm-up at 500 subscribers received nothing after it, and their 2,000 measured
+   * deliveries were counted as never made.
+   */
+  let resumes = 0;
+  /** Which measured batches each subscriber received: a replay that sent one twice must not hide one never sent. */
+  const received = new Uint8Array(subscriberCount * devices * batchesPerDevice);
+  let duplicateDeliveries = 0;
+  const cursors: (string | undefined)[] = [];
   const clients: Client[] = [];
   const wsUrl = ingestUrl.replace(/^http/, 'ws');
-  for (let i = 0; i < subscriberCount; i++) {
+  const subscribe = (i: number) => {
     const subscriberToken = opts.subscriberTokens?.length ? opts.subscriberTokens[i % opts.subscriberTokens.length] : token;
     const client = createClient({ url: wsUrl, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${subscriberToken}` }, retryAttempts: 0, lazy: true });
-    clients.push(client);
-    client.subscribe<{ patrolUpdates: { type: string; events: { clientEventId: string; receivedAt: string }[] } }>(
-      { query: `subscription ($areaId: ID) { patrolUpdates(areaId: $areaId) { type events { clientEventId receivedAt } } }`, variables: { areaId } },
+    clients[i] = client;
+    client.subscribe<{ patrolUpdates: { cursor?: string; type: string; events: { clientEventId: string; receivedAt: string }[] } }>(
+      {
+        query: `subscription ($areaId: ID, $after: String) { patrolUpdates(areaId: $areaId, after: $after) { cursor type events { clientEventId receivedAt } } }`,
+        variables: { areaId, after: cursors[i] ?? null },
+      },
       {
         next: (result) => {
           const update = result.data?.patrolUpdates;
-          if (!update || update.type !== 'patrol.eventsRecorded' || update.events.length === 0) return;
+          if (!update) return;
+          cursors[i] = update.cursor;
+          if (update.type !== 'patrol.eventsRecorded' || update.events.length === 0) return;
           if (update.events[0].clientEventId.startsWith('warmup')) {
             warmups += 1;
             return;
           }
+          const [, device, batch] = /^d(\d+)-b(\d+)-/.exec(update.events[0].clientEventId) ?? [];
+          const slot = (i * devices + Number(device)) * batchesPerDevice + Number(batch);
+          if (received[slot]) {
+            duplicateDeliveries += 1;
+            return;
+          }
+          received[slot] = 1;
           deliveries += 1;
           latencies.push(Date.now() - Date.parse(update.events[0].receivedAt));
         },
-        error: (error) => log(`subscriber ${i} error: ${JSON.stringify(error).slice(0, 200)}`),
+        error: (error) => {
+          const code = (error as { code?: number }).code;
+          if (code === SLOW_CONSUMER_CLOSE && cursors[i] !== undefined) {
+            resumes += 1;
+            void client.dispose();
+            subscribe(i);
+            return;
+          }
+          log(`subscriber ${i} error: ${code ?? JSON.stringify(error).slice(0, 200)}`);
+        },
         complete: () => {},
       },
     );
-  }
+  };
+  for (let i = 0; i < subscriberCount; i++) subscribe(i);
   const waitUntil = async (condition: () => boolean, timeoutMs: number) => {
     const deadline = Date.now() + timeoutMs;
     while (!condition() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
@@ -328,6 +366,7 @@ export async function benchPatrolIngest(opts: PatrolIngestOptions): Promise<Patr
   let eventsAccepted = 0;
   const sqlCounts: number[] = [];
   await opts.measured?.start();
+  const resumesBefore = resumes;
   const cpuBefore = process.cpuUsage();
   const started = Date.now();
   const stopAt = started + maxDurationMs;
@@ -390,6 +429,8 @@ export async function benchPatrolIngest(opts: PatrolIngestOptions): Promise<Patr
     benchCpuMs: Math.round((cpu.user + cpu.system) / 1000),
     measuredSeconds: Math.round(measuredSeconds * 100) / 100,
     warmupEventsPerSecond,
+    slowConsumerResumes: resumes - resumesBefore,
+    duplicateDeliveries,
   };
 }
 

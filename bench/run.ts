@@ -516,7 +516,7 @@ async function benchPatrols({ db, server, tokens, figures }: BenchContext, datab
   figures.push([`patrol ingestion: events/s accepted during the warm-up (${PATROL_WARMUP_S} s, not measured)`, String(ingest.warmupEventsPerSecond ?? '-')]);
   figures.push(['patrol ingestion: events accepted / sent', `${ingest.eventsAccepted}/${ingest.eventsSent}`]);
   figures.push([`patrol ingestion: events/s accepted, phones sending as fast as answered, after the warm-up (target >= 10,000 with 50 subscribers; here ${PATROL_SUBSCRIBERS})`, String(ingest.eventsPerSecond)]);
-  figures.push(['patrol ingestion: deliveries received / expected', `${ingest.deliveriesReceived}/${ingest.deliveriesExpected}`]);
+  figures.push(['patrol ingestion: deliveries received / expected; received twice; subscribers cut off as slow and resumed from their cursor', `${ingest.deliveriesReceived}/${ingest.deliveriesExpected}; ${ingest.duplicateDeliveries}; ${ingest.slowConsumerResumes}`]);
   figures.push(['patrol ingestion: receipt to delivery p50 / p99 (ms; every phone has a batch queued)', `${ingest.p50DeliveryMs} / ${ingest.p99DeliveryMs}`]);
   figures.push(['patrol ingestion: SQL statements per batch of 50 (median of the first ten phones\' second batches)', String(ingest.sqlPerBatch)]);
   figures.push(['patrol ingestion: distinct subscriber accounts', String(colleagues.length)]);
@@ -527,7 +527,7 @@ async function benchPatrols({ db, server, tokens, figures }: BenchContext, datab
   const paced = await run(` paced at ${pace} events/s`, pace);
   const share = PATROL_RATE ? 'BENCH_PATROL_RATE' : `${Math.round(PATROL_PACE * 100)}% of the rate above`;
   figures.push([`patrol ingestion paced at ${pace} events/s (${share}): events/s accepted`, String(paced.ingest.eventsPerSecond)]);
-  figures.push(['patrol ingestion paced: deliveries received / expected', `${paced.ingest.deliveriesReceived}/${paced.ingest.deliveriesExpected}`]);
+  figures.push(['patrol ingestion paced: deliveries received / expected; received twice; resumed after a slow-consumer cut', `${paced.ingest.deliveriesReceived}/${paced.ingest.deliveriesExpected}; ${paced.ingest.duplicateDeliveries}; ${paced.ingest.slowConsumerResumes}`]);
   figures.push([`patrol ingestion paced: receipt to delivery p50 / p99 (ms; target p99 <= 1000 with 500 subscribers, every delivery made; here ${PATROL_SUBSCRIBERS})`, `${paced.ingest.p50DeliveryMs} / ${paced.ingest.p99DeliveryMs}`]);
   figures.push(['patrol ingestion paced: CPU per event accepted (µs): server / PostgreSQL / bench client', cpuLine(paced)]);
 
