@@ -20,7 +20,7 @@ const PAYLOAD = Buffer.from(
 );
 
 /** Starts the floor as its own process; `trigger()` makes it send the message to every subscriber. */
-export async function startFanoutFloor(): Promise<BenchServer & { trigger(): Promise<void> }> {
+export async function startFanoutFloor(): Promise<BenchServer & { trigger(round: number): Promise<void> }> {
   const floor = await startChild('fan-out floor', ['--max-semi-space-size=64', path.join(__dirname, 'fanout-floor.js')], /FANOUT_FLOOR (\S+)/);
   const wsUrl = floor.announced;
   const httpUrl = wsUrl.replace('ws://', 'http://');
