@@ -1,4 +1,7 @@
 import { loadDemoData } from '../src/demo';
+import type { Area } from '../src/modules/area/area.entity';
+import { everything, figuresStatement } from '../src/modules/dashboard/dashboard.figures';
+import { planNodes } from './support/explain';
 import { clock, today } from '../src/shared/clock';
 import { toGlobalId } from '../src/shared/relay/global-id';
 import { expectSameStatementCount, gql } from './support/graphql';
@@ -252,4 +255,34 @@ describe('jurisdictionDashboard statements', () => {
     expect(res.body.errors).toBeUndefined();
     expect(res.sqlStatements).toBe(3);
   });
+
+  // Last in the file: it grows the case table that the tests above count.
+  test('given 10,000 open cases, a tenth of them in the street, after ANALYZE, when the whole dashboard statement is explained, then case_record is read area by area through an index, never by a sequential scan', async () => {
+    const db = h.server.services.db;
+    const street = await demoArea('中山路街道');
+    const [elsewhere] = await db.query(`SELECT id, path FROM area WHERE code = '420100'`);
+    // Given: 100 grids in the street and 900 in another city, 10 open cases reported this week in each, ANALYZEd.
+    await db.query(
+      `INSERT INTO area (id, name, kind, parent_id, path, depth)
+       SELECT id, 'grid ' || n, 'GRID', CASE WHEN n <= 100 THEN $1::uuid ELSE $3::uuid END,
+              CASE WHEN n <= 100 THEN $2 ELSE $4 END || id || '/', 5
+         FROM (SELECT gen_random_uuid() AS id, n FROM generate_series(1, 1000) n) g`,
+      [street.id, street.path, elsewhere.id, elsewhere.path],
+    );
+    await db.query(
+      `INSERT INTO case_record (reference, category, channel, severity, status, title, description, area_id, due_at, reported_at)
+       SELECT 'GROWN-' || n, 'OTHER', 'HOTLINE', 'LOW', 'REPORTED', 'grown', 'grown', g.id, now() + interval '3 days', now() - (n % 100) * interval '1 hour'
+         FROM generate_series(0, 9999) n
+         JOIN (SELECT id, row_number() OVER (ORDER BY id) - 1 AS i FROM area WHERE name LIKE 'grid %') g ON g.i = n % 1000`,
+    );
+    await db.query('ANALYZE');
+    const [area] = await db.query(`SELECT id, path FROM area WHERE id = $1`, [street.id]);
+    // When: the statement of every figure is explained (planned, not run).
+    const statement = figuresStatement({ area: area as Area, now: new Date(), day: today() }, everything())!;
+    const nodes = await planNodes(db, statement.sql, statement.params);
+    // Then: every read of case_record is an index probe, none a sequential scan.
+    const reads = nodes.filter((n) => n['Relation Name'] === 'case_record').map((n) => n['Node Type']);
+    expect(reads.length).toBeGreaterThanOrEqual(4);
+    expect(reads.filter((type) => type === 'Seq Scan')).toEqual([]);
+  }, 120_000);
 });

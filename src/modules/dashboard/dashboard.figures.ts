@@ -24,7 +24,7 @@ export type Section = 'cases' | 'patrols' | 'meetings' | 'contracts' | 'screenin
 export const SECTIONS: readonly Section[] = ['cases', 'patrols', 'meetings', 'contracts', 'screening'];
 
 /** The instant and day the figures are for, and the subtree. */
-interface Scope {
+export interface Scope {
   area: Area;
   now: Date;
   /** Today in China Standard Time (YYYY-MM-DD). */
@@ -58,12 +58,22 @@ function parameters(scope: Scope) {
 }
 type Params = ReturnType<typeof parameters>;
 
+/**
+ * The subtree's cases, read area by area: `select` must filter on `c.area_id = a.id`. Left to choose, PostgreSQL
+ * joined the subtree's areas to a sequential scan of every case once it knew how many areas there were (a tenth
+ * of the bench's city): 5,000 cases read for the 500 in the subtree, 1.1 ms of a 3.2 ms statement. OFFSET 0 keeps
+ * the subquery from being flattened into that join, so each area is one probe of a case index that leads with
+ * area_id, and the work follows the subtree's cases at any size of the city. Not for patrols or meetings: a table
+ * of a few pages is then scanned whole once per area (200 patrols for each of 111 areas: 2.4 ms).
+ */
+const perArea = (select: string) => `areas a CROSS JOIN LATERAL (${select} OFFSET 0)`;
+
 /** Common table expressions, in the order they may depend on one another. */
 const CTES = {
   areas: (p: Params) => `areas AS MATERIALIZED (SELECT id FROM area WHERE path LIKE ${p.pattern()})`,
   open: () => `open AS MATERIALIZED (
-       SELECT c.category, c.status, c.due_at, c.supervising_organization_id
-         FROM case_record c WHERE c.area_id IN (SELECT id FROM areas) AND c.status IN ${OPEN_SQL})`,
+       SELECT c.* FROM ${perArea(`SELECT c.category, c.status, c.due_at, c.supervising_organization_id
+         FROM case_record c WHERE c.area_id = a.id AND c.status IN ${OPEN_SQL}`)} c)`,
   todays: (p: Params) => `todays AS MATERIALIZED (
        SELECT p.id FROM patrol p
         WHERE p.area_id IN (SELECT id FROM areas) AND p.planned_start >= ${p.dayStart()} AND p.planned_start < ${p.dayEnd()} AND p.status <> 'CANCELLED')`,
@@ -109,9 +119,9 @@ const PARTS: readonly Part[] = [
     fields: ['openedLast7Days', 'openedLast30Days'],
     needs: ['areas'],
     sql: (p) => `SELECT count(*) FILTER (WHERE c.reported_at > ${p.now()} - interval '7 days')::int AS opened7, count(*)::int AS opened30
-                   FROM case_record c
-                  WHERE c.area_id IN (SELECT id FROM areas) AND c.merged_into_id IS NULL
-                    AND c.reported_at > ${p.now()} - interval '30 days' AND c.reported_at <= ${p.now()}`,
+                   FROM ${perArea(`SELECT c.reported_at FROM case_record c
+                  WHERE c.area_id = a.id AND c.merged_into_id IS NULL
+                    AND c.reported_at > ${p.now()} - interval '30 days' AND c.reported_at <= ${p.now()}`)} c`,
     read: (r) => ({ openedLast7Days: r.opened7, openedLast30Days: r.opened30 }),
   },
   {
@@ -119,9 +129,9 @@ const PARTS: readonly Part[] = [
     fields: ['closedLast7Days', 'closedLast30Days'],
     needs: ['areas'],
     sql: (p) => `SELECT count(*) FILTER (WHERE c.closed_at > ${p.now()} - interval '7 days')::int AS closed7, count(*)::int AS closed30
-                   FROM case_record c
-                  WHERE c.area_id IN (SELECT id FROM areas) AND c.merged_into_id IS NULL
-                    AND c.closed_at > ${p.now()} - interval '30 days' AND c.closed_at <= ${p.now()}`,
+                   FROM ${perArea(`SELECT c.closed_at FROM case_record c
+                  WHERE c.area_id = a.id AND c.merged_into_id IS NULL
+                    AND c.closed_at > ${p.now()} - interval '30 days' AND c.closed_at <= ${p.now()}`)} c`,
     read: (r) => ({ closedLast7Days: r.closed7, closedLast30Days: r.closed30 }),
   },
   {
@@ -130,9 +140,9 @@ const PARTS: readonly Part[] = [
     needs: ['areas'],
     sql: (p) => `SELECT count(*)::int AS resolved30,
                         percentile_cont(0.5) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM c.resolved_at - c.reported_at) / 3600) AS median_hours
-                   FROM case_record c
-                  WHERE c.area_id IN (SELECT id FROM areas) AND c.merged_into_id IS NULL
-                    AND c.resolved_at > ${p.now()} - interval '30 days' AND c.resolved_at <= ${p.now()}`,
+                   FROM ${perArea(`SELECT c.resolved_at, c.reported_at FROM case_record c
+                  WHERE c.area_id = a.id AND c.merged_into_id IS NULL
+                    AND c.resolved_at > ${p.now()} - interval '30 days' AND c.resolved_at <= ${p.now()}`)} c`,
     read: (r) => ({ resolvedLast30Days: r.resolved30, medianHoursToResolve: r.median_hours === null ? null : Number(r.median_hours) }),
   },
   {
@@ -233,18 +243,11 @@ export interface Figures {
  * One statement, or none when only section shapes (e.g. __typename) are asked.
  */
 export async function readFigures(ctx: AppContext, scope: Scope, selection: Selection): Promise<Figures> {
-  const parts = PARTS.filter((part) => part.fields.some((field) => selection[part.section]?.has(field)));
   const values: Record<Section, Record<string, unknown>> = { cases: {}, patrols: {}, meetings: {}, contracts: {}, screening: {} };
-  if (parts.length) {
-    const p = parameters(scope);
-    const needed = new Set(parts.flatMap((part) => part.needs));
-    // Parts first: their SQL binds the parameters the CTEs share, in any order.
-    const from = parts.map((part, i) => `(${part.sql(p, scope)}) p${i}`);
-    const ctes = (Object.keys(CTES) as Cte[]).filter((name) => needed.has(name)).map((name) => CTES[name](p, scope));
-    // Column names are unique across parts, so one flat row carries them all.
-    const select = parts.map((_, i) => `p${i}.*`).join(', ');
-    const [row] = await ctx.app.db.query(`WITH ${ctes.join(',\n     ')}\nSELECT ${select} FROM ${from.join(', ')}`, p.values);
-    for (const part of parts) Object.assign(values[part.section], part.read(row, scope));
+  const statement = figuresStatement(scope, selection);
+  if (statement) {
+    const [row] = await ctx.app.db.query(statement.sql, statement.params);
+    for (const part of statement.parts) Object.assign(values[part.section], part.read(row, scope));
   }
   const has = (section: Section) => selection[section] !== null;
   return {
@@ -254,6 +257,20 @@ export async function readFigures(ctx: AppContext, scope: Scope, selection: Sele
     ...(has('contracts') && { contracts: Object.assign(new ContractFigures(), values.contracts) }),
     ...(has('screening') && { screening: values.screening.figures as ScreeningFigures }),
   };
+}
+
+/** The one statement of the selected parts, apart so that its plan can be checked; null when no part is selected. */
+export function figuresStatement(scope: Scope, selection: Selection): { sql: string; params: unknown[]; parts: Part[] } | null {
+  const parts = PARTS.filter((part) => part.fields.some((field) => selection[part.section]?.has(field)));
+  if (!parts.length) return null;
+  const p = parameters(scope);
+  const needed = new Set(parts.flatMap((part) => part.needs));
+  // Parts first: their SQL binds the parameters the CTEs share, in any order.
+  const from = parts.map((part, i) => `(${part.sql(p, scope)}) p${i}`);
+  const ctes = (Object.keys(CTES) as Cte[]).filter((name) => needed.has(name)).map((name) => CTES[name](p, scope));
+  // Column names are unique across parts, so one flat row carries them all.
+  const select = parts.map((_, i) => `p${i}.*`).join(', ');
+  return { sql: `WITH ${ctes.join(',\n     ')}\nSELECT ${select} FROM ${from.join(', ')}`, params: p.values, parts };
 }
 
 const DAY = 86_400_000;
