@@ -10,7 +10,8 @@
  * BENCH_FANOUT_WARMUPS (default 2)  changes delivered to every subscriber before the measured one (project and floor)
  * BENCH_DEVICES (default 200)      phones sending check-in batches of 50 in the patrol ingestion run
  * BENCH_BATCHES (default 5)        batches each phone sends
- * BENCH_PATROL_SUBSCRIBERS (500)   live patrolUpdates subscribers on the area during ingestion
+ * BENCH_PATROL_SUBSCRIBERS (50,500) live patrolUpdates subscribers on the area during ingestion: a comma list, one
+ *                                  whole ingestion section (project and floor) per count
  * BENCH_PATROL_PACE (0.5)          the paced ingestion run sends at this share of the rate the unpaced run delivered (to every subscriber)
  * BENCH_PATROL_RATE                the paced ingestion run sends at this many events/s instead (to compare two builds at one load)
  * BENCH_PATROL_WARMUP (s, 10)      unmeasured load before the first ingestion run on each server (project, floor)
@@ -92,7 +93,8 @@ const SUBSCRIBERS = Math.min(Number(process.env.BENCH_SUBSCRIBERS ?? 1000), 10_0
 const FANOUT_WARMUPS = Number(process.env.BENCH_FANOUT_WARMUPS ?? 2);
 const DEVICES = Number(process.env.BENCH_DEVICES ?? 200);
 const BATCHES = Number(process.env.BENCH_BATCHES ?? 5);
-const PATROL_SUBSCRIBERS = Number(process.env.BENCH_PATROL_SUBSCRIBERS ?? 500);
+/** The ingestion targets are set at 50 subscribers (rate) and at 500 (delay): a whole run measures both. */
+const PATROL_SUBSCRIBER_COUNTS = (process.env.BENCH_PATROL_SUBSCRIBERS ?? '50,500').split(',').map(Number).filter((n) => Number.isInteger(n) && n >= 0);
 const PATROL_PACE = Number(process.env.BENCH_PATROL_PACE ?? 0.5);
 const PATROL_RATE = process.env.BENCH_PATROL_RATE ? Number(process.env.BENCH_PATROL_RATE) : null;
 const PATROL_WARMUP_S = Number(process.env.BENCH_PATROL_WARMUP ?? 10);
@@ -457,7 +459,16 @@ async function benchMeetingFanout({ db, server, token, tokens, figures }: BenchC
  * mostly the time a batch waits behind the 199 others), then paced at a share of the rate its batches reached every
  * subscriber (BENCH_PATROL_PACE, default half), which shows the delay a batch sees when the server keeps up.
  */
-async function benchPatrols({ db, server, tokens, figures }: BenchContext, databaseUrl: string): Promise<void> {
+async function benchPatrols(ctx: BenchContext, databaseUrl: string): Promise<void> {
+  for (const subscribers of PATROL_SUBSCRIBER_COUNTS) {
+    const first = ctx.figures.length;
+    await benchPatrolsWith(ctx, databaseUrl, subscribers);
+    // Each count's figures are named by it, so the two sets can be told apart.
+    for (const figure of ctx.figures.slice(first)) figure[0] = `[${subscribers} subscribers] ${figure[0]}`;
+  }
+}
+
+async function benchPatrolsWith({ db, server, tokens, figures }: BenchContext, databaseUrl: string, subscriberCount: number): Promise<void> {
   const [coordinator] = await db.query(
     `SELECT m.user_id FROM membership m JOIN organization o ON o.id = m.organization_id
       WHERE o.kind = 'VOLUNTEER_PATROL' AND m.role = 'ADMIN' ORDER BY o.name LIMIT 1`,
@@ -469,7 +480,7 @@ async function benchPatrols({ db, server, tokens, figures }: BenchContext, datab
   /** The phones and subscribers of one run go to the project's server, or to the floor (set up through the project). */
   const project = { ingestUrl: server.url, pid: server.pid, application: 'gongzhi' };
   const run = async (label: string, eventsPerSecond?: number, target = project, warmupMs = 0) => {
-    progress(`patrol check-in ingestion${label}: ${DEVICES} devices x ${BATCHES} batches of 50, ${PATROL_SUBSCRIBERS} live subscribers on the area ...`);
+    progress(`patrol check-in ingestion${label}: ${DEVICES} devices x ${BATCHES} batches of 50, ${subscriberCount} live subscribers on the area ...`);
     let nodeBefore = 0;
     let pgBefore = new Map<number, number>();
     let pgLatest = new Map<number, number>();
@@ -484,7 +495,7 @@ async function benchPatrols({ db, server, tokens, figures }: BenchContext, datab
       token: tokens.issue(`user:${coordinator.user_id}`).token,
       subscriberTokens: colleagues.map((c) => tokens.issue(`user:${c.user_id}`).token),
       devices: DEVICES,
-      subscribers: PATROL_SUBSCRIBERS,
+      subscribers: subscriberCount,
       batchSize: 50,
       batchesPerDevice: BATCHES,
       eventsPerSecond,
@@ -521,7 +532,7 @@ async function benchPatrols({ db, server, tokens, figures }: BenchContext, datab
   const { ingest } = flat;
   figures.push([`patrol ingestion: events/s accepted during the warm-up (${PATROL_WARMUP_S} s, not measured)`, String(ingest.warmupEventsPerSecond ?? '-')]);
   figures.push(['patrol ingestion: events accepted / sent', `${ingest.eventsAccepted}/${ingest.eventsSent}`]);
-  figures.push([`patrol ingestion: events/s accepted, phones sending as fast as answered, after the warm-up (target >= 10,000 with 50 subscribers; here ${PATROL_SUBSCRIBERS})`, String(ingest.eventsPerSecond)]);
+  figures.push([`patrol ingestion: events/s accepted, phones sending as fast as answered, after the warm-up (target >= 10,000 with 50 subscribers; here ${subscriberCount})`, String(ingest.eventsPerSecond)]);
   figures.push(['patrol ingestion: deliveries received / expected; received twice; subscribers cut off as slow and resumed from their cursor', `${ingest.deliveriesReceived}/${ingest.deliveriesExpected}; ${ingest.duplicateDeliveries}; ${ingest.slowConsumerResumes}`]);
   figures.push(['patrol ingestion: receipt to delivery p50 / p99 (ms; every phone has a batch queued)', `${ingest.p50DeliveryMs} / ${ingest.p99DeliveryMs}`]);
   figures.push(['patrol ingestion: SQL statements per batch of 50 (median of the first ten phones\' second batches)', String(ingest.sqlPerBatch)]);
@@ -539,7 +550,7 @@ async function benchPatrols({ db, server, tokens, figures }: BenchContext, datab
   const share = PATROL_RATE ? 'BENCH_PATROL_RATE' : `${Math.round(PATROL_PACE * 100)}% of the delivered rate above`;
   figures.push([`patrol ingestion paced at ${pace} events/s (${share}): events/s accepted`, String(paced.ingest.eventsPerSecond)]);
   figures.push(['patrol ingestion paced: deliveries received / expected; received twice; resumed after a slow-consumer cut', `${paced.ingest.deliveriesReceived}/${paced.ingest.deliveriesExpected}; ${paced.ingest.duplicateDeliveries}; ${paced.ingest.slowConsumerResumes}`]);
-  figures.push([`patrol ingestion paced: receipt to delivery p50 / p99 (ms; target p99 <= 1000 with 500 subscribers, every delivery made; here ${PATROL_SUBSCRIBERS})`, `${paced.ingest.p50DeliveryMs} / ${paced.ingest.p99DeliveryMs}`]);
+  figures.push([`patrol ingestion paced: receipt to delivery p50 / p99 (ms; target p99 <= 1000 with 500 subscribers, every delivery made; here ${subscriberCount})`, `${paced.ingest.p50DeliveryMs} / ${paced.ingest.p99DeliveryMs}`]);
   figures.push(['patrol ingestion paced: CPU per event accepted (µs): server / PostgreSQL / bench client', cpuLine(paced)]);
 
   // The same phones and subscribers against a bare server that only stores and delivers (bench/ingest-floor.ts).
