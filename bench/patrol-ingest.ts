@@ -248,7 +248,7 @@ export async function benchPatrolIngest(opts: PatrolIngestOptions): Promise<Patr
    */
   let resumes = 0;
   /** Which measured batches each subscriber received: a replay that sent one twice must not hide one never sent. */
-  const received = new Uint8Array(subscriberCount * devices * batchesPerDevice);
+  const batchesReceived = new Uint8Array(subscriberCount * devices * batchesPerDevice);
   let duplicateDeliveries = 0;
   const cursors: (string | undefined)[] = [];
   const clients: Client[] = [];
@@ -274,11 +274,11 @@ export async function benchPatrolIngest(opts: PatrolIngestOptions): Promise<Patr
           }
           const [, device, batch] = /^d(\d+)-b(\d+)-/.exec(update.events[0].clientEventId) ?? [];
           const slot = (i * devices + Number(device)) * batchesPerDevice + Number(batch);
-          if (received[slot]) {
+          if (batchesReceived[slot]) {
             duplicateDeliveries += 1;
             return;
           }
-          received[slot] = 1;
+          batchesReceived[slot] = 1;
           deliveries += 1;
           latencies.push(Date.now() - Date.parse(update.events[0].receivedAt));
         },
