@@ -6,7 +6,8 @@
  * BENCH_DURATION (s, default 10)   how long autocannon loads each read path (section query: project and floor, c=1 and c=10)
  * BENCH_ROUNDS (default 5)         interleaved slices the read paths' DURATION is cut into (project, floor, variants in turn)
  * BENCH_CONNECTIONS (default 10)   concurrent HTTP connections
- * BENCH_SUBSCRIBERS (default 1000) WebSocket subscribers for the fan-out (up to 10000)
+ * BENCH_SUBSCRIBERS (default 10000) WebSocket subscribers for the fan-out (up to 10000); 1000 by default where a
+ *                                  process may not open 10,000 sockets and some (`ulimit -n` below 10,500)
  * BENCH_FANOUT_WARMUPS (default 2)  changes delivered to every subscriber before the measured one (project and floor)
  * BENCH_DEVICES (default 200)      phones sending check-in batches of 50 in the patrol ingestion run
  * BENCH_BATCHES (default 5)        batches each phone sends
@@ -89,7 +90,23 @@ function load(opts: Record<string, unknown>): Promise<AutocannonResult> {
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
-const SUBSCRIBERS = Math.min(Number(process.env.BENCH_SUBSCRIBERS ?? 1000), 10_000);
+/**
+ * The soft limit on this process's open files (Linux; null elsewhere). The server and the bench client each hold one
+ * socket per fan-out subscriber, and the server inherits this limit.
+ */
+function openFileLimit(): number | null {
+  try {
+    const line = fs.readFileSync('/proc/self/limits', 'utf8').split('\n').find((l) => l.startsWith('Max open files'));
+    const soft = line?.split(/\s{2,}/)[1];
+    return soft === 'unlimited' ? Infinity : Number(soft) || null;
+  } catch {
+    return null;
+  }
+}
+/** The fan-out target is set at 10,000 subscribers: measured there unless this machine's descriptor limit forbids it. */
+const FANOUT_TARGET_SUBSCRIBERS = 10_000;
+const FANOUT_DEFAULT = (openFileLimit() ?? 0) >= FANOUT_TARGET_SUBSCRIBERS + 500 ? FANOUT_TARGET_SUBSCRIBERS : 1000;
+const SUBSCRIBERS = Math.min(Number(process.env.BENCH_SUBSCRIBERS ?? FANOUT_DEFAULT), FANOUT_TARGET_SUBSCRIBERS);
 const FANOUT_WARMUPS = Number(process.env.BENCH_FANOUT_WARMUPS ?? 2);
 const DEVICES = Number(process.env.BENCH_DEVICES ?? 200);
 const BATCHES = Number(process.env.BENCH_BATCHES ?? 5);
