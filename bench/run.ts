@@ -172,6 +172,17 @@ async function freshDatabase(): Promise<{ url: string; cleanup: () => Promise<vo
 
 type Figures = [name: string, value: string][];
 
+/**
+ * One of the issue's targets as this run measured it, with the floor's figure from the same run where there is one.
+ * `met` is null when this run could not measure it as the target states it (fewer subscribers, a section left out).
+ */
+interface TargetFigure {
+  target: string;
+  figure: string;
+  floor: string;
+  met: boolean | null;
+}
+
 interface BenchContext {
   db: DataSource;
   server: BenchServer;
@@ -180,6 +191,7 @@ interface BenchContext {
   /** Signs tokens for any seeded user, as the server would. */
   tokens: TokenService;
   figures: Figures;
+  targets: TargetFigure[];
 }
 
 interface LoadFigures {
@@ -352,7 +364,7 @@ async function benchReadPaths(ctx: BenchContext, databaseUrl: string): Promise<v
   }
 }
 
-async function benchReadPath({ db, server, token, figures }: BenchContext, path: ReadPath, floor: FloorServer, variants: Variant[]): Promise<void> {
+async function benchReadPath({ db, server, token, figures, targets }: BenchContext, path: ReadPath, floor: FloorServer, variants: Variant[]): Promise<void> {
   const { label, document, variables = {} } = path;
   const body = JSON.stringify({ query: document, variables });
   const floorBody = JSON.stringify(path.params ?? []);
@@ -361,14 +373,14 @@ async function benchReadPath({ db, server, token, figures }: BenchContext, path:
   const floorProbe = await (await fetch(floor.urlOf(path.floor), { method: 'POST', body: floorBody })).json();
   const same = JSON.stringify(floorProbe) === JSON.stringify(probe.body);
   const variantProbes = await Promise.all(variants.map((v) => post(v.server, document, variables, token)));
-  const targets = [
+  const servers = [
     { name: 'project', target: { url: server.url, pid: server.pid, app: 'gongzhi' }, body },
     { name: 'floor', target: { url: floor.urlOf(path.floor), pid: floor.pid, app: 'floor' }, body: floorBody },
     ...variants.map((v) => ({ name: v.name, target: { url: v.server.url, pid: v.server.pid, app: v.app }, body })),
   ];
   const runs: Record<string, LoadFigures> = {};
   for (const c of [1, CONNECTIONS]) {
-    for (const [name, figures] of Object.entries(await measureInterleaved(db, targets, token, c, label))) runs[`${name}${c}`] = figures;
+    for (const [name, figures] of Object.entries(await measureInterleaved(db, servers, token, c, label))) runs[`${name}${c}`] = figures;
   }
   const [p1, f1, pc, fc] = [runs.project1, runs.floor1, runs[`project${CONNECTIONS}`], runs[`floor${CONNECTIONS}`]];
   const load = os.loadavg().map((l) => l.toFixed(1)).join(' ');
@@ -381,6 +393,13 @@ async function benchReadPath({ db, server, token, figures }: BenchContext, path:
   figures.push([`${label}: p50 / p99 ms c=${CONNECTIONS}, project | floor`, `${pc.p50} / ${pc.p99} | ${fc.p50} / ${fc.p99}`]);
   figures.push([`${label}: CPU ms/request c=${CONNECTIONS} Node + PG, project | floor`, `${ms(pc.nodeCpuMs)} + ${ms(pc.pgCpuMs)} | ${ms(fc.nodeCpuMs)} + ${ms(fc.pgCpuMs)}`]);
   figures.push([`${label}: errors / non-2xx (project | floor, all runs)`, `${p1.errors + pc.errors} | ${f1.errors + fc.errors}`]);
+  const ratio = pc.rps / fc.rps;
+  const multiple = p1.p50 / Math.max(f1.p50, 0.01);
+  targets.push(
+    { target: `${label}: requests/s c=10 >= 0.5 of the floor's`, figure: `${ratio.toFixed(2)} (${pc.rps.toFixed(0)}/s)`, floor: `${fc.rps.toFixed(0)}/s`, met: CONNECTIONS === 10 ? ratio >= 0.5 : null },
+    { target: `${label}: c=1 p50 <= 2x the floor's`, figure: `${multiple.toFixed(2)}x (${p1.p50} ms)`, floor: `${f1.p50} ms`, met: multiple <= 2 },
+    { target: `${label}: <= 3 SQL statements, the floor's answer`, figure: `${probe.sql}${same ? '' : ', answer differs'}`, floor: '1', met: probe.sql <= 3 && same },
+  );
   variants.forEach((variant, i) => {
     const [v1, vc] = [runs[`${variant.name}1`], runs[`${variant.name}${CONNECTIONS}`]];
     figures.push([`${label}, ${variant.label}: same answer`, JSON.stringify(variantProbes[i].body) === JSON.stringify(probe.body) ? 'yes' : 'NO']);
@@ -393,7 +412,7 @@ async function benchReadPath({ db, server, token, figures }: BenchContext, path:
 }
 
 /** One agenda change to N subscribers of a meeting: members of the participating organisations, each with their own token. */
-async function benchMeetingFanout({ db, server, token, tokens, figures }: BenchContext): Promise<void> {
+async function benchMeetingFanout({ db, server, token, tokens, figures, targets }: BenchContext): Promise<void> {
   progress(`fan-out of one agenda change to ${SUBSCRIBERS} subscribers of one meeting ...`);
   const orgs: { id: string }[] = await db.query(`SELECT id FROM organization ORDER BY name LIMIT 51`);
   const members: { user_id: string }[] = await db.query(`SELECT user_id FROM membership WHERE organization_id = ANY($1) ORDER BY user_id`, [orgs.map((o) => o.id)]);
@@ -451,6 +470,7 @@ async function benchMeetingFanout({ db, server, token, tokens, figures }: BenchC
   // The same subscribers and message from a bare WebSocket server: what delivery alone costs on this machine.
   progress(`fan-out floor: the same message to ${SUBSCRIBERS} subscribers from a bare WebSocket server ...`);
   const floor = await startFanoutFloor();
+  let floorP99 = '-';
   try {
     const bare = await benchFanout(floor, {
       subscribers: SUBSCRIBERS,
@@ -465,9 +485,19 @@ async function benchMeetingFanout({ db, server, token, tokens, figures }: BenchC
     figures.push(['fan-out floor: time to deliver p50 / p99 / last (ms); its first change p99', `${bare.p50Ms.toFixed(1)} / ${bare.p99Ms.toFixed(1)} / ${bare.lastMs.toFixed(1)}; ${FANOUT_WARMUPS > 0 ? bare.coldP99Ms.toFixed(1) : '-'}`]);
     figures.push(['fan-out floor: CPU ms from the trigger to the last delivery, server / bench client', `${bare.serverCpuMs.toFixed(0)} / ${bare.clientCpuMs.toFixed(0)}`]);
     figures.push(['fan-out: p99 as a multiple of the floor\'s', (fanout.p99Ms / Math.max(bare.p99Ms, 0.01)).toFixed(2)]);
+    floorP99 = `${bare.p99Ms.toFixed(0)} ms`;
   } finally {
     await floor.stop();
   }
+  targets.push(
+    {
+      target: `fan-out: one change to ${FANOUT_TARGET_SUBSCRIBERS.toLocaleString('en')} subscribers, all delivered, p99 <= 250 ms`,
+      figure: `${fanout.p99Ms.toFixed(0)} ms at ${SUBSCRIBERS} (${fanout.delivered}/${fanout.subscribers})`,
+      floor: floorP99,
+      met: SUBSCRIBERS === FANOUT_TARGET_SUBSCRIBERS ? fanout.delivered === fanout.subscribers && fanout.p99Ms <= 250 : null,
+    },
+    { target: 'fan-out: <= 25 KB server memory per idle subscribed connection', figure: `${(fanout.bytesPerIdleConnection / 1024).toFixed(1)} KiB`, floor: '', met: fanout.bytesPerIdleConnection <= 25_000 },
+  );
 }
 
 /**
@@ -485,7 +515,7 @@ async function benchPatrols(ctx: BenchContext, databaseUrl: string): Promise<voi
   }
 }
 
-async function benchPatrolsWith({ db, server, tokens, figures }: BenchContext, databaseUrl: string, subscriberCount: number): Promise<void> {
+async function benchPatrolsWith({ db, server, tokens, figures, targets }: BenchContext, databaseUrl: string, subscriberCount: number): Promise<void> {
   const [coordinator] = await db.query(
     `SELECT m.user_id FROM membership m JOIN organization o ON o.id = m.organization_id
       WHERE o.kind = 'VOLUNTEER_PATROL' AND m.role = 'ADMIN' ORDER BY o.name LIMIT 1`,
@@ -572,6 +602,8 @@ async function benchPatrolsWith({ db, server, tokens, figures }: BenchContext, d
 
   // The same phones and subscribers against a bare server that only stores and delivers (bench/ingest-floor.ts).
   const floor = await startIngestFloor(databaseUrl);
+  let floorRate = '-';
+  let floorPacedP99 = '-';
   try {
     const target = { ingestUrl: floor.url, pid: floor.pid, application: INGEST_FLOOR_APPLICATION };
     const bare = await run(' on the ingestion floor', undefined, target, warmupMs);
@@ -581,18 +613,39 @@ async function benchPatrolsWith({ db, server, tokens, figures }: BenchContext, d
     figures.push(['ingestion floor: CPU per event accepted (µs): floor / PostgreSQL / bench client', cpuLine(bare)]);
     figures.push([`ingestion floor paced at ${pace} events/s: receipt to delivery p50 / p99 (ms); CPU per event (µs) floor / PostgreSQL / bench client`, `${barePaced.ingest.p50DeliveryMs} / ${barePaced.ingest.p99DeliveryMs}; ${cpuLine(barePaced)}`]);
     figures.push(['patrol ingestion: events/s as a ratio of the floor\'s; paced p99 as a multiple of the floor\'s', `${(ingest.eventsPerSecond / bare.ingest.eventsPerSecond).toFixed(2)}; ${(paced.ingest.p99DeliveryMs / Math.max(1, barePaced.ingest.p99DeliveryMs)).toFixed(2)}`]);
+    floorRate = `${bare.ingest.eventsPerSecond}/s`;
+    floorPacedP99 = `${barePaced.ingest.p99DeliveryMs} ms`;
   } finally {
     await floor.stop();
   }
   figures.push(['patrol ingestion: load average (1 min) at the end', os.loadavg()[0].toFixed(2)]);
+  const allDelivered = (i: typeof ingest) => i.deliveriesReceived === i.deliveriesExpected;
+  if (subscriberCount === 50) {
+    targets.push({
+      target: 'ingestion, 50 subscribers: >= 10,000 events/s accepted, every delivery made',
+      figure: `${ingest.eventsPerSecond}/s (${ingest.deliveriesReceived}/${ingest.deliveriesExpected})`,
+      floor: floorRate,
+      met: ingest.eventsPerSecond >= 10_000 && allDelivered(ingest),
+    });
+  }
+  if (subscriberCount === 500) {
+    targets.push({
+      target: 'ingestion, 500 subscribers: every delivery made, receipt to delivery p99 <= 1 s',
+      figure: `${paced.ingest.p99DeliveryMs} ms at ${pace}/s (${ingest.deliveriesReceived + paced.ingest.deliveriesReceived}/${ingest.deliveriesExpected + paced.ingest.deliveriesExpected})`,
+      floor: floorPacedP99,
+      met: paced.ingest.p99DeliveryMs <= 1000 && allDelivered(ingest) && allDelivered(paced.ingest),
+    });
+  }
 }
 
 /** `npm start` on the built checkout against the bench database, until it answers /readyz. */
-async function benchStartup({ figures }: BenchContext, databaseUrl: string): Promise<void> {
+async function benchStartup({ figures, targets }: BenchContext, databaseUrl: string): Promise<void> {
   progress(`npm start on the built checkout, ${STARTS} times ...`);
   const { readyMs } = await benchStart(databaseUrl, STARTS);
   const sorted = [...readyMs].sort((a, b) => a - b);
-  figures.push(['start: npm start to /readyz, median (ms; target <= 5000)', `${sorted[Math.floor(sorted.length / 2)]} (runs: ${readyMs.join(', ')})`]);
+  const median = sorted[Math.floor(sorted.length / 2)];
+  figures.push(['start: npm start to /readyz, median (ms; target <= 5000)', `${median} (runs: ${readyMs.join(', ')})`]);
+  targets.push({ target: 'start: npm start on a built checkout ready in <= 5 s (median)', figure: `${median} ms`, floor: '', met: median <= 5000 });
 }
 
 /** Run order matters: the fan-out's memory figure wants a server that has not just been under load. */
@@ -658,6 +711,7 @@ async function runScale(): Promise<string[]> {
 
 async function main(): Promise<void> {
   const figures: Figures = [];
+  const targets: TargetFigure[] = [];
   if (ONLY.has('frames')) figures.push(...(await benchWsFrames(progress)));
   if (ONLY.has('webhook')) figures.push(...(await runWebhooks()));
   if (!['query', 'fanout', 'patrol', 'start'].some((name) => ONLY.has(name))) {
@@ -689,7 +743,7 @@ async function main(): Promise<void> {
     const token: string = login.body.data.authLogin.accessToken.token;
     const tokens = new TokenService({ secret: BENCH_JWT_SECRET, issuer: 'gongzhi', audience: 'gongzhi-api', ttlSeconds: 3600 });
     for (const [name, run] of SECTIONS) {
-      if (ONLY.has(name)) await run({ db, server, token, tokens, figures }, database.url);
+      if (ONLY.has(name)) await run({ db, server, token, tokens, figures, targets }, database.url);
     }
     await db.destroy();
   } finally {
@@ -703,6 +757,21 @@ async function main(): Promise<void> {
     console.log('\nscale (p50 ms of sequential HTTP requests; the machine may be shared)');
     for (const line of scale) console.log(`  ${line}`);
   }
+  printTargets(targets);
+}
+
+/** The issue's targets side by side, each with this run's figure and the floor's from the same run. */
+function printTargets(targets: TargetFigure[]): void {
+  if (targets.length === 0) return;
+  const verdict = (met: boolean | null) => (met === null ? 'not measured as stated' : met ? 'met' : 'MISSED');
+  const width = Math.max(...targets.map((t) => t.target.length));
+  const figureWidth = Math.max(...targets.map((t) => t.figure.length));
+  const floorWidth = Math.max(5, ...targets.map((t) => t.floor.length));
+  console.log('\ntargets (this run; the floor measured in the same run)');
+  console.log(`  ${'target'.padEnd(width)}  ${'figure'.padEnd(figureWidth)}  ${'floor'.padEnd(floorWidth)}`);
+  for (const t of targets) console.log(`  ${t.target.padEnd(width)}  ${t.figure.padEnd(figureWidth)}  ${(t.floor || '-').padEnd(floorWidth)}  ${verdict(t.met)}`);
+  const missed = targets.filter((t) => t.met === false).length;
+  console.log(`  ${targets.length - missed - targets.filter((t) => t.met === null).length} met, ${missed} missed of ${targets.length}`);
 }
 
 main().catch((err) => {
