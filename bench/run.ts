@@ -9,8 +9,10 @@
  * BENCH_SUBSCRIBERS (default 10000) WebSocket subscribers for the fan-out (up to 10000); 1000 by default where a
  *                                  process may not open 10,000 sockets and some (`ulimit -n` below 10,500)
  * BENCH_FANOUT_WARMUPS (default 2)  changes delivered to every subscriber before the measured one (project and floor)
- * BENCH_DEVICES (default 200)      phones sending check-in batches of 50 in the patrol ingestion run
+ * BENCH_DEVICES (default 200)      phones sending check-in batches in the patrol ingestion run
  * BENCH_BATCHES (default 5)        batches each phone sends
+ * BENCH_BATCH_SIZE (default 50)    check-ins per batch; the targets are stated at 50 (other sizes show what a batch
+ *                                  costs apart from its check-ins, and their target rows read "not measured as stated")
  * BENCH_PATROL_SUBSCRIBERS (50,500) live patrolUpdates subscribers on the area during ingestion: a comma list, one
  *                                  whole ingestion section (project and floor) per count
  * BENCH_PATROL_PACE (0.5)          the paced ingestion run sends at this share of the rate the unpaced run delivered (to every subscriber)
@@ -110,6 +112,7 @@ const SUBSCRIBERS = Math.min(Number(process.env.BENCH_SUBSCRIBERS ?? FANOUT_DEFA
 const FANOUT_WARMUPS = Number(process.env.BENCH_FANOUT_WARMUPS ?? 2);
 const DEVICES = Number(process.env.BENCH_DEVICES ?? 200);
 const BATCHES = Number(process.env.BENCH_BATCHES ?? 5);
+const BATCH_SIZE = Number(process.env.BENCH_BATCH_SIZE ?? 50);
 /** The ingestion targets are set at 50 subscribers (rate) and at 500 (delay): a whole run measures both. */
 const PATROL_SUBSCRIBER_COUNTS = (process.env.BENCH_PATROL_SUBSCRIBERS ?? '50,500').split(',').map(Number).filter((n) => Number.isInteger(n) && n >= 0);
 const PATROL_PACE = Number(process.env.BENCH_PATROL_PACE ?? 0.5);
@@ -524,7 +527,7 @@ async function benchPatrolsWith({ db, server, tokens, figures, targets }: BenchC
   /** The phones and subscribers of one run go to the project's server, or to the floor (set up through the project). */
   const project = { ingestUrl: server.url, pid: server.pid, application: 'gongzhi' };
   const run = async (label: string, eventsPerSecond?: number, target = project, warmupMs = 0) => {
-    progress(`patrol check-in ingestion${label}: ${DEVICES} devices x ${BATCHES} batches of 50, ${subscriberCount} live subscribers on the area ...`);
+    progress(`patrol check-in ingestion${label}: ${DEVICES} devices x ${BATCHES} batches of ${BATCH_SIZE}, ${subscriberCount} live subscribers on the area ...`);
     let nodeBefore = 0;
     let pgBefore = new Map<number, number>();
     let pgLatest = new Map<number, number>();
@@ -540,7 +543,7 @@ async function benchPatrolsWith({ db, server, tokens, figures, targets }: BenchC
       subscriberTokens: colleagues.map((c) => tokens.issue(`user:${c.user_id}`).token),
       devices: DEVICES,
       subscribers: subscriberCount,
-      batchSize: 50,
+      batchSize: BATCH_SIZE,
       batchesPerDevice: BATCHES,
       eventsPerSecond,
       warmupMs,
@@ -579,7 +582,7 @@ async function benchPatrolsWith({ db, server, tokens, figures, targets }: BenchC
   figures.push([`patrol ingestion: events/s accepted, phones sending as fast as answered, after the warm-up (target >= 10,000 with 50 subscribers; here ${subscriberCount})`, String(ingest.eventsPerSecond)]);
   figures.push(['patrol ingestion: deliveries received / expected; received twice; subscribers cut off as slow and resumed from their cursor', `${ingest.deliveriesReceived}/${ingest.deliveriesExpected}; ${ingest.duplicateDeliveries}; ${ingest.slowConsumerResumes}`]);
   figures.push(['patrol ingestion: receipt to delivery p50 / p99 (ms; every phone has a batch queued)', `${ingest.p50DeliveryMs} / ${ingest.p99DeliveryMs}`]);
-  figures.push(['patrol ingestion: SQL statements per batch of 50 (median of the first ten phones\' second batches)', String(ingest.sqlPerBatch)]);
+  figures.push([`patrol ingestion: SQL statements per batch of ${BATCH_SIZE} (median of the first ten phones' second batches)`, String(ingest.sqlPerBatch)]);
   figures.push(['patrol ingestion: distinct subscriber accounts', String(colleagues.length)]);
   figures.push(['patrol ingestion: CPU per event accepted, first batch to last delivery (µs): server / PostgreSQL / bench client', cpuLine(flat)]);
 
@@ -609,20 +612,23 @@ async function benchPatrolsWith({ db, server, tokens, figures, targets }: BenchC
     figures.push([`ingestion floor paced at ${pace} events/s: receipt to delivery p50 / p99 (ms); CPU per event (µs) floor / PostgreSQL / bench client`, `${barePaced.ingest.p50DeliveryMs} / ${barePaced.ingest.p99DeliveryMs}; ${cpuLine(barePaced)}`]);
     figures.push(['patrol ingestion: events/s as a ratio of the floor\'s; paced p99 as a multiple of the floor\'s', `${(ingest.eventsPerSecond / bare.ingest.eventsPerSecond).toFixed(2)}; ${(paced.ingest.p99DeliveryMs / Math.max(1, barePaced.ingest.p99DeliveryMs)).toFixed(2)}`]);
     const allDelivered = (i: typeof ingest) => i.deliveriesReceived === i.deliveriesExpected;
+    // Larger batches spread a request's own cost over more check-ins: the targets hold for the batches of 50 they were set with.
+    const asStated = ingest.batchSize === 50;
+    const batches = asStated ? '' : `, batches of ${ingest.batchSize}`;
     if (subscriberCount === 50) {
       targets.push({
         target: 'ingestion, 50 subscribers: >= 10,000 events/s accepted, every delivery made',
-        figure: `${ingest.eventsPerSecond}/s (${ingest.deliveriesReceived}/${ingest.deliveriesExpected})`,
+        figure: `${ingest.eventsPerSecond}/s (${ingest.deliveriesReceived}/${ingest.deliveriesExpected}${batches})`,
         floor: `${bare.ingest.eventsPerSecond}/s`,
-        met: ingest.eventsPerSecond >= 10_000 && allDelivered(ingest),
+        met: asStated ? ingest.eventsPerSecond >= 10_000 && allDelivered(ingest) : null,
       });
     }
     if (subscriberCount === 500) {
       targets.push({
         target: 'ingestion, 500 subscribers: every delivery made, receipt to delivery p99 <= 1 s',
-        figure: `${paced.ingest.p99DeliveryMs} ms at ${pace}/s (${ingest.deliveriesReceived + paced.ingest.deliveriesReceived}/${ingest.deliveriesExpected + paced.ingest.deliveriesExpected})`,
+        figure: `${paced.ingest.p99DeliveryMs} ms at ${pace}/s (${ingest.deliveriesReceived + paced.ingest.deliveriesReceived}/${ingest.deliveriesExpected + paced.ingest.deliveriesExpected}${batches})`,
         floor: `${barePaced.ingest.p99DeliveryMs} ms`,
-        met: paced.ingest.p99DeliveryMs <= 1000 && allDelivered(ingest) && allDelivered(paced.ingest),
+        met: asStated ? paced.ingest.p99DeliveryMs <= 1000 && allDelivered(ingest) && allDelivered(paced.ingest) : null,
       });
     }
   } finally {
