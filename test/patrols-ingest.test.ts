@@ -34,7 +34,7 @@ const LAT = 30.31;
 const LON = 112.25;
 
 /**
- * The viewer, START TRANSACTION, the facts (patrols locked, team, area, audience, membership, planned and named
+ * The viewer, START TRANSACTION with the facts in one message (patrols locked, team, area, audience, membership, planned and named
  * checkpoints), the insert (with earlier copies and the status times), the status update, the audit
  * row, the event rows (with the event-log lock and the notify), COMMIT.
  */
@@ -43,8 +43,8 @@ const FIRST_BATCH_STATEMENTS = 8;
 const RETRY_STATEMENTS = 6;
 /** A batch that changes neither the patrol's status nor its times: the first batch's minus the status update. */
 const NO_CHANGE_STATEMENTS = 7;
-/** Every event refused on its own: the viewer, START TRANSACTION, COMMIT; no facts are read and nothing is written. */
-const ALL_INVALID_STATEMENTS = 3;
+/** Every event refused on its own: the viewer only. No facts are read and nothing is written, so no transaction begins. */
+const ALL_INVALID_STATEMENTS = 1;
 /** Every event names a patrol that does not exist: the viewer, START, the facts, COMMIT; no insert. */
 const NO_PATROL_STATEMENTS = 4;
 /** Every event is for a cancelled patrol: the same plus the audit row; no insert. */

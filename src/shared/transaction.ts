@@ -1,4 +1,5 @@
-import type { EntityManager, EntityTarget, ObjectLiteral, QueryRunner } from 'typeorm';
+import { QueryFailedError, type EntityManager, type EntityTarget, type ObjectLiteral, type QueryRunner } from 'typeorm';
+import type { PoolClient } from 'pg';
 import type { NewAuditEntry } from './audit/audit.entity';
 import type { NewEvent } from './events/event.entity';
 import type { AppContext } from './context';
@@ -14,6 +15,13 @@ export interface Tx {
   ctx: AppContext;
   audit(entry: NewAuditEntry): void;
   emit(event: NewEvent): void;
+  /**
+   * Runs the transaction's first statement in one message with its START TRANSACTION: a round trip less, which
+   * on this machine is about a sixteenth of a check-in batch's CPU (bench, two extra round trips per batch: 12%
+   * fewer events/s). The statement goes by the simple protocol, so its values must be inlined as literals (see
+   * sqlStringLiteral). After any other statement of the transaction it simply runs.
+   */
+  firstRead<T = Record<string, unknown>>(statement: string): Promise<T[]>;
 }
 
 /** New events as append_events takes them: one shape for every writer of the log. */
@@ -61,11 +69,55 @@ function auditInsertSql(entries: NewAuditEntry[], ctx: AppContext): string {
   return `SELECT append_audit_entries(${sqlStringLiteral(rows)}::jsonb)`;
 }
 
-/** TypeORM's own bookkeeping of a runner whose transaction was committed by a statement of ours. */
+/** TypeORM's own bookkeeping of a runner whose transaction was committed (or never begun) by statements of ours. */
 function markCommitted(runner: QueryRunner): void {
   const state = runner as unknown as { isTransactionActive: boolean; transactionDepth: number };
   state.isTransactionActive = false;
   state.transactionDepth = 0;
+}
+
+const BEGIN = 'START TRANSACTION';
+
+/**
+ * Opens the runner's transaction lazily: TypeORM is told it is open (so it wraps nothing in a transaction of its
+ * own and rolls back on error), while START TRANSACTION waits for the first statement. Whatever reaches the
+ * connection first (a query through TypeORM, a prepared statement, firstRead) sends it; a transaction that never
+ * reaches the database sends nothing at all. Every path to the connection goes through `connect`, so that is
+ * where the transaction is begun.
+ */
+function openLazily(runner: QueryRunner): { begun(): boolean; beginWith<T>(statement: string): Promise<T[]>; markBegun(): void } {
+  const state = runner as unknown as { isTransactionActive: boolean; transactionDepth: number; connect(): Promise<PoolClient> };
+  state.isTransactionActive = true;
+  state.transactionDepth = 1;
+  let begun = false;
+  const connect = state.connect.bind(runner);
+  state.connect = async () => {
+    const client = await connect();
+    if (!begun) {
+      begun = true;
+      runner.connection.logger.logQuery(BEGIN, undefined, runner);
+      await client.query(BEGIN);
+    }
+    return client;
+  };
+  return {
+    begun: () => begun,
+    markBegun: () => (begun = true),
+    async beginWith<T>(statement: string): Promise<T[]> {
+      if (begun) return runner.query(statement);
+      const client = await connect();
+      begun = true;
+      runner.connection.logger.logQuery(BEGIN, undefined, runner);
+      runner.connection.logger.logQuery(statement, undefined, runner);
+      try {
+        const results = (await client.query(`${BEGIN};\n${statement}`)) as unknown as { rows: T[] }[];
+        return results[1].rows;
+      } catch (error) {
+        runner.connection.logger.logQueryError(error as Error, statement, undefined, runner);
+        throw new QueryFailedError(statement, undefined, error as Error);
+      }
+    },
+  };
 }
 
 /**
@@ -86,26 +138,34 @@ export async function inTransaction<T>(ctx: AppContext, work: (tx: Tx) => Promis
   const audits: NewAuditEntry[] = [];
   const events: NewEvent[] = [];
   const runner = ctx.app.db.createQueryRunner();
+  const transaction = openLazily(runner);
   let result: T;
   try {
-    await runner.startTransaction();
     const em = runner.manager;
-    const tx: Tx = { em, ctx, audit: (e) => audits.push(e), emit: (e) => events.push(e) };
+    const tx: Tx = { em, ctx, audit: (e) => audits.push(e), emit: (e) => events.push(e), firstRead: (statement) => transaction.beginWith(statement) };
     result = await work(tx);
     const writes: string[] = [];
+    // Writes with nothing read before them: their transaction begins in the same message.
+    if (!transaction.begun() && (audits.length > 0 || events.length > 0)) writes.push(BEGIN);
     if (audits.length > 0) writes.push(auditInsertSql(audits, ctx));
     if (events.length > 0) writes.push(eventInsertSql(events));
     if (writes.length > 0) {
       // One message, still counted statement by statement: runner.query logs the message (with the last write) as one.
       for (const statement of [...writes.slice(0, -1), 'COMMIT']) ctx.app.db.logger.logQuery(statement, undefined, runner);
+      transaction.markBegun();
       await runner.query(`${writes.join(';\n')};\nCOMMIT`);
       markCommitted(runner);
-    } else {
+    } else if (transaction.begun()) {
       await runner.commitTransaction();
+    } else {
+      // Nothing reached the database: there is nothing to commit.
+      markCommitted(runner);
     }
   } catch (error) {
-    // A failed COMMIT has ended the transaction already; ROLLBACK then only draws a warning.
-    if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => {});
+    // A failed COMMIT has ended the transaction already; ROLLBACK then only draws a warning. A transaction that
+    // never began has nothing to roll back.
+    if (transaction.begun() && runner.isTransactionActive) await runner.rollbackTransaction().catch(() => {});
+    else markCommitted(runner);
     throw error;
   } finally {
     await runner.release();

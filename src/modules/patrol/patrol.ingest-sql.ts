@@ -4,6 +4,7 @@ import { today } from '../../shared/clock';
 import type { Tx } from '../../shared/transaction';
 import type { Viewer } from '../../shared/auth/viewer';
 import { queryPrepared } from '../../shared/database/prepared';
+import { sqlStringLiteral } from '../../shared/database/sql-literal';
 import { Area } from '../area/area.entity';
 import { CheckInProof, Checkpoint, IncidentSeverity, Patrol, PatrolEvent, PatrolEventFlag, PatrolEventKind, PatrolTeam } from './patrol.entity';
 import { canRecordPatrolEvents, canSeePatrolRecord } from './patrol.policy';
@@ -80,13 +81,10 @@ export async function loadFacts(tx: Tx, patrolIds: string[], checkpointIds: stri
   const checkpoints = new Map<string, CheckpointFacts>();
   if (patrolIds.length === 0) return { facts, checkpoints };
   const rows: { patrol: Record<string, unknown>; team: Record<string, unknown>; area: Record<string, unknown>; audience: string[] | null; member: boolean; planned: string[]; checkpoints: { checkpoint: Record<string, unknown>; path: string }[] }[] =
-    await queryPrepared(
-      tx.em,
-      'patrol-batch-facts',
-      // The statement is a function (migration PatrolBatchFacts) that keeps its plan: planned anew for each batch, its
-      // planning cost more than its execution.
-      `SELECT * FROM patrol_batch_facts($1::uuid[], $2::date, $3::uuid, $4::uuid[])`,
-      [[...patrolIds].sort(), today(), tx.ctx.viewer.userId, checkpointIds],
+    // The statement is a function (migration PatrolBatchFacts) that keeps its plan: planned anew for each batch, its
+    // planning cost more than its execution. It is the batch's first statement and travels with START TRANSACTION.
+    await tx.firstRead(
+      `SELECT * FROM patrol_batch_facts(${uuidArray([...patrolIds].sort())}, ${sqlStringLiteral(today())}::date, ${uuidOrNull(tx.ctx.viewer.userId)}, ${uuidArray(checkpointIds)})`,
     );
   const viewer = tx.ctx.viewer;
   for (const row of rows) {
@@ -107,6 +105,15 @@ export async function loadFacts(tx: Tx, patrolIds: string[], checkpointIds: stri
     checkpoints.set(checkpoint.id, { checkpoint, path: c.path, tokenHash });
   }
   return { facts, checkpoints };
+}
+
+/** Ids (uuids already checked by idOf) as an SQL array literal, each element a quoted literal of its own. */
+function uuidArray(ids: string[]): string {
+  return `ARRAY[${ids.map(sqlStringLiteral).join(',')}]::uuid[]`;
+}
+
+function uuidOrNull(id: string | null | undefined): string {
+  return id ? `${sqlStringLiteral(id)}::uuid` : 'NULL::uuid';
 }
 
 export interface Inserted {
