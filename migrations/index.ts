@@ -26,6 +26,7 @@ import { PatrolEventTimes1764804000000 } from './1764804000000-PatrolEventTimes'
 import { PatrolBatchFacts1764804000001 } from './1764804000001-PatrolBatchFacts';
 import { LogAppendFunctions1764805000000 } from './1764805000000-LogAppendFunctions';
 import { PatrolEventReferencesPerStatement1764806000000 } from './1764806000000-PatrolEventReferencesPerStatement';
+import { PatrolBatchFactsPerGroup1764807000000 } from './1764807000000-PatrolBatchFactsPerGroup';
 
 /** Every migration, oldest first. Listed explicitly so the server, the CLI and the tests apply the same set. */
 export const allMigrations = [
@@ -57,4 +58,5 @@ export const allMigrations = [
   PatrolBatchFacts1764804000001,
   LogAppendFunctions1764805000000,
   PatrolEventReferencesPerStatement1764806000000,
+  PatrolBatchFactsPerGroup1764807000000,
 ];

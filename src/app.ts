@@ -23,6 +23,7 @@ import { startMetricsServer } from './server/metrics-endpoint';
 import { addMetricsSource } from './shared/metrics';
 import { WebhookWorker } from './modules/webhook/webhook.worker';
 import { keepRecordedCheckIns } from './modules/patrol/patrol.subscription';
+import { checkInBatchesQueued } from './modules/patrol/patrol.ingest-group';
 
 export interface RunningApp {
   services: AppServices;
@@ -140,6 +141,7 @@ export async function startApp(config: Config, log: Logger, options: StartOption
       openSockets,
       webSocketConnections: () => ws.wsServer.clients.size,
       liveSubscriptions: () => runningEvents.subscriberCount(),
+      checkInBatchesQueued: () => checkInBatchesQueued(services),
       async eventLogLag() {
         const [{ head }] = await realtimeDb.query('SELECT coalesce(max(id), 0)::text AS head FROM event');
         return Number(BigInt(head) - BigInt(runningEvents.dispatchedCursor));

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { gql, okPayload } from './support/graphql';
+import { errorCodes, expectSameStatementCount, gql, okPayload, type GraphQLResponse } from './support/graphql';
+import { until } from './support/wait';
 import { clock } from '../src/shared/clock';
 import { addMember, type Harness, startHarness, stopHarness } from './support/harness';
 import { MemberRole } from '../src/shared/auth/roles';
@@ -11,6 +12,7 @@ import { loadersForEvent } from '../src/shared/events/event-stream';
 import { PatrolEvent, PatrolEventKind } from '../src/modules/patrol/patrol.entity';
 import { insertEventsStatement, type Candidate } from '../src/modules/patrol/patrol.ingest-sql';
 import { patrolEventsById } from '../src/modules/patrol/patrol.loaders';
+import { checkInBatchesQueued, GROUPS_IN_FLIGHT } from '../src/modules/patrol/patrol.ingest-group';
 import { keepRecordedCheckIns } from '../src/modules/patrol/patrol.subscription';
 import { fromGlobalId, toGlobalId } from '../src/shared/relay/global-id';
 import { Organization, OrganizationKind } from '../src/modules/organization/organization.entity';
@@ -50,6 +52,9 @@ const NO_PATROL_STATEMENTS = 4;
 /** Every event is for a cancelled patrol: the same plus the audit row; no insert. */
 const CANCELLED_STATEMENTS = 5;
 
+/** When a group's transaction counts as stalled on a lock (CHECKIN_GROUP_STALLED_MS) in these tests. */
+const STALLED_MS = 5_000;
+
 const ok = (query: string, variables: Record<string, unknown>, token: string, field: string) => okPayload(h.server.httpUrl, query, variables, token, field);
 
 const addUser = (name: string, organizationId: string, role: MemberRole) => addMember(h, name, organizationId, role);
@@ -88,7 +93,8 @@ function record(patrolId: string | null, events: Record<string, unknown>[], devi
 
 beforeAll(async () => {
   failIfMutantKilled();
-  h = await startHarness();
+  // Long enough for the tests of shared transactions to queue batches behind busy ones (see busyTransactions).
+  h = await startHarness({ checkInGroupStalledMs: STALLED_MS });
   const w = h.world;
   const orgId = randomUUID();
   await h.server.services.db.getRepository(Organization).insert({ id: orgId, name: '三板橋義務巡防二隊', kind: OrganizationKind.VOLUNTEER_PATROL, homeAreaId: w.areas.communityA.id, description: null, parentId: null });
@@ -504,7 +510,9 @@ describe('work that grows with the patrol, not with the event log', () => {
       severity: null,
     }));
 
-    const { sql, params } = insertEventsStatement(candidates, { deviceId: 'plan-phone', receivedAt: new Date(), viewer: { userId: recorder, clientId: null }, teamOf: () => grown[0].team_id });
+    const { sql, params } = insertEventsStatement(
+      candidates.map((candidate) => ({ candidate, deviceId: 'plan-phone', receivedAt: new Date(), viewer: { userId: recorder, clientId: null }, teamId: grown[0].team_id })),
+    );
     const nodes = await planNodes(db, sql, params);
     // The statement stays prepared on its connection and runs on a generic plan after a few executions: that plan too.
     const runner = db.createQueryRunner();
@@ -523,4 +531,122 @@ describe('work that grows with the patrol, not with the event log', () => {
       expect(reads).toEqual([['Index Scan', 'patrol_event_client_id_key']]);
     }
   });
+});
+
+describe('batches that arrive together share one transaction', () => {
+  const recordAs = (token: string, patrolId: string, events: Record<string, unknown>[], deviceId: string) => gql(h.server.httpUrl, RECORD, { input: { deviceId, patrolId, events } }, token);
+  const queued = () => checkInBatchesQueued(h.server.services);
+
+  /**
+   * Keeps every transaction of the committer busy: a patrol's row is locked here, and GROUPS_IN_FLIGHT batches for
+   * it wait on the lock inside their transactions. Batches sent meanwhile queue; `release` lets the lock go, and
+   * the queued batches go together into the next transaction.
+   */
+  async function busyTransactions(): Promise<{ release(): Promise<GraphQLResponse[]>; answered(): boolean }> {
+    const blocked = await planPatrol();
+    const runner = h.server.services.db.createQueryRunner();
+    await runner.startTransaction();
+    await runner.query(`SELECT id FROM patrol WHERE id = $1 FOR UPDATE`, [dbId(blocked)]);
+    const blockers = Array.from({ length: GROUPS_IN_FLIGHT }, (_, k) => recordAs(patroller, blocked, batch(`busy-${k}`, 2), `busy-phone-${k}`));
+    let answered = false;
+    void Promise.all(blockers).then(() => (answered = true));
+    await until(async () => {
+      const [{ waiting }] = await h.server.services.db.query(
+        `SELECT count(*)::int AS waiting FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%patrol_batch_facts%'`,
+      );
+      return waiting === GROUPS_IN_FLIGHT;
+    });
+    return {
+      answered: () => answered,
+      async release() {
+        await runner.commitTransaction();
+        await runner.release();
+        return Promise.all(blockers);
+      },
+    };
+  }
+
+  test("given four batches queued behind busy transactions (two viewers, a resend of one batch's check-in by its phone, a member who may not report), then three are recorded in one transaction, each answered and audited as its own, the resend points at the first copy, and only the fourth is refused", async () => {
+    const bystander = await addUser('IngestBystander', fromGlobalId(organization)!.id, MemberRole.MEMBER);
+    const [first, second] = [await planPatrol(), await planPatrol()];
+    const busy = await busyTransactions();
+
+    const sent = [
+      recordAs(patroller, first, batch('grouped-a', 3), 'group-phone-a'),
+      recordAs(coordinator, second, batch('grouped-b', 2), 'group-phone-b'),
+      recordAs(patroller, first, [batch('grouped-a', 3)[1], { clientEventId: 'grouped-a-late', kind: 'POSITION', deviceTime: new Date().toISOString(), latitude: LAT, longitude: LON }], 'group-phone-a'),
+      recordAs(bystander.token, first, batch('grouped-d', 2), 'group-phone-d'),
+    ];
+    await until(() => queued() === sent.length);
+    const blockers = await busy.release();
+    const [a, b, resend, refused] = await Promise.all(sent);
+
+    expect(blockers.map((r) => r.body.data.patrolEventsRecord.acceptedCount)).toEqual(blockers.map(() => 2));
+    expect(a.body.data.patrolEventsRecord).toMatchObject({ acceptedCount: 3, duplicateCount: 0, rejectedCount: 0 });
+    expect(b.body.data.patrolEventsRecord).toMatchObject({ acceptedCount: 2, duplicateCount: 0, rejectedCount: 0 });
+    expect(resend.body.data.patrolEventsRecord.results.map((r: { clientEventId: string; outcome: string; event: { id: string } }) => [r.clientEventId, r.outcome, r.event.id])).toEqual([
+      ['grouped-a-1', 'DUPLICATE', a.body.data.patrolEventsRecord.results[1].event.id],
+      ['grouped-a-late', 'ACCEPTED', expect.any(String)],
+    ]);
+    expect(errorCodes(refused)).toEqual(['FORBIDDEN']);
+
+    const db = h.server.services.db;
+    const rows: { device_id: string; transaction: string }[] = await db.query(
+      `SELECT device_id, xmin::text AS transaction FROM patrol_event WHERE device_id LIKE 'group-phone-%' ORDER BY device_id`,
+    );
+    expect(rows.map((r) => r.device_id)).toEqual(['group-phone-a', 'group-phone-a', 'group-phone-a', 'group-phone-a', 'group-phone-b', 'group-phone-b']);
+    expect(new Set(rows.map((r) => r.transaction)).size).toBe(1);
+    const audits: { actor_user_id: string; request_id: string; details: { deviceId: string; accepted: number; duplicates: number } }[] = await db.query(
+      `SELECT actor_user_id, request_id, details FROM audit_entry WHERE action = 'patrolEventsRecord' AND details->>'deviceId' LIKE 'group-phone-%' ORDER BY id`,
+    );
+    const [patrollerId, coordinatorId] = [patroller, coordinator].map((token) => h.server.services.tokens.verify(token)!.sub.split(':')[1]);
+    expect(audits.map((r) => [r.actor_user_id, r.request_id, r.details.deviceId, r.details.accepted, r.details.duplicates])).toEqual([
+      [patrollerId, a.headers.get('x-request-id'), 'group-phone-a', 3, 0],
+      [coordinatorId, b.headers.get('x-request-id'), 'group-phone-b', 2, 0],
+      [patrollerId, resend.headers.get('x-request-id'), 'group-phone-a', 1, 1],
+    ]);
+    // Each counted request says what its shared transaction sent.
+    expectSameStatementCount(a, b, resend);
+  });
+
+  test('given a group in which one batch makes the transaction fail, then the others are recorded batch by batch and only that one fails', async () => {
+    const db = h.server.services.db;
+    await db.query(`
+      CREATE FUNCTION refuse_poisoned_check_in() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF NEW.client_event_id LIKE 'poison-%' THEN RAISE EXCEPTION 'poisoned check-in'; END IF;
+        RETURN NEW;
+      END $$;
+      CREATE TRIGGER refuse_poisoned_check_in BEFORE INSERT ON patrol_event FOR EACH ROW EXECUTE FUNCTION refuse_poisoned_check_in();`);
+    try {
+      const [healthy, poisoned] = [await planPatrol(), await planPatrol()];
+      const busy = await busyTransactions();
+      const sent = [recordAs(patroller, healthy, batch('healthy', 2), 'fallback-phone-h'), recordAs(patroller, poisoned, batch('poison', 2), 'fallback-phone-p')];
+      await until(() => queued() === sent.length);
+      await busy.release();
+      const [ok, failed] = await Promise.all(sent);
+
+      expect(ok.body.data.patrolEventsRecord).toMatchObject({ acceptedCount: 2, rejectedCount: 0 });
+      expect(errorCodes(failed)).toEqual(['INTERNAL_SERVER_ERROR']);
+      const [{ events, audits }] = await db.query(
+        `SELECT (SELECT count(*)::int FROM patrol_event WHERE device_id LIKE 'fallback-phone-%') AS events,
+                (SELECT count(*)::int FROM audit_entry WHERE action = 'patrolEventsRecord' AND details->>'deviceId' LIKE 'fallback-phone-%') AS audits`,
+      );
+      expect({ events, audits }).toEqual({ events: 2, audits: 1 });
+    } finally {
+      await db.query(`DROP TRIGGER refuse_poisoned_check_in ON patrol_event; DROP FUNCTION refuse_poisoned_check_in()`);
+    }
+  });
+
+  test('given every transaction waiting on a patrol locked elsewhere, then a batch for another patrol gets a transaction of its own once they count as stalled, before the lock is let go', async () => {
+    const other = await planPatrol();
+    const busy = await busyTransactions();
+
+    const beside = await recordAs(patroller, other, batch('beside-stalled', 2), 'stalled-phone');
+
+    expect(beside.body.data.patrolEventsRecord).toMatchObject({ acceptedCount: 2, rejectedCount: 0 });
+    expect(busy.answered()).toBe(false);
+    const blockers = await busy.release();
+    expect(blockers.map((r) => r.body.data.patrolEventsRecord.acceptedCount)).toEqual(blockers.map(() => 2));
+  }, 30_000);
 });

@@ -74,6 +74,11 @@ export interface Config {
   eventRetentionDays: number;
   /** A CHECKPOINT check-in farther than this from its checkpoint is recorded but flagged. */
   patrolCheckpointRadiusMeters: number;
+  /**
+   * A group of check-in batches whose transaction has run this long is taken to wait on a lock (one takes
+   * milliseconds): the batches queued behind it get a transaction of their own (patrol.ingest-group.ts).
+   */
+  checkInGroupStalledMs: number;
   eventPollMs: number;
   schedulerIntervalMs: number;
   webhooks: WebhookConfig;
@@ -221,6 +226,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     metricsHost: env.METRICS_HOST || '127.0.0.1',
     eventRetentionDays: int(env, 'EVENT_RETENTION_DAYS', 30, 1, 3650),
     patrolCheckpointRadiusMeters: int(env, 'PATROL_CHECKPOINT_RADIUS_M', 150, 5, 10_000),
+    checkInGroupStalledMs: int(env, 'CHECKIN_GROUP_STALLED_MS', 250, 10, 60_000),
     eventPollMs: int(env, 'EVENT_POLL_MS', 1000, 50, 60000),
     schedulerIntervalMs: int(env, 'SCHEDULER_INTERVAL_MS', 30000, 100, 3600000),
     webhooks: {

@@ -94,6 +94,7 @@ export interface MetricsSource {
   openSockets(): number;
   webSocketConnections(): number;
   liveSubscriptions(): number;
+  checkInBatchesQueued(): number;
   /** The head of the event log minus the last event this process dispatched; null when the database cannot say. */
   eventLogLag(): Promise<number | null>;
   pools: Record<string, DataSource>;
@@ -133,6 +134,15 @@ new Gauge({
   registers: [registry],
   collect() {
     this.set(sum((s) => s.liveSubscriptions()));
+  },
+});
+
+new Gauge({
+  name: 'gongzhi_patrol_checkin_batches_queued',
+  help: 'Check-in batches waiting for a transaction: they go together into the next one when another is free (patrol.ingest-group.ts).',
+  registers: [registry],
+  collect() {
+    this.set(sum((s) => s.checkInBatchesQueued()));
   },
 });
 

@@ -22,6 +22,17 @@ export interface Tx {
    * sqlStringLiteral). After any other statement of the transaction it simply runs.
    */
   firstRead<T = Record<string, unknown>>(statement: string): Promise<T[]>;
+  /**
+   * The same transaction acting for another request: its audit rows name that request's viewer and request id.
+   * Check-in batches of several phones share one transaction (patrol.ingest-group.ts), each audited as its own.
+   */
+  actingFor(ctx: AppContext): Tx;
+}
+
+/** An audit row with the request it is recorded for: its actor and request id. */
+interface PendingAudit {
+  entry: NewAuditEntry;
+  ctx: AppContext;
 }
 
 /** New events as append_events takes them: one shape for every writer of the log. */
@@ -54,9 +65,9 @@ function eventInsertSql(events: NewEvent[]): string {
  * message as COMMIT: a change costs one round trip less. Rows keep the order they were recorded in; `at` is the
  * transaction's start, as before.
  */
-function auditInsertSql(entries: NewAuditEntry[], ctx: AppContext): string {
+function auditInsertSql(entries: PendingAudit[]): string {
   const rows = JSON.stringify(
-    entries.map((a) => ({
+    entries.map(({ entry: a, ctx }) => ({
       action: a.action,
       record_type: a.recordType,
       record_id: a.recordId,
@@ -135,19 +146,26 @@ function openLazily(runner: QueryRunner): { begun(): boolean; beginWith<T>(state
  * counts as a statement.
  */
 export async function inTransaction<T>(ctx: AppContext, work: (tx: Tx) => Promise<T>): Promise<T> {
-  const audits: NewAuditEntry[] = [];
+  const audits: PendingAudit[] = [];
   const events: NewEvent[] = [];
   const runner = ctx.app.db.createQueryRunner();
   const transaction = openLazily(runner);
   let result: T;
   try {
     const em = runner.manager;
-    const tx: Tx = { em, ctx, audit: (e) => audits.push(e), emit: (e) => events.push(e), firstRead: (statement) => transaction.beginWith(statement) };
-    result = await work(tx);
+    const txFor = (actor: AppContext): Tx => ({
+      em,
+      ctx: actor,
+      audit: (entry) => audits.push({ entry, ctx: actor }),
+      emit: (e) => events.push(e),
+      firstRead: (statement) => transaction.beginWith(statement),
+      actingFor: txFor,
+    });
+    result = await work(txFor(ctx));
     const writes: string[] = [];
     // Writes with nothing read before them: their transaction begins in the same message.
     if (!transaction.begun() && (audits.length > 0 || events.length > 0)) writes.push(BEGIN);
-    if (audits.length > 0) writes.push(auditInsertSql(audits, ctx));
+    if (audits.length > 0) writes.push(auditInsertSql(audits));
     if (events.length > 0) writes.push(eventInsertSql(events));
     if (writes.length > 0) {
       // One message, still counted statement by statement: runner.query logs the message (with the last write) as one.

@@ -29,6 +29,7 @@ describe('integer settings', () => {
     ['WS_STALL_TIMEOUT_MS', 'limits.wsStallTimeoutMs', 30_000, 300, 3_600_000],
     ['EVENT_RETENTION_DAYS', 'eventRetentionDays', 30, 1, 3650],
     ['PATROL_CHECKPOINT_RADIUS_M', 'patrolCheckpointRadiusMeters', 150, 5, 10_000],
+    ['CHECKIN_GROUP_STALLED_MS', 'checkInGroupStalledMs', 250, 10, 60_000],
     ['EVENT_POLL_MS', 'eventPollMs', 1000, 50, 60000],
     ['SCHEDULER_INTERVAL_MS', 'schedulerIntervalMs', 30000, 100, 3600000],
     ['WEBHOOK_CONNECT_TIMEOUT_MS', 'webhooks.connectTimeoutMs', 5000, 50, 60_000],

@@ -43,6 +43,8 @@ export interface PatrolFacts {
   team: PatrolTeam;
   area: Area;
   audience: string[];
+  /** Those of the group's users who are members of the patrol's team. */
+  members: Set<string>;
   plannedCheckpointIds: Set<string>;
 }
 
@@ -69,33 +71,32 @@ function fromRow<T extends ObjectLiteral>(em: EntityManager, target: EntityTarge
 }
 
 /**
- * Locks the batch's patrols (in id order, so concurrent batches cannot
- * deadlock) and gathers, in the same statement, what the checks need: team,
- * area, audience, the viewer's team membership, planned checkpoints and the
- * named checkpoints. Patrols the viewer may not see are left out: their
- * events are rejected as unknown. A patrol the viewer sees but may not
- * report on refuses the request.
+ * Locks the patrols of a group of batches (in id order, so concurrent groups
+ * cannot deadlock) and gathers, in the same statement, what the checks need:
+ * team, area, audience, which of the group's users are members of the team,
+ * planned checkpoints and the named checkpoints. Who may see or report on
+ * each patrol is decided per batch, by factsVisibleTo.
  */
-export async function loadFacts(tx: Tx, patrolIds: string[], checkpointIds: string[]): Promise<{ facts: Map<string, PatrolFacts>; checkpoints: Map<string, CheckpointFacts> }> {
+export async function loadFacts(
+  tx: Tx,
+  patrolIds: string[],
+  checkpointIds: string[],
+  userIds: string[],
+): Promise<{ facts: Map<string, PatrolFacts>; checkpoints: Map<string, CheckpointFacts> }> {
   const facts = new Map<string, PatrolFacts>();
   const checkpoints = new Map<string, CheckpointFacts>();
   if (patrolIds.length === 0) return { facts, checkpoints };
-  const rows: { patrol: Record<string, unknown>; team: Record<string, unknown>; area: Record<string, unknown>; audience: string[] | null; member: boolean; planned: string[]; checkpoints: { checkpoint: Record<string, unknown>; path: string }[] }[] =
+  const rows: { patrol: Record<string, unknown>; team: Record<string, unknown>; area: Record<string, unknown>; audience: string[] | null; members: string[]; planned: string[]; checkpoints: { checkpoint: Record<string, unknown>; path: string }[] }[] =
     // The statement is a function (migration PatrolBatchFacts) that keeps its plan: planned anew for each batch, its
     // planning cost more than its execution. It is the batch's first statement and travels with START TRANSACTION.
     await tx.firstRead(
-      `SELECT * FROM patrol_batch_facts(${uuidArray([...patrolIds].sort())}, ${sqlStringLiteral(today())}::date, ${uuidOrNull(tx.ctx.viewer.userId)}, ${uuidArray(checkpointIds)})`,
+      `SELECT * FROM patrol_batch_facts(${uuidArray([...patrolIds].sort())}, ${sqlStringLiteral(today())}::date, ${uuidArray(userIds)}, ${uuidArray(checkpointIds)})`,
     );
-  const viewer = tx.ctx.viewer;
   for (const row of rows) {
     const patrol = fromRow(tx.em, Patrol, row.patrol);
     const team = fromRow(tx.em, PatrolTeam, row.team);
     const audience = row.audience ?? [team.organizationId];
-    if (!canSeePatrolRecord(viewer, audience)) continue;
-    if (!canRecordPatrolEvents(viewer, { teamOrganizationId: team.organizationId, viewerIsTeamMember: row.member })) {
-      throw forbidden("Only the team's members, its organisation's coordinators and its organisation's API clients report its patrols.");
-    }
-    facts.set(patrol.id, { patrol, team, area: fromRow(tx.em, Area, row.area), audience, plannedCheckpointIds: new Set(row.planned) });
+    facts.set(patrol.id, { patrol, team, area: fromRow(tx.em, Area, row.area), audience, members: new Set(row.members), plannedCheckpointIds: new Set(row.planned) });
   }
   for (const c of rows[0]?.checkpoints ?? []) {
     const checkpoint = fromRow(tx.em, Checkpoint, c.checkpoint);
@@ -107,20 +108,49 @@ export async function loadFacts(tx: Tx, patrolIds: string[], checkpointIds: stri
   return { facts, checkpoints };
 }
 
+/**
+ * The facts of a batch's patrols as its viewer may use them. Patrols the
+ * viewer may not see are left out: their events are rejected as unknown. A
+ * patrol the viewer sees but may not report on refuses the batch.
+ */
+export function factsVisibleTo(viewer: Viewer, facts: Map<string, PatrolFacts>, patrolIds: string[]): Map<string, PatrolFacts> {
+  const visible = new Map<string, PatrolFacts>();
+  for (const id of [...patrolIds].sort()) {
+    const f = facts.get(id);
+    if (!f || !canSeePatrolRecord(viewer, f.audience)) continue;
+    const viewerIsTeamMember = viewer.userId !== null && f.members.has(viewer.userId);
+    if (!canRecordPatrolEvents(viewer, { teamOrganizationId: f.team.organizationId, viewerIsTeamMember })) {
+      throw forbidden("Only the team's members, its organisation's coordinators and its organisation's API clients report its patrols.");
+    }
+    visible.set(id, f);
+  }
+  return visible;
+}
+
 /** Ids (uuids already checked by idOf) as an SQL array literal, each element a quoted literal of its own. */
 function uuidArray(ids: string[]): string {
   return `ARRAY[${ids.map(sqlStringLiteral).join(',')}]::uuid[]`;
 }
 
-function uuidOrNull(id: string | null | undefined): string {
-  return id ? `${sqlStringLiteral(id)}::uuid` : 'NULL::uuid';
+export interface Inserted {
+  /** Rows this group inserted, as entities. */
+  accepted: Map<string, PatrolEvent>;
+  /** Earlier copies of the rest, by clientKey. */
+  earlier: Map<string, PatrolEvent>;
 }
 
-export interface Inserted {
-  /** Rows this batch inserted, as entities. */
-  accepted: Map<string, PatrolEvent>;
-  /** Earlier copies of the rest, by `patrolId|clientEventId`. */
-  earlier: Map<string, PatrolEvent>;
+/** A check-in's unique key (constraint patrol_event_client_id_key): a phone's retry has the same one. */
+export function clientKey(patrolId: string, deviceId: string, clientEventId: string): string {
+  return `${patrolId}|${deviceId}|${clientEventId}`;
+}
+
+/** A candidate to insert, with what its batch says of it: the phone, when the batch arrived, who sent it, the team. */
+export interface InsertRow {
+  candidate: Candidate;
+  deviceId: string;
+  receivedAt: Date;
+  viewer: Pick<Viewer, 'userId' | 'clientId'>;
+  teamId: string;
 }
 
 /** The stored flag_reason of a candidate: one text for the statement and for the row built from it, so both agree. */
@@ -129,18 +159,18 @@ function flagReasonOf(c: Candidate): string | null {
 }
 
 /** The row a candidate is stored as, built from what the statement was sent: see insertEvents. */
-function storedEvent(c: Candidate, batch: { deviceId: string; receivedAt: Date; teamId: string; viewer: Pick<Viewer, 'userId' | 'clientId'> }): PatrolEvent {
+function storedEvent({ candidate: c, deviceId, receivedAt, viewer, teamId }: InsertRow): PatrolEvent {
   return Object.assign(new PatrolEvent(), {
     id: c.id,
     patrolId: c.patrolId,
-    teamId: batch.teamId,
-    deviceId: batch.deviceId,
+    teamId,
+    deviceId,
     clientEventId: c.clientEventId,
     kind: c.kind,
     deviceTime: c.deviceTime,
-    receivedAt: batch.receivedAt,
-    recordedByUserId: batch.viewer.userId,
-    recordedByClientId: batch.viewer.clientId,
+    receivedAt,
+    recordedByUserId: viewer.userId,
+    recordedByClientId: viewer.clientId,
     checkpointId: c.checkpointId,
     latitude: c.latitude,
     longitude: c.longitude,
@@ -159,47 +189,47 @@ function storedEvent(c: Candidate, batch: { deviceId: string; receivedAt: Date; 
 /**
  * One statement: a multi-row INSERT ... ON CONFLICT DO NOTHING that answers
  * with the ids it inserted, and the earlier copies of the rows that
- * conflicted (a retry answers with the first ids). An inserted row is built
- * from what was sent rather than sent back: every column is the batch's value
- * as is (times to the millisecond, as JavaScript keeps them), and returning
- * each row as jsonb cost PostgreSQL more than the insert's key checks. A test
- * holds these rows equal to the stored ones. Earlier copies come back as
- * jsonb: the statement stays prepared on its connection (queryPrepared), and
- * a prepared statement whose columns a migration changed would fail rather
- * than answer with the new ones.
+ * conflicted (a retry answers with the first ids). The rows may come from
+ * several batches (patrol.ingest-group.ts), so each carries its own device,
+ * receipt time and sender; a key must be sent at most once. An inserted row
+ * is built from what was sent rather than sent back: every column is the
+ * batch's value as is (times to the millisecond, as JavaScript keeps them),
+ * and returning each row as jsonb cost PostgreSQL more than the insert's key
+ * checks. A test holds these rows equal to the stored ones. Earlier copies
+ * come back as jsonb: the statement stays prepared on its connection
+ * (queryPrepared), and a prepared statement whose columns a migration
+ * changed would fail rather than answer with the new ones.
  */
-export async function insertEvents(tx: Tx, rows: Candidate[], deviceId: string, receivedAt: Date, facts: Map<string, PatrolFacts>): Promise<Inserted> {
+export async function insertEvents(tx: Tx, rows: InsertRow[]): Promise<Inserted> {
   const result: Inserted = { accepted: new Map(), earlier: new Map() };
   if (rows.length === 0) return result;
-  const viewer = tx.ctx.viewer;
-  const teamOf = (patrolId: string) => facts.get(patrolId)!.team.id;
-  const { sql, params } = insertEventsStatement(rows, { deviceId, receivedAt, viewer, teamOf });
+  const { sql, params } = insertEventsStatement(rows);
   const found = await queryPrepared<{ inserted_id: string | null; earlier: Record<string, unknown> | null }>(tx.em, 'patrol-insert-events', sql, params);
   const inserted = new Set<string>();
   for (const row of found) {
     if (row.inserted_id) inserted.add(row.inserted_id);
     else if (row.earlier) {
       const event = fromRow(tx.em, PatrolEvent, row.earlier);
-      result.earlier.set(`${event.patrolId}|${event.clientEventId}`, event);
+      result.earlier.set(clientKey(event.patrolId, event.deviceId, event.clientEventId), event);
     }
   }
-  for (const c of rows) {
-    if (inserted.has(c.id)) result.accepted.set(c.id, storedEvent(c, { deviceId, receivedAt, teamId: teamOf(c.patrolId), viewer }));
+  for (const row of rows) {
+    if (inserted.has(row.candidate.id)) result.accepted.set(row.candidate.id, storedEvent(row));
   }
   return result;
 }
 
 /** The statement of insertEvents, apart so that its plan can be checked on a grown table. */
-export function insertEventsStatement(
-  rows: Candidate[],
-  batch: { deviceId: string; receivedAt: Date; viewer: Pick<Viewer, 'userId' | 'clientId'>; teamOf: (patrolId: string) => string },
-): { sql: string; params: unknown[] } {
+export function insertEventsStatement(rows: InsertRow[]): { sql: string; params: unknown[] } {
+  const candidates = rows.map((r) => r.candidate);
   return {
     sql: `WITH u AS (
        SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::timestamptz[], $7::uuid[], $8::float8[], $9::float8[],
-                            $10::float8[], $11::float8[], $16::text[], $17::text[], $18::text[], $19::text[], $20::text[])
+                            $10::float8[], $11::float8[], $12::text[], $13::timestamptz[], $14::uuid[], $15::uuid[],
+                            $16::text[], $17::text[], $18::text[], $19::text[], $20::text[])
             AS u(id, patrol_id, team_id, client_event_id, kind, device_time, checkpoint_id, latitude, longitude,
-                 accuracy_meters, distance_meters, flag_reason, text, severity, flags, proof)
+                 accuracy_meters, distance_meters, device_id, received_at, recorded_by_user_id, recorded_by_client_id,
+                 flag_reason, text, severity, flags, proof)
      ), ins AS (
        INSERT INTO patrol_event (id, patrol_id, team_id, client_event_id, kind, device_time, checkpoint_id, latitude, longitude,
                                  accuracy_meters, distance_meters, flagged, flag_reason, flags, proof, text, severity,
@@ -207,7 +237,7 @@ export function insertEventsStatement(
        SELECT u.id, u.patrol_id, u.team_id, u.client_event_id, u.kind, u.device_time, u.checkpoint_id, u.latitude, u.longitude,
               u.accuracy_meters, u.distance_meters, u.flag_reason IS NOT NULL, u.flag_reason,
               CASE WHEN u.flags = '' THEN '{}'::text[] ELSE string_to_array(u.flags, ',') END, u.proof, u.text, u.severity,
-              $12::text, $13::timestamptz, $14::uuid, $15::uuid
+              u.device_id, u.received_at, u.recorded_by_user_id, u.recorded_by_client_id
          FROM u
        ON CONFLICT ON CONSTRAINT patrol_event_client_id_key DO NOTHING
        RETURNING id
@@ -220,30 +250,30 @@ export function insertEventsStatement(
        FROM u
       CROSS JOIN LATERAL (
         SELECT x.* FROM patrol_event x
-         WHERE x.patrol_id = u.patrol_id AND x.device_id = $12::text AND x.client_event_id = u.client_event_id
+         WHERE x.patrol_id = u.patrol_id AND x.device_id = u.device_id AND x.client_event_id = u.client_event_id
       ) e
       WHERE NOT EXISTS (SELECT 1 FROM ins WHERE ins.id = u.id)`,
     params: [
-      rows.map((r) => r.id),
-      rows.map((r) => r.patrolId),
-      rows.map((r) => batch.teamOf(r.patrolId)),
-      rows.map((r) => r.clientEventId),
-      rows.map((r) => r.kind),
-      rows.map((r) => r.deviceTime.toISOString()),
-      rows.map((r) => r.checkpointId),
-      rows.map((r) => r.latitude),
-      rows.map((r) => r.longitude),
-      rows.map((r) => r.accuracyMeters),
-      rows.map((r) => r.distanceMeters),
-      batch.deviceId,
-      batch.receivedAt.toISOString(),
-      batch.viewer.userId,
-      batch.viewer.clientId,
-      rows.map(flagReasonOf),
-      rows.map((r) => r.text),
-      rows.map((r) => r.severity),
-      rows.map((r) => r.flags.join(',')),
-      rows.map((r) => r.proof),
+      candidates.map((r) => r.id),
+      candidates.map((r) => r.patrolId),
+      rows.map((r) => r.teamId),
+      candidates.map((r) => r.clientEventId),
+      candidates.map((r) => r.kind),
+      candidates.map((r) => r.deviceTime.toISOString()),
+      candidates.map((r) => r.checkpointId),
+      candidates.map((r) => r.latitude),
+      candidates.map((r) => r.longitude),
+      candidates.map((r) => r.accuracyMeters),
+      candidates.map((r) => r.distanceMeters),
+      rows.map((r) => r.deviceId),
+      rows.map((r) => r.receivedAt.toISOString()),
+      rows.map((r) => r.viewer.userId),
+      rows.map((r) => r.viewer.clientId),
+      candidates.map(flagReasonOf),
+      candidates.map((r) => r.text),
+      candidates.map((r) => r.severity),
+      candidates.map((r) => r.flags.join(',')),
+      candidates.map((r) => r.proof),
     ],
   };
 }

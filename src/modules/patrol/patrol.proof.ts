@@ -4,7 +4,7 @@ import { clock } from '../../shared/clock';
 import { failIfAny, inTransaction } from '../../shared/transaction';
 import { InputCheck } from '../../shared/validation';
 import { Checkpoint } from './patrol.entity';
-import { checkpointTokenHash } from './patrol.ingest';
+import { checkpointTokenHash } from './patrol.ingest-judge';
 import type { CheckpointTokenIssueInput } from './patrol.inputs';
 import { checkpointToManage } from './patrol.service';
 
