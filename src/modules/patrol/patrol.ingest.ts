@@ -79,6 +79,8 @@ function validateEvent(e: PatrolEventInput, batchPatrolId: string | null, receiv
  * phone that retries after a lost answer records nothing twice. Each event is
  * judged on its own; the answer reports every one as accepted, duplicate or
  * rejected. Status follows from device times, whatever order events arrive in.
+ * The events that pass their own checks here are recorded in a transaction the
+ * batch may share with others that arrived meanwhile (patrol.ingest-group.ts).
  */
 export async function recordPatrolEvents(ctx: AppContext, input: PatrolEventsRecordInput): Promise<{ results: PatrolEventResult[]; acceptedCount: number; duplicateCount: number; rejectedCount: number }> {
   const check = new InputCheck();
