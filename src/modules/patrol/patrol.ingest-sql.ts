@@ -115,7 +115,8 @@ export async function loadFacts(
  */
 export function factsVisibleTo(viewer: Viewer, facts: Map<string, PatrolFacts>, patrolIds: string[]): Map<string, PatrolFacts> {
   const visible = new Map<string, PatrolFacts>();
-  for (const id of [...patrolIds].sort()) {
+  // Each patrol once, however many of the batch's check-ins name it.
+  for (const id of [...new Set(patrolIds)].sort()) {
     const f = facts.get(id);
     if (!f || !canSeePatrolRecord(viewer, f.audience)) continue;
     const viewerIsTeamMember = viewer.userId !== null && f.members.has(viewer.userId);
