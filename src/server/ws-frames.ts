@@ -31,7 +31,7 @@ export function sendInBatches(socket: WebSocket): void {
 const corked = new Set<Socket>();
 
 /** ws keeps the TCP socket in a private field. */
-function tcpOf(socket: WebSocket): Socket | undefined {
+export function tcpOf(socket: WebSocket): Socket | undefined {
   return (socket as unknown as { _socket?: Socket })._socket;
 }
 

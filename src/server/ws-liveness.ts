@@ -1,7 +1,7 @@
-import type { Socket } from 'node:net';
 import type { WebSocket, WebSocketServer } from 'ws';
 import type { AppServices } from '../shared/context';
 import { subscriptionEnds } from '../shared/metrics';
+import { tcpOf } from './ws-frames';
 
 /**
  * graphql-ws waits for each message to be written before it sends the next,
@@ -15,7 +15,7 @@ export function watchForStalledClients(wsServer: WebSocketServer, stallTimeoutMs
   const timer = setInterval(() => {
     const now = Date.now();
     for (const client of wsServer.clients) {
-      const written = (client as unknown as { _socket?: { bytesWritten: number } })._socket?.bytesWritten ?? 0;
+      const written = tcpOf(client)?.bytesWritten ?? 0;
       const last = progress.get(client);
       if (client.bufferedAmount === 0 || !last || last.written !== written) {
         progress.set(client, { written, since: now });
@@ -38,7 +38,7 @@ const PING_FRAME_BYTES = 2;
 
 /** Bytes the kernel has taken for this socket: those written, less those still waiting in Node's buffer. */
 function bytesTaken(socket: WebSocket): number {
-  const tcp = (socket as unknown as { _socket?: Socket })._socket;
+  const tcp = tcpOf(socket);
   return tcp ? tcp.bytesWritten - tcp.writableLength : 0;
 }
 
