@@ -566,18 +566,30 @@ describe('batches that arrive together share one transaction', () => {
     };
   }
 
+  /**
+   * Sends each batch once the one before it is queued: requests sent at once reach the server in any order, and the
+   * group takes its batches in the order they were queued.
+   */
+  async function queueInOrder(sends: (() => Promise<GraphQLResponse>)[]): Promise<Promise<GraphQLResponse>[]> {
+    const sent: Promise<GraphQLResponse>[] = [];
+    for (const send of sends) {
+      sent.push(send());
+      await until(() => queued() === sent.length);
+    }
+    return sent;
+  }
+
   test("given four batches queued behind busy transactions (two viewers, a resend of one batch's check-in by its phone, a member who may not report), then three are recorded in one transaction, each answered and audited as its own, the resend points at the first copy, and only the fourth is refused", async () => {
     const bystander = await addUser('IngestBystander', fromGlobalId(organization)!.id, MemberRole.MEMBER);
     const [first, second] = [await planPatrol(), await planPatrol()];
     const busy = await busyTransactions();
 
-    const sent = [
-      recordAs(patroller, first, batch('grouped-a', 3), 'group-phone-a'),
-      recordAs(coordinator, second, batch('grouped-b', 2), 'group-phone-b'),
-      recordAs(patroller, first, [batch('grouped-a', 3)[1], { clientEventId: 'grouped-a-late', kind: 'POSITION', deviceTime: new Date().toISOString(), latitude: LAT, longitude: LON }], 'group-phone-a'),
-      recordAs(bystander.token, first, batch('grouped-d', 2), 'group-phone-d'),
-    ];
-    await until(() => queued() === sent.length);
+    const sent = await queueInOrder([
+      () => recordAs(patroller, first, batch('grouped-a', 3), 'group-phone-a'),
+      () => recordAs(coordinator, second, batch('grouped-b', 2), 'group-phone-b'),
+      () => recordAs(patroller, first, [batch('grouped-a', 3)[1], { clientEventId: 'grouped-a-late', kind: 'POSITION', deviceTime: new Date().toISOString(), latitude: LAT, longitude: LON }], 'group-phone-a'),
+      () => recordAs(bystander.token, first, batch('grouped-d', 2), 'group-phone-d'),
+    ]);
     const blockers = await busy.release();
     const [a, b, resend, refused] = await Promise.all(sent);
 
@@ -621,8 +633,7 @@ describe('batches that arrive together share one transaction', () => {
     try {
       const [healthy, poisoned] = [await planPatrol(), await planPatrol()];
       const busy = await busyTransactions();
-      const sent = [recordAs(patroller, healthy, batch('healthy', 2), 'fallback-phone-h'), recordAs(patroller, poisoned, batch('poison', 2), 'fallback-phone-p')];
-      await until(() => queued() === sent.length);
+      const sent = await queueInOrder([() => recordAs(patroller, healthy, batch('healthy', 2), 'fallback-phone-h'), () => recordAs(patroller, poisoned, batch('poison', 2), 'fallback-phone-p')]);
       await busy.release();
       const [ok, failed] = await Promise.all(sent);
 
